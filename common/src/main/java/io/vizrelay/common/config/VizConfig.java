@@ -1,0 +1,168 @@
+package io.vizrelay.common.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The whole typed configuration, read once from environment variables at start-up. Every key has
+ * a documented default (README "Configuration"); an invalid value fails start-up with a message.
+ *
+ * @param host bind address ({@code VIZRELAY_HOST}, default {@code 127.0.0.1})
+ * @param port HTTP port ({@code VIZRELAY_PORT}, default 8186; 0 picks a free one)
+ * @param dataDir data directory of the embedded store ({@code VIZRELAY_DATA_DIR}, default {@code ./data})
+ * @param demo run the built-in demo training task ({@code VIZRELAY_DEMO}, default false)
+ * @param defaultTask the task of requests that name none ({@code VIZRELAY_DEFAULT_TASK}, default {@code default})
+ * @param fsync durability of the embedded log ({@code VIZRELAY_FSYNC}: {@code always} (default),
+ *     {@code batch} = OS buffers only, {@code never})
+ * @param maxBodyBytes largest accepted ingest body ({@code VIZRELAY_MAX_BODY_BYTES}, default 16 MiB)
+ * @param retainFrames frames kept per task for resume ({@code VIZRELAY_RETAIN_FRAMES}, default 10000)
+ * @param retainTime how long frames are kept at least ({@code VIZRELAY_RETAIN_SECONDS}, default 300)
+ * @param sessionQueueBytes per-browser send-queue bound ({@code VIZRELAY_SESSION_QUEUE_BYTES}, default 1 MiB)
+ * @param maxWindowsPerTask ({@code VIZRELAY_MAX_WINDOWS_PER_TASK}, default 1000)
+ * @param maxPointsPerWindow ({@code VIZRELAY_MAX_POINTS_PER_WINDOW}, default 10,000,000)
+ * @param lostAfter a running task unseen this long becomes lost ({@code VIZRELAY_LOST_AFTER_SECONDS}, default 60)
+ * @param user the identity the page shows tasks for until sign-in exists ({@code VIZRELAY_USER}, default {@code demo})
+ */
+public record VizConfig(
+    String host,
+    int port,
+    Path dataDir,
+    boolean demo,
+    String defaultTask,
+    Fsync fsync,
+    int maxBodyBytes,
+    int retainFrames,
+    Duration retainTime,
+    int sessionQueueBytes,
+    int maxWindowsPerTask,
+    long maxPointsPerWindow,
+    Duration lostAfter,
+    String user) {
+
+  /** Durability of an acknowledged event in the embedded store. */
+  public enum Fsync {
+    /** fsync before the reply (group commit). Survives power loss. */
+    ALWAYS,
+    /** written to the OS before the reply; survives kill -9, not power loss. */
+    BATCH,
+    /** written asynchronously; a crash may lose the last moments. */
+    NEVER
+  }
+
+  private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
+
+  public static VizConfig defaults() {
+    return fromEnv(Map.of());
+  }
+
+  public static VizConfig fromEnv() {
+    return fromEnv(System.getenv());
+  }
+
+  public static VizConfig fromEnv(Map<String, String> env) {
+    Env e = new Env(env);
+    VizConfig config = new VizConfig(
+        e.string("VIZRELAY_HOST", "127.0.0.1"),
+        e.integer("VIZRELAY_PORT", 8186, 0, 65535),
+        Path.of(e.string("VIZRELAY_DATA_DIR", "./data")),
+        e.bool("VIZRELAY_DEMO", false),
+        e.string("VIZRELAY_DEFAULT_TASK", "default"),
+        e.enumValue("VIZRELAY_FSYNC", Fsync.class, Fsync.ALWAYS),
+        e.integer("VIZRELAY_MAX_BODY_BYTES", 16 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        e.integer("VIZRELAY_RETAIN_FRAMES", 10_000, 1, Integer.MAX_VALUE),
+        Duration.ofSeconds(e.integer("VIZRELAY_RETAIN_SECONDS", 300, 0, Integer.MAX_VALUE)),
+        e.integer("VIZRELAY_SESSION_QUEUE_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE),
+        e.integer("VIZRELAY_MAX_WINDOWS_PER_TASK", 1000, 1, Integer.MAX_VALUE),
+        e.integer("VIZRELAY_MAX_POINTS_PER_WINDOW", 10_000_000, 1, Integer.MAX_VALUE),
+        Duration.ofSeconds(e.integer("VIZRELAY_LOST_AFTER_SECONDS", 60, 1, Integer.MAX_VALUE)),
+        e.string("VIZRELAY_USER", "demo"));
+    config.validate();
+    return config;
+  }
+
+  /** True when the id is a well-formed task id (letters, digits, {@code . _ : @ -}, at most 128). */
+  public static boolean isValidTaskId(String id) {
+    return id != null && TASK_ID.matcher(id).matches();
+  }
+
+  public VizConfig withPort(int newPort) {
+    return new VizConfig(host, newPort, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user);
+  }
+
+  public VizConfig withDataDir(Path dir) {
+    return new VizConfig(host, port, dir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user);
+  }
+
+  public VizConfig withSessionQueueBytes(int bytes) {
+    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
+        retainTime, bytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user);
+  }
+
+  public VizConfig withRetainFrames(int frames, Duration time) {
+    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, frames,
+        time, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user);
+  }
+
+  public VizConfig withLostAfter(Duration after) {
+    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, after, user);
+  }
+
+  private void validate() {
+    if (!isValidTaskId(defaultTask)) {
+      throw new IllegalArgumentException("VIZRELAY_DEFAULT_TASK is not a valid task id: " + defaultTask);
+    }
+  }
+
+  /** Reads typed values from an environment map; a malformed value names its variable. */
+  private record Env(Map<String, String> env) {
+    String string(String key, String def) {
+      String v = env.get(key);
+      return v == null || v.isBlank() ? def : v.trim();
+    }
+
+    int integer(String key, int def, int min, int max) {
+      String v = string(key, null);
+      if (v == null) {
+        return def;
+      }
+      try {
+        int n = Integer.parseInt(v);
+        if (n < min || n > max) {
+          throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], was " + v);
+        }
+        return n;
+      } catch (NumberFormatException ex) {
+        throw new IllegalArgumentException(key + " must be an integer, was " + v);
+      }
+    }
+
+    boolean bool(String key, boolean def) {
+      String v = string(key, null);
+      if (v == null) {
+        return def;
+      }
+      return switch (v.toLowerCase()) {
+        case "1", "true", "yes", "on" -> true;
+        case "0", "false", "no", "off" -> false;
+        default -> throw new IllegalArgumentException(key + " must be true or false, was " + v);
+      };
+    }
+
+    <E extends Enum<E>> E enumValue(String key, Class<E> type, E def) {
+      String v = string(key, null);
+      if (v == null) {
+        return def;
+      }
+      try {
+        return Enum.valueOf(type, v.toUpperCase());
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(key + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", was " + v);
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.vizrelay.common.error;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vizrelay.common.json.Json;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one failure handler: renders {@code {"error":{"code":...,"message":...}}} for every failed
+ * route, never a stack trace. Unexpected exceptions become 500 INTERNAL and are logged.
+ */
+public final class ErrorHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    ApiException error = toApiException(ctx);
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    send(response, error);
+  }
+
+  /** Writes the error JSON with its status. */
+  public static void send(HttpServerResponse response, ApiException error) {
+    response.setStatusCode(error.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body(error));
+  }
+
+  public static String body(ApiException error) {
+    return Json.string(Map.of("error", Map.of("code", error.code().name(), "message", error.getMessage())));
+  }
+
+  private static ApiException toApiException(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof HttpException http) {
+      ErrorCode code = ErrorCode.forStatus(http.getStatusCode());
+      return new ApiException(code, http.getPayload() != null ? http.getPayload() : code.defaultMessage());
+    }
+    if (failure == null) {
+      ErrorCode code = ErrorCode.forStatus(ctx.statusCode());
+      return new ApiException(code);
+    }
+    LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+    return new ApiException(ErrorCode.INTERNAL);
+  }
+}

@@ -1,0 +1,89 @@
+package io.vizrelay.common.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one Jackson mapper of vizrelay. Object member order is preserved (visdom's order is part
+ * of what browsers see), doubles stay doubles ({@code 1.0} is written back as {@code 1.0}) and
+ * JSON nesting depth is capped at {@link #MAX_DEPTH}.
+ */
+public final class Json {
+  /** Maximum nesting depth accepted in any JSON body. */
+  public static final int MAX_DEPTH = 64;
+
+  public static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
+
+  static {
+    MAPPER.getFactory().setStreamReadConstraints(
+        StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
+  }
+
+  public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private Json() {}
+
+  public static ObjectNode object() {
+    return NODES.objectNode();
+  }
+
+  /** Parses client input; a malformed body becomes a 400 {@code INVALID_JSON}. */
+  public static JsonNode parse(byte[] bytes) {
+    try {
+      JsonNode node = MAPPER.readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        throw new ApiException(ErrorCode.INVALID_JSON, "request body is empty");
+      }
+      return node;
+    } catch (IOException e) {
+      throw new ApiException(ErrorCode.INVALID_JSON, "request body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** Parses trusted JSON (our own log and snapshots). */
+  public static JsonNode parseTrusted(byte[] bytes) {
+    try {
+      return MAPPER.readTree(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static byte[] bytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static String string(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

@@ -1,0 +1,46 @@
+package io.vizrelay.common.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * One task as the registry (taskinfo) knows it: the body of {@code GET /api/tasks/{id}}, the items
+ * of a task list and the reply to {@link io.vizrelay.common.bus.Addresses#TASK_GET}. Timestamps are
+ * epoch milliseconds; nullable fields are written as JSON {@code null}.
+ *
+ * @param taskId the task's id (globally unique)
+ * @param userId owner of the task
+ * @param projectId the owner's project, or null
+ * @param kind train, test or eval
+ * @param pid the job's process id, or null
+ * @param host the job's host, or null
+ * @param status life-cycle status
+ * @param createdAt when the registry first knew the task
+ * @param startedAt when the current run was registered
+ * @param lastSeenAt the last heartbeat, ingest event or registration
+ * @param finishedAt when the run finished, or null
+ * @param exitCode the job's exit code, or null
+ * @param stopRequested a person asked the task to stop ({@code POST /api/tasks/{id}/stop})
+ * @param autoRegistered the task was registered by its first ingest event, not by its job
+ * @param meta small free-form JSON object from the registration, or null
+ * @param lastSeq the last event seq of the task's stream (0 before any event)
+ * @param windows number of windows of the task (0 when unknown)
+ */
+public record TaskRecord(
+    @JsonProperty("task_id") String taskId,
+    @JsonProperty("user_id") String userId,
+    @JsonProperty("project_id") String projectId,
+    @JsonProperty("kind") TaskKind kind,
+    @JsonProperty("pid") Long pid,
+    @JsonProperty("host") String host,
+    @JsonProperty("status") TaskStatus status,
+    @JsonProperty("created_at") long createdAt,
+    @JsonProperty("started_at") long startedAt,
+    @JsonProperty("last_seen_at") long lastSeenAt,
+    @JsonProperty("finished_at") Long finishedAt,
+    @JsonProperty("exit_code") Integer exitCode,
+    @JsonProperty("stop_requested") boolean stopRequested,
+    @JsonProperty("auto_registered") boolean autoRegistered,
+    @JsonProperty("meta") JsonNode meta,
+    @JsonProperty("last_seq") long lastSeq,
+    @JsonProperty("windows") int windows) {}

@@ -1,0 +1,68 @@
+package io.vizrelay.common.store.embedded;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import io.vizrelay.common.json.Json;
+import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.Snapshot;
+import io.vizrelay.common.visdom.EnvState;
+import io.vizrelay.common.visdom.Frame;
+import io.vizrelay.common.visdom.TaskState;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Serializes frames and snapshots once, with the {@code seq}/{@code env} envelope members. */
+public final class FrameCodec {
+  private FrameCodec() {}
+
+  /** Numbers and serializes a frame: {@code {"command":..., "seq":N, "env":E, ...rest}}. */
+  public static Delta encode(String taskId, String epoch, long seq, Frame frame) {
+    Buffer visdom = Buffer.buffer(Json.bytes(envelope(frame.message(), seq, frame.env())));
+    Buffer compact = frame.compact() == null ? null
+        : Buffer.buffer(Json.bytes(envelope(frame.compact(), seq, frame.env())));
+    return new Delta(taskId, epoch, seq, frame.env(), visdom, compact);
+  }
+
+  private static ObjectNode envelope(ObjectNode message, long seq, String env) {
+    ObjectNode out = Json.object();
+    out.set("command", message.get("command"));
+    out.put("seq", seq);
+    if (env != null) {
+      out.put("env", env);
+    }
+    out.setAll(message);
+    return out;
+  }
+
+  /** The replay of {@code env} ({@code *} = all envs) as visdom messages, each with {@code env}. */
+  public static Snapshot snapshot(String taskId, String epoch, long seq, TaskState state, String env) {
+    List<Buffer> frames = new ArrayList<>();
+    List<String> envIds = state.envIds();
+    if ("*".equals(env)) {
+      envIds.forEach(eid -> replayEnv(frames, eid, state.env(eid)));
+    } else if (state.env(env) != null) {
+      replayEnv(frames, env, state.env(env));
+    } else {
+      frames.add(layout(env));
+    }
+    return new Snapshot(taskId, epoch, seq, envIds, frames);
+  }
+
+  private static void replayEnv(List<Buffer> frames, String eid, EnvState env) {
+    ObjectNode reload = Json.object().put("command", "reload").put("env", eid);
+    reload.set("data", env.reload());
+    frames.add(Buffer.buffer(Json.bytes(reload)));
+    for (ObjectNode window : env.windowsInReplayOrder()) {
+      ObjectNode out = Json.object();
+      out.set("command", window.get("command"));
+      out.put("env", eid);
+      out.setAll(window);
+      frames.add(Buffer.buffer(Json.bytes(out)));
+    }
+    frames.add(layout(eid));
+  }
+
+  private static Buffer layout(String eid) {
+    return Buffer.buffer(Json.bytes(Json.object().put("command", "layout").put("env", eid)));
+  }
+}

@@ -1,0 +1,41 @@
+package io.vizrelay.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.Router;
+import io.vizrelay.common.bus.DeltaCodec;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.store.TaskStore;
+
+/**
+ * The ingest service: the visdom HTTP API and the Python clients' {@code /vis_socket}, mounted on
+ * the router it is given (the embedded app's, or its own server's in clustered mode).
+ */
+public final class IngestVerticle extends VerticleBase {
+  private final VizConfig config;
+  private final TaskStore store;
+  private final Router router;
+  private ActivityReporter activity;
+
+  public IngestVerticle(VizConfig config, TaskStore store, Router router) {
+    this.config = config;
+    this.store = store;
+    this.router = router;
+  }
+
+  @Override
+  public Future<?> start() {
+    DeltaCodec.register(vertx);
+    activity = new ActivityReporter(vertx);
+    activity.start();
+    new IngestHandlers(config, store, vertx.eventBus(), activity).mount(router);
+    new VisSocketHub(vertx, config).mount(router);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    activity.stop();
+    return Future.succeededFuture();
+  }
+}

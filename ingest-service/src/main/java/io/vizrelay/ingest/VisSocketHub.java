@@ -1,0 +1,87 @@
+package io.vizrelay.ingest;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vizrelay.common.bus.Addresses;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Python client's {@code /vis_socket} (PROTOCOL §5): greets with {@code alive} at once, then
+ * relays the task's browser events ({@code close}, {@code forward_to_vis}) to the task's clients.
+ * One bus consumer per task per node. Runs on one event loop (the HTTP server's).
+ */
+public final class VisSocketHub {
+  static final String ALIVE = "{\"command\":\"alive\",\"data\":\"vis_alive\"}";
+
+  private final Vertx vertx;
+  private final VizConfig config;
+  private final Map<String, Set<ServerWebSocket>> sockets = new HashMap<>();
+  private final Map<String, MessageConsumer<Buffer>> consumers = new HashMap<>();
+
+  public VisSocketHub(Vertx vertx, VizConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  public void mount(Router router) {
+    router.get("/vis_socket").handler(this::upgrade);
+    router.get("/task/:taskId/vis_socket").handler(this::upgrade);
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    String taskId = ctx.pathParam("taskId");
+    if (taskId == null) {
+      taskId = ctx.queryParams().get("task_id");
+    }
+    if (taskId == null) {
+      taskId = config.defaultTask();
+    }
+    if (!VizConfig.isValidTaskId(taskId)) {
+      throw new ApiException(ErrorCode.INVALID_TASK_ID, "task_id is malformed");
+    }
+    String task = taskId;
+    ctx.request().toWebSocket().onSuccess(ws -> open(task, ws)).onFailure(ctx::fail);
+  }
+
+  private void open(String taskId, ServerWebSocket ws) {
+    ws.writeTextMessage(ALIVE);
+    sockets.computeIfAbsent(taskId, k -> new LinkedHashSet<>()).add(ws);
+    consumers.computeIfAbsent(taskId, k -> vertx.eventBus().<Buffer>consumer(Addresses.visSocket(k),
+        msg -> broadcast(k, msg.body())));
+    ws.closeHandler(v -> close(taskId, ws));
+    ws.textMessageHandler(text -> { /* echo/commands from Python clients are not relayed */ });
+  }
+
+  private void broadcast(String taskId, Buffer message) {
+    for (ServerWebSocket ws : sockets.getOrDefault(taskId, Set.of())) {
+      if (!ws.writeQueueFull()) {
+        ws.writeTextMessage(message.toString());
+      }
+    }
+  }
+
+  private void close(String taskId, ServerWebSocket ws) {
+    Set<ServerWebSocket> set = sockets.get(taskId);
+    if (set == null) {
+      return;
+    }
+    set.remove(ws);
+    if (set.isEmpty()) {
+      sockets.remove(taskId);
+      MessageConsumer<Buffer> consumer = consumers.remove(taskId);
+      if (consumer != null) {
+        consumer.unregister();
+      }
+    }
+  }
+}

@@ -1,0 +1,266 @@
+package io.vizrelay.socket;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.Since;
+import io.vizrelay.common.store.Snapshot;
+import io.vizrelay.common.store.TaskStore;
+import io.vizrelay.socket.SocketRequest.Position;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One browser socket of one task. Confined to the socket's event loop. It applies the task's
+ * deltas exactly once and in seq order: duplicates are dropped, a gap or another epoch triggers a
+ * re-sync, and while a snapshot or resume is being prepared the channel's deltas are held.
+ *
+ * <p>Slow consumer: bytes written but not yet flushed to the network are counted; when the
+ * queued delta bytes would pass {@code queueLimit}, further deltas are dropped and, once the queue
+ * has drained, the session is re-synced with a snapshot ({@code reason: "overflow"}).
+ */
+final class Session {
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+  enum Mode { SYNCING, LIVE, OVERFLOWED, CLOSED }
+
+  final String sid;
+  final String taskId;
+  final boolean compact;
+  private final ServerWebSocket ws;
+  private final TaskStore store;
+  private final SocketMetrics metrics;
+  private final int queueLimit;
+  private final ArrayDeque<Delta> held = new ArrayDeque<>();
+  private String env;
+  private String epoch;
+  private long lastSeq = -1;
+  private Mode mode = Mode.SYNCING;
+  private int generation;
+  private long queuedDeltaBytes;
+  private long queuedBytes;
+  private long heldBytes;
+
+  Session(String sid, SocketRequest request, ServerWebSocket ws, TaskStore store, SocketMetrics metrics, int queueLimit) {
+    this.sid = sid;
+    this.taskId = request.taskId();
+    this.env = request.env();
+    this.compact = request.compact();
+    this.ws = ws;
+    this.store = store;
+    this.metrics = metrics;
+    this.queueLimit = queueLimit;
+  }
+
+  String env() {
+    return env;
+  }
+
+  Mode mode() {
+    return mode;
+  }
+
+  /** A delta from the task's channel, in the channel's order. */
+  void deliver(Delta delta) {
+    switch (mode) {
+      case SYNCING -> hold(delta);
+      case LIVE -> send(delta);
+      case OVERFLOWED -> metrics.dropped();
+      case CLOSED -> { }
+    }
+  }
+
+  private void hold(Delta delta) {
+    held.add(delta);
+    heldBytes += delta.visdom().length();
+    if (heldBytes > queueLimit) {
+      held.clear();
+      heldBytes = 0;
+      mode = Mode.OVERFLOWED;
+      metrics.dropped();
+      generation++;
+      resyncWhenDrained();
+    }
+  }
+
+  private void send(Delta delta) {
+    if (delta.seq() <= lastSeq && delta.epoch().equals(epoch)) {
+      return;
+    }
+    if (!delta.epoch().equals(epoch)) {
+      resync(null, "epoch");
+      return;
+    }
+    if (delta.seq() != lastSeq + 1) {
+      metrics.gapRepaired();
+      resync(new Position(epoch, lastSeq), "gap");
+      return;
+    }
+    lastSeq = delta.seq();
+    if (!delta.visibleIn(env)) {
+      return;
+    }
+    Buffer frame = delta.frameFor(compact);
+    if (queuedDeltaBytes + frame.length() > queueLimit) {
+      overflow();
+      return;
+    }
+    write(frame, true);
+    metrics.delivered();
+  }
+
+  private void overflow() {
+    mode = Mode.OVERFLOWED;
+    generation++;
+    metrics.dropped();
+    LOG.info("session overflow: task_id={} sid={} queuedBytes={}", taskId, sid, queuedBytes);
+    resyncWhenDrained();
+  }
+
+  private void resyncWhenDrained() {
+    if (queuedBytes == 0 && mode == Mode.OVERFLOWED) {
+      resync(null, "overflow");
+    }
+  }
+
+  /** Starts (or restarts) the session: from {@code since} when given, else from a snapshot. */
+  void resync(Position since, String reason) {
+    if (mode == Mode.CLOSED) {
+      return;
+    }
+    mode = Mode.SYNCING;
+    held.clear();
+    heldBytes = 0;
+    int gen = ++generation;
+    if (since == null) {
+      snapshot(gen, null, reason);
+      return;
+    }
+    store.since(taskId, since.epoch(), since.seq())
+        .onSuccess(result -> resumed(gen, since, result, reason))
+        .onFailure(err -> failed(gen, err));
+  }
+
+  /** visdom's flow: switch to another env and replay it. */
+  void switchEnv(String newEnv) {
+    this.env = newEnv;
+    resync(null, "env");
+  }
+
+  /** visdom's plain {@code /socket}: live frames from now on, no replay until an env is chosen. */
+  void startWithoutReplay() {
+    mode = Mode.SYNCING;
+    int gen = ++generation;
+    store.stats(taskId).onSuccess(stats -> {
+      if (gen != generation) {
+        return;
+      }
+      write(Frames.envUpdate(stats == null ? List.of("main") : stats.envs()), false);
+      if (stats == null) {
+        resync(null, "connect");
+        return;
+      }
+      epoch = stats.epoch();
+      lastSeq = stats.lastSeq();
+      goLive();
+    }).onFailure(err -> failed(gen, err));
+  }
+
+  private void resumed(int gen, Position since, Since result, String reason) {
+    if (gen != generation) {
+      return;
+    }
+    if (result.gone()) {
+      metrics.resumeMissed();
+      snapshot(gen, false, reason);
+      return;
+    }
+    metrics.resumed();
+    epoch = since.epoch();
+    lastSeq = since.seq();
+    write(Frames.sync(taskId, env, epoch, lastSeq, "resume", true, reason), false);
+    for (Delta d : result.deltas()) {
+      send(d);
+    }
+    if (gen == generation) {
+      goLive();
+    }
+  }
+
+  private void snapshot(int gen, Boolean recovered, String reason) {
+    store.snapshot(taskId, env).onSuccess(snap -> {
+      if (gen != generation) {
+        return;
+      }
+      sendSnapshot(snap, recovered, reason);
+      goLive();
+    }).onFailure(err -> failed(gen, err));
+  }
+
+  private void sendSnapshot(Snapshot snap, Boolean recovered, String reason) {
+    metrics.snapshot();
+    epoch = snap.epoch();
+    lastSeq = snap.seq();
+    write(Frames.envUpdate(snap.envs()), false);
+    write(Frames.snapshotSync(taskId, env, snap, recovered, reason), false);
+    for (Buffer frame : snap.frames()) {
+      write(frame, false);
+    }
+  }
+
+  private void goLive() {
+    mode = Mode.LIVE;
+    while (!held.isEmpty() && mode == Mode.LIVE) {
+      send(held.poll());
+    }
+    held.clear();
+    heldBytes = 0;
+  }
+
+  private void failed(int gen, Throwable err) {
+    if (gen != generation) {
+      return;
+    }
+    LOG.warn("session sync failed: task_id={} sid={}", taskId, sid, err);
+    close((short) 1011, "sync failed; reconnect with since=" + epoch + ":" + lastSeq);
+  }
+
+  /** Writes a frame, counting its bytes until the network took them. */
+  void write(Buffer frame, boolean isDelta) {
+    if (mode == Mode.CLOSED) {
+      return;
+    }
+    int len = frame.length();
+    queuedBytes += len;
+    if (isDelta) {
+      queuedDeltaBytes += len;
+    }
+    ws.writeFrame(Frames.text(frame)).onComplete(ar -> {
+      queuedBytes -= len;
+      if (isDelta) {
+        queuedDeltaBytes -= len;
+      }
+      resyncWhenDrained();
+    });
+  }
+
+  void close(short code, String reason) {
+    if (mode == Mode.CLOSED) {
+      return;
+    }
+    mode = Mode.CLOSED;
+    ws.close(code, reason);
+  }
+
+  void closed() {
+    mode = Mode.CLOSED;
+    held.clear();
+  }
+
+  /** The resume hint a client should use: {@code <epoch>:<seq>} of the last frame it was sent. */
+  String position() {
+    return epoch + ":" + lastSeq;
+  }
+}

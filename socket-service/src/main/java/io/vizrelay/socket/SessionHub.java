@@ -1,0 +1,82 @@
+package io.vizrelay.socket;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vizrelay.common.bus.Addresses;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.store.TaskStore;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The node's browser sessions and task channels (one channel per task with local sessions,
+ * created with the first session and closed with the last). Confined to one event loop.
+ */
+final class SessionHub {
+  /** Close code sent to browsers when the node shuts down; the reason is a resume hint. */
+  static final short GOING_AWAY = 1001;
+
+  private final Vertx vertx;
+  private final VizConfig config;
+  private final TaskStore store;
+  private final SocketMetrics metrics;
+  private final BrowserCommands commands;
+  private final Map<String, TaskChannel> channels = new HashMap<>();
+  private final Map<String, Session> sessions = new HashMap<>();
+  private final Map<String, MessageConsumer<String>> sessionConsumers = new HashMap<>();
+
+  SessionHub(Vertx vertx, VizConfig config, TaskStore store, SocketMetrics metrics, BrowserCommands commands) {
+    this.vertx = vertx;
+    this.config = config;
+    this.store = store;
+    this.metrics = metrics;
+    this.commands = commands;
+  }
+
+  void open(SocketRequest request, ServerWebSocket ws) {
+    String sid = UUID.randomUUID().toString();
+    Session session = new Session(sid, request, ws, store, metrics, config.sessionQueueBytes());
+    sessions.put(sid, session);
+    channels.computeIfAbsent(request.taskId(), id -> new TaskChannel(vertx, id, store, metrics)).add(session);
+    sessionConsumers.put(sid, vertx.eventBus().<String>consumer(Addresses.session(sid), msg -> {
+      session.switchEnv(msg.body());
+      msg.reply("ok");
+    }));
+    ws.closeHandler(v -> close(session));
+    ws.textMessageHandler(text -> commands.handle(session, text));
+    session.write(Frames.register(sid), false);
+    session.write(Frames.layoutUpdate(), false);
+    if (request.since() != null || request.autoReplay()) {
+      session.resync(request.since(), request.since() != null ? "resume" : "connect");
+    } else {
+      session.startWithoutReplay();
+    }
+  }
+
+  private void close(Session session) {
+    session.closed();
+    sessions.remove(session.sid);
+    MessageConsumer<String> consumer = sessionConsumers.remove(session.sid);
+    if (consumer != null) {
+      consumer.unregister();
+    }
+    TaskChannel channel = channels.get(session.taskId);
+    if (channel != null && channel.remove(session)) {
+      channels.remove(session.taskId);
+      channel.close();
+    }
+  }
+
+  /** Closes every browser with {@link #GOING_AWAY} and its resume position as the reason. */
+  void closeAll() {
+    for (Session s : sessions.values().toArray(new Session[0])) {
+      s.close(GOING_AWAY, "since=" + s.position());
+    }
+  }
+
+  SocketMetrics.View stats() {
+    return metrics.view(sessions.size(), channels.size());
+  }
+}

@@ -1,0 +1,149 @@
+package io.vizrelay.socket;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vizrelay.common.bus.Addresses;
+import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.TaskStore;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The node's single subscription to one task's deltas, shared by all its local sessions. It puts
+ * deltas back in seq order: an early delta waits up to {@link #REORDER_WAIT_MS} for the missing
+ * ones, then the gap is repaired from the store ({@code since}). Sessions get each delta once, in
+ * order; the frame bytes are the same object for every session.
+ */
+final class TaskChannel {
+  /** How long an out-of-order delta waits for the ones before it before the store is asked. */
+  static final long REORDER_WAIT_MS = 100;
+
+  final String taskId;
+  private final Vertx vertx;
+  private final TaskStore store;
+  private final SocketMetrics metrics;
+  private final Set<Session> sessions = new LinkedHashSet<>();
+  private final TreeMap<Long, Delta> early = new TreeMap<>();
+  private final MessageConsumer<Delta> consumer;
+  private String epoch;
+  private long nextSeq = -1;
+  private long repairTimer = -1;
+  private boolean repairing;
+
+  TaskChannel(Vertx vertx, String taskId, TaskStore store, SocketMetrics metrics) {
+    this.vertx = vertx;
+    this.taskId = taskId;
+    this.store = store;
+    this.metrics = metrics;
+    this.consumer = vertx.eventBus().consumer(Addresses.task(taskId), msg -> onDelta(msg.body()));
+  }
+
+  void add(Session session) {
+    sessions.add(session);
+  }
+
+  /** Removes a session; true when the channel has none left. */
+  boolean remove(Session session) {
+    sessions.remove(session);
+    return sessions.isEmpty();
+  }
+
+  int size() {
+    return sessions.size();
+  }
+
+  Set<Session> sessions() {
+    return sessions;
+  }
+
+  void close() {
+    consumer.unregister();
+    if (repairTimer >= 0) {
+      vertx.cancelTimer(repairTimer);
+    }
+  }
+
+  private void onDelta(Delta delta) {
+    if (epoch == null || !epoch.equals(delta.epoch())) {
+      restart(delta);
+      return;
+    }
+    if (delta.seq() < nextSeq) {
+      return;
+    }
+    if (delta.seq() > nextSeq) {
+      early.put(delta.seq(), delta);
+      scheduleRepair();
+      return;
+    }
+    fanOut(delta);
+    drainEarly();
+  }
+
+  private void restart(Delta delta) {
+    epoch = delta.epoch();
+    nextSeq = delta.seq();
+    early.clear();
+    fanOut(delta);
+  }
+
+  private void fanOut(Delta delta) {
+    nextSeq = delta.seq() + 1;
+    for (Session s : sessions) {
+      s.deliver(delta);
+    }
+  }
+
+  private void drainEarly() {
+    while (!early.isEmpty() && early.firstKey() <= nextSeq) {
+      Delta d = early.pollFirstEntry().getValue();
+      if (d.seq() == nextSeq) {
+        fanOut(d);
+      }
+    }
+    if (early.isEmpty() && repairTimer >= 0) {
+      vertx.cancelTimer(repairTimer);
+      repairTimer = -1;
+    }
+  }
+
+  private void scheduleRepair() {
+    if (repairTimer < 0 && !repairing) {
+      repairTimer = vertx.setTimer(REORDER_WAIT_MS, id -> {
+        repairTimer = -1;
+        repair();
+      });
+    }
+  }
+
+  private void repair() {
+    if (early.isEmpty()) {
+      return;
+    }
+    repairing = true;
+    metrics.gapRepaired();
+    String e = epoch;
+    store.since(taskId, e, nextSeq - 1).onComplete(ar -> {
+      repairing = false;
+      if (!e.equals(epoch)) {
+        return;
+      }
+      if (ar.failed() || ar.result().gone()) {
+        early.clear();
+        epoch = null;
+        sessions.forEach(s -> s.resync(null, "gap"));
+        return;
+      }
+      for (Delta d : ar.result().deltas()) {
+        if (d.seq() == nextSeq) {
+          fanOut(d);
+        }
+      }
+      drainEarly();
+      if (!early.isEmpty()) {
+        scheduleRepair();
+      }
+    });
+  }
+}
