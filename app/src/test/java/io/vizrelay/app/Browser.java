@@ -108,6 +108,24 @@ final class Browser {
     }
   }
 
+  /**
+   * Waits until {@code count} frames arrived, at most {@code timeoutMs}, or until {@code stop}
+   * completes (a stream that ended); never fails.
+   */
+  void awaitCount(int count, long timeoutMs, java.util.concurrent.CompletableFuture<?> stop)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    synchronized (frames) {
+      while (frames.size() < count && !stop.isDone()) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          return;
+        }
+        frames.wait(Math.min(left, 50));
+      }
+    }
+  }
+
   String sid() {
     return frames("register").get(0).path("data").asText();
   }

@@ -2,26 +2,27 @@ package io.vizrelay.app;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vizrelay.common.config.VizConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** An embedded server on port 0 in a temp dir, plus an HTTP client for tests. */
+/**
+ * An embedded server on port 0 in a temp dir, plus clients. Ingest calls use the JDK's HTTP
+ * client: a Vert.x 5.0.7 HttpClient driven from a test thread while the same Vertx churned
+ * WebSocket clients occasionally never sent a request (the server provably never saw it).
+ */
 final class TestServer implements AutoCloseable {
   final Vertx vertx;
   final EmbeddedServer server;
-  final HttpClient http;
+  /** The JDK's own client for ingest calls, independent of the server's Vert.x. */
+  final java.net.http.HttpClient jdk = java.net.http.HttpClient.newBuilder()
+      .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
   final io.vertx.core.http.WebSocketClient wsClient;
 
   private TestServer(Vertx vertx, EmbeddedServer server) {
     this.vertx = vertx;
     this.server = server;
-    this.http = vertx.createHttpClient(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
     this.wsClient = Browser.client(vertx);
   }
 
@@ -45,19 +46,19 @@ final class TestServer implements AutoCloseable {
 
   /** POSTs a body as the visdom client does (no content type); returns status and body. */
   Response post(String path, String body) throws Exception {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
-        .setPort(port()).setURI(path);
-    return await(http.request(options)
-        .compose(req -> req.send(Buffer.buffer(body)))
-        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString()))));
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + port() + path))
+        .timeout(java.time.Duration.ofSeconds(30))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+    java.net.http.HttpResponse<String> response = jdk.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+    return new Response(response.statusCode(), response.body());
   }
 
   Response get(String path) throws Exception {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-        .setPort(port()).setURI(path);
-    return await(http.request(options)
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString()))));
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port() + path)).timeout(java.time.Duration.ofSeconds(30)).GET().build();
+    java.net.http.HttpResponse<String> response = jdk.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+    return new Response(response.statusCode(), response.body());
   }
 
   Browser browser(String uri) throws Exception {
@@ -67,7 +68,24 @@ final class TestServer implements AutoCloseable {
   record Response(int status, String body) {}
 
   static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+       System.err.println(threadDump());
+      throw e;
+    }
+  }
+
+  /** All threads' stacks, printed when a test times out, to show where it is stuck. */
+  static String threadDump() {
+    StringBuilder sb = new StringBuilder("=== thread dump on timeout ===\n");
+    for (java.lang.management.ThreadInfo t : java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+      sb.append('"').append(t.getThreadName()).append("\" ").append(t.getThreadState()).append('\n');
+      for (StackTraceElement el : t.getStackTrace()) {
+        sb.append("    at ").append(el).append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   @Override

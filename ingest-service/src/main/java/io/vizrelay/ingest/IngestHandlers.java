@@ -78,9 +78,9 @@ public final class IngestHandlers {
   private void apply(RoutingContext ctx, String taskId, VisdomCommand command) {
     store.apply(taskId, command)
         .onSuccess(applied -> {
-          publish(applied);
-          activity.seen(taskId, lastSeq(applied), 1);
           send(ctx, applied.reply());
+          activity.seen(taskId, lastSeq(applied), 1);
+          publish(applied);
         })
         .onFailure(ctx::fail);
   }

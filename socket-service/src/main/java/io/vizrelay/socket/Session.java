@@ -1,5 +1,6 @@
 package io.vizrelay.socket;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vizrelay.common.store.Delta;
@@ -237,7 +238,14 @@ final class Session {
     if (isDelta) {
       queuedDeltaBytes += len;
     }
-    ws.writeFrame(Frames.text(frame)).onComplete(ar -> {
+    Future<Void> written;
+    try {
+      written = ws.writeFrame(Frames.text(frame));
+    } catch (IllegalStateException closing) {
+      closed();
+      return;
+    }
+    written.onComplete(ar -> {
       queuedBytes -= len;
       if (isDelta) {
         queuedDeltaBytes -= len;

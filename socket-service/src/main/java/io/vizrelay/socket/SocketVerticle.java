@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vizrelay.common.bus.DeltaCodec;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.store.TaskStore;
@@ -32,7 +33,15 @@ public final class SocketVerticle extends VerticleBase {
     router.get("/socket").handler(this::upgrade);
     router.get("/task/:taskId/socket").handler(this::upgrade);
     router.get("/api/relay/stats").handler(ctx -> ctx.json(hub.stats()));
+    mountPage();
     return Future.succeededFuture();
+  }
+
+  /** The web page ({@code /}), its static files and Plotly from its WebJar (compressed by the server). */
+  private void mountPage() {
+    router.get("/").handler(ctx -> ctx.reroute("/static/index.html"));
+    router.get("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(60));
+    router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(86400));
   }
 
   private void upgrade(RoutingContext ctx) {

@@ -52,8 +52,9 @@ final class ContentUpdater {
   }
 
   private static void select(UpdateContext ctx, long selected) {
-    ctx.patch.set("/selected", ctx.window.has("selected"), Json.NODES.numberNode(selected));
+    boolean existed = ctx.window.has("selected");
     PlotUpdater.putNumber(ctx.window, "selected", selected);
+    ctx.patch.set("/selected", existed, ctx.window.get("selected"));
   }
 
   /**

@@ -38,7 +38,7 @@ final class Messages {
     ObjectNode message = Json.object();
     message.put("command", WINDOW_UPDATE).put("win", win).put("env", eid);
     message.set("content", ops);
-    message.put("version", version);
+    PlotUpdater.putNumber(message, "version", version);
     return new Frame(eid, message, compact);
   }
 

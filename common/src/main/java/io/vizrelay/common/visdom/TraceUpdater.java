@@ -104,7 +104,7 @@ final class TraceUpdater {
 
   private static void appendAll(UpdateContext ctx, ArrayNode target, JsonNode values, String prefix) {
     for (JsonNode v : values) {
-      target.add(v);
+      target.add(v.isContainerNode() ? v.deepCopy() : v);
       ctx.patch.add(prefix + "/" + (target.size() - 1), v);
     }
   }

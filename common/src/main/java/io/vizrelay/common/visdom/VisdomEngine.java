@@ -2,7 +2,6 @@ package io.vizrelay.common.visdom;
 
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
-import io.vizrelay.common.json.Json;
 
 /**
  * visdom 0.2.4's window-state semantics as a pure, synchronous function of (state, command):
@@ -19,12 +18,14 @@ import io.vizrelay.common.json.Json;
  *       {@link EnvCommands} and {@link WinDataCommands}).</li>
  * </ul>
  *
- * <p>Deliberate differences from visdom 0.2.4 (all where visdom crashes or loses data): an append
- * whose x values are all null/NaN skips that trace instead of failing after a partial change;
- * {@code delete_env} of a never-saved env succeeds; an unknown-name (or unnamed) update of a plot
- * with no traces adds the trace; a trace without a name never matches a named update; string x
- * values are appended (visdom's NaN check crashes on them); opts named like window members
- * ({@link PlotUpdater#RESERVED}) are not copied onto the window.
+ * <p>Deliberate differences from visdom 0.2.4 (all where visdom crashes or would corrupt a window):
+ * an append whose x values are all null/NaN skips that trace instead of failing after a partial
+ * change; {@code delete_env} of a never-saved env succeeds; an unknown-name (or unnamed) update
+ * of a plot with no traces adds the trace; a trace without a name never matches a named update;
+ * string x values are appended (visdom's NaN check crashes on them); {@code delete} of several
+ * traces removes them all (visdom's index-shifting loop fails); opts named like window members
+ * ({@link PlotUpdater#RESERVED}) are not copied onto the window; {@code image_update_selected}
+ * reads {@code data[0].selected}; an unknown heatmap {@code updateDir} is refused.
  *
  * <p>Not thread-safe; the store applies one task's commands from one thread at a time.
  */
@@ -78,6 +79,6 @@ public final class VisdomEngine {
   private static Outcome winExists(TaskState state, VisdomCommand.WinExists w) {
     EnvState env = state.env(Ids.env(w.eid()));
     boolean exists = env != null && w.win() != null && env.windows().containsKey(w.win());
-    return Outcome.of(Reply.text(Json.NODES.booleanNode(exists).asText()));
+    return Outcome.of(Reply.text(exists ? "true" : "false"));
   }
 }

@@ -114,7 +114,8 @@ final class WindowCommands {
 
   private static ObjectNode compact(UpdateContext ctx, long version, TextNode contentId) {
     ObjectNode c = Json.object();
-    c.put("command", Messages.APPEND).put("win", ctx.key).put("env", ctx.eid).put("version", version);
+    c.put("command", Messages.APPEND).put("win", ctx.key).put("env", ctx.eid);
+    PlotUpdater.putNumber(c, "version", version);
     c.set("contentID", contentId);
     c.set("traces", ctx.compactTraces);
     return c;

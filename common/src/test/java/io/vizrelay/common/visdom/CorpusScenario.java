@@ -167,7 +167,7 @@ final class CorpusScenario {
           new ArrayList<>(rebuilt.env(eid).windows().keySet()), name + ": rebuilt window order in " + eid));
       assertNull(JsonCompare.diff(state.toJson(), rebuilt.toJson()), name + ": rebuilt state differs");
     }
-    assertEquals(state.toJson(), direct.toJson(), name + ": rebuilt state is not identical");
+    assertTrue(state.toJson().equals(direct.toJson()), name + ": rebuilt state is not identical (node types)");
   }
 
   private void checkLateJoiner(String eid, JsonNode messages) {

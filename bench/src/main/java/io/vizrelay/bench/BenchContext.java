@@ -1,0 +1,66 @@
+package io.vizrelay.bench;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What every scenario gets: the bench's Vert.x, the run options, and where results go. */
+final class BenchContext {
+  final Vertx vertx;
+  final Options options;
+  final Targets targets = new Targets();
+  final List<Table> tables = new ArrayList<>();
+  final List<String> observations = new ArrayList<>();
+
+  BenchContext(Vertx vertx, Options options) {
+    this.vertx = vertx;
+    this.options = options;
+  }
+
+  private int servers;
+
+  ServerProcess vizrelay(String fsync) throws Exception {
+    List<String> opts = new ArrayList<>(options.serverJvmOpts());
+    if (options.jfrDir() != null) {
+      java.nio.file.Files.createDirectories(options.jfrDir());
+      Path file = options.jfrDir().resolve(String.format("vizrelay-%02d-fsync-%s.jfr", ++servers, fsync)).toAbsolutePath();
+      opts.add("-XX:StartFlightRecording=filename=" + file + ",settings=profile");
+      opts.add("-XX:FlightRecorderOptions=stackdepth=256");
+      log("server JFR recording: %s", file);
+    }
+    return ServerProcess.vizrelay(options.serverJar(), fsync, opts);
+  }
+
+  ServerProcess bare() throws Exception {
+    return ServerProcess.bare(options.serverJvmOpts());
+  }
+
+  boolean quick() {
+    return options.quick();
+  }
+
+  /** Picks the full or the quick value. */
+  <T> T pick(T full, T quick) {
+    return options.quick() ? quick : full;
+  }
+
+  Duration seconds(double full, double quick) {
+    return Duration.ofMillis((long) (1000 * pick(full, quick)));
+  }
+
+  void log(String format, Object... args) {
+    System.err.printf("[bench] " + format + "%n", args);
+  }
+
+  /** Something the run noticed (server errors, resyncs...), listed under the tables. */
+  void observe(String text) {
+    observations.add(text);
+    log("NOTE: %s", text);
+  }
+
+  /** Run options, from the command line. */
+  record Options(boolean quick, List<String> scenarios, Path serverJar, Path reportFile, List<String> serverJvmOpts,
+      Path jfrDir, List<String> shapes, String command) {}
+}

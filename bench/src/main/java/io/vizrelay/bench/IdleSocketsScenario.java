@@ -1,0 +1,96 @@
+package io.vizrelay.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Server RSS with many idle sockets: a fresh server, 100 tasks with one 100-point window each,
+ * then N sockets spread over those tasks (each gets its snapshot, then stays idle). RSS is read
+ * from {@code /proc/<pid>/status} before the sockets, after they settle, and after a full GC
+ * ({@code jcmd GC.run}). If a file-descriptor limit keeps N below 10,000 the result is
+ * extrapolated linearly and marked so.
+ */
+final class IdleSocketsScenario implements Scenario {
+  static final int TASKS = 100;
+  static final int FD_MARGIN = 500;
+
+  @Override
+  public String name() {
+    return "idle-sockets";
+  }
+
+  @Override
+  public void run(BenchContext ctx) throws Exception {
+    int wanted = ctx.pick(10_000, 2_000);
+    Table t = new Table("Idle sockets: server memory (vizrelay fsync=always)",
+        "sockets", "RSS before sockets", "RSS idle (settled 5 s)", "RSS after full GC", "per socket", "server fds",
+        "connect all s", "RSS at 10,000");
+    List<Context> contexts = EventLoops.contexts(ctx.vertx, 8);
+    WebSocketClient client = ctx.vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxConnections(100_000).setConnectTimeout(60_000));
+    try (ServerProcess server = ctx.vizrelay("always")) {
+      long fdLimit = Math.min(ProcStats.maxOpenFiles(ProcStats.self()), ProcStats.maxOpenFiles(server.pid()));
+      int n = (int) Math.min(wanted, fdLimit - FD_MARGIN);
+      if (n < wanted) {
+        ctx.observe("idle sockets limited to " + n + " by the open-files limit (" + fdLimit + "); raise `ulimit -n`");
+      }
+      for (int i = 0; i < TASKS; i++) {
+        createTask(ctx, server, "bench-idle-" + i);
+      }
+      Thread.sleep(2000);
+      long before = server.rssKb();
+      long start = System.nanoTime();
+      List<Subscriber> subs = new ArrayList<>();
+      AtomicLongArray none = new AtomicLongArray(1);
+      for (int batch = 0; batch < n; batch += 1000) {
+        int size = Math.min(1000, n - batch);
+        for (int task = 0; task < TASKS; task++) {
+          int count = size / TASKS + (task < size % TASKS ? 1 : 0);
+          subs.addAll(RelayScenario.connectAll(ctx, server, client, contexts, count, "bench-idle-" + task, none));
+        }
+        ctx.log("idle sockets: %d connected, server RSS %s", subs.size(), Table.mb(server.rssKb()));
+      }
+      double connectSeconds = (System.nanoTime() - start) / 1e9;
+      Thread.sleep(5000);
+      long idle = server.rssKb();
+      long fds = ProcStats.openFds(server.pid());
+      server.jcmd("GC.run");
+      Thread.sleep(2000);
+      long afterGc = server.rssKb();
+      String heap = server.jcmd("GC.heap_info");
+      ctx.log("idle sockets heap after GC:%n%s", heap);
+      double perSocketKb = (idle - before) / (double) n;
+      long at10k = before + (long) (perSocketKb * 10_000);
+      t.row(String.format("%,d", n), Table.mb(before), Table.mb(idle), Table.mb(afterGc),
+          String.format("%.1f KB", perSocketKb), fds, String.format("%.1f", connectSeconds),
+          n >= 10_000 ? Table.mb(idle) : Table.mb(at10k) + " (extrapolated)");
+      ctx.targets.add("10,000 idle sockets ≤ 400 MB server RSS",
+          (n >= 10_000 ? Table.mb(idle) : Table.mb(at10k) + " extrapolated from " + n) + " (after full GC "
+              + Table.mb(afterGc) + ")",
+          (n >= 10_000 ? idle : at10k) <= 400 * 1024);
+      for (Subscriber s : subs) {
+        s.close();
+      }
+      Thread.sleep(1000);
+    } finally {
+      client.close();
+    }
+    t.note("The server runs with the JVM's default heap sizing (no -Xmx): on this machine that allows a heap of 1/4 of"
+        + " RAM, so RSS also reflects how far the heap grew before the collector ran, not only live data.");
+    t.note("Sockets are spread evenly over " + TASKS + " tasks with one 100-point window each.");
+    ctx.tables.add(t);
+  }
+
+  private static void createTask(BenchContext ctx, ServerProcess server, String task) throws Exception {
+    try (HttpPoster http = new HttpPoster(ctx.vertx, server.port, 1, 1)) {
+      HttpPoster.Reply r = RelayScenario.await(http.post("/update", PlotBodies.append(task, "loss", 0, 100)));
+      if (!r.ok()) {
+        throw new IllegalStateException("creating task " + task + " failed: HTTP " + r.status() + " " + r.body());
+      }
+    }
+  }
+}

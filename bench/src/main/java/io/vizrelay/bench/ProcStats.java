@@ -1,0 +1,127 @@
+package io.vizrelay.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads a Linux process's resident memory and CPU time from {@code /proc}. */
+final class ProcStats {
+  /** USER_HZ; 100 on every mainstream Linux build. */
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  private ProcStats() {}
+
+  /** Resident set size in KiB ({@code VmRSS}), or -1 when unreadable. */
+  static long rssKb(long pid) {
+    return statusField(pid, "VmRSS:");
+  }
+
+  /** Peak resident set size in KiB ({@code VmHWM}). */
+  static long peakRssKb(long pid) {
+    return statusField(pid, "VmHWM:");
+  }
+
+  /** Open file descriptors of the process. */
+  static long openFds(long pid) {
+    try (var s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      return s.count();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** User + system CPU time in seconds. */
+  static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  /** Busy CPU seconds of the whole machine since boot (all but idle and iowait, from {@code /proc/stat}). */
+  static double machineBusySeconds() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) {
+        if (i != 4 && i != 5) {
+          busy += Long.parseLong(f[i]);
+        }
+      }
+      return busy / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  static long self() {
+    return ProcessHandle.current().pid();
+  }
+
+  /** The soft limit on open files of a process ({@code Max open files}), or -1. */
+  static long maxOpenFiles(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/limits"))) {
+        if (line.startsWith("Max open files")) {
+          String[] parts = line.substring("Max open files".length()).trim().split("\\s+");
+          return "unlimited".equals(parts[0]) ? Long.MAX_VALUE : Long.parseLong(parts[0]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  private static long statusField(long pid, String key) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith(key)) {
+          return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /**
+   * CPU use over an interval, in busy cores: the server's, the bench's, and everything else on the
+   * machine (other processes competing for the same cores make a run noisy).
+   */
+  record Meter(CpuMeter server, CpuMeter bench, double machineStart, long startNanos) {
+    static Meter start(long serverPid) {
+      return new Meter(CpuMeter.start(serverPid), CpuMeter.start(self()), machineBusySeconds(), System.nanoTime());
+    }
+
+    /** Busy cores of {server, bench, other processes}. */
+    double[] cores() {
+      double wall = (System.nanoTime() - startNanos) / 1e9;
+      double s = server.used();
+      double b = bench.used();
+      double all = machineBusySeconds() - machineStart;
+      return new double[] {s / wall, b / wall, Math.max(0, all - s - b) / wall};
+    }
+  }
+
+  /** CPU seconds used by a process over an interval, as a number of busy cores. */
+  record CpuMeter(long pid, double startCpu, long startNanos) {
+    static CpuMeter start(long pid) {
+      return new CpuMeter(pid, ProcStats.cpuSeconds(pid), System.nanoTime());
+    }
+
+    double used() {
+      return ProcStats.cpuSeconds(pid) - startCpu;
+    }
+
+    double cores() {
+      double wall = (System.nanoTime() - startNanos) / 1e9;
+      return wall <= 0 ? 0 : used() / wall;
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.vizrelay.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A server under test, run as a child JVM so that its RSS and CPU are its own: the embedded
+ * vizrelay ({@code java -jar vizrelay.jar}) or the bare ceiling ({@link BareServer}). Launched
+ * through {@code bash -c 'ulimit -n <hard>; exec java ...'} so it may hold 10k sockets. It
+ * announces its port in {@code <dataDir>/port}; ready means {@code GET /health} answers 200.
+ */
+final class ServerProcess implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  final String label;
+  final Path dataDir;
+  final int port;
+  private final Process process;
+
+  private ServerProcess(String label, Path dataDir, int port, Process process) {
+    this.label = label;
+    this.dataDir = dataDir;
+    this.port = port;
+    this.process = process;
+  }
+
+  /** The embedded vizrelay with {@code VIZRELAY_FSYNC=fsync}. */
+  static ServerProcess vizrelay(Path jar, String fsync, List<String> jvmOpts) throws Exception {
+    Path dir = Files.createTempDirectory("vizrelay-bench-");
+    List<String> java = new ArrayList<>(List.of(javaBin()));
+    java.addAll(jvmOpts);
+    java.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+    Map<String, String> env = Map.of(
+        "VIZRELAY_PORT", "0",
+        "VIZRELAY_DATA_DIR", dir.toString(),
+        "VIZRELAY_FSYNC", fsync);
+    return launch("vizrelay fsync=" + fsync, dir, java, env);
+  }
+
+  /** The bare Vert.x ceiling, from this bench's own classpath. */
+  static ServerProcess bare(List<String> jvmOpts) throws Exception {
+    Path dir = Files.createTempDirectory("vizrelay-bare-");
+    List<String> java = new ArrayList<>(List.of(javaBin()));
+    java.addAll(jvmOpts);
+    java.addAll(List.of("-cp", System.getProperty("java.class.path"), BareServer.class.getName(), dir.toString()));
+    return launch("bare vert.x", dir, java, Map.of());
+  }
+
+  private static Process start(Path dir, List<String> java, Map<String, String> env) throws IOException {
+    String cmd = "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec " + shellJoin(java);
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("server.log").toFile());
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  private static ServerProcess launch(String label, Path dir, List<String> java, Map<String, String> env) throws Exception {
+    Process p = start(dir, java, env);
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    Path portFile = dir.resolve("port");
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException(label + " exited with " + p.exitValue() + "; log: " + tail(dir.resolve("server.log")));
+      }
+      if (Files.exists(portFile)) {
+        String text = Files.readString(portFile).trim();
+        if (!text.isEmpty() && healthy(Integer.parseInt(text))) {
+          return new ServerProcess(label, dir, Integer.parseInt(text), p);
+        }
+      }
+      Thread.sleep(50);
+    }
+    p.destroyForcibly();
+    throw new IllegalStateException(label + " did not become healthy within " + START_TIMEOUT.toSeconds() + " s");
+  }
+
+  private static boolean healthy(int port) {
+    try {
+      HttpResponse<Void> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  long rssKb() {
+    return ProcStats.rssKb(pid());
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Runs {@code jcmd <pid> <command>} and returns its output (diagnosis only). */
+  String jcmd(String... command) {
+    List<String> cmd = new ArrayList<>(List.of("jcmd", Long.toString(pid())));
+    cmd.addAll(List.of(command));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor(30, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      return "jcmd failed: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  String logTail() {
+    return tail(dataDir.resolve("server.log"));
+  }
+
+  /** SIGTERM, then SIGKILL after 15 s; deletes the data directory. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    deleteTree(dataDir);
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static String shellJoin(List<String> args) {
+    StringBuilder sb = new StringBuilder();
+    for (String a : args) {
+      sb.append('\'').append(a.replace("'", "'\\''")).append("' ");
+    }
+    return sb.toString();
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort: a temp dir
+    }
+  }
+}

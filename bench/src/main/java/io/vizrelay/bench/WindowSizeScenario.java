@@ -1,0 +1,84 @@
+package io.vizrelay.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ingest rate into a window that already holds 100k points vs into an empty one (the visdom
+ * server's cost per append is O(window): deep copy + diff + two serializations). 1-point appends,
+ * P = 1 and 8 posters each on its own window, alternating empty/full runs, fresh windows per run.
+ * A 2 s run of 1-point appends grows a window by a few thousand points at most.
+ */
+final class WindowSizeScenario implements Scenario {
+  static final int PREFILL_POINTS = 100_000;
+  static final int PREFILL_CHUNK = 10_000;
+
+  @Override
+  public String name() {
+    return "window-size";
+  }
+
+  @Override
+  public void run(BenchContext ctx) throws Exception {
+    int reps = ctx.pick(3, 1);
+    IngestLoad.Timing timing = new IngestLoad.Timing(ctx.seconds(0.5, 0.3), 1, ctx.seconds(2, 1));
+    Table t = new Table("Ingest rate vs window size (vizrelay fsync=always, 1 point per request)",
+        "P", "empty window: requests/s", "100k-point window: requests/s", "decay", "p99 ms empty / 100k");
+    try (ServerProcess server = ctx.vizrelay("always")) {
+      for (int posters : List.of(1, 8)) {
+        List<Double> empty = new ArrayList<>();
+        List<Double> full = new ArrayList<>();
+        LongList emptyP99 = new LongList();
+        LongList fullP99 = new LongList();
+        for (int rep = 0; rep < reps; rep++) {
+          IngestLoad.Shape shape = new IngestLoad.Shape(posters, 1, 1);
+          String base = "bench-win-" + posters + "-r" + rep;
+          IngestLoad.Result e = new IngestLoad(ctx.vertx, server, shape,
+              new IngestLoad.Target(base + "-empty", "loss", Long.MAX_VALUE)).run(timing);
+          IngestLoad.Target fullTarget = new IngestLoad.Target(base + "-full", "loss", Long.MAX_VALUE);
+          prefill(ctx, server, fullTarget, posters);
+          IngestLoad.Result f = new IngestLoad(ctx.vertx, server, shape, fullTarget).run(timing);
+          empty.add(e.medianRequests());
+          full.add(f.medianRequests());
+          emptyP99.add(e.latency().p99());
+          fullP99.add(f.latency().p99());
+          ctx.log("window-size P=%d rep %d: empty %s req/s, 100k %s req/s", posters, rep,
+              Table.num(e.medianRequests()), Table.num(f.medianRequests()));
+        }
+        double decay = 1 - Stats.median(full) / Stats.median(empty);
+        t.row(posters, Table.spread(empty, 1), Table.spread(full, 1), Table.pct(decay),
+            Stats.ms(median(emptyP99)) + " / " + Stats.ms(median(fullP99)));
+        ctx.targets.add("≤ 10% ingest-rate decay, empty → 100k-point window (P=" + posters + ")", Table.pct(decay),
+            decay <= 0.10);
+      }
+    }
+    t.note(reps + " alternating run pair(s) per row, each a " + timing.slice().toMillis() / 1000.0
+        + " s slice after a short warm-up; medians with min–max.");
+    t.note("Decay = 1 − rate(100k) / rate(empty); negative means the full window was faster (noise).");
+    ctx.tables.add(t);
+  }
+
+  /** Appends {@link #PREFILL_POINTS} points to each poster's first window, 10k per request. */
+  private static void prefill(BenchContext ctx, ServerProcess server, IngestLoad.Target target, int posters) throws Exception {
+    try (HttpPoster http = new HttpPoster(ctx.vertx, server.port, 1, 1)) {
+      for (int p = 0; p < posters; p++) {
+        for (int x = 0; x < PREFILL_POINTS; x += PREFILL_CHUNK) {
+          HttpPoster.Reply r = http.post("/update",
+                  PlotBodies.append(target.taskPrefix() + "-p" + p, target.winPrefix() + "-0", x, PREFILL_CHUNK))
+              .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+          if (!r.ok()) {
+            throw new IllegalStateException("prefill failed: HTTP " + r.status() + " " + r.body());
+          }
+        }
+      }
+    }
+  }
+
+  private static long median(LongList v) {
+    long[] a = v.toArray();
+    java.util.Arrays.sort(a);
+    return a.length == 0 ? 0 : a[a.length / 2];
+  }
+
+}

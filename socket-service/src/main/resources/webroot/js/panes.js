@@ -1,0 +1,484 @@
+/* One pane per visdom window: plots (Plotly), text, images, image history, properties.
+   Live appends go through Plotly.extendTraces; anything else re-renders that pane only. */
+'use strict';
+window.VZ = window.VZ || {};
+(function () {
+  const COLORWAY = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  const THREE_D = new Set(['scatter3d', 'surface', 'mesh3d', 'cone', 'streamtube', 'isosurface', 'volume']);
+  const NON_CARTESIAN = new Set(['pie', 'sunburst', 'treemap', 'funnelarea', 'sankey', 'table', 'indicator',
+    'scatterpolar', 'barpolar', 'scatterternary', 'parcoords', 'parcats', 'choropleth', 'scattergeo']);
+  const RENAMED_TYPES = { heatmapgl: 'heatmap', pointcloud: 'scattergl', scattermapbox: 'scattermap' };
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  /** Plotly 3 dropped string titles and titlefont: rewrite them where visdom still sends them. */
+  function normalizeTitles(o, depth) {
+    if (!o || typeof o !== 'object' || Array.isArray(o) || depth > 6) return;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (k === 'title' && (typeof v === 'string' || typeof v === 'number')) o[k] = { text: String(v) };
+      else if (v && typeof v === 'object' && !Array.isArray(v)) normalizeTitles(v, depth + 1);
+    }
+    if (o.titlefont) {
+      o.title = Object.assign({}, typeof o.title === 'object' ? o.title : {}, { font: o.titlefont });
+      delete o.titlefont;
+    }
+  }
+
+  function titleText(t) {
+    if (t == null) return '';
+    if (typeof t === 'object') return t.text || '';
+    return String(t);
+  }
+
+  function isSmoothable(t) {
+    const type = t.type || 'scatter';
+    return (type === 'scatter' || type === 'scattergl') && Array.isArray(t.y) && t.z == null
+      && (t.mode == null || String(t.mode).includes('lines'));
+  }
+
+  /** TensorBoard's smoothing: a debiased exponential moving average; non-finite values pass through. */
+  function ema(ys, w, st) {
+    const out = new Array(ys.length);
+    for (let i = 0; i < ys.length; i++) {
+      const y = ys[i];
+      if (y == null || typeof y !== 'number' || !isFinite(y)) { out[i] = y; continue; }
+      st.last = st.last * w + (1 - w) * y;
+      st.n++;
+      const debias = w === 1 ? 1 : 1 - Math.pow(w, st.n);
+      out[i] = st.last / debias;
+    }
+    return out;
+  }
+
+  function traceColor(t, i) {
+    if (t.line && typeof t.line.color === 'string') return t.line.color;
+    if (t.marker && typeof t.marker.color === 'string') return t.marker.color;
+    return COLORWAY[i % COLORWAY.length];
+  }
+
+  function csvCell(v) {
+    if (v == null) return '';
+    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+
+  /** The data of a plot window as long-format CSV. */
+  function toCsv(win) {
+    const rows = [];
+    const traces = (win.content && win.content.data) || [];
+    const grid = traces.some(t => Array.isArray(t.z) && Array.isArray(t.z[0]));
+    if (grid) rows.push(['trace', 'row', 'col', 'x', 'y', 'z']);
+    else if (traces.some(t => t.type === 'pie')) rows.push(['trace', 'label', 'value']);
+    else rows.push(['trace', 'index', 'x', 'y', 'z']);
+    traces.forEach((t, ti) => {
+      const name = t.name != null ? t.name : String(ti);
+      if (Array.isArray(t.z) && Array.isArray(t.z[0])) {
+        t.z.forEach((row, r) => (row || []).forEach((z, c) =>
+          rows.push([name, r, c, t.x ? t.x[c] : c, t.y ? t.y[r] : r, z])));
+      } else if (t.type === 'pie') {
+        (t.values || []).forEach((v, k) => rows.push([name, t.labels ? t.labels[k] : k, v]));
+      } else {
+        const n = Math.max((t.x || []).length, (t.y || []).length, Array.isArray(t.z) ? t.z.length : 0);
+        for (let k = 0; k < n; k++) {
+          const row = [name, k, t.x ? t.x[k] : k, t.y ? t.y[k] : null, Array.isArray(t.z) ? t.z[k] : null];
+          rows.push(grid ? row : row);
+        }
+      }
+    });
+    return rows.map(r => r.map(csvCell).join(',')).join('\n') + '\n';
+  }
+
+  function download(name, mime, text) {
+    const a = el('a');
+    a.href = URL.createObjectURL(new Blob([text], { type: mime }));
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  function fileSafe(s) { return String(s).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80); }
+
+  function safeImgSrc(src) {
+    const s = String(src || '');
+    return /^data:image\/(png|jpe?g|gif|webp|bmp|svg\+xml);/i.test(s) || /^https?:/i.test(s) || /^\/(?!\/)/.test(s) ? s : '';
+  }
+
+  class Pane {
+    /** ctx: {taskId, onDirty(pane), settingsKey} */
+    constructor(ctx, env, win) {
+      this.ctx = ctx;
+      this.env = env;
+      this.id = win.id;
+      this.win = win;
+      this.needsFull = true;
+      this.ext = null;
+      this.rendered = false;
+      this.error = null;
+      this.counters = { full: 0, extend: 0, appendsQueued: 0 };
+      this.seen = true;
+      this.map = null;
+      this.emaState = null;
+      this.historyPick = null;
+      this.settings = this.loadSettings();
+      this.root = el('section', 'pane');
+      this.root.dataset.win = this.id;
+      this.root.dataset.env = env;
+      this.head = el('div', 'pane-head');
+      this.titleEl = el('span', 'pane-title');
+      this.tools = el('span', 'pane-tools');
+      this.head.append(this.titleEl, this.tools);
+      this.body = el('div', 'pane-body');
+      this.root.append(this.head, this.body);
+      this.toolsFor = null;
+    }
+
+    get type() { return this.win.type || 'plot'; }
+
+    loadSettings() {
+      try {
+        return Object.assign({ smooth: 0, log: null }, JSON.parse(localStorage.getItem(this.settingsKey()) || '{}'));
+      } catch (e) { return { smooth: 0, log: null }; }
+    }
+
+    settingsKey() { return 'vz.plot:' + this.ctx.taskId + '|' + this.env + '|' + this.id; }
+
+    saveSettings() {
+      try { localStorage.setItem(this.settingsKey(), JSON.stringify(this.settings)); } catch (e) { /* full */ }
+    }
+
+    /** A new full window (create, replace, or a patch that is not a pure append). */
+    setWindow(win) {
+      this.win = win;
+      this.needsFull = true;
+      this.ext = null;
+      this.ctx.onDirty(this);
+    }
+
+    /** Points appended to the model: {traceIndex: {x: [], y: []}}, drawn at the next flush. */
+    queueAppend(appends) {
+      if (this.needsFull) { this.ctx.onDirty(this); return; }
+      if (!this.ext) this.ext = new Map();
+      for (const k of Object.keys(appends)) {
+        const i = Number(k);
+        const e = this.ext.get(i) || { x: [], y: [] };
+        for (const v of appends[k].x) e.x.push(v);
+        for (const v of appends[k].y) e.y.push(v);
+        this.ext.set(i, e);
+        this.counters.appendsQueued++;
+      }
+      this.ctx.onDirty(this);
+    }
+
+    invalidate() { this.needsFull = true; this.ext = null; }
+
+    /** Draws what changed since the last flush. Returns false when it must wait (Plotly not loaded). */
+    flush() {
+      const isPlot = this.type === 'plot';
+      if (isPlot && !window.Plotly) return false;
+      try {
+        if (this.needsFull || !this.rendered) this.renderFull();
+        else if (this.ext && this.ext.size) this.renderExtend();
+        this.error = null;
+      } catch (e) {
+        this.error = String(e && e.message || e);
+        console.error('vizrelay: pane', this.id, e);
+        this.body.textContent = '';
+        this.body.append(el('div', 'pane-error', 'cannot draw this window: ' + this.error));
+        this.rendered = false;
+      }
+      this.ext = null;
+      this.needsFull = false;
+      return true;
+    }
+
+    renderFull() {
+      this.counters.full++;
+      const w = this.win;
+      this.root.dataset.type = this.type;
+      const layoutTitle = w.content && w.content.layout ? titleText(w.content.layout.title) : '';
+      this.titleEl.textContent = w.title || layoutTitle || this.id;
+      this.titleEl.title = this.id + (this.env !== 'main' ? ' (env ' + this.env + ')' : '');
+      switch (this.type) {
+        case 'plot': this.renderPlot(); break;
+        case 'text': this.renderText(); break;
+        case 'image': this.renderImage(w.content || {}); break;
+        case 'image_history': this.renderHistory(); break;
+        case 'properties': this.renderProperties(); break;
+        default: this.renderUnknown();
+      }
+      this.rendered = true;
+    }
+
+    // ---- plots ----
+
+    plotKind() {
+      const traces = (this.win.content && this.win.content.data) || [];
+      const types = traces.map(t => t.type || 'scatter');
+      return {
+        threeD: types.some(t => THREE_D.has(t)),
+        cartesian: !types.some(t => THREE_D.has(t) || NON_CARTESIAN.has(t)),
+        logScale: !types.some(t => THREE_D.has(t) || NON_CARTESIAN.has(t)) && !traces.some(t => t.z != null),
+        smoothable: traces.some(isSmoothable),
+      };
+    }
+
+    buildTools(kind) {
+      const sig = JSON.stringify([this.type, kind]);
+      if (this.toolsFor === sig) return;
+      this.toolsFor = sig;
+      this.tools.textContent = '';
+      if (this.type !== 'plot') return;
+      if (kind.smoothable) {
+        const lab = el('label', 'smooth');
+        lab.title = 'smoothing (exponential moving average, as TensorBoard)';
+        const range = el('input');
+        range.type = 'range'; range.min = '0'; range.max = '0.99'; range.step = '0.01';
+        range.value = String(this.settings.smooth || 0);
+        range.className = 'smooth-range';
+        const val = el('span', 'smooth-val', Number(range.value).toFixed(2));
+        range.addEventListener('input', () => {
+          val.textContent = Number(range.value).toFixed(2);
+          this.settings.smooth = Number(range.value);
+          this.saveSettings();
+          this.invalidate();
+          this.ctx.onDirty(this);
+        });
+        lab.append(el('span', null, 'smooth'), range, val);
+        this.tools.append(lab);
+      }
+      if (kind.logScale) {
+        const log = el('button', 'tool log-toggle', 'log');
+        log.title = 'logarithmic y axis';
+        log.setAttribute('aria-pressed', String(this.logOn()));
+        log.addEventListener('click', () => {
+          this.settings.log = !this.logOn();
+          this.saveSettings();
+          log.setAttribute('aria-pressed', String(this.settings.log));
+          this.invalidate();
+          this.ctx.onDirty(this);
+        });
+        this.tools.append(log);
+      }
+      const csv = el('button', 'tool dl-csv', 'csv');
+      csv.title = 'download the data as CSV';
+      csv.addEventListener('click', () => download(fileSafe(this.ctx.taskId + '-' + this.id) + '.csv', 'text/csv', toCsv(this.win)));
+      const json = el('button', 'tool dl-json', 'json');
+      json.title = 'download the data as JSON';
+      json.addEventListener('click', () => download(fileSafe(this.ctx.taskId + '-' + this.id) + '.json', 'application/json',
+        JSON.stringify({ task_id: this.ctx.taskId, env: this.env, win: this.id, title: this.win.title,
+          data: this.win.content.data, layout: this.win.content.layout }, null, 1)));
+      this.tools.append(csv, json);
+    }
+
+    logOn() {
+      if (this.settings.log != null) return this.settings.log;
+      const l = this.win.content && this.win.content.layout;
+      return !!(l && l.yaxis && l.yaxis.type === 'log');
+    }
+
+    renderPlot() {
+      const content = this.win.content || {};
+      const traces = Array.isArray(content.data) ? content.data : [];
+      const kind = this.plotKind();
+      this.buildTools(kind);
+      const smooth = kind.smoothable ? Number(this.settings.smooth || 0) : 0;
+      const view = [];
+      this.map = { raw: [], smooth: [] };
+      this.emaState = [];
+      traces.forEach((t0, i) => {
+        const t = structuredClone(t0);
+        if (RENAMED_TYPES[t.type]) t.type = RENAMED_TYPES[t.type];
+        normalizeTitles(t, 0);
+        if (smooth > 0 && isSmoothable(t0)) {
+          const color = traceColor(t0, i);
+          t.opacity = 0.28;
+          t.showlegend = false;
+          t.legendgroup = 'vz' + i;
+          t.line = Object.assign({}, t.line, { color });
+          this.map.raw[i] = view.push(t) - 1;
+          const st = { last: 0, n: 0 };
+          this.emaState[i] = st;
+          const s = { type: t.type || 'scatter', mode: 'lines', name: t0.name != null ? String(t0.name) : 'trace ' + i,
+            x: Array.isArray(t0.x) ? t0.x.slice() : undefined, y: ema(t0.y, smooth, st),
+            line: { color, width: 2 }, legendgroup: 'vz' + i, meta: 'smoothed' };
+          this.map.smooth[i] = view.push(s) - 1;
+        } else {
+          this.map.raw[i] = view.push(t) - 1;
+        }
+      });
+      const layout = structuredClone(content.layout || {});
+      normalizeTitles(layout, 0);
+      delete layout.width;
+      delete layout.height;
+      delete layout.title;
+      layout.autosize = true;
+      layout.margin = kind.threeD ? { l: 0, r: 0, t: 0, b: 0 } : { l: 52, r: 14, t: 8, b: 34 };
+      layout.paper_bgcolor = 'rgba(0,0,0,0)';
+      layout.font = Object.assign({ size: 11, family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' }, layout.font);
+      layout.uirevision = 'vz';
+      if (kind.cartesian && layout.showlegend !== false && (traces.length > 1 || layout.showlegend === true)) {
+        layout.legend = Object.assign({ orientation: 'h', x: 0, y: 1.0, yanchor: 'bottom', font: { size: 10 } }, layout.legend);
+        layout.margin.t = 24;
+      }
+      if (kind.logScale) {
+        layout.yaxis = Object.assign({}, layout.yaxis);
+        if (this.settings.log != null) layout.yaxis.type = this.settings.log ? 'log' : 'linear';
+      }
+      if (!this.plotDiv) {
+        this.textBox = null;
+        this.body.textContent = '';
+        this.plotDiv = el('div', 'plot');
+        this.body.append(this.plotDiv);
+      }
+      if (!this.plotDiv.isConnected) this.body.append(this.plotDiv);
+      Plotly.react(this.plotDiv, view, layout, { responsive: true, displaylogo: false, scrollZoom: false, displayModeBar: 'hover',
+        modeBarButtonsToRemove: ['sendDataToCloud', 'lasso2d', 'select2d'] });
+    }
+
+    renderExtend() {
+      const div = this.plotDiv;
+      if (!div || !div.data || !this.map) { this.renderFull(); return; }
+      const idx = [];
+      const xs = [];
+      const ys = [];
+      const smooth = Number(this.settings.smooth || 0);
+      for (const [i, e] of this.ext) {
+        const r = this.map.raw[i];
+        const vt = r === undefined ? null : div.data[r];
+        if (!vt || !Array.isArray(vt.x) || !Array.isArray(vt.y)) { this.renderFull(); return; }
+        idx.push(r); xs.push(e.x.slice()); ys.push(e.y.slice());
+        const s = this.map.smooth[i];
+        if (s !== undefined) {
+          idx.push(s); xs.push(e.x.slice()); ys.push(ema(e.y, smooth, this.emaState[i]));
+        }
+      }
+      this.counters.extend++;
+      Plotly.extendTraces(div, { x: xs, y: ys }, idx);
+    }
+
+    // ---- other window types ----
+
+    resetBody() {
+      if (this.plotDiv && window.Plotly) { try { Plotly.purge(this.plotDiv); } catch (e) { /* ignore */ } }
+      this.plotDiv = null;
+      this.body.textContent = '';
+      this.buildTools({});
+    }
+
+    renderText() {
+      const atBottom = this.textBox ? this.textBox.scrollTop + this.textBox.clientHeight >= this.textBox.scrollHeight - 4 : true;
+      if (!this.textBox || !this.textBox.isConnected) {
+        this.resetBody();
+        this.textBox = el('div', 'text-window');
+        this.body.append(this.textBox);
+      }
+      this.textBox.textContent = '';
+      this.textBox.append(VZ.sanitize(this.win.content));
+      if (atBottom) this.textBox.scrollTop = this.textBox.scrollHeight;
+    }
+
+    imageFigure(img) {
+      const fig = el('figure', 'image-window');
+      const src = safeImgSrc(img && img.src);
+      if (src) {
+        const im = el('img');
+        im.src = src;
+        im.alt = (img && img.caption) || this.id;
+        fig.append(im);
+      } else fig.append(el('div', 'pane-error', 'image source not allowed'));
+      if (img && img.caption) fig.append(el('figcaption', null, img.caption));
+      return fig;
+    }
+
+    renderImage(img) {
+      this.resetBody();
+      this.textBox = null;
+      this.body.append(this.imageFigure(img));
+    }
+
+    renderHistory() {
+      this.resetBody();
+      this.textBox = null;
+      const list = Array.isArray(this.win.content) ? this.win.content : [];
+      if (!list.length) { this.body.append(el('div', 'muted', 'no images yet')); return; }
+      const latest = typeof this.win.selected === 'number' ? this.win.selected : list.length - 1;
+      let pick = this.historyPick == null ? latest : Math.min(this.historyPick, list.length - 1);
+      const wrap = el('div', 'history');
+      const holder = el('div', 'history-img');
+      const bar = el('div', 'history-bar');
+      const range = el('input');
+      range.type = 'range'; range.min = '0'; range.max = String(list.length - 1); range.value = String(pick);
+      const label = el('span', 'muted', (pick + 1) + ' / ' + list.length);
+      const show = k => { holder.textContent = ''; holder.append(this.imageFigure(list[k])); label.textContent = (k + 1) + ' / ' + list.length; };
+      range.addEventListener('input', () => {
+        const k = Number(range.value);
+        this.historyPick = k === list.length - 1 ? null : k;
+        show(k);
+      });
+      bar.append(range, label);
+      wrap.append(holder, bar);
+      this.body.append(wrap);
+      show(pick);
+    }
+
+    renderProperties() {
+      this.resetBody();
+      this.textBox = null;
+      const table = el('table', 'props');
+      const list = Array.isArray(this.win.content) ? this.win.content : [];
+      for (const p of list) {
+        const tr = el('tr');
+        tr.append(el('th', null, p && p.name != null ? String(p.name) : ''));
+        const td = el('td', null, p && p.value != null ? (typeof p.value === 'object' ? JSON.stringify(p.value) : String(p.value)) : '');
+        if (p && p.type) td.title = p.type;
+        tr.append(td);
+        table.append(tr);
+      }
+      if (!list.length) this.body.append(el('div', 'muted', 'no properties'));
+      this.body.append(table);
+    }
+
+    renderUnknown() {
+      this.resetBody();
+      this.textBox = null;
+      this.body.append(el('div', 'muted', 'window type "' + this.type + '" is not drawn by this page'));
+      const pre = el('pre', 'raw');
+      pre.textContent = JSON.stringify(this.win.content, null, 1).slice(0, 4000);
+      this.body.append(pre);
+    }
+
+    /** What the page shows for this window: the raw traces as drawn (smoothed overlays excluded). */
+    figure() {
+      const base = { env: this.env, win: this.id, type: this.type, rendered: this.rendered };
+      if (this.type !== 'plot') return Object.assign(base, { content: this.win.content });
+      const div = this.plotDiv;
+      if (!div || !div.data || !this.map) return Object.assign(base, { traces: null });
+      const traces = this.map.raw.map(r => {
+        const t = div.data[r];
+        return { name: t.name == null ? null : t.name, type: t.type || 'scatter',
+          x: Array.isArray(t.x) ? Array.from(t.x) : null, y: Array.isArray(t.y) ? Array.from(t.y) : null,
+          z: Array.isArray(t.z) ? t.z.length : null };
+      });
+      const smoothed = this.map.raw.map((r, i) => {
+        const s = this.map.smooth[i];
+        return s === undefined ? null : Array.from(div.data[s].y);
+      });
+      return Object.assign(base, { traces, smoothed, yaxis: div.layout && div.layout.yaxis ? div.layout.yaxis.type || null : null });
+    }
+
+    destroy() {
+      if (this.plotDiv && window.Plotly) { try { Plotly.purge(this.plotDiv); } catch (e) { /* ignore */ } }
+      this.root.remove();
+    }
+  }
+
+  VZ.Pane = Pane;
+  VZ.panes = { toCsv, ema, normalizeTitles };
+})();

@@ -1,0 +1,93 @@
+package io.vizrelay.taskinfo;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.buffer.Buffer;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.json.Json;
+import io.vizrelay.common.model.TaskKind;
+
+/**
+ * Body of {@code POST /api/tasks}, validated. Without {@code user_id} the owner follows
+ * {@link TaskOwner#fromTaskId}; without {@code kind} the task is {@code train}.
+ */
+record RegisterRequest(
+    @JsonProperty("task_id") String taskId,
+    @JsonProperty("user_id") String userId,
+    @JsonProperty("project_id") String projectId,
+    @JsonProperty("kind") String kind,
+    @JsonProperty("pid") Long pid,
+    @JsonProperty("host") String host,
+    @JsonProperty("meta") JsonNode meta) {
+
+  /** Longest accepted {@code host}. */
+  static final int MAX_HOST_CHARS = 255;
+
+  /** A validated registration: owner resolved, kind parsed, meta checked. */
+  record Valid(String taskId, TaskOwner owner, TaskKind kind, Long pid, String host, JsonNode meta) {}
+
+  static Valid decode(Buffer body, String principal, int maxMetaBytes) {
+    return Bodies.decode(body, RegisterRequest.class).validate(principal, maxMetaBytes);
+  }
+
+  Valid validate(String principal, int maxMetaBytes) {
+    if (!VizConfig.isValidTaskId(taskId)) {
+      throw new ApiException(ErrorCode.INVALID_TASK_ID,
+          "task_id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit)");
+    }
+    return new Valid(taskId, owner(principal), parsedKind(), checkedPid(), checkedHost(), checkedMeta(maxMetaBytes));
+  }
+
+  private TaskOwner owner(String principal) {
+    if (userId == null) {
+      return TaskOwner.fromTaskId(taskId, principal);
+    }
+    if (!TaskOwner.isValidId(userId)) {
+      throw Bodies.invalid("user_id must be 1-128 letters, digits or . _ : @ -");
+    }
+    if (projectId != null && !TaskOwner.isValidId(projectId)) {
+      throw Bodies.invalid("project_id must be 1-128 letters, digits or . _ : @ -");
+    }
+    return new TaskOwner(userId, projectId);
+  }
+
+  private TaskKind parsedKind() {
+    if (kind == null) {
+      return TaskKind.TRAIN;
+    }
+    try {
+      return TaskKind.of(kind);
+    } catch (IllegalArgumentException e) {
+      throw Bodies.invalid("kind must be train, test or eval");
+    }
+  }
+
+  private Long checkedPid() {
+    if (pid != null && pid < 0) {
+      throw Bodies.invalid("pid must not be negative");
+    }
+    return pid;
+  }
+
+  private String checkedHost() {
+    if (host != null && host.length() > MAX_HOST_CHARS) {
+      throw Bodies.invalid("host is longer than " + MAX_HOST_CHARS + " characters");
+    }
+    return host;
+  }
+
+  private JsonNode checkedMeta(int maxMetaBytes) {
+    if (meta == null || meta.isNull()) {
+      return null;
+    }
+    if (!meta.isObject()) {
+      throw Bodies.invalid("meta must be a JSON object");
+    }
+    if (Json.bytes(meta).length > maxMetaBytes) {
+      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "meta is larger than " + maxMetaBytes + " bytes");
+    }
+    return meta;
+  }
+}

@@ -1,0 +1,188 @@
+package io.vizrelay.taskinfo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.model.TaskKind;
+import io.vizrelay.common.model.TaskRecord;
+import io.vizrelay.common.model.TaskSeen;
+import io.vizrelay.common.model.TaskStatus;
+
+/**
+ * One task's mutable state inside {@link TaskRegistry}, guarded by the registry's lock. Its methods
+ * are the life-cycle rules; each checks first and changes only when the request is accepted, so a
+ * rejected request changes nothing.
+ */
+final class TaskEntry {
+  private final String taskId;
+  private final long createdAt;
+  private String userId;
+  private String projectId;
+  private TaskKind kind;
+  private Long pid;
+  private String host;
+  private TaskStatus status;
+  private long startedAt;
+  private long lastSeenAt;
+  private Long finishedAt;
+  private Integer exitCode;
+  private boolean stopRequested;
+  private boolean autoRegistered;
+  private JsonNode meta;
+  private long lastSeq;
+  private int windows;
+
+  private TaskEntry(String taskId, long createdAt) {
+    this.taskId = taskId;
+    this.createdAt = createdAt;
+  }
+
+  /** A task registered by its job ({@code POST /api/tasks}). */
+  static TaskEntry registered(RegisterRequest.Valid request, long now) {
+    TaskEntry entry = new TaskEntry(request.taskId(), now);
+    entry.takeRegistration(request);
+    entry.startRun(now);
+    return entry;
+  }
+
+  /** A task first seen through an ingest event: kind train, running, owner by {@link TaskOwner}. */
+  static TaskEntry autoRegistered(TaskSeen seen, TaskOwner owner, long now) {
+    TaskEntry entry = new TaskEntry(seen.taskId(), now);
+    entry.userId = owner.userId();
+    entry.projectId = owner.projectId();
+    entry.kind = TaskKind.TRAIN;
+    entry.autoRegistered = true;
+    entry.startRun(now);
+    entry.seen(seen, now);
+    return entry;
+  }
+
+  static TaskEntry fromRecord(TaskRecord r) {
+    TaskEntry e = new TaskEntry(r.taskId(), r.createdAt());
+    e.userId = r.userId();
+    e.projectId = r.projectId();
+    e.kind = r.kind();
+    e.pid = r.pid();
+    e.host = r.host();
+    e.status = r.status();
+    e.startedAt = r.startedAt();
+    e.lastSeenAt = r.lastSeenAt();
+    e.finishedAt = r.finishedAt();
+    e.exitCode = r.exitCode();
+    e.stopRequested = r.stopRequested();
+    e.autoRegistered = r.autoRegistered();
+    e.meta = r.meta();
+    e.lastSeq = r.lastSeq();
+    e.windows = r.windows();
+    return e;
+  }
+
+  TaskRecord toRecord() {
+    return new TaskRecord(taskId, userId, projectId, kind, pid, host, status, createdAt, startedAt,
+        lastSeenAt, finishedAt, exitCode, stopRequested, autoRegistered, meta, lastSeq, windows);
+  }
+
+  String taskId() {
+    return taskId;
+  }
+
+  String userId() {
+    return userId;
+  }
+
+  /**
+   * The job registers a task the registry knows: its fields are refreshed, a lost task runs again
+   * and a finished one starts a new run (task ids are reused across runs). A task registered by
+   * another user's job is a 409 CONFLICT; an auto-registered one is taken over by its job.
+   */
+  void reRegister(RegisterRequest.Valid request, long now) {
+    checkOwner(request);
+    takeRegistration(request);
+    if (status.finished()) {
+      startRun(now);
+    } else {
+      status = TaskStatus.RUNNING;
+      lastSeenAt = Math.max(lastSeenAt, now);
+    }
+  }
+
+  /** Fails with 409 CONFLICT when {@code request} would move a job-registered task to another user. */
+  void checkOwner(RegisterRequest.Valid request) {
+    if (!autoRegistered && !userId.equals(request.owner().userId())) {
+      throw new ApiException(ErrorCode.CONFLICT, "task " + taskId + " belongs to another user");
+    }
+  }
+
+  /** A heartbeat from the job: a lost task runs again; a finished one is a 409 CONFLICT. */
+  void heartbeat(long now) {
+    requireNotFinished("heartbeat");
+    status = TaskStatus.RUNNING;
+    lastSeenAt = Math.max(lastSeenAt, now);
+  }
+
+  /** The job finished. Repeating the same report is accepted; a different one is a 409 CONFLICT. */
+  void finish(FinishRequest.Valid report, long now) {
+    if (status.finished()) {
+      if (status == report.status() && java.util.Objects.equals(exitCode, report.exitCode())) {
+        return;
+      }
+      throw new ApiException(ErrorCode.CONFLICT, "task " + taskId + " already finished as " + status.wire());
+    }
+    status = report.status();
+    exitCode = report.exitCode();
+    finishedAt = now;
+    lastSeenAt = Math.max(lastSeenAt, now);
+  }
+
+  /** A person asks the task to stop (idempotent); a finished task is a 409 CONFLICT. */
+  void requestStop() {
+    requireNotFinished("stop");
+    stopRequested = true;
+  }
+
+  /** Ingest saw events: last seen, last seq and windows move forward; lost runs again; finished stays. */
+  void seen(TaskSeen seen, long now) {
+    lastSeenAt = Math.max(lastSeenAt, Math.min(seen.seenAt(), now));
+    lastSeq = Math.max(lastSeq, seen.lastSeq());
+    if (seen.windows() >= 0) {
+      windows = seen.windows();
+    }
+    if (status == TaskStatus.LOST) {
+      status = TaskStatus.RUNNING;
+    }
+  }
+
+  /** A running task unseen since before {@code cutoff} becomes lost; true when it did. */
+  boolean markLostIfSilent(long cutoff) {
+    if (status == TaskStatus.RUNNING && lastSeenAt < cutoff) {
+      status = TaskStatus.LOST;
+      return true;
+    }
+    return false;
+  }
+
+  private void takeRegistration(RegisterRequest.Valid request) {
+    userId = request.owner().userId();
+    projectId = request.owner().projectId();
+    kind = request.kind();
+    pid = request.pid();
+    host = request.host();
+    meta = request.meta();
+    autoRegistered = false;
+  }
+
+  private void startRun(long now) {
+    status = TaskStatus.RUNNING;
+    startedAt = now;
+    lastSeenAt = now;
+    finishedAt = null;
+    exitCode = null;
+    stopRequested = false;
+  }
+
+  private void requireNotFinished(String what) {
+    if (status.finished()) {
+      throw new ApiException(ErrorCode.CONFLICT, "task " + taskId + " is finished (" + status.wire() + "): no " + what);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package io.vizrelay.taskinfo;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.json.Json;
+import io.vizrelay.common.model.TaskRecord;
+import io.vizrelay.common.store.TaskStore;
+import java.util.List;
+
+/**
+ * The registry's HTTP API (docs/openapi-taskinfo.yaml). Handlers decode into records, call the
+ * registry and answer JSON; failures go to the router's failure handler as {@link ApiException}.
+ */
+final class TaskHttpApi {
+  /** Largest accepted request body; beyond it BodyHandler answers 413. */
+  static final long MAX_BODY_BYTES = 64 * 1024;
+  /** {@code ?timeout=} of control long-polls, in seconds: default and maximum. */
+  static final int DEFAULT_CONTROL_TIMEOUT_S = 30;
+  static final int MAX_CONTROL_TIMEOUT_S = 60;
+
+  private final VizConfig config;
+  private final TaskinfoConfig limits;
+  private final TaskRegistry registry;
+  private final TaskStore store;
+  private final ControlWaiters waiters;
+
+  TaskHttpApi(VizConfig config, TaskinfoConfig limits, TaskRegistry registry, TaskStore store, ControlWaiters waiters) {
+    this.config = config;
+    this.limits = limits;
+    this.registry = registry;
+    this.store = store;
+    this.waiters = waiters;
+  }
+
+  /** Mounts every route on {@code router}; returns them so they can be removed at stop. */
+  List<Route> mount(Router router) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    return List.of(
+        router.post("/api/tasks").handler(body).handler(this::register),
+        router.get("/api/tasks").handler(this::list),
+        router.get("/api/tasks/:id").handler(this::get),
+        router.delete("/api/tasks/:id").handler(this::delete),
+        router.post("/api/tasks/:id/heartbeat").handler(body).handler(this::heartbeat),
+        router.post("/api/tasks/:id/finish").handler(body).handler(this::finish),
+        router.post("/api/tasks/:id/stop").handler(body).handler(this::stop),
+        router.get("/api/tasks/:id/control").handler(this::control));
+  }
+
+  private void register(RoutingContext ctx) {
+    RegisterRequest.Valid request = RegisterRequest.decode(ctx.body().buffer(), config.user(), limits.maxMetaBytes());
+    registry.register(request, now())
+        .onSuccess(change -> sendJson(ctx, change.created() ? 201 : 200, change.after()))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    sendJson(ctx, 200, registry.list(ListQuery.parse(ctx.queryParams(), config.user())));
+  }
+
+  private void get(RoutingContext ctx) {
+    sendJson(ctx, 200, known(taskId(ctx)));
+  }
+
+  /** Removes the task from the registry, then its plotted data from the store. */
+  private void delete(RoutingContext ctx) {
+    String taskId = taskId(ctx);
+    registry.delete(taskId)
+        .compose(change -> store.delete(taskId))
+        .onSuccess(existed -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail);
+  }
+
+  private void heartbeat(RoutingContext ctx) {
+    reply(ctx, registry.heartbeat(taskId(ctx), now()));
+  }
+
+  private void finish(RoutingContext ctx) {
+    String taskId = taskId(ctx);
+    known(taskId);
+    reply(ctx, registry.finish(taskId, FinishRequest.decode(ctx.body().buffer()), now()));
+  }
+
+  private void stop(RoutingContext ctx) {
+    reply(ctx, registry.requestStop(taskId(ctx)));
+  }
+
+  /** Long-poll: answers at once when stop is requested or the run is over, else parks. */
+  private void control(RoutingContext ctx) {
+    String taskId = taskId(ctx);
+    known(taskId);
+    int timeout = ListQuery.intParam(ctx.queryParams(), "timeout", DEFAULT_CONTROL_TIMEOUT_S, 0, MAX_CONTROL_TIMEOUT_S);
+    waiters.park(ctx, taskId, timeout * 1000L,
+        () -> registry.get(taskId).map(ControlState::of).orElse(null));
+  }
+
+  private void reply(RoutingContext ctx, Future<Change> change) {
+    change.onSuccess(c -> sendJson(ctx, 200, c.after())).onFailure(ctx::fail);
+  }
+
+  private TaskRecord known(String taskId) {
+    return registry.get(taskId).orElseThrow(() -> TaskRegistry.notFound(taskId));
+  }
+
+  private static String taskId(RoutingContext ctx) {
+    String taskId = ctx.pathParam("id");
+    if (!VizConfig.isValidTaskId(taskId)) {
+      throw new ApiException(ErrorCode.INVALID_TASK_ID,
+          "task id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit)");
+    }
+    return taskId;
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+
+  static void sendJson(RoutingContext ctx, int status, Object body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(Buffer.buffer(Json.bytes(body)));
+  }
+}

@@ -1,0 +1,165 @@
+package io.vizrelay.taskinfo;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vizrelay.common.bus.Addresses;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.json.Json;
+import io.vizrelay.common.model.TaskGet;
+import io.vizrelay.common.model.TaskSeen;
+import io.vizrelay.common.model.TasksSeen;
+import io.vizrelay.common.store.TaskStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task registry service (DESIGN §9, issue 4): the HTTP API mounted on a given router, the
+ * event-bus API ({@link Addresses#TASK_GET} request/reply, {@link Addresses#TASK_STATUS}
+ * notifications), ingest heartbeats from {@link Addresses#TASKS_SEEN} and the lost detector.
+ * State lives in {@link TaskRegistry}, durable in {@code <dataDir>/taskinfo.db}.
+ */
+public final class TaskinfoVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskinfoVerticle.class);
+
+  private final VizConfig config;
+  private final TaskinfoConfig limits;
+  private final TaskStore store;
+  private final Router router;
+  private final List<Route> routes = new ArrayList<>();
+  private final List<MessageConsumer<Buffer>> consumers = new ArrayList<>();
+  private TaskDb db;
+  private TaskRegistry registry;
+  private ControlWaiters waiters;
+  private long lostTimer = -1;
+
+  public TaskinfoVerticle(VizConfig config, TaskStore store, Router router) {
+    this(config, TaskinfoConfig.fromEnv(), store, router);
+  }
+
+  public TaskinfoVerticle(VizConfig config, TaskinfoConfig limits, TaskStore store, Router router) {
+    this.config = config;
+    this.limits = limits;
+    this.store = store;
+    this.router = router;
+  }
+
+  @Override
+  public Future<?> start() {
+    waiters = new ControlWaiters(vertx);
+    return TaskDb.open(vertx, config.dataDir(), config.fsync())
+        .compose(this::loadRegistry)
+        .compose(v -> registerConsumers())
+        .onSuccess(v -> mountRoutes())
+        .onSuccess(v -> startLostDetector());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(lostTimer);
+    routes.forEach(Route::remove);
+    if (registry != null) {
+      waiters.releaseAll(id -> registry.get(id).map(ControlState::of).orElse(null));
+    }
+    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
+        .transform(ar -> db == null ? Future.succeededFuture() : db.close());
+  }
+
+  /** Parked control requests of a task (tests). */
+  int waitingControls(String taskId) {
+    return waiters.waiting(taskId);
+  }
+
+  private Future<Void> loadRegistry(TaskDb opened) {
+    db = opened;
+    return TaskRegistry.load(db, limits, config.user(), this::onChange)
+        .onSuccess(r -> registry = r)
+        .mapEmpty();
+  }
+
+  private Future<Void> registerConsumers() {
+    MessageConsumer<Buffer> seen = vertx.eventBus().consumer(Addresses.TASKS_SEEN, this::onTasksSeen);
+    MessageConsumer<Buffer> get = vertx.eventBus().consumer(Addresses.TASK_GET, this::onTaskGet);
+    consumers.add(seen);
+    consumers.add(get);
+    return Future.all(seen.completion(), get.completion()).mapEmpty();
+  }
+
+  private void mountRoutes() {
+    routes.addAll(new TaskHttpApi(config, limits, registry, store, waiters).mount(router));
+  }
+
+  private void startLostDetector() {
+    lostTimer = vertx.setPeriodic(limits.lostCheck().toMillis(), id -> {
+      long cutoff = System.currentTimeMillis() - config.lostAfter().toMillis();
+      registry.markLost(cutoff).onFailure(e -> LOG.error("saving lost tasks failed", e));
+    });
+  }
+
+  /** Every registry change: status frames for browsers, answers for parked control requests. */
+  private void onChange(Change change) {
+    if (change.deleted()) {
+      waiters.gone(change.taskId());
+      return;
+    }
+    if (change.statusChanged()) {
+      Buffer body = Buffer.buffer(Json.bytes(change.toStatusChange(System.currentTimeMillis())));
+      vertx.eventBus().publish(Addresses.TASK_STATUS, body);
+    }
+    ControlState control = ControlState.of(change.after());
+    if (control.decisive()) {
+      waiters.release(control);
+    }
+  }
+
+  /** A heartbeat batch from ingest; window counts come from the store, the one source of them. */
+  private void onTasksSeen(Message<Buffer> message) {
+    List<TaskSeen> batch;
+    try {
+      batch = Bodies.decodeTrusted(message.body().getBytes(), TasksSeen.class).tasks();
+    } catch (RuntimeException e) {
+      LOG.warn("ignoring malformed tasks-seen batch: {}", e.getMessage());
+      return;
+    }
+    withStats(batch)
+        .compose(seen -> registry.seen(seen, System.currentTimeMillis()))
+        .onFailure(e -> LOG.error("saving seen tasks failed", e));
+  }
+
+  private Future<List<TaskSeen>> withStats(List<TaskSeen> batch) {
+    List<Future<TaskSeen>> completed = batch.stream().filter(Objects::nonNull).map(this::withStats).toList();
+    return Future.join(completed).map(v -> completed.stream().map(Future::result).toList());
+  }
+
+  /** {@code seen} with the store's last seq and window count; unchanged when the store has none. */
+  private Future<TaskSeen> withStats(TaskSeen seen) {
+    if (!VizConfig.isValidTaskId(seen.taskId())) {
+      return Future.succeededFuture(seen);
+    }
+    return store.stats(seen.taskId())
+        .map(stats -> stats == null ? seen : new TaskSeen(seen.taskId(), seen.seenAt(),
+            Math.max(seen.lastSeq(), stats.lastSeq()), stats.windows(), seen.events()))
+        .otherwise(seen);
+  }
+
+  /** Request/reply: the task's record, or fail 404 / 400. */
+  private void onTaskGet(Message<Buffer> message) {
+    String taskId;
+    try {
+      taskId = Bodies.decodeTrusted(message.body().getBytes(), TaskGet.class).taskId();
+    } catch (RuntimeException e) {
+      message.fail(400, "malformed task-get request: " + e.getMessage());
+      return;
+    }
+    registry.get(taskId == null ? "" : taskId).ifPresentOrElse(
+        task -> message.reply(Buffer.buffer(Json.bytes(task))),
+        () -> message.fail(404, "task " + taskId + " does not exist"));
+  }
+}

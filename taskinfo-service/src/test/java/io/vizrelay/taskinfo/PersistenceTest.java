@@ -1,0 +1,106 @@
+package io.vizrelay.taskinfo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.VertxExtension;
+import io.vizrelay.common.bus.Addresses;
+import io.vizrelay.common.json.Json;
+import io.vizrelay.common.model.TaskSeen;
+import io.vizrelay.common.model.TasksSeen;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+class PersistenceTest {
+  @TempDir Path dir;
+
+  @Test
+  void theRegistrySurvivesARestart(Vertx vertx) throws Exception {
+    Harness first = Harness.start(vertx, dir);
+    first.post("/api/tasks", Map.of("task_id", "alice-mnist", "user_id", "alice", "project_id", "mnist",
+        "kind", "test", "pid", 17, "host", "gpu-1", "meta", Map.of("epochs", 10)));
+    first.register("alice-cifar", "alice", "cifar");
+    first.post("/api/tasks/alice-cifar/stop", null);
+    first.register("bob-mnist", "bob", "mnist");
+    first.post("/api/tasks/bob-mnist/finish", Map.of("status", "failed", "exit_code", 2));
+    first.store.put("dave-auto", 41, 2);
+    vertx.eventBus().publish(Addresses.TASKS_SEEN,
+        Buffer.buffer(Json.bytes(new TasksSeen(List.of(new TaskSeen("dave-auto", System.currentTimeMillis(), 41, -1, 41))))));
+    first.nextStatus("dave-auto");
+    Harness.eventually("auto-registration stored", () -> first.get("/api/tasks/dave-auto").json().path("windows").asInt() == 2);
+    Map<String, JsonNode> before = records(first, "alice-mnist", "alice-cifar", "bob-mnist", "dave-auto");
+    first.close();
+
+    Harness second = Harness.start(vertx, dir);
+    try {
+      assertEquals(before, records(second, "alice-mnist", "alice-cifar", "bob-mnist", "dave-auto"));
+      assertEquals(2, second.get("/api/tasks?user_id=alice").json().path("total").asInt());
+      assertTrue(Files.exists(dir.resolve(TaskDb.FILE)));
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void anAcknowledgedChangeIsAlreadyInTheDatabase(Vertx vertx) throws Exception {
+    Harness h = Harness.start(vertx, dir);
+    try {
+      h.register("alice-mnist", "alice", "mnist");
+      h.post("/api/tasks/alice-mnist/finish", Map.of("status", "succeeded", "exit_code", 0));
+
+      JsonNode stored = Json.parseTrusted(storedRecord("alice-mnist").getBytes());
+      assertEquals("succeeded", stored.path("status").asText());
+      assertEquals(h.get("/api/tasks/alice-mnist").json(), stored);
+    } finally {
+      h.close();
+    }
+  }
+
+  @Test
+  void aDeletedTaskStaysDeletedAfterARestart(Vertx vertx) {
+    Harness first = Harness.start(vertx, dir);
+    first.register("alice-mnist", "alice", "mnist");
+    first.delete("/api/tasks/alice-mnist");
+    first.close();
+
+    Harness second = Harness.start(vertx, dir);
+    try {
+      assertEquals(404, second.get("/api/tasks/alice-mnist").status());
+    } finally {
+      second.close();
+    }
+  }
+
+  private static Map<String, JsonNode> records(Harness h, String... ids) {
+    Map<String, JsonNode> records = new java.util.TreeMap<>();
+    for (String id : ids) {
+      records.put(id, h.get("/api/tasks/" + id).json());
+    }
+    return records;
+  }
+
+  /** Reads the row with a separate connection, as a restarted process would. */
+  private String storedRecord(String taskId) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TaskDb.FILE));
+         PreparedStatement ps = c.prepareStatement("SELECT record FROM tasks WHERE task_id = ?")) {
+      ps.setString(1, taskId);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertTrue(rs.next(), "row of " + taskId);
+        return rs.getString(1);
+      }
+    }
+  }
+}
