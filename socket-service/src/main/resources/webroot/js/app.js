@@ -201,7 +201,7 @@ window.VZ = window.VZ || {};
     if (!id) { $('stop-btn').hidden = true; return; }
     $('h-task').textContent = id;
     const rec = app.record && app.record.task_id === id ? app.record : null;
-    const status = rec ? rec.status : (app.registry.ok === false ? 'unknown' : '…');
+    const status = rec ? rec.status : (app.registry.ok === false || app.denied ? 'unknown' : '…');
     const chip = $('h-status');
     chip.dataset.status = rec ? rec.status : 'unknown';
     chip.textContent = status + (rec && rec.stop_requested && !isFinished(rec.status) ? ' · stop requested' : '')
@@ -474,7 +474,7 @@ window.VZ = window.VZ || {};
     const m = app.envs.get(app.activeEnv);
     const empty = $('empty');
     if (!app.taskId) { empty.hidden = false; empty.textContent = 'Pick a task on the left.'; return; }
-    if (app.denied) { empty.hidden = false; empty.textContent = app.denied; return; }
+    if (app.denied) { empty.hidden = true; return; }
     empty.hidden = !!(m && m.size);
     empty.textContent = app.conn === 'live' || app.conn === 're-synced' ? 'No windows in env ' + app.activeEnv + ' yet.' : 'Loading…';
   }

@@ -26,63 +26,70 @@ final class IdleSocketsScenario implements Scenario {
   @Override
   public void run(BenchContext ctx) throws Exception {
     int wanted = ctx.pick(10_000, 2_000);
-    Table t = new Table("Idle sockets: server memory (vizrelay fsync=always)",
-        "sockets", "RSS before sockets", "RSS idle (settled 5 s)", "RSS after full GC", "per socket", "server fds",
-        "connect all s", "RSS at 10,000");
+    Table t = new Table("Idle sockets: server memory (vizrelay fsync=always, fresh server per row)",
+        "sockets", "client", "RSS before sockets", "RSS idle (settled 5 s)", "RSS after full GC", "per socket",
+        "server fds", "connect all s", "RSS at 10,000");
     List<Context> contexts = EventLoops.contexts(ctx.vertx, 8);
-    WebSocketClient client = ctx.vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(100_000).setConnectTimeout(60_000));
-    try (ServerProcess server = ctx.vizrelay("always")) {
-      long fdLimit = Math.min(ProcStats.maxOpenFiles(ProcStats.self()), ProcStats.maxOpenFiles(server.pid()));
-      int n = (int) Math.min(wanted, fdLimit - FD_MARGIN);
-      if (n < wanted) {
-        ctx.observe("idle sockets limited to " + n + " by the open-files limit (" + fdLimit + "); raise `ulimit -n`");
+    for (boolean deflate : new boolean[] {false, true}) {
+      WebSocketClient client = ctx.vertx.createWebSocketClient(new WebSocketClientOptions()
+          .setMaxConnections(100_000).setConnectTimeout(60_000).setTryUsePerMessageCompression(deflate));
+      try (ServerProcess server = ctx.vizrelay("always")) {
+        measure(ctx, server, client, contexts, wanted, deflate, t);
+      } finally {
+        client.close();
       }
-      for (int i = 0; i < TASKS; i++) {
-        createTask(ctx, server, "bench-idle-" + i);
-      }
-      Thread.sleep(2000);
-      long before = server.rssKb();
-      long start = System.nanoTime();
-      List<Subscriber> subs = new ArrayList<>();
-      AtomicLongArray none = new AtomicLongArray(1);
-      for (int batch = 0; batch < n; batch += 1000) {
-        int size = Math.min(1000, n - batch);
-        for (int task = 0; task < TASKS; task++) {
-          int count = size / TASKS + (task < size % TASKS ? 1 : 0);
-          subs.addAll(RelayScenario.connectAll(ctx, server, client, contexts, count, "bench-idle-" + task, none));
-        }
-        ctx.log("idle sockets: %d connected, server RSS %s", subs.size(), Table.mb(server.rssKb()));
-      }
-      double connectSeconds = (System.nanoTime() - start) / 1e9;
-      Thread.sleep(5000);
-      long idle = server.rssKb();
-      long fds = ProcStats.openFds(server.pid());
-      server.jcmd("GC.run");
-      Thread.sleep(2000);
-      long afterGc = server.rssKb();
-      String heap = server.jcmd("GC.heap_info");
-      ctx.log("idle sockets heap after GC:%n%s", heap);
-      double perSocketKb = (idle - before) / (double) n;
-      long at10k = before + (long) (perSocketKb * 10_000);
-      t.row(String.format("%,d", n), Table.mb(before), Table.mb(idle), Table.mb(afterGc),
-          String.format("%.1f KB", perSocketKb), fds, String.format("%.1f", connectSeconds),
-          n >= 10_000 ? Table.mb(idle) : Table.mb(at10k) + " (extrapolated)");
-      ctx.targets.add("10,000 idle sockets ≤ 400 MB server RSS",
-          (n >= 10_000 ? Table.mb(idle) : Table.mb(at10k) + " extrapolated from " + n) + " (after full GC "
-              + Table.mb(afterGc) + ")",
-          (n >= 10_000 ? idle : at10k) <= 400 * 1024);
-      for (Subscriber s : subs) {
-        s.close();
-      }
-      Thread.sleep(1000);
-    } finally {
-      client.close();
     }
     t.note("The server runs with the JVM's default heap sizing (no -Xmx): on this machine that allows a heap of 1/4 of"
         + " RAM, so RSS also reflects how far the heap grew before the collector ran, not only live data.");
-    t.note("Sockets are spread evenly over " + TASKS + " tasks with one 100-point window each.");
+    t.note("Sockets are spread evenly over " + TASKS + " tasks with one 100-point window each; each received its"
+        + " snapshot, then stays idle. `permessage-deflate` is what a browser negotiates.");
     ctx.tables.add(t);
+  }
+
+  private void measure(BenchContext ctx, ServerProcess server, WebSocketClient client, List<Context> contexts,
+      int wanted, boolean deflate, Table t) throws Exception {
+    String clientName = deflate ? "permessage-deflate (browser-like)" : "plain";
+    long fdLimit = Math.min(ProcStats.maxOpenFiles(ProcStats.self()), ProcStats.maxOpenFiles(server.pid()));
+    int n = (int) Math.min(wanted, fdLimit - FD_MARGIN);
+    if (n < wanted) {
+      ctx.observe("idle sockets limited to " + n + " by the open-files limit (" + fdLimit + "); raise `ulimit -n`");
+    }
+    for (int i = 0; i < TASKS; i++) {
+      createTask(ctx, server, "bench-idle-" + i);
+    }
+    Thread.sleep(2000);
+    long before = server.rssKb();
+    long start = System.nanoTime();
+    List<Subscriber> subs = new ArrayList<>();
+    AtomicLongArray none = new AtomicLongArray(1);
+    for (int batch = 0; batch < n; batch += 1000) {
+      int size = Math.min(1000, n - batch);
+      for (int task = 0; task < TASKS; task++) {
+        int count = size / TASKS + (task < size % TASKS ? 1 : 0);
+        subs.addAll(RelayScenario.connectAll(ctx, server, client, contexts, count, "bench-idle-" + task, none));
+      }
+      ctx.log("idle sockets (%s): %d connected, server RSS %s", clientName, subs.size(), Table.mb(server.rssKb()));
+    }
+    double connectSeconds = (System.nanoTime() - start) / 1e9;
+    Thread.sleep(5000);
+    long idle = server.rssKb();
+    long fds = ProcStats.openFds(server.pid());
+    server.jcmd("GC.run");
+    Thread.sleep(2000);
+    long afterGc = server.rssKb();
+    double perSocketKb = (idle - before) / (double) n;
+    long at10k = before + (long) (perSocketKb * 10_000);
+    t.row(String.format("%,d", n), clientName, Table.mb(before), Table.mb(idle), Table.mb(afterGc),
+        String.format("%.1f KB", perSocketKb), fds, String.format("%.1f", connectSeconds),
+        n >= 10_000 ? Table.mb(idle) : Table.mb(at10k) + " (extrapolated)");
+    ctx.targets.add("10,000 idle sockets ≤ 400 MB server RSS (" + clientName + ")",
+        (n >= 10_000 ? Table.mb(idle) : Table.mb(at10k) + " extrapolated from " + n) + " (after full GC "
+            + Table.mb(afterGc) + ")",
+        (n >= 10_000 ? idle : at10k) <= 400 * 1024);
+    for (Subscriber s : subs) {
+      s.close();
+    }
+    Thread.sleep(1000);
   }
 
   private static void createTask(BenchContext ctx, ServerProcess server, String task) throws Exception {

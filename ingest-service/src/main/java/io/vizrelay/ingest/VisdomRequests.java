@@ -23,7 +23,7 @@ public final class VisdomRequests {
     return switch (endpoint) {
       case "events" -> new VisdomCommand.CreateWindow(eid(b), optText(b, "win"), array(b, "data"),
           optObject(b, "layout"), optObject(b, "opts"));
-      case "update" -> new VisdomCommand.UpdateWindow(eid(b), optText(b, "win"), array(b, "data"),
+      case "update" -> new VisdomCommand.UpdateWindow(eid(b), optText(b, "win"), arrayOrObject(b, "data"),
           optObject(b, "layout"), optObject(b, "opts"), optText(b, "name"), bool(b, "append"),
           bool(b, "delete"), optText(b, "updateDir"));
       case "win_exists" -> new VisdomCommand.WinExists(eid(b), optText(b, "win"));
@@ -106,6 +106,17 @@ public final class VisdomRequests {
       throw new ApiException(ErrorCode.INVALID_EVENT, "'" + field + "' must be a list");
     }
     return (ArrayNode) v;
+  }
+
+  /** embeddings updates send {@code data} as one object: it becomes a one-element list. */
+  private static ArrayNode arrayOrObject(ObjectNode b, String field) {
+    JsonNode v = b.get(field);
+    if (v != null && v.isObject()) {
+      ArrayNode wrapped = b.arrayNode();
+      wrapped.add(v);
+      return wrapped;
+    }
+    return array(b, field);
   }
 
   private static ObjectNode optObject(ObjectNode b, String field) {

@@ -59,6 +59,11 @@ final class Session {
     return env;
   }
 
+  /** Delta bytes written to this browser and not yet taken by the network. */
+  long queuedDeltaBytes() {
+    return queuedDeltaBytes;
+  }
+
   Mode mode() {
     return mode;
   }

@@ -77,6 +77,10 @@ final class SessionHub {
   }
 
   SocketMetrics.View stats() {
-    return metrics.view(sessions.size(), channels.size());
+    long maxQueued = 0;
+    for (Session s : sessions.values()) {
+      maxQueued = Math.max(maxQueued, s.queuedDeltaBytes());
+    }
+    return metrics.view(sessions.size(), channels.size(), maxQueued);
   }
 }

@@ -37,10 +37,10 @@ public final class SocketMetrics {
 
   /** A point-in-time copy of the counters. */
   public record View(long delivered, long dropped, long snapshots, long resumed, long resumeMissed,
-      long gapsRepaired, int sessions, int channels) {}
+      long gapsRepaired, int sessions, int channels, long maxQueuedDeltaBytes) {}
 
-  View view(int sessions, int channels) {
+  View view(int sessions, int channels, long maxQueuedDeltaBytes) {
     return new View(delivered.sum(), dropped.sum(), snapshots.sum(), resumed.sum(), resumeMissed.sum(),
-        gapsRepaired.sum(), sessions, channels);
+        gapsRepaired.sum(), sessions, channels, maxQueuedDeltaBytes);
   }
 }
