@@ -60,7 +60,7 @@ public final class DemoJob extends VerticleBase {
     double t = step / (double) STEPS_PER_EPOCH;
     double train = 2.3 * Math.exp(-1.2 * t) + 0.05 + noise(0.04);
     double val = 2.3 * Math.exp(-1.0 * t) + 0.12 + noise(0.03);
-    double acc = 1 - 0.9 * Math.exp(-1.5 * t) + noise(0.01);
+    double acc = Math.min(1.0, 0.98 - 0.88 * Math.exp(-1.5 * t) + noise(0.01));
     post("/update", line("loss", step, train, "train", "Loss"));
     post("/update", line("loss", step, val, "val", "Loss"));
     post("/update", line("accuracy", step, acc, "accuracy", "Accuracy"));

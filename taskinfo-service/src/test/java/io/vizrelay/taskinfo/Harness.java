@@ -3,7 +3,9 @@ package io.vizrelay.taskinfo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -43,6 +45,7 @@ final class Harness {
   final BlockingQueue<TaskStatusChange> statusChanges = new LinkedBlockingQueue<>();
   private final HttpServer server;
   private final HttpClient client;
+  private final Context clientContext;
   private final String deploymentId;
 
   /** An HTTP answer: status and parsed JSON body (null when empty). */
@@ -63,6 +66,7 @@ final class Harness {
         m -> statusChanges.add(Bodies.decodeTrusted(m.body().getBytes(), TaskStatusChange.class)));
     this.deploymentId = vertx.deployVerticle(verticle).await();
     this.server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
+    this.clientContext = vertx.getOrCreateContext();
     this.client = vertx.createHttpClient();
   }
 
@@ -89,7 +93,17 @@ final class Harness {
     vertx.undeploy(deploymentId).await();
   }
 
+  /**
+   * Sends on the client's own event-loop context, so the response callbacks are attached before
+   * the response can arrive (chained from the test thread, a fast body could be missed).
+   */
   Future<Resp> send(HttpMethod method, String uri, String body) {
+    Promise<Resp> answer = Promise.promise();
+    clientContext.runOnContext(v -> exchange(method, uri, body).onComplete(answer));
+    return answer.future();
+  }
+
+  private Future<Resp> exchange(HttpMethod method, String uri, String body) {
     return client.request(method, server.actualPort(), "127.0.0.1", uri)
         .compose(req -> {
           req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
@@ -101,7 +115,11 @@ final class Harness {
 
   Resp call(HttpMethod method, String uri, Object body) {
     String text = body == null || body instanceof String ? (String) body : Json.string(body);
-    return send(method, uri, text).await();
+    try {
+      return send(method, uri, text).await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no answer to " + method + " " + uri + " within " + DEADLINE);
+    }
   }
 
   Resp get(String uri) {

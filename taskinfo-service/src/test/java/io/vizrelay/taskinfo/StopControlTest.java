@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -84,8 +85,10 @@ class StopControlTest {
     h.post("/api/tasks/alice-mnist/finish", Map.of("status", "stopped", "exit_code", 143));
 
     assertEquals("stopped", h.status("alice-mnist"));
+    JsonNode task = h.get("/api/tasks/alice-mnist").json();
+    assertEquals(143, task.path("exit_code").asInt());
+    assertTrue(task.path("stop_requested").asBoolean(), "the record keeps that a person stopped it");
     Harness.Resp after = h.get("/api/tasks/alice-mnist/control?timeout=60");
-    assertFalse(after.json().path("stop").asBoolean());
     assertEquals("stopped", after.json().path("status").asText());
   }
 

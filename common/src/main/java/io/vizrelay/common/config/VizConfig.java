@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * @param maxPointsPerWindow ({@code VIZRELAY_MAX_POINTS_PER_WINDOW}, default 10,000,000)
  * @param lostAfter a running task unseen this long becomes lost ({@code VIZRELAY_LOST_AFTER_SECONDS}, default 60)
  * @param user the identity the page shows tasks for until sign-in exists ({@code VIZRELAY_USER}, default {@code demo})
+ * @param snapshotBytes a task's state is snapshotted once the frames logged since its last snapshot
+ *     exceed this and the last snapshot's size ({@code VIZRELAY_SNAPSHOT_BYTES}, default 4 MiB): restart
+ *     replays at most about one state's worth of frames per task
  */
 public record VizConfig(
     String host,
@@ -39,7 +42,8 @@ public record VizConfig(
     int maxWindowsPerTask,
     long maxPointsPerWindow,
     Duration lostAfter,
-    String user) {
+    String user,
+    long snapshotBytes) {
 
   /** Durability of an acknowledged event in the embedded store. */
   public enum Fsync {
@@ -77,7 +81,8 @@ public record VizConfig(
         e.integer("VIZRELAY_MAX_WINDOWS_PER_TASK", 1000, 1, Integer.MAX_VALUE),
         e.integer("VIZRELAY_MAX_POINTS_PER_WINDOW", 10_000_000, 1, Integer.MAX_VALUE),
         Duration.ofSeconds(e.integer("VIZRELAY_LOST_AFTER_SECONDS", 60, 1, Integer.MAX_VALUE)),
-        e.string("VIZRELAY_USER", "demo"));
+        e.string("VIZRELAY_USER", "demo"),
+        e.integer("VIZRELAY_SNAPSHOT_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE));
     config.validate();
     return config;
   }
@@ -89,27 +94,27 @@ public record VizConfig(
 
   public VizConfig withPort(int newPort) {
     return new VizConfig(host, newPort, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes);
   }
 
   public VizConfig withDataDir(Path dir) {
     return new VizConfig(host, port, dir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes);
   }
 
   public VizConfig withSessionQueueBytes(int bytes) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, bytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user);
+        retainTime, bytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes);
   }
 
   public VizConfig withRetainFrames(int frames, Duration time) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, frames,
-        time, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user);
+        time, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes);
   }
 
   public VizConfig withLostAfter(Duration after) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, after, user);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, after, user, snapshotBytes);
   }
 
   private void validate() {

@@ -13,15 +13,15 @@ import java.util.Set;
  * step at a time. Everything not listed here is compared strictly by the generic checks; every
  * other visdom HTTP 500 must be an ApiException (400/404) that leaves the state unchanged.
  */
-final class CorpusDeviations {
+public final class CorpusDeviations {
   private final String scenario;
 
-  CorpusDeviations(String scenario) {
+  public CorpusDeviations(String scenario) {
     this.scenario = scenario;
   }
 
   /** Steps where visdom answers 500 but vizrelay answers 200 with this body. */
-  String reply(int step) {
+  public String reply(int step) {
     Map<Integer, String> replies = switch (scenario) {
       // An append whose x is all NaN/null: visdom crashes half-way; vizrelay skips the masked
       // trace, applies the rest of the update and replies with the window id (protocol §3.9).
@@ -35,7 +35,7 @@ final class CorpusDeviations {
   }
 
   /** Steps where vizrelay's observer gets frames although visdom's got nothing (same causes). */
-  boolean extraBroadcast(int step) {
+  public boolean extraBroadcast(int step) {
     return switch (scenario) {
       case "nan_append" -> Set.of(6, 11, 13).contains(step);
       case "env_state_delete" -> step == 6;
@@ -48,7 +48,7 @@ final class CorpusDeviations {
    * did not broadcast it (its crash left the change unannounced; later messages and the final
    * state confirm it), or when vizrelay deliberately announces more.
    */
-  void adjustVisdom(int step, JsonNode requestBody, ObserverView view) {
+  public void adjustVisdom(int step, JsonNode requestBody, ObserverView view) {
     if (scenario.equals("nan_append")) {
       String patch = switch (step) {
         // visdom bumped the version before crashing on the null x.
@@ -88,7 +88,7 @@ final class CorpusDeviations {
    * visdom's: in nan_append, step 13 appends trace 1's point (3.0, 40.0) to nan2, which visdom
    * never did (it crashed on trace 0 first). It is x/y index 2 of trace 1 from then on.
    */
-  JsonNode adjustOurs(int step, JsonNode window) {
+  public JsonNode adjustOurs(int step, JsonNode window) {
     if (!scenario.equals("nan_append") || step < 13 || !"nan2".equals(window.path("id").asText())) {
       return window;
     }
@@ -100,7 +100,7 @@ final class CorpusDeviations {
   }
 
   /** {@link #adjustOurs(int, JsonNode)} for every window of a key-to-window object. */
-  ObjectNode adjustOursAll(int step, ObjectNode windows) {
+  public ObjectNode adjustOursAll(int step, ObjectNode windows) {
     ObjectNode out = Json.object();
     windows.fields().forEachRemaining(e -> out.set(e.getKey(), adjustOurs(step, e.getValue())));
     return out;

@@ -17,19 +17,19 @@ import java.util.regex.Pattern;
  * {@code window_%014x} (our stand-ins for visdom's clock/uuid ids) become {@code win#N}, and every
  * contentID becomes {@code <contentID>}. Requests go the other way ({@code win#N} to a concrete id).
  */
-final class CorpusNormalizer {
-  static final String CONTENT_ID = "<contentID>";
+public final class CorpusNormalizer {
+  public static final String CONTENT_ID = "<contentID>";
   private static final Pattern OUR_ID = Pattern.compile("window_([0-9a-f]{14})");
   private static final Pattern PLACEHOLDER = Pattern.compile("win#(\\d+)");
 
   private CorpusNormalizer() {}
 
-  static String concrete(int n) {
+  public static String concrete(int n) {
     return String.format("window_%014x", n);
   }
 
   /** Replaces every {@code win#N} in a request text by {@link #concrete(int)}. */
-  static String denormalize(String text) {
+  public static String denormalize(String text) {
     Matcher m = PLACEHOLDER.matcher(text);
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
@@ -40,7 +40,7 @@ final class CorpusNormalizer {
   }
 
   /** The highest {@code win#N} in a text (0 when none). */
-  static int maxPlaceholder(String text) {
+  public static int maxPlaceholder(String text) {
     Matcher m = PLACEHOLDER.matcher(text);
     int max = 0;
     while (m.find()) {
@@ -49,7 +49,7 @@ final class CorpusNormalizer {
     return max;
   }
 
-  static String normalizeText(String text) {
+  public static String normalizeText(String text) {
     Matcher m = OUR_ID.matcher(text);
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
@@ -60,7 +60,7 @@ final class CorpusNormalizer {
   }
 
   /** A normalised deep copy. */
-  static JsonNode normalize(JsonNode node) {
+  public static JsonNode normalize(JsonNode node) {
     if (node == null) {
       return null;
     }
@@ -86,7 +86,7 @@ final class CorpusNormalizer {
     return node;
   }
 
-  static List<JsonNode> normalizeAll(List<? extends JsonNode> nodes) {
+  public static List<JsonNode> normalizeAll(List<? extends JsonNode> nodes) {
     List<JsonNode> out = new ArrayList<>(nodes.size());
     nodes.forEach(n -> out.add(normalize(n)));
     return out;

@@ -8,11 +8,11 @@ import java.util.Map;
  * Test comparison of JSON: objects as unordered maps, arrays in order, numbers by value
  * ({@code 1} equals {@code 1.0}, as the corpus README allows). Returns the first difference.
  */
-final class JsonCompare {
+public final class JsonCompare {
   private JsonCompare() {}
 
   /** Null when equal, else a description of the first difference. */
-  static String diff(JsonNode a, JsonNode b) {
+  public static String diff(JsonNode a, JsonNode b) {
     return diff("", a, b);
   }
 

@@ -14,15 +14,15 @@ import java.util.Map;
  * key to window (full {@code window} messages put, {@code window_update} patches applied with
  * {@link JsonPatch}, {@code close} removes) and the env list of the last {@code env_update}.
  */
-final class ObserverView {
-  final Map<String, ObjectNode> windows = new LinkedHashMap<>();
-  List<String> envs;
+public final class ObserverView {
+  public final Map<String, ObjectNode> windows = new LinkedHashMap<>();
+  public List<String> envs;
 
-  ObserverView(List<String> envs) {
+  public ObserverView(List<String> envs) {
     this.envs = envs;
   }
 
-  void apply(JsonNode message) {
+  public void apply(JsonNode message) {
     switch (message.path("command").asText()) {
       case "window" -> {
         ObjectNode w = message.deepCopy();
@@ -43,13 +43,13 @@ final class ObserverView {
   }
 
   /** The normalised windows as one object. */
-  ObjectNode snapshot() {
+  public ObjectNode snapshot() {
     ObjectNode out = Json.object();
     windows.forEach((k, w) -> out.set(CorpusNormalizer.normalizeText(k), CorpusNormalizer.normalize(w)));
     return out;
   }
 
-  static List<String> texts(JsonNode array) {
+  public static List<String> texts(JsonNode array) {
     List<String> out = new ArrayList<>();
     array.forEach(e -> out.add(e.asText()));
     return out;

@@ -7,6 +7,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
@@ -44,8 +46,6 @@ public final class EmbeddedTaskStore implements TaskStore {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedTaskStore.class);
   /** Engine threads; tasks are spread over them by hash. */
   static final int SHARDS = Math.max(2, Runtime.getRuntime().availableProcessors());
-  /** A snapshot is written once the frames since the last one exceed this and the last snapshot's size. */
-  static final long SNAPSHOT_MIN_BYTES = 4L * 1024 * 1024;
 
   private final VizConfig config;
   private final SqliteLog log;
@@ -83,21 +83,47 @@ public final class EmbeddedTaskStore implements TaskStore {
   private int recover() throws Exception {
     int replayed = 0;
     for (SqliteLog.StoredTask stored : log.loadTasks()) {
-      TaskState state = stored.snapshot() == null
-          ? new TaskState()
-          : TaskState.fromJson(Json.parseTrusted(stored.snapshot()));
-      long seq = stored.snapshotSeq();
-      for (SqliteLog.StoredFrame f : log.readFrames(stored.taskId(), seq)) {
-        ObjectNode message = (ObjectNode) Json.parseTrusted(f.frame());
-        FrameApplier.apply(state, stripEnvelope(message), f.env());
-        seq = f.seq();
-        replayed++;
-      }
-      TaskSlot slot = new TaskSlot(stored.taskId(), stored.epoch(), state, seq);
-      slot.lastSnapshotBytes = stored.snapshot() == null ? 0 : stored.snapshot().length;
+      TaskSlot slot = rebuild(stored);
+      replayed += (int) (slot.lastSeq - stored.snapshotSeq());
       tasks.put(stored.taskId(), slot);
     }
     return replayed;
+  }
+
+  /** A task's state from its snapshot plus the frames logged after it. */
+  private TaskSlot rebuild(SqliteLog.StoredTask stored) throws Exception {
+    TaskState state = stored.snapshot() == null
+        ? new TaskState()
+        : TaskState.fromJson(Json.parseTrusted(stored.snapshot()));
+    long seq = stored.snapshotSeq();
+    for (SqliteLog.StoredFrame f : log.readFrames(stored.taskId(), seq)) {
+      ObjectNode message = (ObjectNode) Json.parseTrusted(f.frame());
+      FrameApplier.apply(state, stripEnvelope(message), f.env());
+      seq = f.seq();
+    }
+    TaskSlot slot = new TaskSlot(stored.taskId(), stored.epoch(), state, seq);
+    slot.lastSnapshotBytes = stored.snapshot() == null ? 0 : stored.snapshot().length;
+    return slot;
+  }
+
+  /**
+   * After a failed commit the task's memory is ahead of its log: reload it from the log (on its
+   * shard, after everything queued so far), so memory never holds what the disk does not.
+   */
+  private void reloadAfterFailure(String taskId) {
+    log.barrier().whenComplete((v, e) -> shard(taskId).execute(() -> {
+      try {
+        SqliteLog.StoredTask stored = log.loadTask(taskId);
+        if (stored == null) {
+          tasks.remove(taskId);
+        } else {
+          tasks.put(taskId, rebuild(stored));
+        }
+      } catch (Exception reloadFailed) {
+        LOG.error("task reload after a failed commit failed: task_id={}", taskId, reloadFailed);
+        tasks.remove(taskId);
+      }
+    }));
   }
 
   /** Removes what {@link FrameCodec} added, leaving the visdom message. */
@@ -134,7 +160,11 @@ public final class EmbeddedTaskStore implements TaskStore {
     long last = slot.lastSeq;
     CompletableFuture<Void> durable = log.submit(LogOps.appendFrames(taskId, deltas, System.currentTimeMillis()));
     maybeSnapshot(slot);
-    return durable.thenApply(v -> {
+    return durable.handle((v, error) -> {
+      if (error != null) {
+        reloadAfterFailure(taskId);
+        throw new ApiException(ErrorCode.UNAVAILABLE, "the event could not be persisted; retry");
+      }
       s.advanceCommitted(last);
       return applied;
     });
@@ -154,7 +184,7 @@ public final class EmbeddedTaskStore implements TaskStore {
   }
 
   private void maybeSnapshot(TaskSlot slot) {
-    if (slot.bytesSinceSnapshot < Math.max(SNAPSHOT_MIN_BYTES, slot.lastSnapshotBytes)) {
+    if (slot.bytesSinceSnapshot < Math.max(config.snapshotBytes(), slot.lastSnapshotBytes)) {
       return;
     }
     byte[] state = Json.bytes(slot.state.toJson());

@@ -147,6 +147,20 @@ final class SqliteLog implements AutoCloseable {
     return tasks;
   }
 
+  /** One stored task, or null. Blocking. */
+  StoredTask loadTask(String taskId) throws SQLException {
+    String sql = "SELECT t.task_id, t.epoch, s.seq, s.state FROM tasks t LEFT JOIN snapshots s ON s.task_id = t.task_id"
+        + " WHERE t.task_id = ?";
+    synchronized (reader) {
+      try (PreparedStatement ps = reader.prepareStatement(sql)) {
+        ps.setString(1, taskId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? new StoredTask(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBytes(4)) : null;
+        }
+      }
+    }
+  }
+
   /** Frames of a task with seq greater than {@code afterSeq}, in order. Blocking. */
   List<StoredFrame> readFrames(String taskId, long afterSeq) throws SQLException {
     List<StoredFrame> frames = new ArrayList<>();
