@@ -13,6 +13,7 @@ import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
 import io.vizrelay.ingest.IngestVerticle;
 import io.vizrelay.socket.SocketVerticle;
+import io.vizrelay.taskinfo.TaskinfoConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -44,13 +45,22 @@ public final class EmbeddedServer {
     this.deployments = deployments;
   }
 
+  /** Starts with both configurations read from {@code env} (the process environment in {@link Main}). */
+  public static Future<EmbeddedServer> start(Vertx vertx, Map<String, String> env) {
+    return start(vertx, VizConfig.fromEnv(env), TaskinfoConfig.fromEnv(env));
+  }
+
   public static Future<EmbeddedServer> start(Vertx vertx, VizConfig config) {
+    return start(vertx, config, TaskinfoConfig.defaults());
+  }
+
+  public static Future<EmbeddedServer> start(Vertx vertx, VizConfig config, TaskinfoConfig taskinfo) {
     return EmbeddedTaskStore.open(vertx, config).compose(store -> {
       Router router = baseRouter(vertx);
       List<String> ids = new ArrayList<>();
       return deploy(vertx, ids, new IngestVerticle(config, store, router))
           .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
-          .compose(v -> ServiceWiring.deployTaskinfo(vertx, config, store, router, ids))
+          .compose(v -> ServiceWiring.deployTaskinfo(vertx, config, taskinfo, store, router, ids))
           .compose(v -> listen(vertx, config, router, store))
           .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
           .compose(EmbeddedServer::announce);

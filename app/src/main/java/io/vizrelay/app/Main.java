@@ -2,6 +2,7 @@ package io.vizrelay.app;
 
 import io.vertx.core.Vertx;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.taskinfo.TaskinfoConfig;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,7 @@ public final class Main {
     VizConfig config;
     try {
       config = VizConfig.fromEnv();
+      TaskinfoConfig.fromEnv();
     } catch (IllegalArgumentException e) {
       System.err.println("vizrelay: invalid configuration: " + e.getMessage());
       System.exit(2);
@@ -30,7 +32,7 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     EmbeddedServer server;
     try {
-      server = EmbeddedServer.start(vertx, config).await();
+      server = EmbeddedServer.start(vertx, System.getenv()).await();
     } catch (Exception e) {
       LOG.error("vizrelay failed to start", e);
       vertx.close();

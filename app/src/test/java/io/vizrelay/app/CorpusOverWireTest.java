@@ -61,8 +61,9 @@ import org.junit.jupiter.api.io.TempDir;
  * must equal the view visdom's observer built from the recorded broadcasts. At the end a late
  * joiner per env must receive {@code final_state}. The documented deviations are the engine
  * test's ({@link CorpusDeviations}); on the wire vizrelay also adds {@code sync} frames, the
- * {@code seq}/{@code env} envelope members and, on every (re)play, an {@code env_update} that
- * repeats the env list the socket already has: these are ignored.
+ * {@code seq}/{@code env} envelope members, on every (re)play an {@code env_update} that
+ * repeats the env list the socket already has, and out-of-band {@code task_status} frames: these
+ * are ignored.
  */
 class CorpusOverWireTest {
   private static final int CORPUS_FILES = 28;
@@ -214,9 +215,8 @@ class CorpusOverWireTest {
       Subscribed s = connectAndSubscribe(env, expected.at("/subscribe/response"), at);
       JsonNode envs = compareMessages(at + "on open", expected.get("on_open"), withoutConnectReplay(at, s.onOpen), null);
       compareMessages(at + "subscription replay", expected.at("/subscribe/replay"), withoutConnectReplay(at, s.replay), envs);
-      if (lastSeq < 0) {
-        lastSeq = 0; // no sync frame: a fresh task, whose first frame is seq 1
-      }
+      assertEquals(0, s.syncSeq, at + "a fresh task's replay is at seq 0");
+      lastSeq = s.syncSeq;
       return s.browser;
     }
 
@@ -257,6 +257,11 @@ class CorpusOverWireTest {
       String at = name + " [" + mode + "] late joiner of " + eid + ": ";
       Subscribed s = connectAndSubscribe(eid, null, at);
       try {
+        // The replay is at the task's last seq: the observer's last frame, unless frames of other envs followed.
+        assertTrue(s.syncSeq >= lastSeq, at + "replay at seq " + s.syncSeq + " before the observer's " + lastSeq);
+        if (contiguous) {
+          assertEquals(lastSeq, s.syncSeq, at + "replay seq");
+        }
         List<JsonNode> all = new ArrayList<>(s.onOpen);
         all.addAll(s.replay);
         compareMessages(at + "final state", finalState, all, null);
@@ -265,7 +270,8 @@ class CorpusOverWireTest {
       }
     }
 
-    private record Subscribed(Browser browser, List<JsonNode> onOpen, List<JsonNode> replay) {}
+    /** A socket's frames before and after its subscription, and the seq its replay is at. */
+    private record Subscribed(Browser browser, List<JsonNode> onOpen, List<JsonNode> replay, long syncSeq) {}
 
     /**
      * Opens a socket showing {@code eid}: PATH and DEFAULT connect without replay, wait for the
@@ -286,7 +292,7 @@ class CorpusOverWireTest {
         TestServer.await(b.barrier());
         split = awaitFrame(b, 0, f -> "env_update".equals(command(f)), at + "env_update") + 1;
       } else {
-        split = awaitFrame(b, 0, f -> "env_update".equals(command(f)), at + "on-open env_update") + 1;
+        awaitFrame(b, 0, f -> "env_update".equals(command(f)), at + "on-open env_update");
         TestServer.await(b.barrier());
         split = b.frames().size();
         String path = (mode == Mode.PATH ? "/task/" + taskId : "") + "/env/" + enc;
@@ -301,27 +307,23 @@ class CorpusOverWireTest {
       List<JsonNode> frames = b.frames();
       String sid = b.sid();
       assertTrue(UUID.matcher(sid).matches(), at + "sid is a uuid: " + sid);
+      long syncSeq = -1;
       for (JsonNode f : frames) {
         if ("sync".equals(command(f)) && !isConnectReplaySync(f, eid)) {
           assertEquals(taskId, f.path("task_id").asText(), at + "sync names the task: " + f);
           assertEquals(eid, f.path("env").asText(), at + "sync names the env: " + f);
-          lastSeqFromSync(f);
+          syncSeq = f.path("seq").asLong();
         }
       }
-      return new Subscribed(b, frames.subList(0, split), frames.subList(split, frames.size()));
+      assertTrue(syncSeq >= 0, at + "no sync frame before the replay: " + frames);
+      return new Subscribed(b, taskFrames(at, frames.subList(0, split)),
+          taskFrames(at, frames.subList(split, frames.size())), syncSeq);
     }
 
     /** The sync of the known connect replay of {@code main} (see {@link #withoutConnectReplay}). */
     private boolean isConnectReplaySync(JsonNode sync, String eid) {
       return mode != Mode.BODY && !TaskState.MAIN.equals(eid) && TaskState.MAIN.equals(sync.path("env").asText())
           && "connect".equals(sync.path("reason").asText());
-    }
-
-    private void lastSeqFromSync(JsonNode sync) {
-      // Only the observer's position matters; late joiners come after the last step.
-      if (lastSeq < 0) {
-        lastSeq = sync.path("seq").asLong();
-      }
     }
 
     /**
@@ -371,7 +373,7 @@ class CorpusOverWireTest {
       String expectedBody = deviations.reply(no);
       boolean rejected = response.get("status").asInt() != 200 && expectedBody == null;
       boolean expectFrames = !step.get("broadcast").isEmpty() || deviations.extraBroadcast(no);
-      List<JsonNode> got = stepFrames(observer, before, expectFrames && !rejected);
+      List<JsonNode> got = taskFrames(at, stepFrames(observer, before, expectFrames && !rejected));
       if (rejected) {
         checkError(at, r);
         assertTrue(got.isEmpty(), at + "a rejected request broadcast " + got);
@@ -404,9 +406,9 @@ class CorpusOverWireTest {
      */
     private static List<JsonNode> stepFrames(Browser observer, int before, boolean due) throws Exception {
       TestServer.await(observer.barrier());
-      if (due && observer.frames().size() == before) {
+      if (due) {
         try {
-          observer.awaitCount(before + 1, WAIT_MS);
+          awaitFrame(observer, before, f -> !isTaskStatus(f), "a frame");
         } catch (AssertionError none) {
           return List.of();
         }
@@ -528,6 +530,27 @@ class CorpusOverWireTest {
         copy.remove("env");
       }
       return copy;
+    }
+
+    /**
+     * Drops vizrelay's {@code task_status} frames: taskinfo's status changes (the task's
+     * auto-registration by its first ingest), forwarded to the task's browsers out of band, at no
+     * fixed point of the stream and without {@code seq}. They must name this task.
+     */
+    private List<JsonNode> taskFrames(String at, List<JsonNode> frames) {
+      List<JsonNode> out = new ArrayList<>(frames.size());
+      for (JsonNode f : frames) {
+        if (isTaskStatus(f)) {
+          assertEquals(taskId, f.path("task_id").asText(), at + "task_status of another task: " + f);
+        } else {
+          out.add(f);
+        }
+      }
+      return out;
+    }
+
+    private static boolean isTaskStatus(JsonNode f) {
+      return "task_status".equals(command(f));
     }
 
     private static boolean isLayoutOf(JsonNode f, String eid) {

@@ -36,7 +36,7 @@ final class TestServer implements AutoCloseable {
     all.putIfAbsent("VIZRELAY_DATA_DIR", dataDir.toString());
     all.putIfAbsent("VIZRELAY_FSYNC", "batch");
     Vertx vertx = Vertx.vertx();
-    EmbeddedServer server = await(EmbeddedServer.start(vertx, VizConfig.fromEnv(all)));
+    EmbeddedServer server = await(EmbeddedServer.start(vertx, all));
     return new TestServer(vertx, server);
   }
 

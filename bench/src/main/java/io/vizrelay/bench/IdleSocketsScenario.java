@@ -74,6 +74,7 @@ final class IdleSocketsScenario implements Scenario {
     Thread.sleep(5000);
     long idle = server.rssKb();
     long fds = ProcStats.openFds(server.pid());
+    logDiagnostics(ctx, server, clientName);
     server.jcmd("GC.run");
     Thread.sleep(2000);
     long afterGc = server.rssKb();
@@ -90,6 +91,18 @@ final class IdleSocketsScenario implements Scenario {
       s.close();
     }
     Thread.sleep(1000);
+  }
+
+  /** Heap histogram head and (when the server runs with -XX:NativeMemoryTracking) native memory, to stderr. */
+  private static void logDiagnostics(BenchContext ctx, ServerProcess server, String clientName) {
+    String histogram = server.jcmd("GC.class_histogram");
+    ctx.log("idle sockets (%s): live heap histogram (top 20):%n%s", clientName,
+        String.join("\n", histogram.lines().limit(24).toList()));
+    String nmt = server.jcmd("VM.native_memory", "summary");
+    if (!nmt.contains("not enabled")) {
+      ctx.log("idle sockets (%s): native memory:%n%s", clientName,
+          String.join("\n", nmt.lines().filter(l -> l.contains("committed=")).limit(30).toList()));
+    }
   }
 
   private static void createTask(BenchContext ctx, ServerProcess server, String task) throws Exception {

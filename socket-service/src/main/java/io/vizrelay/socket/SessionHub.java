@@ -69,6 +69,14 @@ final class SessionHub {
     }
   }
 
+  /** Sends a task status change ({@code task_status} frame) to that task's browsers on this node. */
+  void taskStatus(String taskId, io.vertx.core.buffer.Buffer frame) {
+    TaskChannel channel = channels.get(taskId);
+    if (channel != null) {
+      channel.sessions().forEach(s -> s.write(frame, false));
+    }
+  }
+
   /** Closes every browser with {@link #GOING_AWAY} and its resume position as the reason. */
   void closeAll() {
     for (Session s : sessions.values().toArray(new Session[0])) {

@@ -1,6 +1,12 @@
 package io.vizrelay.socket;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vizrelay.common.bus.Addresses;
+import io.vizrelay.common.json.Json;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -18,6 +24,8 @@ public final class SocketVerticle extends VerticleBase {
   private final TaskStore store;
   private final Router router;
   private SessionHub hub;
+  /** The event loop the sessions live on (the HTTP server's); null until the first browser. */
+  private volatile Context hubContext;
 
   public SocketVerticle(VizConfig config, TaskStore store, Router router) {
     this.config = config;
@@ -30,6 +38,7 @@ public final class SocketVerticle extends VerticleBase {
     DeltaCodec.register(vertx);
     SocketMetrics metrics = new SocketMetrics();
     hub = new SessionHub(vertx, config, store, metrics, new BrowserCommands(store, vertx.eventBus()));
+    vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS, msg -> forwardStatus(msg.body()));
     router.get("/socket").handler(this::upgrade);
     router.get("/task/:taskId/socket").handler(this::upgrade);
     router.get("/api/relay/stats").handler(ctx -> ctx.json(hub.stats()));
@@ -44,18 +53,40 @@ public final class SocketVerticle extends VerticleBase {
     router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(86400));
   }
 
+  private void forwardStatus(Buffer body) {
+    ObjectNode change = (ObjectNode) Json.parseTrusted(body.getBytes());
+    String taskId = change.path("task_id").asText();
+    ObjectNode frame = Json.object().put("command", "task_status");
+    frame.setAll(change);
+    Buffer bytes = Buffer.buffer(Json.bytes(frame));
+    hubContext().runOnContext(v -> hub.taskStatus(taskId, bytes));
+  }
+
   private void upgrade(RoutingContext ctx) {
     SocketRequest request = SocketRequest.from(ctx, config);
     ctx.request().toWebSocket()
-        .onSuccess(ws -> hub.open(request, ws))
+        .onSuccess(ws -> {
+          hubContext = vertx.getOrCreateContext();
+          hub.open(request, ws);
+        })
         .onFailure(ctx::fail);
+  }
+
+  private Context hubContext() {
+    Context c = hubContext;
+    return c != null ? c : vertx.getOrCreateContext();
   }
 
   @Override
   public Future<?> stop() {
-    if (hub != null) {
-      hub.closeAll();
+    if (hub == null || hubContext == null) {
+      return Future.succeededFuture();
     }
-    return Future.succeededFuture();
+    Promise<Void> closed = Promise.promise();
+    hubContext.runOnContext(v -> {
+      hub.closeAll();
+      closed.complete();
+    });
+    return closed.future();
   }
 }

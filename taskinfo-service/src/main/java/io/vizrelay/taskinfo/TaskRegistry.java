@@ -82,25 +82,29 @@ final class TaskRegistry {
   /** Registers a task, or refreshes / restarts a known one ({@link TaskEntry#reRegister}). */
   synchronized Future<Change> register(RegisterRequest.Valid request, long now) {
     TaskEntry entry = byId.get(request.taskId());
-    String user = request.owner().userId();
     try {
-      if (entry == null) {
-        requireRoom(user);
-        entry = TaskEntry.registered(request, now);
-        index(entry);
-        return commit(new Change(null, entry.toRecord()));
-      }
-      TaskRecord before = entry.toRecord();
-      entry.checkOwner(request);
-      if (!user.equals(before.userId())) {
-        requireRoom(user);
-      }
-      entry.reRegister(request, now);
-      reindex(before.userId(), entry);
-      return commit(new Change(before, entry.toRecord()));
+      return commit(entry == null ? registerNew(request, now) : registerAgain(entry, request, now));
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  private Change registerNew(RegisterRequest.Valid request, long now) {
+    requireRoom(request.owner().userId());
+    TaskEntry entry = TaskEntry.registered(request, now);
+    index(entry);
+    return new Change(null, entry.toRecord());
+  }
+
+  private Change registerAgain(TaskEntry entry, RegisterRequest.Valid request, long now) {
+    TaskRecord before = entry.toRecord();
+    entry.checkOwner(request);
+    if (!request.owner().userId().equals(before.userId())) {
+      requireRoom(request.owner().userId());
+    }
+    entry.reRegister(request, now);
+    reindex(before.userId(), entry);
+    return new Change(before, entry.toRecord());
   }
 
   synchronized Future<Change> heartbeat(String taskId, long now) {

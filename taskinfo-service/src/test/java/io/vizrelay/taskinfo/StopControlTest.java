@@ -73,6 +73,17 @@ class StopControlTest {
   }
 
   @Test
+  void aZeroTimeoutPollsWithoutWaiting(Vertx vertx) {
+    h = Harness.start(vertx, dir);
+    h.register("alice-mnist", "alice", "mnist");
+
+    Harness.Resp answer = h.get("/api/tasks/alice-mnist/control?timeout=0");
+
+    assertFalse(answer.json().path("stop").asBoolean());
+    assertEquals("running", answer.json().path("status").asText());
+  }
+
+  @Test
   void stopRoundTripEndsInStopped(Vertx vertx) throws Exception {
     h = Harness.start(vertx, dir);
     h.register("alice-mnist", "alice", "mnist");

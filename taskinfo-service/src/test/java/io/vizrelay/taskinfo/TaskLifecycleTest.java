@@ -65,6 +65,20 @@ class TaskLifecycleTest {
   }
 
   @Test
+  void registrationWithoutUserFollowsTheTaskIdConvention(Vertx vertx) {
+    h = Harness.start(vertx, dir);
+
+    JsonNode task = h.post("/api/tasks", Map.of("task_id", "dave-speech-v2")).json();
+    JsonNode plain = h.post("/api/tasks", Map.of("task_id", "nodash")).json();
+
+    assertEquals("dave", task.path("user_id").asText());
+    assertEquals("speech-v2", task.path("project_id").asText());
+    assertEquals("train", task.path("kind").asText());
+    assertEquals("carol", plain.path("user_id").asText());
+    assertEquals("nodash", plain.path("project_id").asText());
+  }
+
+  @Test
   void finishRecordsStatusExitCodeAndTime(Vertx vertx) {
     h = Harness.start(vertx, dir);
     h.register("alice-mnist", "alice", "mnist");

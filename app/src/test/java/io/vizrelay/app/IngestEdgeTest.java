@@ -1,0 +1,130 @@
+package io.vizrelay.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vizrelay.common.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Bad input gets one JSON error shape and changes nothing; appends cost O(delta) on the wire. */
+class IngestEdgeTest {
+  static final String TASK = "alice-edge";
+
+  @TempDir
+  Path dir;
+  TestServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = TestServer.start(dir, Map.of("VIZRELAY_MAX_BODY_BYTES", "65536"));
+    assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 0, 0)).status());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  @ParameterizedTest(name = "{0} {1} -> {2} {3}")
+  @CsvSource(delimiter = '|', value = {
+      "/update | {\"task_id\":\"alice-edge\",\"win\":\"loss\",\"data\": | 400 | INVALID_JSON",
+      "/update | [1,2,3] | 400 | INVALID_EVENT",
+      "/update | {\"task_id\":\"bad id/../x\",\"win\":\"loss\",\"data\":[]} | 400 | INVALID_TASK_ID",
+      "/update | {\"task_id\":\"alice-edge\",\"win\":\"loss\",\"data\":\"x\"} | 400 | INVALID_EVENT",
+      "/update | {\"task_id\":\"alice-edge\",\"win\":\"loss\",\"append\":\"yes\",\"data\":[]} | 400 | INVALID_FIELD",
+      "/events | {\"task_id\":\"alice-edge\",\"win\":\"p\",\"data\":[{\"x\":[1],\"y\":[1],\"type\":\"scatter\"}]} | 400 | INVALID_EVENT",
+      "/events | {\"task_id\":\"alice-edge\",\"win\":\"p\",\"data\":[],\"layout\":{}} | 400 | INVALID_EVENT",
+      "/events | {\"task_id\":\"alice-edge\",\"win\":\"a\\u0001b\",\"data\":[{\"content\":\"t\",\"type\":\"text\"}]} | 400 | INVALID_WINDOW",
+      "/task/alice-edge/nope | {} | 404 | NOT_FOUND",
+  })
+  void aRejectedRequestGetsAJsonErrorAndChangesNothing(String path, String body, int status, String code) throws Exception {
+    long before = lastSeq();
+    TestServer.Response r = server.post(path, body);
+    assertEquals(status, r.status(), r.body());
+    JsonNode error = Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8)).path("error");
+    assertEquals(code, error.path("code").asText(), r.body());
+    assertTrue(error.path("message").asText().length() > 3, "a message for humans");
+    assertEquals(before, lastSeq(), "nothing changed");
+    assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 1, 1)).status(), "the task still works");
+  }
+
+  @Test
+  void anOversizedBodyIs413AndChangesNothing() throws Exception {
+    long before = lastSeq();
+    String big = "{\"task_id\":\"alice-edge\",\"win\":\"t\",\"data\":[{\"content\":\"" + "x".repeat(70_000)
+        + "\",\"type\":\"text\"}]}";
+    TestServer.Response r = server.post("/events", big);
+    assertEquals(413, r.status());
+    assertEquals("PAYLOAD_TOO_LARGE", Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8)).path("error").path("code").asText());
+    assertEquals(before, lastSeq());
+  }
+
+  @Test
+  void aMalformedSocketRequestIsRefusedBeforeTheUpgrade() throws Exception {
+    TestServer.Response r = server.get("/socket?task_id=bad%20id");
+    assertEquals(400, r.status());
+    assertEquals("INVALID_TASK_ID", Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8)).path("error").path("code").asText());
+    assertEquals(400, server.get("/socket?task_id=alice-edge&since=nope").status());
+  }
+
+  @Test
+  void compactAppendFramesCostAboutWhatTheIngestBodyCostsPerPoint() throws Exception {
+    Browser compact = server.browser("/socket?task_id=" + TASK + "&format=compact");
+    compact.await("layout", 5000);
+    int points = 100;
+    String body = SlowBody.append(TASK, 1000, points);
+    assertEquals(200, server.post("/update", body).status());
+    TestServer.await(compact.barrier());
+    JsonNode append = compact.frames("append").get(0);
+    int frameBytes = Json.bytes(append).length;
+    double ratio = (frameBytes / (double) points) / (body.getBytes(StandardCharsets.UTF_8).length / (double) points);
+    System.out.printf("compact append: %d B for %d points (%.2fx the ingest body per point)%n", frameBytes, points, ratio);
+    assertTrue(ratio <= 1.2, "compact bytes per point <= 1.2x ingest bytes per point, was " + ratio);
+  }
+
+  @Test
+  void aOnePointAppendCostsTheSameWireBytesIntoABigWindowAsIntoASmallOne() throws Exception {
+    Browser visdom = server.browser("/socket?task_id=" + TASK);
+    visdom.await("layout", 5000);
+    assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 2, 2)).status());
+    assertEquals(200, server.post("/update", SlowBody.append(TASK, 10, 50_000)).status());
+    assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 60_000, 2)).status());
+    TestServer.await(visdom.barrier());
+    var updates = visdom.frames("window_update");
+    int small = Json.bytes(updates.get(0)).length;
+    int big = Json.bytes(updates.get(updates.size() - 1)).length;
+    System.out.printf("1-point window_update: %d B into a 3-point window, %d B into a 50k-point window%n", small, big);
+    assertTrue(Math.abs(big - small) <= 16, "wire bytes independent of window size: " + small + " vs " + big);
+  }
+
+  private long lastSeq() throws Exception {
+    Browser b = server.browser("/socket?task_id=" + TASK);
+    long seq = b.await("sync", 5000).path("seq").asLong();
+    TestServer.await(b.close());
+    return seq;
+  }
+
+  /** Bodies with many points. */
+  static final class SlowBody {
+    static String append(String task, int from, int points) {
+      StringBuilder x = new StringBuilder();
+      StringBuilder y = new StringBuilder();
+      for (int i = 0; i < points; i++) {
+        x.append(i == 0 ? "" : ", ").append(from + i).append(".0");
+        y.append(i == 0 ? "" : ", ").append(0.5 + (from + i) % 97 / 100.0);
+      }
+      return "{\"data\": [{\"x\": [" + x + "], \"y\": [" + y + "], \"name\": \"train\", \"type\": \"scatter\", \"mode\": \"lines\"}],"
+          + " \"win\": \"loss\", \"eid\": \"main\", \"layout\": {}, \"opts\": {}, \"name\": \"train\", \"append\": true,"
+          + " \"task_id\": \"" + task + "\"}";
+    }
+  }
+}
