@@ -213,44 +213,11 @@ class CorpusOverWireTest {
     private Browser connectObserver(JsonNode expected) throws Exception {
       String at = name + " [" + mode + "] observer: ";
       Subscribed s = connectAndSubscribe(env, expected.at("/subscribe/response"), at);
-      JsonNode envs = compareMessages(at + "on open", expected.get("on_open"), withoutConnectReplay(at, s.onOpen), null);
-      compareMessages(at + "subscription replay", expected.at("/subscribe/replay"), withoutConnectReplay(at, s.replay), envs);
+      JsonNode envs = compareMessages(at + "on open", expected.get("on_open"), s.onOpen, null);
+      compareMessages(at + "subscription replay", expected.at("/subscribe/replay"), s.replay, envs);
       assertEquals(0, s.syncSeq, at + "a fresh task's replay is at seq 0");
       lastSeq = s.syncSeq;
       return s.browser;
-    }
-
-    /**
-     * KNOWN SERVER DEVIATION (socket-service {@code Session.startWithoutReplay}): a visdom-flow
-     * socket ({@code /socket}, {@code /task/<id>/socket}) opened on a task that does not exist
-     * yet is sent a replay of env {@code main} ({@code env_update}, {@code sync} with reason
-     * {@code connect}, {@code reload}, {@code layout}) although visdom replays nothing before
-     * {@code POST /env/<eid>}. Until that is fixed, exactly those frames are dropped here (they may
-     * also be missing: the subscription's re-sync can overtake the connect snapshot); any other
-     * frame of {@code main} still fails the comparison.
-     */
-    private List<JsonNode> withoutConnectReplay(String at, List<JsonNode> frames) {
-      if (mode == Mode.BODY || TaskState.MAIN.equals(env)) {
-        return frames;
-      }
-      List<JsonNode> out = new ArrayList<>();
-      for (JsonNode f : frames) {
-        String c = command(f);
-        boolean ofMain = TaskState.MAIN.equals(f.path("env").asText(null));
-        if (ofMain && "sync".equals(c)) {
-          assertEquals("connect", f.path("reason").asText(), at + "unexpected sync of main: " + f);
-          continue;
-        }
-        if (ofMain && "reload".equals(c)) {
-          assertEquals(Json.object(), f.get("data"), at + "connect replay of main: " + f);
-          continue;
-        }
-        if (ofMain && "layout".equals(c)) {
-          continue;
-        }
-        out.add(f);
-      }
-      return out;
     }
 
     private void lateJoiner(String eid, JsonNode finalState) throws Exception {
@@ -309,7 +276,7 @@ class CorpusOverWireTest {
       assertTrue(UUID.matcher(sid).matches(), at + "sid is a uuid: " + sid);
       long syncSeq = -1;
       for (JsonNode f : frames) {
-        if ("sync".equals(command(f)) && !isConnectReplaySync(f, eid)) {
+        if ("sync".equals(command(f))) {
           assertEquals(taskId, f.path("task_id").asText(), at + "sync names the task: " + f);
           assertEquals(eid, f.path("env").asText(), at + "sync names the env: " + f);
           syncSeq = f.path("seq").asLong();
@@ -318,12 +285,6 @@ class CorpusOverWireTest {
       assertTrue(syncSeq >= 0, at + "no sync frame before the replay: " + frames);
       return new Subscribed(b, taskFrames(at, frames.subList(0, split)),
           taskFrames(at, frames.subList(split, frames.size())), syncSeq);
-    }
-
-    /** The sync of the known connect replay of {@code main} (see {@link #withoutConnectReplay}). */
-    private boolean isConnectReplaySync(JsonNode sync, String eid) {
-      return mode != Mode.BODY && !TaskState.MAIN.equals(eid) && TaskState.MAIN.equals(sync.path("env").asText())
-          && "connect".equals(sync.path("reason").asText());
     }
 
     /**

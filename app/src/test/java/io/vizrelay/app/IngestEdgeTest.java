@@ -96,7 +96,9 @@ class IngestEdgeTest {
     Browser visdom = server.browser("/socket?task_id=" + TASK);
     visdom.await("layout", 5000);
     assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 2, 2)).status());
-    assertEquals(200, server.post("/update", SlowBody.append(TASK, 10, 50_000)).status());
+    for (int chunk = 0; chunk < 25; chunk++) {
+      assertEquals(200, server.post("/update", SlowBody.append(TASK, 10 + chunk * 2000, 2000)).status());
+    }
     assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 60_000, 2)).status());
     TestServer.await(visdom.barrier());
     var updates = visdom.frames("window_update");

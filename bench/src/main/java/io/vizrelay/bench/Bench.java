@@ -84,9 +84,11 @@ public final class Bench {
     boolean doWrite = write != null ? write : everything && !quick && shapes.isEmpty();
     String command = "java -jar bench/target/vizrelay-bench.jar" + (args.length == 0 ? "" : " " + String.join(" ", args));
 
+    Machine machine = Machine.describe(jar);
+    Path underTest = pinJar(jar);
     Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(10_000));
-    BenchContext ctx = new BenchContext(vertx, new BenchContext.Options(quick, names, jar, out, jvmOpts, jfr, shapes, command));
-    Machine machine = Machine.describe();
+    BenchContext ctx = new BenchContext(vertx, new BenchContext.Options(quick, names, underTest, out, jvmOpts, jfr, shapes,
+        command));
     long start = System.nanoTime();
     try {
       for (String name : names) {
@@ -105,6 +107,14 @@ public final class Bench {
       writeReport(out, results);
       System.err.println("[bench] results written to " + out.toAbsolutePath());
     }
+  }
+
+  /** Copies the server jar, so a rebuild during the run cannot change or break the server under test. */
+  private static Path pinJar(Path jar) throws java.io.IOException {
+    Path copy = Files.createTempFile("vizrelay-under-test-", ".jar");
+    Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    copy.toFile().deleteOnExit();
+    return copy;
   }
 
   private static String render(BenchContext ctx, Machine machine, String command, double minutes) {

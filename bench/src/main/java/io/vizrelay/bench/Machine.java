@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /** The machine and build a run was made on, for the report header. */
 record Machine(String date, int cpus, String cpuModel, String memory, String jdk, String os, String commit,
-    long openFilesLimit) {
+    long openFilesLimit, String serverJar) {
 
-  static Machine describe() {
+  static Machine describe(Path serverJar) {
     return new Machine(
         ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")),
         Runtime.getRuntime().availableProcessors(),
@@ -20,7 +20,17 @@ record Machine(String date, int cpus, String cpuModel, String memory, String jdk
         System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
         System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
         git(),
-        ProcStats.maxOpenFiles(ProcStats.self()));
+        ProcStats.maxOpenFiles(ProcStats.self()),
+        jarInfo(serverJar));
+  }
+
+  private static String jarInfo(Path jar) {
+    try {
+      return jar + " (built " + ZonedDateTime.ofInstant(Files.getLastModifiedTime(jar).toInstant(), java.time.ZoneOffset.UTC)
+          .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")) + ")";
+    } catch (IOException e) {
+      return jar.toString();
+    }
   }
 
   String markdown() {
@@ -30,7 +40,8 @@ record Machine(String date, int cpus, String cpuModel, String memory, String jdk
         + "| memory | " + memory + " |\n"
         + "| JDK | " + jdk + " |\n"
         + "| OS | " + os + " |\n"
-        + "| commit | " + commit + " |\n"
+        + "| commit (working tree) | " + commit + " |\n"
+        + "| server jar | " + serverJar + " |\n"
         + "| open files (bench) | " + openFilesLimit + " |\n";
   }
 

@@ -163,13 +163,26 @@ final class Session {
       if (gen != generation) {
         return;
       }
-      write(Frames.envUpdate(stats == null ? List.of("main") : stats.envs()), false);
       if (stats == null) {
-        resync(null, "connect");
+        startNewTaskWithoutReplay(gen);
         return;
       }
+      write(Frames.envUpdate(stats.envs()), false);
       epoch = stats.epoch();
       lastSeq = stats.lastSeq();
+      goLive();
+    }).onFailure(err -> failed(gen, err));
+  }
+
+  /** A task nobody wrote to yet: learn its epoch from an (empty) snapshot, but send no replay. */
+  private void startNewTaskWithoutReplay(int gen) {
+    store.snapshot(taskId, env).onSuccess(snap -> {
+      if (gen != generation) {
+        return;
+      }
+      write(Frames.envUpdate(snap.envs()), false);
+      epoch = snap.epoch();
+      lastSeq = snap.seq();
       goLive();
     }).onFailure(err -> failed(gen, err));
   }
