@@ -27,8 +27,8 @@ class SlowConsumerTest {
   static final String TASK = "alice-slow";
   static final int QUEUE_LIMIT = 64 * 1024;
   static final int FAST = 99;
-  static final int UPDATES = 1500;
-  static final int POINTS_PER_UPDATE = 50;
+  static final int UPDATES = 800;
+  static final int POINTS_PER_UPDATE = 100;
 
   @TempDir
   Path dir;

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param snapshotBytes a task's state is snapshotted once the frames logged since its last snapshot
  *     exceed this and the last snapshot's size ({@code VIZRELAY_SNAPSHOT_BYTES}, default 4 MiB): restart
  *     replays at most about one state's worth of frames per task
+ * @param auth identities, authorization and per-credential limits ({@link AuthConfig}, issue 7)
  */
 public record VizConfig(
     String host,
@@ -43,7 +44,8 @@ public record VizConfig(
     long maxPointsPerWindow,
     Duration lostAfter,
     String user,
-    long snapshotBytes) {
+    long snapshotBytes,
+    AuthConfig auth) {
 
   /** Durability of an acknowledged event in the embedded store. */
   public enum Fsync {
@@ -82,7 +84,8 @@ public record VizConfig(
         e.integer("VIZRELAY_MAX_POINTS_PER_WINDOW", 10_000_000, 1, Integer.MAX_VALUE),
         Duration.ofSeconds(e.integer("VIZRELAY_LOST_AFTER_SECONDS", 60, 1, Integer.MAX_VALUE)),
         e.string("VIZRELAY_USER", "demo"),
-        e.integer("VIZRELAY_SNAPSHOT_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE));
+        e.integer("VIZRELAY_SNAPSHOT_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        AuthConfig.fromEnv(e));
     config.validate();
     return config;
   }
@@ -94,37 +97,44 @@ public record VizConfig(
 
   public VizConfig withPort(int newPort) {
     return new VizConfig(host, newPort, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth);
   }
 
   public VizConfig withDataDir(Path dir) {
     return new VizConfig(host, port, dir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth);
   }
 
   public VizConfig withSessionQueueBytes(int bytes) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, bytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes);
+        retainTime, bytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth);
   }
 
   public VizConfig withRetainFrames(int frames, Duration time) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, frames,
-        time, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes);
+        time, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth);
   }
 
   public VizConfig withLostAfter(Duration after) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, after, user, snapshotBytes);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, after, user, snapshotBytes, auth);
+  }
+
+  public VizConfig withAuth(AuthConfig newAuth) {
+    newAuth.validate(host);
+    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, newAuth);
   }
 
   private void validate() {
+    auth.validate(host);
     if (!isValidTaskId(defaultTask)) {
       throw new IllegalArgumentException("VIZRELAY_DEFAULT_TASK is not a valid task id: " + defaultTask);
     }
   }
 
   /** Reads typed values from an environment map; a malformed value names its variable. */
-  private record Env(Map<String, String> env) {
+  record Env(Map<String, String> env) {
     String string(String key, String def) {
       String v = env.get(key);
       return v == null || v.isBlank() ? def : v.trim();
