@@ -1,0 +1,148 @@
+package io.vizrelay.common.store.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.store.Applied;
+import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.Since;
+import io.vizrelay.common.store.Snapshot;
+import io.vizrelay.common.store.TaskStore;
+import io.vizrelay.common.visdom.Limits;
+import io.vizrelay.common.visdom.Reply;
+import io.vizrelay.common.visdom.VisdomCommand;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster tier of {@link TaskStore} (DESIGN §7): every task is one entry of the Hazelcast
+ * {@code IMap} {@value #MAP}, partitioned by task id, in-memory format OBJECT, one synchronous
+ * backup. It is changed only by entry processors ({@link Processors}): they run serially per task
+ * on its partition owner, and the backup replays the resulting frames, so an acknowledged apply is
+ * on two members. A ring of recent frames per task serves {@code since}.
+ *
+ * <p>Nothing here blocks: Hazelcast's {@code CompletionStage}s are completed back on the caller's
+ * Vert.x context. Grid failures (a member lost mid-call, the instance shutting down) become
+ * {@code 503 UNAVAILABLE}, which clients retry.
+ */
+public final class ClusterTaskStore implements TaskStore {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterTaskStore.class);
+  /** The grid map of task states. */
+  public static final String MAP = "vizrelay.tasks";
+
+  private final Vertx vertx;
+  private final IMap<String, StoredTask> map;
+  private final Limits limits;
+  private final Retention retention;
+
+  public ClusterTaskStore(Vertx vertx, HazelcastInstance hazelcast, VizConfig config) {
+    this.vertx = vertx;
+    this.map = hazelcast.getMap(MAP);
+    this.limits = new Limits(config.maxWindowsPerTask(), config.maxPointsPerWindow());
+    this.retention = Retention.of(config.retainFrames(), config.retainTime().toMillis());
+  }
+
+  /** Adds the map's configuration (OBJECT format, one synchronous backup) to a Hazelcast config. */
+  public static Config configure(Config config, int backups) {
+    config.addMapConfig(new MapConfig(MAP)
+        .setInMemoryFormat(InMemoryFormat.OBJECT)
+        .setBackupCount(backups)
+        .setAsyncBackupCount(0)
+        .setReadBackupData(false));
+    return config;
+  }
+
+  @Override
+  public Future<Applied> apply(String taskId, VisdomCommand command) {
+    Processors.Apply processor = new Processors.Apply(UUID.randomUUID().toString(), CommandCodec.encode(command),
+        limits, retention);
+    return call(map.submitToKey(taskId, processor)).map(result -> {
+      if (result.errorCode != null) {
+        throw new ApiException(ErrorCode.valueOf(result.errorCode), result.errorMessage);
+      }
+      List<Delta> deltas = new ArrayList<>(result.frames.size());
+      for (RingFrame f : result.frames) {
+        deltas.add(f.toDelta(taskId, result.epoch));
+      }
+      return new Applied(new Reply(result.reply, result.json), deltas);
+    });
+  }
+
+  @Override
+  public Future<Snapshot> snapshot(String taskId, String env) {
+    return call(map.submitToKey(taskId, new Processors.Snap(env, retention))).map(s -> {
+      List<Buffer> frames = new ArrayList<>(s.frames.size());
+      for (byte[] b : s.frames) {
+        frames.add(Buffer.buffer(b));
+      }
+      return new Snapshot(taskId, s.epoch, s.seq, s.envs, frames);
+    });
+  }
+
+  @Override
+  public Future<Since> since(String taskId, String epoch, long seq) {
+    return call(map.submitToKey(taskId, new Processors.After(epoch, seq))).map(r -> {
+      if (r.gone) {
+        return Since.GONE;
+      }
+      List<Delta> deltas = new ArrayList<>(r.frames.size());
+      for (RingFrame f : r.frames) {
+        deltas.add(f.toDelta(taskId, epoch));
+      }
+      return Since.of(deltas);
+    });
+  }
+
+  @Override
+  public Future<TaskStats> stats(String taskId) {
+    return call(map.submitToKey(taskId, new Processors.Stats()))
+        .map(s -> s == null ? null : new TaskStats(taskId, s.epoch, s.lastSeq, s.windows, s.envs));
+  }
+
+  @Override
+  public Future<List<String>> taskIds() {
+    return vertx.executeBlocking(() -> List.copyOf(map.keySet()), false);
+  }
+
+  @Override
+  public Future<Boolean> delete(String taskId) {
+    return call(map.submitToKey(taskId, new Processors.Delete()));
+  }
+
+  /** The grid lives as long as the node's Vert.x; nothing to close here. */
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
+  /** Completes on the caller's context; grid failures become 503 so clients retry elsewhere. */
+  private static <T> Future<T> call(CompletionStage<T> stage) {
+    Context context = Vertx.currentContext();
+    Future<T> future = context == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, context);
+    return future.recover(error -> {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof ApiException) {
+        return Future.failedFuture(cause);
+      }
+      if (!(cause instanceof HazelcastInstanceNotActiveException)) {
+        LOG.warn("grid call failed: {}", cause.toString());
+      }
+      return Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE, "the task store is unavailable now; retry"));
+    });
+  }
+}

@@ -1,0 +1,362 @@
+package io.vizrelay.common.store.cluster;
+
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import io.vertx.core.buffer.Buffer;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.Snapshot;
+import io.vizrelay.common.store.embedded.FrameCodec;
+import io.vizrelay.common.visdom.Frame;
+import io.vizrelay.common.visdom.IdSource;
+import io.vizrelay.common.visdom.Limits;
+import io.vizrelay.common.visdom.Outcome;
+import io.vizrelay.common.visdom.VisdomEngine;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry processors of {@link ClusterTaskStore}. Each runs on the task's partition owner,
+ * serially with every other processor of that task. The ones that change a task hand Hazelcast a
+ * backup processor ({@link Replay}) that repeats the <em>resulting frames</em> on the synchronous
+ * backup through {@code FrameApplier}: deterministic (the engine's random ids are not drawn
+ * again) and O(delta) on the wire.
+ */
+public final class Processors {
+  private static final Logger LOG = LoggerFactory.getLogger(Processors.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Processors() {}
+
+  static String newEpoch() {
+    return Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+  }
+
+  /** Runs a visdom command through the engine, numbers its frames, keeps them in the ring. */
+  public static final class Apply implements EntryProcessor<String, StoredTask, Results.Apply>, DataSerializable {
+    private String requestId;
+    private byte[] command;
+    private int maxWindows;
+    private long maxPoints;
+    private Retention retention;
+    private transient Replay<Results.Apply> backup;
+
+    public Apply() {}
+
+    Apply(String requestId, byte[] command, Limits limits, Retention retention) {
+      this.requestId = requestId;
+      this.command = command;
+      this.maxWindows = limits.maxWindowsPerTask();
+      this.maxPoints = limits.maxPointsPerWindow();
+      this.retention = retention;
+    }
+
+    @Override
+    public Results.Apply process(Map.Entry<String, StoredTask> entry) {
+      backup = null;
+      StoredTask task = entry.getValue();
+      if (task != null) {
+        StoredTask.Done done = task.recent.get(requestId);
+        if (done != null) {
+          return retried(task, done);
+        }
+      }
+      boolean created = task == null;
+      if (created) {
+        task = new StoredTask(newEpoch());
+      }
+      Outcome outcome;
+      try {
+        outcome = new VisdomEngine(IdSource.RANDOM, new Limits(maxWindows, maxPoints))
+            .apply(task.state, CommandCodec.decode(command));
+      } catch (ApiException e) {
+        return Results.Apply.error(e.code().name(), e.getMessage());
+      }
+      long now = System.currentTimeMillis();
+      List<RingFrame> frames = new ArrayList<>(outcome.frames().size());
+      long first = task.lastSeq + 1;
+      for (Frame f : outcome.frames()) {
+        Delta d = FrameCodec.encode(entry.getKey(), task.epoch, task.lastSeq + 1, f);
+        RingFrame rf = RingFrame.of(d, now);
+        task.append(rf, retention);
+        frames.add(rf);
+      }
+      if (created || !frames.isEmpty()) {
+        StoredTask.Done done = new StoredTask.Done(first, task.lastSeq, outcome.reply().body(), outcome.reply().json());
+        task.remember(requestId, done);
+        entry.setValue(task);
+        backup = new Replay<>(task.epoch, requestId, done, frames, retention);
+      }
+      return Results.Apply.ok(task.epoch, outcome.reply().body(), outcome.reply().json(), frames);
+    }
+
+    /** A retried invocation of a request already applied: the same answer, nothing applied twice. */
+    private static Results.Apply retried(StoredTask task, StoredTask.Done done) {
+      List<RingFrame> frames = new ArrayList<>();
+      for (RingFrame f : task.ring) {
+        if (f.seq() >= done.firstSeq() && f.seq() <= done.lastSeq()) {
+          frames.add(f);
+        }
+      }
+      return Results.Apply.ok(task.epoch, done.reply(), done.json(), frames);
+    }
+
+    @Override
+    public EntryProcessor<String, StoredTask, Results.Apply> getBackupProcessor() {
+      return backup;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(requestId);
+      out.writeByteArray(command);
+      out.writeInt(maxWindows);
+      out.writeLong(maxPoints);
+      retention.write(out);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      requestId = in.readString();
+      command = in.readByteArray();
+      maxWindows = in.readInt();
+      maxPoints = in.readLong();
+      retention = Retention.read(in);
+    }
+  }
+
+  /**
+   * The backup side of {@link Apply} and {@link Snap}: creates the task with the primary's epoch
+   * when missing and applies the primary's numbered frames.
+   */
+  public static final class Replay<R> implements EntryProcessor<String, StoredTask, R>, DataSerializable {
+    private String epoch;
+    private String requestId;
+    private StoredTask.Done done;
+    private List<RingFrame> frames = List.of();
+    private Retention retention;
+
+    public Replay() {}
+
+    Replay(String epoch, String requestId, StoredTask.Done done, List<RingFrame> frames, Retention retention) {
+      this.epoch = epoch;
+      this.requestId = requestId;
+      this.done = done;
+      this.frames = frames;
+      this.retention = retention;
+    }
+
+    @Override
+    public R process(Map.Entry<String, StoredTask> entry) {
+      StoredTask task = entry.getValue();
+      if (task == null || !epoch.equals(task.epoch)) {
+        task = new StoredTask(epoch);
+      }
+      for (RingFrame f : frames) {
+        if (f.seq() <= task.lastSeq) {
+          continue;
+        }
+        try {
+          task.applyFrame(f);
+        } catch (RuntimeException e) {
+          LOG.error("backup replica of task {} could not apply frame seq={}", entry.getKey(), f.seq(), e);
+        }
+        task.append(f, retention);
+      }
+      if (requestId != null && done != null) {
+        task.remember(requestId, done);
+      }
+      entry.setValue(task);
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, StoredTask, R> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(epoch);
+      out.writeString(requestId);
+      out.writeBoolean(done != null);
+      if (done != null) {
+        out.writeLong(done.firstSeq());
+        out.writeLong(done.lastSeq());
+        out.writeString(done.reply());
+        out.writeBoolean(done.json());
+      }
+      Results.writeFrames(out, frames);
+      retention.write(out);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      epoch = in.readString();
+      requestId = in.readString();
+      if (in.readBoolean()) {
+        done = new StoredTask.Done(in.readLong(), in.readLong(), in.readString(), in.readBoolean());
+      }
+      frames = Results.readFrames(in);
+      retention = Retention.read(in);
+    }
+  }
+
+  /** The replay of one env (or {@code *}); creates an empty task when missing, as the embedded store does. */
+  public static final class Snap implements EntryProcessor<String, StoredTask, Results.Snap>, DataSerializable {
+    private String env;
+    private Retention retention;
+    private transient Replay<Results.Snap> backup;
+
+    public Snap() {}
+
+    Snap(String env, Retention retention) {
+      this.env = env;
+      this.retention = retention;
+    }
+
+    @Override
+    public Results.Snap process(Map.Entry<String, StoredTask> entry) {
+      backup = null;
+      StoredTask task = entry.getValue();
+      if (task == null) {
+        task = new StoredTask(newEpoch());
+        entry.setValue(task);
+        backup = new Replay<>(task.epoch, null, null, List.of(), retention);
+      }
+      Snapshot s = FrameCodec.snapshot(entry.getKey(), task.epoch, task.lastSeq, task.state, env);
+      Results.Snap out = new Results.Snap();
+      out.epoch = s.epoch();
+      out.seq = s.seq();
+      out.envs = s.envs();
+      List<byte[]> frames = new ArrayList<>(s.frames().size());
+      for (Buffer b : s.frames()) {
+        frames.add(b.getBytes());
+      }
+      out.frames = frames;
+      return out;
+    }
+
+    @Override
+    public EntryProcessor<String, StoredTask, Results.Snap> getBackupProcessor() {
+      return backup;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(env);
+      retention.write(out);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      env = in.readString();
+      retention = Retention.read(in);
+    }
+  }
+
+  /** The frames after {@code epoch:seq} from the ring, or gone. Read-only. */
+  public static final class After implements EntryProcessor<String, StoredTask, Results.After>, DataSerializable, ReadOnly {
+    private String epoch;
+    private long seq;
+
+    public After() {}
+
+    After(String epoch, long seq) {
+      this.epoch = epoch;
+      this.seq = seq;
+    }
+
+    @Override
+    public Results.After process(Map.Entry<String, StoredTask> entry) {
+      StoredTask task = entry.getValue();
+      if (task == null || !task.epoch.equals(epoch) || seq > task.lastSeq || seq < 0) {
+        return new Results.After(true, List.of());
+      }
+      List<RingFrame> frames = task.after(seq);
+      return frames == null ? new Results.After(true, List.of()) : new Results.After(false, frames);
+    }
+
+    @Override
+    public EntryProcessor<String, StoredTask, Results.After> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(epoch);
+      out.writeLong(seq);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      epoch = in.readString();
+      seq = in.readLong();
+    }
+  }
+
+  /** Summary figures, or null when the task does not exist. Read-only. */
+  public static final class Stats implements EntryProcessor<String, StoredTask, Results.Stats>, DataSerializable, ReadOnly {
+    public Stats() {}
+
+    @Override
+    public Results.Stats process(Map.Entry<String, StoredTask> entry) {
+      StoredTask task = entry.getValue();
+      if (task == null) {
+        return null;
+      }
+      Results.Stats s = new Results.Stats();
+      s.epoch = task.epoch;
+      s.lastSeq = task.lastSeq;
+      s.windows = task.state.windowCount();
+      s.envs = task.state.envIds();
+      return s;
+    }
+
+    @Override
+    public EntryProcessor<String, StoredTask, Results.Stats> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {}
+
+    @Override
+    public void readData(ObjectDataInput in) {}
+  }
+
+  /** Removes a task; true when it existed. The backup removes it too. */
+  public static final class Delete implements EntryProcessor<String, StoredTask, Boolean>, DataSerializable {
+    private transient boolean existed;
+
+    public Delete() {}
+
+    @Override
+    public Boolean process(Map.Entry<String, StoredTask> entry) {
+      existed = entry.getValue() != null;
+      if (existed) {
+        entry.setValue(null);
+      }
+      return existed;
+    }
+
+    @Override
+    public EntryProcessor<String, StoredTask, Boolean> getBackupProcessor() {
+      return existed ? new Delete() : null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {}
+
+    @Override
+    public void readData(ObjectDataInput in) {}
+  }
+}
