@@ -80,7 +80,7 @@ final class Session {
 
   private void hold(Delta delta) {
     held.add(delta);
-    heldBytes += delta.visdom().length();
+    heldBytes += delta.frameFor(compact).length();
     if (heldBytes > queueLimit) {
       held.clear();
       heldBytes = 0;

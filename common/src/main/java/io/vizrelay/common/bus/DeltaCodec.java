@@ -28,12 +28,9 @@ public final class DeltaCodec implements MessageCodec<Delta, Delta> {
     writeString(buffer, d.epoch());
     buffer.appendLong(d.seq());
     writeString(buffer, d.env());
-    buffer.appendInt(d.visdom().length()).appendBuffer(d.visdom());
-    if (d.compact() == null) {
-      buffer.appendInt(-1);
-    } else {
-      buffer.appendInt(d.compact().length()).appendBuffer(d.compact());
-    }
+    buffer.appendByte(d.compactOnly() ? (byte) 1 : (byte) 0);
+    writeBuffer(buffer, d.compactOnly() ? null : d.visdom());
+    writeBuffer(buffer, d.compact());
   }
 
   @Override
@@ -44,9 +41,19 @@ public final class DeltaCodec implements MessageCodec<Delta, Delta> {
     long seq = buffer.getLong(at[0]);
     at[0] += 8;
     String env = readString(buffer, at);
+    boolean compactOnly = buffer.getByte(at[0]) == 1;
+    at[0] += 1;
     Buffer visdom = readBuffer(buffer, at);
     Buffer compact = readBuffer(buffer, at);
-    return new Delta(taskId, epoch, seq, env, visdom, compact);
+    return compactOnly ? Delta.ofCompact(taskId, epoch, seq, env, compact) : new Delta(taskId, epoch, seq, env, visdom, compact);
+  }
+
+  private static void writeBuffer(Buffer buffer, Buffer b) {
+    if (b == null) {
+      buffer.appendInt(-1);
+    } else {
+      buffer.appendInt(b.length()).appendBuffer(b);
+    }
   }
 
   private static void writeString(Buffer buffer, String s) {

@@ -233,7 +233,7 @@ public final class EmbeddedTaskStore implements TaskStore {
           if (f.seq() != expect) {
             return Since.GONE;
           }
-          out.add(new Delta(taskId, epoch, f.seq(), f.env(), Buffer.buffer(f.frame()), null));
+          out.add(FrameCodec.decodeStored(taskId, epoch, f.seq(), f.env(), f.frame()));
           expect++;
         }
         return expect == upTo + 1 ? Since.of(out) : Since.GONE;

@@ -3,6 +3,7 @@ package io.vizrelay.common.store.embedded;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.store.CompactAppends;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.visdom.EnvState;
@@ -17,10 +18,21 @@ public final class FrameCodec {
 
   /** Numbers and serializes a frame: {@code {"command":..., "seq":N, "env":E, ...rest}}. */
   public static Delta encode(String taskId, String epoch, long seq, Frame frame) {
-    Buffer visdom = Buffer.buffer(Json.bytes(envelope(frame.message(), seq, frame.env())));
     Buffer compact = frame.compact() == null ? null
         : Buffer.buffer(Json.bytes(envelope(frame.compact(), seq, frame.env())));
+    if (compact != null && CompactAppends.derivable(frame.compact())) {
+      return Delta.ofCompact(taskId, epoch, seq, frame.env(), compact);
+    }
+    Buffer visdom = Buffer.buffer(Json.bytes(envelope(frame.message(), seq, frame.env())));
     return new Delta(taskId, epoch, seq, frame.env(), visdom, compact);
+  }
+
+  /** A delta read back from the log: compact appends stay compact-only. */
+  public static Delta decodeStored(String taskId, String epoch, long seq, String env, byte[] stored) {
+    Buffer bytes = Buffer.buffer(stored);
+    return CompactAppends.isCompactAppend(stored)
+        ? Delta.ofCompact(taskId, epoch, seq, env, bytes)
+        : new Delta(taskId, epoch, seq, env, bytes, null);
   }
 
   private static ObjectNode envelope(ObjectNode message, long seq, String env) {

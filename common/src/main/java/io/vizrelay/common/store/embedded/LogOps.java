@@ -36,7 +36,7 @@ final class LogOps {
             ps.setLong(2, d.seq());
             ps.setLong(3, now);
             ps.setString(4, d.env());
-            ps.setBytes(5, d.visdom().getBytes());
+            ps.setBytes(5, d.stored().getBytes());
             ps.addBatch();
           }
           ps.executeBatch();

@@ -33,7 +33,7 @@ final class TaskSlot {
 
   void remember(Delta delta) {
     ring.addLast(delta);
-    bytesSinceSnapshot += delta.visdom().length();
+    bytesSinceSnapshot += delta.stored().length();
     if (ring.size() > RING) {
       ring.removeFirst();
     }
