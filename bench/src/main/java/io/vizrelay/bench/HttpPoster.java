@@ -43,7 +43,7 @@ final class HttpPoster implements AutoCloseable {
 
   Future<Reply> post(String path, Buffer body) {
     RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI(path)
-        .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS);
+        .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS).setConnectTimeout(REQUEST_IDLE_TIMEOUT_MS);
     return client.request(req)
         .compose(r -> r.send(body))
         .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())));

@@ -106,11 +106,6 @@ final class IdleSocketsScenario implements Scenario {
   }
 
   private static void createTask(BenchContext ctx, ServerProcess server, String task) throws Exception {
-    try (HttpPoster http = new HttpPoster(ctx.vertx, server.port, 1, 1)) {
-      HttpPoster.Reply r = RelayScenario.await(http.post("/update", PlotBodies.append(task, "loss", 0, 100)));
-      if (!r.ok()) {
-        throw new IllegalStateException("creating task " + task + " failed: HTTP " + r.status() + " " + r.body());
-      }
-    }
+    AdminClient.post(ctx.vertx, server, "/update", PlotBodies.append(task, "loss", 0, 100));
   }
 }

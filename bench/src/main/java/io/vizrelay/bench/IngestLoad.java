@@ -120,13 +120,9 @@ final class IngestLoad {
 
   /** Closes the posters' windows so the next run starts from a small server heap. */
   private void cleanUp() {
-    try (HttpPoster http = new HttpPoster(vertx, server.port, 1, 1)) {
+    try {
       for (int i = 0; i < shape.posters(); i++) {
-        HttpPoster.Reply r = http.post("/close", PlotBodies.closeAll(taskId(i))).toCompletionStage().toCompletableFuture()
-            .get(60, TimeUnit.SECONDS);
-        if (!r.ok()) {
-          throw new IllegalStateException("HTTP " + r.status() + " " + r.body());
-        }
+        AdminClient.post(vertx, server, "/close", PlotBodies.closeAll(taskId(i)));
       }
     } catch (Exception e) {
       firstError.compareAndSet(null, "closing the bench windows failed: " + e);

@@ -88,14 +88,8 @@ final class LateJoinScenario implements Scenario {
   }
 
   private static void fill(BenchContext ctx, ServerProcess server, String task, int points) throws Exception {
-    try (HttpPoster http = new HttpPoster(ctx.vertx, server.port, 1, 1)) {
-      for (int x = 0; x < points; x += FILL_CHUNK) {
-        HttpPoster.Reply r = RelayScenario.await(http.post("/update",
-            PlotBodies.append(task, "loss", x, Math.min(FILL_CHUNK, points - x))));
-        if (!r.ok()) {
-          throw new IllegalStateException("fill failed: HTTP " + r.status() + " " + r.body());
-        }
-      }
+    for (int x = 0; x < points; x += FILL_CHUNK) {
+      AdminClient.post(ctx.vertx, server, "/update", PlotBodies.append(task, "loss", x, Math.min(FILL_CHUNK, points - x)));
     }
   }
 

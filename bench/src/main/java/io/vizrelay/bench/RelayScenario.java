@@ -178,18 +178,11 @@ final class RelayScenario implements Scenario {
       x[i] = i - PREFILL_POINTS;
       y[i] = -1;
     }
-    try (HttpPoster http = new HttpPoster(ctx.vertx, server.port, 1, 1)) {
-      HttpPoster.Reply r = await(http.post("/update", PlotBodies.append(task, "loss", x, y)));
-      if (!r.ok()) {
-        throw new IllegalStateException("creating the relay window failed: HTTP " + r.status() + " " + r.body());
-      }
-    }
+    AdminClient.post(ctx.vertx, server, "/update", PlotBodies.append(task, "loss", x, y));
   }
 
   private static void closeTask(BenchContext ctx, ServerProcess server, String task) throws Exception {
-    try (HttpPoster http = new HttpPoster(ctx.vertx, server.port, 1, 1)) {
-      await(http.post("/close", PlotBodies.closeAll(task)));
-    }
+    AdminClient.post(ctx.vertx, server, "/close", PlotBodies.closeAll(task));
   }
 
   static <T> T await(Future<T> f) throws Exception {
