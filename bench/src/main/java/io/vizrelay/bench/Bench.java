@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * ./mvnw -q -B -DskipTests package &amp;&amp; java -jar bench/target/vizrelay-bench.jar [--quick] [scenario...]
  * </pre>
  *
- * Scenarios: {@code ingest window-size relay late-join idle-sockets} (default: all). A full run of
+ * Scenarios: {@code ingest window-size relay late-join idle-sockets restart} (default: all). A full run of
  * every scenario rewrites the results block of {@code BENCHMARKS.md}; {@code --write} forces it,
  * {@code --no-write} prevents it. Other options: {@code --jar <vizrelay.jar>},
  * {@code --out <file>}, {@code --server-jvm-opt <opt>} (repeatable), {@code --jfr <dir>} (a JFR
@@ -39,7 +39,7 @@ public final class Bench {
     }
     Map<String, Scenario> all = new LinkedHashMap<>();
     for (Scenario s : List.of(new IngestScenario(), new WindowSizeScenario(), new RelayScenario(),
-        new LateJoinScenario(), new IdleSocketsScenario())) {
+        new LateJoinScenario(), new IdleSocketsScenario(), new RestartScenario())) {
       all.put(s.name(), s);
     }
     boolean quick = false;

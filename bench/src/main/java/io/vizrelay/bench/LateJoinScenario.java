@@ -87,7 +87,7 @@ final class LateJoinScenario implements Scenario {
     ctx.tables.add(t);
   }
 
-  private static void fill(BenchContext ctx, ServerProcess server, String task, int points) throws Exception {
+  static void fill(BenchContext ctx, ServerProcess server, String task, int points) throws Exception {
     for (int x = 0; x < points; x += FILL_CHUNK) {
       AdminClient.post(ctx.vertx, server, "/update", PlotBodies.append(task, "loss", x, Math.min(FILL_CHUNK, points - x)));
     }

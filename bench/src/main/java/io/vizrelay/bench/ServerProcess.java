@@ -38,7 +38,12 @@ final class ServerProcess implements AutoCloseable {
 
   /** The embedded vizrelay with {@code VIZRELAY_FSYNC=fsync}. */
   static ServerProcess vizrelay(Path jar, String fsync, List<String> jvmOpts) throws Exception {
-    Path dir = Files.createTempDirectory("vizrelay-bench-");
+    return vizrelayIn(Files.createTempDirectory("vizrelay-bench-"), jar, fsync, jvmOpts);
+  }
+
+  /** The embedded vizrelay on an existing data directory (a restart). */
+  static ServerProcess vizrelayIn(Path dir, Path jar, String fsync, List<String> jvmOpts) throws Exception {
+    Files.deleteIfExists(dir.resolve("port"));
     List<String> java = new ArrayList<>(List.of(javaBin()));
     java.addAll(jvmOpts);
     java.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
@@ -132,6 +137,12 @@ final class ServerProcess implements AutoCloseable {
 
   String logTail() {
     return tail(dataDir.resolve("server.log"));
+  }
+
+  /** SIGKILL, keeping the data directory (for a restart). */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
   }
 
   /** SIGTERM, then SIGKILL after 15 s; deletes the data directory. */

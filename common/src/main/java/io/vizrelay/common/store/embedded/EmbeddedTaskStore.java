@@ -199,7 +199,8 @@ public final class EmbeddedTaskStore implements TaskStore {
   public Future<Snapshot> snapshot(String taskId, String env) {
     return onShard(taskId, () -> {
       TaskSlot slot = tasks.computeIfAbsent(taskId, id -> new TaskSlot(id, newEpoch(), new TaskState(), 0));
-      Snapshot snapshot = FrameCodec.snapshot(slot.taskId, slot.epoch, slot.lastSeq, slot.state, env);
+      Snapshot snapshot = FrameCodec.snapshot(slot.taskId, slot.epoch, slot.lastSeq, slot.state, env, slot.windowBytes);
+      slot.windowBytes.endSnapshot(slot.state.windowCount());
       return whenDurable(slot, snapshot.seq()).thenApply(v -> snapshot);
     });
   }

@@ -48,30 +48,40 @@ public final class FrameCodec {
 
   /** The replay of {@code env} ({@code *} = all envs) as visdom messages, each with {@code env}. */
   public static Snapshot snapshot(String taskId, String epoch, long seq, TaskState state, String env) {
+    return snapshot(taskId, epoch, seq, state, env, WindowBytesCache.NONE);
+  }
+
+  /** The same, reusing the serialized bytes of windows that did not change since the last snapshot. */
+  public static Snapshot snapshot(String taskId, String epoch, long seq, TaskState state, String env,
+      WindowBytesCache cache) {
     List<Buffer> frames = new ArrayList<>();
     List<String> envIds = state.envIds();
     if ("*".equals(env)) {
-      envIds.forEach(eid -> replayEnv(frames, eid, state.env(eid)));
+      envIds.forEach(eid -> replayEnv(frames, eid, state.env(eid), cache));
     } else if (state.env(env) != null) {
-      replayEnv(frames, env, state.env(env));
+      replayEnv(frames, env, state.env(env), cache);
     } else {
       frames.add(layout(env));
     }
     return new Snapshot(taskId, epoch, seq, envIds, frames);
   }
 
-  private static void replayEnv(List<Buffer> frames, String eid, EnvState env) {
+  private static void replayEnv(List<Buffer> frames, String eid, EnvState env, WindowBytesCache cache) {
     ObjectNode reload = Json.object().put("command", "reload").put("env", eid);
     reload.set("data", env.reload());
     frames.add(Buffer.buffer(Json.bytes(reload)));
     for (ObjectNode window : env.windowsInReplayOrder()) {
-      ObjectNode out = Json.object();
-      out.set("command", window.get("command"));
-      out.put("env", eid);
-      out.setAll(window);
-      frames.add(Buffer.buffer(Json.bytes(out)));
+      frames.add(cache.bytes(eid, window, () -> windowMessage(eid, window)));
     }
     frames.add(layout(eid));
+  }
+
+  private static Buffer windowMessage(String eid, ObjectNode window) {
+    ObjectNode out = Json.object();
+    out.set("command", window.get("command"));
+    out.put("env", eid);
+    out.setAll(window);
+    return Buffer.buffer(Json.bytes(out));
   }
 
   private static Buffer layout(String eid) {

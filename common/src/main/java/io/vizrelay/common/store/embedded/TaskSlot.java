@@ -21,6 +21,8 @@ final class TaskSlot {
   volatile long committedSeq;
   long bytesSinceSnapshot;
   long lastSnapshotBytes;
+  /** Serialized windows reused by late joins while they do not change. */
+  final WindowBytesCache windowBytes = new WindowBytesCache();
   private final ArrayDeque<Delta> ring = new ArrayDeque<>();
 
   TaskSlot(String taskId, String epoch, TaskState state, long lastSeq) {

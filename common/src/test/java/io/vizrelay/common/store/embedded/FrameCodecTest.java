@@ -57,6 +57,22 @@ class FrameCodecTest {
     assertEquals("window", Json.parseTrusted(delta.stored().getBytes()).path("command").asText());
   }
 
+  @Test
+  void aLateJoinReusesTheBytesOfAnUnchangedWindowAndReEncodesAChangedOne() {
+    TaskState state = new TaskState();
+    engine.apply(state, update(0, 10));
+    WindowBytesCache cache = new WindowBytesCache();
+    var first = FrameCodec.snapshot("t-1", "e", 1, state, "main", cache).frames().get(1);
+    cache.endSnapshot(state.windowCount());
+    var second = FrameCodec.snapshot("t-1", "e", 1, state, "main", cache).frames().get(1);
+    cache.endSnapshot(state.windowCount());
+    assertTrue(first == second, "unchanged window: the same bytes");
+    engine.apply(state, update(10, 1));
+    var third = FrameCodec.snapshot("t-1", "e", 2, state, "main", cache).frames().get(1);
+    assertFalse(first == third, "changed window: encoded again");
+    assertEquals(11, Json.parseTrusted(third.getBytes()).at("/content/data/0/x").size());
+  }
+
   private static VisdomCommand update(int from, int points) {
     ObjectNode trace = Json.object();
     ArrayNode x = trace.putArray("x");
