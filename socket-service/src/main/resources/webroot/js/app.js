@@ -60,6 +60,7 @@ window.VZ = window.VZ || {};
     const o = Object.assign({ headers: {} }, opts || {});
     o.headers = Object.assign({ Accept: 'application/json' }, VZ.identity.headers(), o.headers);
     const res = await fetch(path, o);
+    if (res.status === 401 && VZ.signIn) VZ.signIn();
     let json = null;
     try { json = await res.json(); } catch (e) { /* not JSON */ }
     return { status: res.status, ok: res.ok, json };
@@ -649,6 +650,7 @@ window.VZ = window.VZ || {};
     const verdict = await owner;
     if (gen !== app.generation) return;
     if (verdict === 'denied') { deny('You may not open task ' + id + '.'); return; }
+    if (VZ.signInRequired && VZ.signInRequired()) { setConn('idle', {}); return; } // the socket would be refused too
     if (checkOwner()) return;
     renderHeader();
     app.stream = new VZ.Stream(id, { onFrame, onSync, onState: setConn }, position);

@@ -36,9 +36,17 @@ public final class DemoJob extends VerticleBase {
   private long timer;
   private int step;
 
+  /** {@code Authorization} header value when the server has auth on, else null. */
+  private final String authorization;
+
   public DemoJob(String baseUrl, String taskId) {
+    this(baseUrl, taskId, null);
+  }
+
+  public DemoJob(String baseUrl, String taskId, String authorization) {
     this.baseUrl = baseUrl;
     this.taskId = taskId;
+    this.authorization = authorization;
   }
 
   @Override
@@ -133,6 +141,9 @@ public final class DemoJob extends VerticleBase {
 
   private Future<Void> post(String path, ObjectNode body) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(baseUrl + path);
+    if (authorization != null) {
+      options.putHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION, authorization);
+    }
     return client.request(options)
         .compose(req -> req.send(Buffer.buffer(Json.bytes(body))))
         .compose(resp -> resp.body().map(b -> (Void) null));

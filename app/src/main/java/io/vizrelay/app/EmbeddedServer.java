@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vizrelay.common.config.AuthConfig;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
@@ -94,8 +95,22 @@ public final class EmbeddedServer {
       Files.createDirectories(config.dataDir());
       Files.writeString(config.dataDir().resolve("port"), Integer.toString(port()), StandardCharsets.UTF_8);
       LOG.info("vizrelay listening on http://{}:{} (data dir {})", config.host(), port(), config.dataDir().toAbsolutePath());
+      announceAuth(config);
       return this;
     });
+  }
+
+  /** Says at start whether anyone can reach the server without a credential. */
+  static void announceAuth(VizConfig config) {
+    if (config.auth().enabled()) {
+      LOG.info("authentication on (VIZRELAY_AUTH=jwt): {}", config.auth());
+    } else if (AuthConfig.isLoopback(config.host())) {
+      LOG.warn("authentication is OFF (VIZRELAY_AUTH=none): every request acts as admin user {};"
+          + " listening on loopback {} only", config.user(), config.host());
+    } else {
+      LOG.warn("authentication is OFF and VIZRELAY_INSECURE_BIND=true: anyone who can reach {}:{} can read,"
+          + " write and stop every task", config.host(), config.port());
+    }
   }
 
   public int port() {

@@ -1,6 +1,7 @@
 package io.vizrelay.app;
 
 import io.vertx.core.Vertx;
+import io.vizrelay.common.auth.Tokens;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.taskinfo.TaskinfoConfig;
 import java.util.concurrent.TimeUnit;
@@ -40,10 +41,27 @@ public final class Main {
       return;
     }
     if (config.demo()) {
-      vertx.deployVerticle(new DemoJob("http://127.0.0.1:" + server.port(), DemoJob.TASK_ID))
+      vertx.deployVerticle(new DemoJob("http://127.0.0.1:" + server.port(), DemoJob.TASK_ID, demoAuthorization(vertx, config)))
           .onSuccess(id -> LOG.info("demo task running: open http://{}:{}/?task_id={}", config.host(), server.port(), DemoJob.TASK_ID));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(server), "vizrelay-shutdown"));
+  }
+
+  /** With auth on, the demo job acts as user {@code demo} with a token this server signs (needs the HS256 secret). */
+  static String demoAuthorization(Vertx vertx, VizConfig config) {
+    if (!config.auth().enabled()) {
+      return null;
+    }
+    try {
+      Tokens tokens = Tokens.create(vertx, config.auth());
+      if (tokens.canIssue()) {
+        return "Bearer " + tokens.issue("demo", java.util.Set.of());
+      }
+    } catch (java.io.IOException e) {
+      LOG.warn("demo job: cannot read the JWT keys: {}", e.getMessage());
+    }
+    LOG.warn("demo job: auth is on without an HS256 secret; its requests will be refused");
+    return null;
   }
 
   private static void shutdown(EmbeddedServer server) {

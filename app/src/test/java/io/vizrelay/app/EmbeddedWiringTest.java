@@ -70,9 +70,8 @@ class EmbeddedWiringTest {
   @Test
   void thePythonClientSocketIsGreetedAndGetsTheTasksBrowserEvents() throws Exception {
     List<String> got = new CopyOnWriteArrayList<>();
-    var ws = TestServer.await(server.wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(server.port()).setURI("/task/alice-vis/vis_socket")));
-    ws.textMessageHandler(got::add);
+    TestServer.await(server.wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(server.port()).setURI("/task/alice-vis/vis_socket")).map(ws -> ws.textMessageHandler(got::add)));
     assertEquals(200, server.post("/task/alice-vis/events", textBody("note", null)).status());
     Browser browser = server.browser("/socket?task_id=alice-vis");
     browser.await("layout", 5000);

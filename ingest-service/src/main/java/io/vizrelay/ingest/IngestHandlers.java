@@ -1,11 +1,16 @@
 package io.vizrelay.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vizrelay.common.auth.AuthGate;
+import io.vizrelay.common.auth.BusPrincipal;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
@@ -33,22 +38,32 @@ public final class IngestHandlers {
   private final TaskStore store;
   private final EventBus bus;
   private final ActivityReporter activity;
+  private final AuthGate gate;
 
-  public IngestHandlers(VizConfig config, TaskStore store, EventBus bus, ActivityReporter activity) {
+  public IngestHandlers(VizConfig config, TaskStore store, EventBus bus, ActivityReporter activity, AuthGate gate) {
     this.config = config;
     this.store = store;
     this.bus = bus;
     this.activity = activity;
+    this.gate = gate;
   }
 
   public void mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    Handler<RoutingContext> authenticate = gate.authenticate();
+    Handler<RoutingContext> rateLimit = gate.rateLimit();
     for (String endpoint : ENDPOINTS) {
-      router.post("/" + endpoint).handler(body).handler(ctx -> ingest(ctx, endpoint));
-      router.post("/task/:taskId/" + endpoint).handler(body).handler(ctx -> ingest(ctx, endpoint));
+      router.post("/" + endpoint).handler(body).handler(authenticate).handler(rateLimit).handler(ctx -> ingest(ctx, endpoint));
+      router.post("/task/:taskId/" + endpoint).handler(body).handler(authenticate).handler(rateLimit)
+          .handler(ctx -> ingest(ctx, endpoint));
     }
-    router.postWithRegex("/env/(?<eid>.+)").handler(body).handler(this::env);
-    router.postWithRegex("/task/(?<taskId>[^/]+)/env/(?<eid>.+)").handler(body).handler(this::env);
+    router.postWithRegex("/env/(?<eid>.+)").handler(body).handler(authenticate).handler(rateLimit).handler(this::env);
+    router.postWithRegex("/task/(?<taskId>[^/]+)/env/(?<eid>.+)").handler(body).handler(authenticate)
+        .handler(rateLimit).handler(this::env);
+    if (gate.enabled()) {
+      BodyHandler login = BodyHandler.create(false).setBodyLimit(AuthGate.LOGIN_BODY_BYTES);
+      router.postWithRegex("/(task/[^/]+/?)?").handler(login).handler(gate.visdomLogin());
+    }
   }
 
   private void ingest(RoutingContext ctx, String endpoint) {
@@ -70,12 +85,16 @@ public final class IngestHandlers {
   }
 
   private void switchSessionEnv(RoutingContext ctx, String sid, String eid) {
-    bus.request(Addresses.session(sid), eid, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(SESSION_TIMEOUT_MS))
+    DeliveryOptions options = BusPrincipal.headers(AuthGate.principal(ctx), new DeliveryOptions().setSendTimeout(SESSION_TIMEOUT_MS));
+    bus.request(Addresses.session(sid), eid, options)
         .onSuccess(reply -> send(ctx, Reply.EMPTY))
-        .onFailure(err -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no browser session with sid " + sid)));
+        .onFailure(err -> ctx.fail(err instanceof ReplyException re && re.failureCode() == 403
+            ? new ApiException(ErrorCode.FORBIDDEN, "browser session " + sid + " is not yours")
+            : new ApiException(ErrorCode.NOT_FOUND, "no browser session with sid " + sid)));
   }
 
   private void apply(RoutingContext ctx, String taskId, VisdomCommand command) {
+    AuthGate.requireWrite(ctx, taskId);
     store.apply(taskId, command)
         .onSuccess(applied -> {
           send(ctx, applied.reply());

@@ -1,6 +1,7 @@
 package io.vizrelay.ingest;
 
 import io.vertx.core.Future;
+import io.vizrelay.common.auth.AuthGate;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import io.vizrelay.common.bus.DeltaCodec;
@@ -26,16 +27,19 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     DeltaCodec.register(vertx);
-    activity = new ActivityReporter(vertx);
-    activity.start();
-    new IngestHandlers(config, store, vertx.eventBus(), activity).mount(router);
-    new VisSocketHub(vertx, config).mount(router);
-    return Future.succeededFuture();
+    return AuthGate.create(vertx, config).onSuccess(gate -> {
+      activity = new ActivityReporter(vertx);
+      activity.start();
+      new IngestHandlers(config, store, vertx.eventBus(), activity, gate).mount(router);
+      new VisSocketHub(vertx, config, gate).mount(router);
+    });
   }
 
   @Override
   public Future<?> stop() {
-    activity.stop();
+    if (activity != null) {
+      activity.stop();
+    }
     return Future.succeededFuture();
   }
 }

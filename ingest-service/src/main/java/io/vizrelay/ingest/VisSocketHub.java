@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
@@ -25,17 +26,24 @@ public final class VisSocketHub {
 
   private final Vertx vertx;
   private final VizConfig config;
+  private final AuthGate gate;
   private final Map<String, Set<ServerWebSocket>> sockets = new HashMap<>();
   private final Map<String, MessageConsumer<Buffer>> consumers = new HashMap<>();
 
-  public VisSocketHub(Vertx vertx, VizConfig config) {
+  public VisSocketHub(Vertx vertx, VizConfig config, AuthGate gate) {
     this.vertx = vertx;
     this.config = config;
+    this.gate = gate;
   }
 
   public void mount(Router router) {
-    router.get("/vis_socket").handler(this::upgrade);
-    router.get("/task/:taskId/vis_socket").handler(this::upgrade);
+    router.get("/vis_socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/task/:taskId/vis_socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
+  }
+
+  private void checkOrigin(RoutingContext ctx) {
+    gate.checkOrigin(ctx.request());
+    ctx.next();
   }
 
   private void upgrade(RoutingContext ctx) {
@@ -49,6 +57,7 @@ public final class VisSocketHub {
     if (!VizConfig.isValidTaskId(taskId)) {
       throw new ApiException(ErrorCode.INVALID_TASK_ID, "task_id is malformed");
     }
+    AuthGate.requireWrite(ctx, taskId);
     String task = taskId;
     ctx.request().toWebSocket().onSuccess(ws -> open(task, ws)).onFailure(ctx::fail);
   }

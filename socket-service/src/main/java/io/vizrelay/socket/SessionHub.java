@@ -3,6 +3,7 @@ package io.vizrelay.socket;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vizrelay.common.auth.BusPrincipal;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.store.TaskStore;
@@ -41,6 +42,10 @@ final class SessionHub {
     sessions.put(sid, session);
     channels.computeIfAbsent(request.taskId(), id -> new TaskChannel(vertx, id, store, metrics)).add(session);
     sessionConsumers.put(sid, vertx.eventBus().<String>consumer(Addresses.session(sid), msg -> {
+      if (!BusPrincipal.mayWatch(msg.headers(), session.taskId)) {
+        msg.fail(403, "not your session");
+        return;
+      }
       session.switchEnv(msg.body());
       msg.reply("ok");
     }));

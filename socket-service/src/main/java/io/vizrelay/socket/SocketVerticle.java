@@ -11,7 +11,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vizrelay.common.auth.AuthGate;
+import io.vizrelay.common.auth.Principal;
 import io.vizrelay.common.bus.DeltaCodec;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.store.TaskStore;
 
@@ -24,6 +28,7 @@ public final class SocketVerticle extends VerticleBase {
   private final TaskStore store;
   private final Router router;
   private SessionHub hub;
+  private AuthGate gate;
   /** The event loop the sessions live on (the HTTP server's); null until the first browser. */
   private volatile Context hubContext;
 
@@ -35,15 +40,28 @@ public final class SocketVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return AuthGate.create(vertx, config).onSuccess(this::start).mapEmpty();
+  }
+
+  private void start(AuthGate authGate) {
+    gate = authGate;
     DeltaCodec.register(vertx);
     SocketMetrics metrics = new SocketMetrics();
     hub = new SessionHub(vertx, config, store, metrics, new BrowserCommands(store, vertx.eventBus()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS, msg -> forwardStatus(msg.body()));
-    router.get("/socket").handler(this::upgrade);
-    router.get("/task/:taskId/socket").handler(this::upgrade);
-    router.get("/api/relay/stats").handler(ctx -> ctx.json(hub.stats()));
+    router.get("/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/task/:taskId/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/api/relay/stats").handler(gate.authenticate()).handler(ctx -> {
+      AuthGate.require(AuthGate.principal(ctx).admin(), "relay stats are for admins");
+      ctx.json(hub.stats());
+    });
+    gate.mountLogin(router);
     mountPage();
-    return Future.succeededFuture();
+  }
+
+  private void checkOrigin(RoutingContext ctx) {
+    gate.checkOrigin(ctx.request());
+    ctx.next();
   }
 
   /** The web page ({@code /}), its static files and Plotly from its WebJar (compressed by the server). */
@@ -62,14 +80,24 @@ public final class SocketVerticle extends VerticleBase {
     hubContext().runOnContext(v -> hub.taskStatus(taskId, bytes));
   }
 
+  /** Validated, authenticated and authorized before the upgrade: a refusal is a 4xx, never open-then-close. */
   private void upgrade(RoutingContext ctx) {
     SocketRequest request = SocketRequest.from(ctx, config);
+    AuthGate.requireWatch(ctx, request.taskId());
+    Principal principal = AuthGate.principal(ctx);
+    if (!gate.acquireConnection(principal)) {
+      throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, "too many open sockets for user " + principal.userId());
+    }
     ctx.request().toWebSocket()
         .onSuccess(ws -> {
+          ws.endHandler(v -> gate.releaseConnection(principal));
           hubContext = vertx.getOrCreateContext();
           hub.open(request, ws);
         })
-        .onFailure(ctx::fail);
+        .onFailure(err -> {
+          gate.releaseConnection(principal);
+          ctx.fail(err);
+        });
   }
 
   private Context hubContext() {

@@ -1,12 +1,16 @@
 package io.vizrelay.taskinfo;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vizrelay.common.auth.AuthGate;
+import io.vizrelay.common.auth.Authorizer;
+import io.vizrelay.common.auth.Principal;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
@@ -31,8 +35,11 @@ final class TaskHttpApi {
   private final TaskRegistry registry;
   private final TaskStore store;
   private final ControlWaiters waiters;
+  private final AuthGate gate;
 
-  TaskHttpApi(VizConfig config, TaskinfoConfig limits, TaskRegistry registry, TaskStore store, ControlWaiters waiters) {
+  TaskHttpApi(VizConfig config, TaskinfoConfig limits, TaskRegistry registry, TaskStore store, ControlWaiters waiters,
+      AuthGate gate) {
+    this.gate = gate;
     this.config = config;
     this.limits = limits;
     this.registry = registry;
@@ -43,35 +50,43 @@ final class TaskHttpApi {
   /** Mounts every route on {@code router}; returns them so they can be removed at stop. */
   List<Route> mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    Handler<RoutingContext> auth = gate.authenticate();
     return List.of(
-        router.post("/api/tasks").handler(body).handler(this::register),
-        router.get("/api/tasks").handler(this::list),
-        router.get("/api/tasks/:id").handler(this::get),
-        router.delete("/api/tasks/:id").handler(this::delete),
-        router.post("/api/tasks/:id/heartbeat").handler(body).handler(this::heartbeat),
-        router.post("/api/tasks/:id/finish").handler(body).handler(this::finish),
-        router.post("/api/tasks/:id/stop").handler(body).handler(this::stop),
-        router.get("/api/tasks/:id/control").handler(this::control));
+        router.post("/api/tasks").handler(body).handler(auth).handler(this::register),
+        router.get("/api/tasks").handler(auth).handler(this::list),
+        router.get("/api/tasks/:id").handler(auth).handler(this::get),
+        router.delete("/api/tasks/:id").handler(auth).handler(this::delete),
+        router.post("/api/tasks/:id/heartbeat").handler(body).handler(auth).handler(this::heartbeat),
+        router.post("/api/tasks/:id/finish").handler(body).handler(auth).handler(this::finish),
+        router.post("/api/tasks/:id/stop").handler(body).handler(auth).handler(this::stop),
+        router.get("/api/tasks/:id/control").handler(auth).handler(this::control));
   }
 
   private void register(RoutingContext ctx) {
-    RegisterRequest.Valid request = RegisterRequest.decode(ctx.body().buffer(), config.user(), limits.maxMetaBytes());
+    Principal principal = AuthGate.principal(ctx);
+    RegisterRequest.Valid request = RegisterRequest.decode(ctx.body().buffer(), principal.userId(), limits.maxMetaBytes());
+    AuthGate.require(principal.admin() || request.owner().userId().equals(principal.userId())
+        && Authorizer.canWrite(principal, request.taskId()), "you may register only your own tasks");
     registry.register(request, now())
         .onSuccess(change -> sendJson(ctx, change.created() ? 201 : 200, change.after()))
         .onFailure(ctx::fail);
   }
 
   private void list(RoutingContext ctx) {
-    sendJson(ctx, 200, registry.list(ListQuery.parse(ctx.queryParams(), config.user())));
+    Principal principal = AuthGate.principal(ctx);
+    String asked = ctx.queryParams().get("user_id");
+    AuthGate.require(principal.admin() || asked == null || asked.equals(principal.userId()),
+        "you may list only your own tasks");
+    sendJson(ctx, 200, registry.list(ListQuery.parse(ctx.queryParams(), principal.userId())));
   }
 
   private void get(RoutingContext ctx) {
-    sendJson(ctx, 200, known(taskId(ctx)));
+    sendJson(ctx, 200, known(readable(ctx)));
   }
 
   /** Removes the task from the registry, then its plotted data from the store. */
   private void delete(RoutingContext ctx) {
-    String taskId = taskId(ctx);
+    String taskId = writable(ctx);
     registry.delete(taskId)
         .compose(change -> store.delete(taskId))
         .onSuccess(existed -> ctx.response().setStatusCode(204).end())
@@ -79,22 +94,22 @@ final class TaskHttpApi {
   }
 
   private void heartbeat(RoutingContext ctx) {
-    reply(ctx, registry.heartbeat(taskId(ctx), now()));
+    reply(ctx, registry.heartbeat(writable(ctx), now()));
   }
 
   private void finish(RoutingContext ctx) {
-    String taskId = taskId(ctx);
+    String taskId = writable(ctx);
     known(taskId);
     reply(ctx, registry.finish(taskId, FinishRequest.decode(ctx.body().buffer()), now()));
   }
 
   private void stop(RoutingContext ctx) {
-    reply(ctx, registry.requestStop(taskId(ctx)));
+    reply(ctx, registry.requestStop(writable(ctx)));
   }
 
   /** Long-poll: answers at once when stop is requested or the run is over, else parks. */
   private void control(RoutingContext ctx) {
-    String taskId = taskId(ctx);
+    String taskId = readable(ctx);
     known(taskId);
     int timeout = ListQuery.intParam(ctx.queryParams(), "timeout", DEFAULT_CONTROL_TIMEOUT_S, 0, MAX_CONTROL_TIMEOUT_S);
     waiters.park(ctx, taskId, timeout * 1000L,
@@ -103,6 +118,27 @@ final class TaskHttpApi {
 
   private void reply(RoutingContext ctx, Future<Change> change) {
     change.onSuccess(c -> sendJson(ctx, 200, c.after())).onFailure(ctx::fail);
+  }
+
+  /**
+   * The path's task id when the principal may read it. The owner is the registry record's
+   * {@code user_id}, else the task id convention; a refusal (403) comes before any 404, so other
+   * users' task ids cannot be probed.
+   */
+  private String readable(RoutingContext ctx) {
+    String taskId = taskId(ctx);
+    AuthGate.require(Authorizer.canWatch(AuthGate.principal(ctx), taskId, owner(taskId)), "you may not see task " + taskId);
+    return taskId;
+  }
+
+  private String writable(RoutingContext ctx) {
+    String taskId = taskId(ctx);
+    AuthGate.require(Authorizer.canWrite(AuthGate.principal(ctx), taskId, owner(taskId)), "you may not change task " + taskId);
+    return taskId;
+  }
+
+  private String owner(String taskId) {
+    return registry.get(taskId).map(TaskRecord::userId).orElse(Authorizer.ownerOf(taskId));
   }
 
   private TaskRecord known(String taskId) {

@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.json.Json;
@@ -57,7 +58,8 @@ public final class TaskinfoVerticle extends VerticleBase {
     return TaskDb.open(vertx, config.dataDir(), config.fsync())
         .compose(this::loadRegistry)
         .compose(v -> registerConsumers())
-        .onSuccess(v -> mountRoutes())
+        .compose(v -> AuthGate.create(vertx, config))
+        .onSuccess(this::mountRoutes)
         .onSuccess(v -> startLostDetector());
   }
 
@@ -92,8 +94,8 @@ public final class TaskinfoVerticle extends VerticleBase {
     return Future.all(seen.completion(), get.completion()).mapEmpty();
   }
 
-  private void mountRoutes() {
-    routes.addAll(new TaskHttpApi(config, limits, registry, store, waiters).mount(router));
+  private void mountRoutes(AuthGate gate) {
+    routes.addAll(new TaskHttpApi(config, limits, registry, store, waiters, gate).mount(router));
   }
 
   private void startLostDetector() {

@@ -1,0 +1,127 @@
+package io.vizrelay.app.cluster;
+
+import io.vertx.core.Future;
+import io.vizrelay.common.cluster.ClusterConfig;
+import io.vizrelay.common.cluster.ClusterNode;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.ingest.IngestVerticle;
+import io.vizrelay.socket.SocketVerticle;
+import io.vizrelay.taskinfo.TaskinfoVerticle;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Clustered nodes in this JVM, each a Hazelcast-clustered Vert.x running ingest, socket and
+ * taskinfo on its own HTTP server (port 0), on 127.0.0.1 with a random cluster name and free
+ * Hazelcast ports listed explicitly. {@link #close} stops every node.
+ */
+final class ClusterHarness implements AutoCloseable {
+  static final List<ClusterNode.Service> ALL = List.of(IngestVerticle::new, SocketVerticle::new, TaskinfoVerticle::new);
+
+  final String clusterName = "vizrelay-it-" + UUID.randomUUID().toString().substring(0, 8);
+  final List<Integer> hzPorts;
+  final List<ClusterNode> nodes = new ArrayList<>();
+  private final Path dir;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** Reserves {@code capacity} Hazelcast ports: every node lists all of them as members. */
+  ClusterHarness(Path dir, int capacity) throws IOException {
+    this.dir = dir;
+    this.hzPorts = freePorts(capacity);
+  }
+
+  static List<Integer> freePorts(int n) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        s.setReuseAddress(true);
+        sockets.add(s);
+      }
+      return sockets.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  /** The environment a node (in-process or a jar) is configured with. */
+  Map<String, String> env(int index) {
+    Map<String, String> env = new HashMap<>();
+    env.put("VIZRELAY_HOST", "127.0.0.1");
+    env.put("VIZRELAY_PORT", "0");
+    env.put("VIZRELAY_DATA_DIR", dir.resolve("node" + index).toString());
+    env.put("VIZRELAY_FSYNC", "batch");
+    env.put("VIZRELAY_CLUSTER_NAME", clusterName);
+    env.put("VIZRELAY_CLUSTER_JOIN", "tcp");
+    env.put("VIZRELAY_CLUSTER_MEMBERS", hzPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    env.put("VIZRELAY_HZ_PORT", Integer.toString(hzPorts.get(index)));
+    env.put("VIZRELAY_EVENTBUS_HOST", "127.0.0.1");
+    env.put("VIZRELAY_HZ_MAX_NO_HEARTBEAT_SECONDS", "6");
+    env.put("VIZRELAY_HZ_HEARTBEAT_INTERVAL_SECONDS", "1");
+    env.put("VIZRELAY_HZ_JOIN_WAIT_SECONDS", "1");
+    env.put("VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS", "10");
+    return env;
+  }
+
+  /** Starts the next node (index = number of nodes so far). */
+  ClusterNode startNode() throws Exception {
+    Map<String, String> env = env(nodes.size());
+    ClusterNode node = await(ClusterNode.start(VizConfig.fromEnv(env), ClusterConfig.fromEnv(env), ALL), 120);
+    nodes.add(node);
+    return node;
+  }
+
+  Response post(int port, String path, String body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body());
+  }
+
+  Response get(int port, String path) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(30)).GET().build();
+    HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body());
+  }
+
+  record Response(int status, String body) {}
+
+  static <T> T await(Future<T> future, int seconds) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+  }
+
+  static String point(String taskId, String win, double x, double y) {
+    return "{\"task_id\":\"" + taskId + "\",\"win\":\"" + win + "\",\"eid\":\"main\",\"data\":[{\"x\":[" + x
+        + "],\"y\":[" + y + "],\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},"
+        + "\"opts\":{},\"name\":\"train\",\"append\":true}";
+  }
+
+  @Override
+  public void close() {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      try {
+        await(nodes.get(i).stop(), 30);
+      } catch (Exception e) {
+        System.err.println("node " + i + " did not stop cleanly: " + e);
+      }
+    }
+    nodes.clear();
+  }
+}

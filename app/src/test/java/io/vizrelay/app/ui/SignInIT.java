@@ -1,0 +1,89 @@
+package io.vizrelay.app.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vizrelay.common.auth.UsersFile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+/**
+ * With auth on, the page asks to sign in (the server answered 401), signs in through
+ * {@code /auth/login} (an HttpOnly cookie the page's scripts cannot read), then lists only the
+ * signed-in user's tasks and shows the task live.
+ */
+class SignInIT {
+  static final String SECRET = "0123456789abcdef0123456789abcdef-ui";
+  private static UiHarness ui;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Assumptions.assumeTrue(System.getProperty("vizrelay.ui.base") == null, "needs its own server with auth on");
+    Path users = Files.createTempFile("vizrelay-ui-users", ".txt");
+    UsersFile.put(users, "alice", "alice-pw", Set.of());
+    UsersFile.put(users, "bob", "bob-pw", Set.of());
+    ui = UiHarness.start(Map.of("VIZRELAY_AUTH", "jwt", "VIZRELAY_JWT_HS256_SECRET", SECRET,
+        "VIZRELAY_USERS_FILE", users.toString()));
+    ingest("alice", "alice-ui");
+    ingest("bob", "bob-ui");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (ui != null) {
+      ui.close();
+    }
+  }
+
+  /** Signs in as {@code user} over HTTP and posts one point to {@code task} with the session cookie. */
+  static void ingest(String user, String task) throws Exception {
+    HttpClient http = ui.http;
+    HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(ui.base() + "/auth/login"))
+        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user + "\",\"password\":\"" + user + "-pw\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, login.statusCode(), login.body());
+    String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    String body = UiHarness.appendPoint(task, "main", "loss", "train", 0, 1).toString();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ui.base() + "/update"))
+        .timeout(Duration.ofSeconds(10)).header("Cookie", cookie)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  @Test
+  void thePageSignsInAndThenShowsOnlyTheUsersTasks() {
+    ui.open("?task_id=alice-ui");
+    ui.waitFor("the sign-in form", d -> d.findElements(By.id("signin-username")).isEmpty() ? null : Boolean.TRUE);
+    ui.driver.findElement(By.id("signin-username")).sendKeys("alice");
+    ui.driver.findElement(By.id("signin-password")).sendKeys("wrong");
+    ui.driver.findElement(By.id("signin-ok")).click();
+    ui.waitFor("the wrong-password message", d -> d.findElement(By.id("signin-error")).getText().contains("Wrong") ? Boolean.TRUE : null);
+    ui.driver.findElement(By.id("signin-password")).clear();
+    ui.driver.findElement(By.id("signin-password")).sendKeys("alice-pw");
+    ui.driver.findElement(By.id("signin-ok")).click();
+    ui.waitFor("signed in as alice", d -> d.findElements(By.id("signout")).isEmpty() ? null : Boolean.TRUE);
+    ui.waitLive("alice-ui");
+    ui.waitFor("alice's task listed", d -> ui.listedTasks().contains("alice-ui") ? Boolean.TRUE : null);
+    List<String> listed = ui.listedTasks();
+    assertFalse(listed.contains("bob-ui"), "bob's task is not listed: " + listed);
+    assertEquals("alice", ui.driver.findElement(By.id("h-user")).getText());
+    assertEquals("", ui.js("return document.cookie;"), "the session cookie is HttpOnly");
+    assertTrue(ui.drawn("loss", "main", 0, "y").contains(1.0), "the plot is drawn");
+    ui.assertNoJsErrors();
+  }
+}

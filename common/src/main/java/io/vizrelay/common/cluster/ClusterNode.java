@@ -1,0 +1,249 @@
+package io.vizrelay.common.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.core.LifecycleEvent;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.store.TaskStore;
+import io.vizrelay.common.store.cluster.ClusterTaskStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One clustered vizrelay node: a Vert.x clustered with Hazelcast ({@link ClusterConfig}), the
+ * grid-backed {@link ClusterTaskStore}, and one HTTP server ({@code /health} liveness,
+ * {@code /readiness} = Hazelcast cluster safety) on which the given services mount their routes.
+ * Each service module's {@code *Main} runs one service per process; tests run several per node.
+ */
+public final class ClusterNode {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+  /** Largest WebSocket message accepted from a browser (as in the embedded app). */
+  public static final int MAX_WEBSOCKET_MESSAGE = 1024 * 1024;
+  /** Split-brain protection of the task states ({@code VIZRELAY_HZ_MIN_CLUSTER_SIZE}). */
+  static final String QUORUM = "vizrelay-quorum";
+
+  /** Makes one service's verticle; it mounts its routes on the node's router. */
+  @FunctionalInterface
+  public interface Service {
+    Deployable create(VizConfig config, TaskStore store, Router router);
+  }
+
+  private final Vertx vertx;
+  private final HazelcastClusterManager manager;
+  private final VizConfig config;
+  private final ClusterConfig cluster;
+  private final TaskStore store;
+  private final List<String> deployments;
+  private final HttpServer server;
+
+  private ClusterNode(Vertx vertx, HazelcastClusterManager manager, VizConfig config, ClusterConfig cluster,
+      TaskStore store, List<String> deployments, HttpServer server) {
+    this.vertx = vertx;
+    this.manager = manager;
+    this.config = config;
+    this.cluster = cluster;
+    this.store = store;
+    this.deployments = deployments;
+    this.server = server;
+  }
+
+  /** The Hazelcast configuration of a node: Vert.x's required maps plus ours, join and failure detection. */
+  public static Config hazelcastConfig(ClusterConfig c) {
+    Config cfg = ConfigUtil.loadConfig();
+    cfg.setClusterName(c.clusterName());
+    cfg.setProperty("hazelcast.logging.type", "slf4j");
+    cfg.setProperty("hazelcast.phone.home.enabled", "false");
+    cfg.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(c.maxNoHeartbeatSeconds()));
+    cfg.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(c.heartbeatIntervalSeconds()));
+    cfg.setProperty("hazelcast.wait.seconds.before.join", Integer.toString(c.joinWaitSeconds()));
+    cfg.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(c.mergeDelaySeconds()));
+    cfg.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(c.mergeDelaySeconds()));
+    NetworkConfig net = cfg.getNetworkConfig();
+    net.setPort(c.hzPort()).setPortAutoIncrement(c.hzPortAutoIncrement());
+    if (c.hzInterface() != null) {
+      net.getInterfaces().setEnabled(true).addInterface(c.hzInterface());
+    }
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    if (c.join() == ClusterConfig.Join.TCP) {
+      join.getTcpIpConfig().setEnabled(true);
+      c.members().forEach(join.getTcpIpConfig()::addMember);
+    } else {
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true)
+          .setProperty("service-dns", c.k8sServiceDns())
+          .setProperty("service-dns-timeout", "5")
+          .setProperty("service-port", Integer.toString(c.k8sServicePort()));
+    }
+    ClusterTaskStore.configure(cfg, c.backupCount());
+    if (c.minClusterSize() > 1) {
+      cfg.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, c.minClusterSize()));
+      cfg.getMapConfig(ClusterTaskStore.MAP).setSplitBrainProtectionName(QUORUM);
+    }
+    return cfg;
+  }
+
+  /** Joins the cluster, opens the store, deploys {@code services} and starts the HTTP server. */
+  public static Future<ClusterNode> start(VizConfig config, ClusterConfig cluster, List<Service> services) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(cluster));
+    EventBusOptions bus = new EventBusOptions().setHost(cluster.eventBusHost()).setPort(cluster.eventBusPort());
+    if (cluster.eventBusPublicHost() != null) {
+      bus.setClusterPublicHost(cluster.eventBusPublicHost());
+    }
+    if (cluster.eventBusPublicPort() >= 0) {
+      bus.setClusterPublicPort(cluster.eventBusPublicPort());
+    }
+    long started = System.nanoTime();
+    return Vertx.builder().with(new VertxOptions().setEventBusOptions(bus)).withClusterManager(manager)
+        .buildClustered()
+        .compose(vertx -> {
+          LOG.info("joined cluster {} as {} in {} ms; members={}", cluster.clusterName(), manager.getNodeId(),
+              (System.nanoTime() - started) / 1_000_000, manager.getNodes().size());
+          TaskStore store = new ClusterTaskStore(vertx, manager.getHazelcastInstance(), config);
+          Router router = Router.router(vertx);
+          router.route().failureHandler(new ErrorHandler());
+          router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
+          router.get("/readiness").handler(HealthCheckHandler.create(vertx)
+              .register("cluster-health", ClusterHealthCheck.createProcedure(vertx)));
+          List<String> ids = new ArrayList<>();
+          Future<Void> deployed = Future.succeededFuture();
+          for (Service s : services) {
+            deployed = deployed.compose(v -> vertx.deployVerticle(s.create(config, store, router)).onSuccess(ids::add)
+                .mapEmpty());
+          }
+          return deployed
+              .compose(v -> listen(vertx, config, router))
+              .map(server -> new ClusterNode(vertx, manager, config, cluster, store, ids, server))
+              .onFailure(e -> vertx.close());
+        });
+  }
+
+  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router) {
+    router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setCompressionSupported(true)
+        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE)
+        .setTcpNoDelay(true);
+    return vertx.createHttpServer(options).requestHandler(router).listen();
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public TaskStore store() {
+    return store;
+  }
+
+  public VizConfig config() {
+    return config;
+  }
+
+  public ClusterConfig cluster() {
+    return cluster;
+  }
+
+  public String nodeId() {
+    return manager.getNodeId();
+  }
+
+  public com.hazelcast.core.HazelcastInstance hazelcast() {
+    return manager.getHazelcastInstance();
+  }
+
+  /**
+   * Undeploys the services (browsers get a close frame with a resume hint, consumers are
+   * unregistered before the node leaves), stops the HTTP server, then leaves the cluster.
+   */
+  public Future<Void> stop() {
+    Future<Void> undeploy = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      undeploy = undeploy.compose(v -> vertx.undeploy(id));
+    }
+    return undeploy.eventually(() -> server.close()).eventually(() -> store.close()).eventually(() -> vertx.close());
+  }
+
+  /** {@link #stop} bounded by the configured timeout; on timeout the caller should halt. */
+  public boolean stopBlocking() {
+    try {
+      stop().toCompletionStage().toCompletableFuture().get(cluster.shutdownTimeoutSeconds(), TimeUnit.SECONDS);
+      return true;
+    } catch (Exception e) {
+      LOG.warn("clean stop did not finish within {} s: {}", cluster.shutdownTimeoutSeconds(), e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * The body of every service's {@code main}: configuration from the environment, start, and a
+   * SIGTERM hook that stops within {@code VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS} or halts.
+   */
+  public static void run(String name, List<Service> services) {
+    VizConfig config;
+    ClusterConfig cluster;
+    try {
+      config = VizConfig.fromEnv();
+      cluster = ClusterConfig.fromEnv();
+    } catch (IllegalArgumentException e) {
+      System.err.println("vizrelay-" + name + ": invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ClusterNode node;
+    try {
+      node = start(config, cluster, services).await(5, TimeUnit.MINUTES);
+    } catch (Throwable e) {
+      LOG.error("vizrelay-{} failed to start", name, e);
+      Runtime.getRuntime().halt(1);
+      return;
+    }
+    LOG.info("vizrelay-{} listening on http://{}:{} (cluster {}, node {})", name, config.host(), node.port(),
+        cluster.clusterName(), node.nodeId());
+    if (cluster.exitAfterMerge()) {
+      node.hazelcast().getLifecycleService().addLifecycleListener(event -> {
+        if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+          LOG.error("vizrelay-{}: this node was split from the cluster and merged back; exiting to restart clean", name);
+          new Thread(() -> {
+            node.stopBlocking();
+            Runtime.getRuntime().halt(3);
+          }, "vizrelay-merged").start();
+        }
+      });
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("vizrelay-{} stopping", name);
+      if (!node.stopBlocking()) {
+        Runtime.getRuntime().halt(0);
+      }
+    }, "vizrelay-shutdown"));
+  }
+}

@@ -1,0 +1,50 @@
+package io.vizrelay.common.auth;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The ownership and scope rules of {@link Authorizer}. */
+class AuthorizerTest {
+  static Principal user(String id) {
+    return new Principal(id, Set.of(), null, null, id);
+  }
+
+  @Test
+  void aUserReachesOnlyTasksNamedAfterThem() {
+    assertTrue(Authorizer.canWatch(user("alice"), "alice-mnist"));
+    assertTrue(Authorizer.canWrite(user("alice"), "alice-mnist-v2"));
+    assertFalse(Authorizer.canWatch(user("alice"), "bob-mnist"));
+    assertFalse(Authorizer.canWatch(user("ali"), "alice-mnist"), "a prefix of the owner is not the owner");
+    assertFalse(Authorizer.canWatch(user("alice"), "alicemnist"), "no dash: no owner");
+    assertFalse(Authorizer.canWatch(user("alice"), "default"));
+  }
+
+  @Test
+  void anAdminReachesEverything() {
+    Principal root = new Principal("root", Set.of(Principal.ADMIN), null, null, "root");
+    assertTrue(Authorizer.canWrite(root, "bob-x"));
+    assertTrue(Authorizer.canWatch(root, "default"));
+  }
+
+  @Test
+  void aScopedCredentialWritesOnlyInsideItsScope() {
+    Principal task = new Principal("alice", Set.of(), null, "alice-a", "k");
+    assertTrue(Authorizer.canWrite(task, "alice-a"));
+    assertFalse(Authorizer.canWrite(task, "alice-b"));
+    Principal project = new Principal("alice", Set.of(), "mnist", null, "k");
+    assertTrue(Authorizer.canWrite(project, "alice-mnist"));
+    assertFalse(Authorizer.canWrite(project, "alice-cifar"));
+  }
+
+  @Test
+  void busHeadersCarryThePrincipal() {
+    Principal p = new Principal("alice", Set.of("x"), "mnist", null, "k");
+    io.vertx.core.eventbus.DeliveryOptions o = BusPrincipal.headers(p, new io.vertx.core.eventbus.DeliveryOptions());
+    assertTrue(BusPrincipal.mayWatch(o.getHeaders(), "alice-mnist"));
+    assertFalse(BusPrincipal.mayWatch(o.getHeaders(), "bob-mnist"));
+    assertFalse(BusPrincipal.mayWatch(io.vertx.core.MultiMap.caseInsensitiveMultiMap(), "alice-mnist"), "no principal, no access");
+  }
+}

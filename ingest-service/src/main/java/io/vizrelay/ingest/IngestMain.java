@@ -1,0 +1,16 @@
+package io.vizrelay.ingest;
+
+import io.vizrelay.common.cluster.ClusterNode;
+import java.util.List;
+
+/**
+ * The clustered ingest service (`java -jar ingest-service/target/vizrelay-ingest.jar`): one process
+ * joining the Hazelcast-clustered Vert.x, configured from environment variables (docs/CLUSTER.md).
+ */
+public final class IngestMain {
+  private IngestMain() {}
+
+  public static void main(String[] args) {
+    ClusterNode.run("ingest", List.of(IngestVerticle::new));
+  }
+}

@@ -1,0 +1,16 @@
+package io.vizrelay.socket;
+
+import io.vizrelay.common.cluster.ClusterNode;
+import java.util.List;
+
+/**
+ * The clustered socket service (`java -jar socket-service/target/vizrelay-socket.jar`): one process
+ * joining the Hazelcast-clustered Vert.x, configured from environment variables (docs/CLUSTER.md).
+ */
+public final class SocketMain {
+  private SocketMain() {}
+
+  public static void main(String[] args) {
+    ClusterNode.run("socket", List.of(SocketVerticle::new));
+  }
+}

@@ -1,0 +1,92 @@
+/* vizrelay sign-in (issue 7): when the server answers 401, show a form posting to /auth/login,
+   which sets an HttpOnly SameSite=Strict session cookie; the page then reloads as that user.
+   With VIZRELAY_AUTH=none the server never answers 401 and nothing here shows. */
+'use strict';
+window.VZ = window.VZ || {};
+(function () {
+  const identity = {
+    userId: null,
+    inferredUserId: null,
+    // The server takes the user from the session; no user_id is sent.
+    listParams() { return ''; },
+    headers() { return {}; },
+    socketParams() { return ''; },
+    effective() { return this.userId || this.inferredUserId; },
+  };
+  VZ.identity = identity;
+
+  let shown = false;
+
+  function field(form, label, name, type) {
+    const l = document.createElement('label');
+    l.textContent = label;
+    const i = document.createElement('input');
+    i.name = name; i.type = type; i.required = true; i.id = 'signin-' + name;
+    i.autocomplete = type === 'password' ? 'current-password' : 'username';
+    l.append(i);
+    form.append(l);
+    return i;
+  }
+
+  /** True once the server answered 401: the page waits for the sign-in (which reloads it). */
+  VZ.signInRequired = () => shown;
+
+  /** Shows the sign-in form (once); called by the page on any 401. */
+  VZ.signIn = function () {
+    if (shown) return;
+    shown = true;
+    const dlg = document.createElement('dialog');
+    dlg.id = 'signin';
+    const form = document.createElement('form');
+    const title = document.createElement('p');
+    title.textContent = 'Sign in to vizrelay';
+    form.append(title);
+    const user = field(form, 'User ', 'username', 'text');
+    const pass = field(form, 'Password ', 'password', 'password');
+    const msg = document.createElement('p');
+    msg.className = 'small'; msg.id = 'signin-error';
+    const btn = document.createElement('button');
+    btn.className = 'btn'; btn.type = 'submit'; btn.id = 'signin-ok'; btn.textContent = 'Sign in';
+    form.append(msg, btn);
+    form.addEventListener('submit', async ev => {
+      ev.preventDefault();
+      msg.textContent = '';
+      try {
+        const res = await fetch('/auth/login', {
+          method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ username: user.value, password: pass.value }),
+        });
+        if (res.ok) { location.reload(); return; }
+        msg.textContent = res.status === 401 ? 'Wrong user name or password.' : 'Sign-in failed (HTTP ' + res.status + ').';
+      } catch (e) {
+        msg.textContent = 'Network error.';
+      }
+    });
+    dlg.append(form);
+    document.body.append(dlg);
+    dlg.showModal();
+  };
+
+  async function whoAmI() {
+    try {
+      const res = await fetch('/auth/me', { headers: { Accept: 'application/json' } });
+      if (res.status === 401) { VZ.signIn(); return; }
+      if (!res.ok) return;
+      const me = await res.json();
+      if (me.auth === 'none') return;
+      identity.userId = me.user_id;
+      const u = document.getElementById('h-user');
+      if (u) {
+        u.textContent = me.user_id;
+        u.title = 'signed in as ' + me.user_id;
+        const out = document.createElement('button');
+        out.className = 'btn'; out.id = 'signout'; out.textContent = 'Sign out';
+        out.addEventListener('click', async () => { await fetch('/auth/logout', { method: 'POST' }); location.reload(); });
+        u.after(out);
+      }
+    } catch (e) { /* the list poll reports the server as unreachable */ }
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', whoAmI);
+  else whoAmI();
+})();
