@@ -69,6 +69,19 @@ class IngestEdgeTest {
   }
 
   @Test
+  void aLargeBodySentWithAFormContentTypeIsStillReadAsJson() throws Exception {
+    String body = SlowBody.append(TASK, 5000, 1000);
+    assertTrue(body.length() > 8192, "larger than a form field may be");
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + server.port() + "/update"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+    var response = server.jdk.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("loss", response.body());
+  }
+
+  @Test
   void aMalformedSocketRequestIsRefusedBeforeTheUpgrade() throws Exception {
     TestServer.Response r = server.get("/socket?task_id=bad%20id");
     assertEquals(400, r.status());

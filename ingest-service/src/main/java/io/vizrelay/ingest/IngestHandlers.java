@@ -49,7 +49,11 @@ public final class IngestHandlers {
   }
 
   public void mount(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    BodyHandler limit = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    Handler<RoutingContext> body = ctx -> {
+      ignoreFormEncoding(ctx);
+      limit.handle(ctx);
+    };
     Handler<RoutingContext> authenticate = gate.authenticate();
     Handler<RoutingContext> rateLimit = gate.rateLimit();
     for (String endpoint : ENDPOINTS) {
@@ -63,6 +67,18 @@ public final class IngestHandlers {
     if (gate.enabled()) {
       BodyHandler login = BodyHandler.create(false).setBodyLimit(AuthGate.LOGIN_BODY_BYTES);
       router.postWithRegex("/(task/[^/]+/?)?").handler(login).handler(gate.visdomLogin());
+    }
+  }
+
+  /**
+   * visdom reads every body as JSON whatever its content type (the Python client sends none;
+   * urllib and {@code curl --data} send a form type). Dropping a form type keeps the body handler
+   * from decoding JSON as form fields, which fails on large bodies.
+   */
+  private static void ignoreFormEncoding(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/"))) {
+      ctx.request().headers().remove(HttpHeaders.CONTENT_TYPE);
     }
   }
 
