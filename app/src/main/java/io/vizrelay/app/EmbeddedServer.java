@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vizrelay.common.config.AuthConfig;
+import io.vizrelay.common.config.ServerOptions;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
@@ -29,8 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedServer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServer.class);
-  /** Largest WebSocket message accepted from a browser. */
-  public static final int MAX_WEBSOCKET_MESSAGE = 1024 * 1024;
 
   private final Vertx vertx;
   private final VizConfig config;
@@ -81,12 +80,7 @@ public final class EmbeddedServer {
 
   private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router, TaskStore store) {
     router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.host())
-        .setPort(config.port())
-        .setCompressionSupported(true)
-        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE)
-        .setTcpNoDelay(true);
+    HttpServerOptions options = ServerOptions.http(config);
     return vertx.createHttpServer(options).requestHandler(router).listen();
   }
 

@@ -17,6 +17,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vizrelay.common.config.ServerOptions;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
@@ -39,7 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
   /** Largest WebSocket message accepted from a browser (as in the embedded app). */
-  public static final int MAX_WEBSOCKET_MESSAGE = 1024 * 1024;
   /** Split-brain protection of the task states ({@code VIZRELAY_HZ_MIN_CLUSTER_SIZE}). */
   static final String QUORUM = "vizrelay-quorum";
 
@@ -142,12 +142,7 @@ public final class ClusterNode {
 
   private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router) {
     router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.host())
-        .setPort(config.port())
-        .setCompressionSupported(true)
-        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE)
-        .setTcpNoDelay(true);
+    HttpServerOptions options = ServerOptions.http(config);
     return vertx.createHttpServer(options).requestHandler(router).listen();
   }
 

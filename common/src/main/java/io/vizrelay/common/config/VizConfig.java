@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * @param maxPointsPerWindow ({@code VIZRELAY_MAX_POINTS_PER_WINDOW}, default 10,000,000)
  * @param lostAfter a running task unseen this long becomes lost ({@code VIZRELAY_LOST_AFTER_SECONDS}, default 60)
  * @param user the identity the page shows tasks for until sign-in exists ({@code VIZRELAY_USER}, default {@code demo})
+ * @param wsCompression offer permessage-deflate on WebSockets ({@code VIZRELAY_WS_COMPRESSION}, default
+ *     false: it costs ~94 KB of native memory per socket and deflates snapshots on the event loop)
  * @param snapshotBytes a task's state is snapshotted once the frames logged since its last snapshot
  *     exceed this and the last snapshot's size ({@code VIZRELAY_SNAPSHOT_BYTES}, default 4 MiB): restart
  *     replays at most about one state's worth of frames per task
@@ -45,7 +47,8 @@ public record VizConfig(
     Duration lostAfter,
     String user,
     long snapshotBytes,
-    AuthConfig auth) {
+    AuthConfig auth,
+    boolean wsCompression) {
 
   /** Durability of an acknowledged event in the embedded store. */
   public enum Fsync {
@@ -85,7 +88,8 @@ public record VizConfig(
         Duration.ofSeconds(e.integer("VIZRELAY_LOST_AFTER_SECONDS", 60, 1, Integer.MAX_VALUE)),
         e.string("VIZRELAY_USER", "demo"),
         e.integer("VIZRELAY_SNAPSHOT_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
-        AuthConfig.fromEnv(e));
+        AuthConfig.fromEnv(e),
+        e.bool("VIZRELAY_WS_COMPRESSION", false));
     config.validate();
     return config;
   }
@@ -97,33 +101,33 @@ public record VizConfig(
 
   public VizConfig withPort(int newPort) {
     return new VizConfig(host, newPort, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
   }
 
   public VizConfig withDataDir(Path dir) {
     return new VizConfig(host, port, dir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
   }
 
   public VizConfig withSessionQueueBytes(int bytes) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, bytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth);
+        retainTime, bytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
   }
 
   public VizConfig withRetainFrames(int frames, Duration time) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, frames,
-        time, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth);
+        time, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
   }
 
   public VizConfig withLostAfter(Duration after) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, after, user, snapshotBytes, auth);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, after, user, snapshotBytes, auth, wsCompression);
   }
 
   public VizConfig withAuth(AuthConfig newAuth) {
     newAuth.validate(host);
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, newAuth);
+        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, newAuth, wsCompression);
   }
 
   private void validate() {
