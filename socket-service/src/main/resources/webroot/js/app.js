@@ -1,4 +1,4 @@
-/* vizrelay page: my tasks (taskinfo), the task view (socket), resume, stop. */
+/* vizrelay page: my tasks and tasks shared with me (taskinfo), the task view (socket), resume, stop. */
 'use strict';
 window.VZ = window.VZ || {};
 (function () {
@@ -34,6 +34,7 @@ window.VZ = window.VZ || {};
     flushTimer: null,
     record: null,
     tasks: [],
+    shared: [], // tasks other users shared with this one (read-only), GET /api/tasks?scope=shared
     registry: { ok: null, status: null },
     listLoaded: null,
     cacheTimer: null,
@@ -101,10 +102,12 @@ window.VZ = window.VZ || {};
     const params = ['status=' + encodeURIComponent(filter), 'limit=200', VZ.identity.listParams()].filter(Boolean).join('&');
     let next = LIST_POLL_MS;
     try {
-      const r = await api('/api/tasks?' + params);
+      const [r, sh] = await Promise.all([api('/api/tasks?' + params),
+        api('/api/tasks?scope=shared&' + params).catch(() => null)]);
       if (r.ok && r.json && Array.isArray(r.json.tasks)) {
         app.registry = { ok: true, status: r.status };
         app.tasks = r.json.tasks;
+        app.shared = sh && sh.ok && sh.json && Array.isArray(sh.json.tasks) ? sh.json.tasks : [];
         const users = new Set(app.tasks.map(t => t.user_id).filter(Boolean));
         if (users.size === 1) VZ.identity.inferredUserId = users.values().next().value;
       } else {
@@ -125,7 +128,7 @@ window.VZ = window.VZ || {};
   async function refreshRecord() {
     const id = app.taskId;
     if (!id) return;
-    let rec = app.tasks.find(t => t.task_id === id) || null;
+    let rec = app.tasks.find(t => t.task_id === id) || app.shared.find(t => t.task_id === id) || null;
     if (!rec && app.registry.ok) {
       try {
         const r = await api('/api/tasks/' + encodeURIComponent(id));
@@ -163,7 +166,7 @@ window.VZ = window.VZ || {};
     if (app.registry.ok === null) { box.append(el('div', 'muted pad', 'loading…')); return; }
     const tasks = app.tasks.slice().sort((a, b) =>
       ((STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3)) || ((b.last_seen_at || 0) - (a.last_seen_at || 0)));
-    if (!tasks.length) { box.append(el('div', 'muted pad', 'No tasks.')); return; }
+    if (!tasks.length && !app.shared.length) { box.append(el('div', 'muted pad', 'No tasks.')); return; }
     const groups = [['running', 'Running'], ['lost', 'Lost'], ['finished', 'Finished']];
     for (const [key, label] of groups) {
       const items = tasks.filter(t => (key === 'finished' ? isFinished(t.status) : t.status === key));
@@ -173,10 +176,23 @@ window.VZ = window.VZ || {};
     }
     const other = tasks.filter(t => !(t.status in STATUS_ORDER));
     for (const t of other) box.append(taskItem(t));
+    if (app.shared.length) {
+      box.append(el('div', 'group-head', 'Shared with me · ' + app.shared.length));
+      const shared = app.shared.slice().sort((a, b) => (a.status === 'running' ? 0 : 1) - (b.status === 'running' ? 0 : 1)
+        || ((b.last_seen_at || 0) - (a.last_seen_at || 0)));
+      for (const t of shared) box.append(taskItem(t, true));
+    }
   }
 
-  function taskItem(t) {
+  /** True when the record is another user's task shared with this one: watch only, no stop. */
+  function isSharedView(rec) {
+    const user = VZ.identity.effective();
+    return !!(rec && user && rec.user_id && rec.user_id !== user && Array.isArray(rec.shared_with) && rec.shared_with.includes(user));
+  }
+
+  function taskItem(t, shared) {
     const a = el('a', 'task');
+    if (shared) { a.classList.add('shared'); a.dataset.shared = 'true'; }
     a.href = '?task_id=' + encodeURIComponent(t.task_id);
     a.dataset.task = t.task_id;
     a.dataset.status = t.status;
@@ -185,7 +201,7 @@ window.VZ = window.VZ || {};
     r1.append(el('i', 'dot'), el('span', 'tid', t.task_id), el('span', 'st', t.status + (t.stop_requested && !isFinished(t.status) ? ' · stopping' : '')));
     const r2 = el('div', 'row2');
     const seq = app.taskId === t.task_id && app.stream && app.stream.position ? Math.max(app.stream.position.seq, t.last_seq || 0) : t.last_seq;
-    r2.textContent = [t.kind, t.project_id].filter(Boolean).join(' · ');
+    r2.textContent = [shared ? 'by ' + t.user_id : null, t.kind, t.project_id].filter(Boolean).join(' · ');
     const r3 = el('div', 'row3');
     r3.textContent = 'started ' + clock(t.started_at) + ' · seen ' + ago(t.last_seen_at) + ' · seq ' + (seq ?? 0);
     a.title = 'started ' + new Date(t.started_at || 0).toLocaleString() + '\nlast seen ' + new Date(t.last_seen_at || 0).toLocaleString()
@@ -207,9 +223,9 @@ window.VZ = window.VZ || {};
     chip.dataset.status = rec ? rec.status : 'unknown';
     chip.textContent = status + (rec && rec.stop_requested && !isFinished(rec.status) ? ' · stop requested' : '')
       + (rec && rec.exit_code != null && isFinished(rec.status) ? ' (exit ' + rec.exit_code + ')' : '');
-    $('h-meta').textContent = rec ? [rec.kind, rec.project_id, 'started ' + clock(rec.started_at), 'seen ' + ago(rec.last_seen_at)].filter(Boolean).join(' · ') : '';
+    $('h-meta').textContent = rec ? [isSharedView(rec) ? 'read-only · shared by ' + rec.user_id : null, rec.kind, rec.project_id, 'started ' + clock(rec.started_at), 'seen ' + ago(rec.last_seen_at)].filter(Boolean).join(' · ') : '';
     const btn = $('stop-btn');
-    const canStop = rec && !isFinished(rec.status) && !app.denied;
+    const canStop = rec && !isFinished(rec.status) && !app.denied && !isSharedView(rec);
     btn.hidden = !canStop;
     btn.disabled = !!(rec && rec.stop_requested);
     btn.textContent = rec && rec.stop_requested ? 'Stop requested' : 'Stop task';
@@ -590,7 +606,7 @@ window.VZ = window.VZ || {};
   function checkOwner() {
     const user = VZ.identity.effective();
     const rec = app.record;
-    if (!app.taskId || !rec || rec.task_id !== app.taskId || !user || !rec.user_id || rec.user_id === user) return false;
+    if (!app.taskId || !rec || rec.task_id !== app.taskId || !user || !rec.user_id || rec.user_id === user || isSharedView(rec)) return false;
     deny('Task ' + app.taskId + ' belongs to another user; it is not shown.');
     return true;
   }
@@ -672,7 +688,7 @@ window.VZ = window.VZ || {};
         windows: panes.length, dirty: app.dirty.size, snapshotting: !!app.snapshot, plotly: !!window.Plotly,
         cache: app.cacheInfo, cacheSaved: app.cacheSaved || null, flushes: app.stats.flushes, framesApplied: app.stats.framesApplied,
         registry: app.registry, user: VZ.identity.effective(),
-        record: app.record ? { status: app.record.status, stop_requested: app.record.stop_requested } : null,
+        record: app.record ? { status: app.record.status, stop_requested: app.record.stop_requested, readonly: isSharedView(app.record) } : null,
       };
     },
     /** The figure of window win as drawn: x/y of each trace as the Plotly div holds them. */
@@ -695,7 +711,9 @@ window.VZ = window.VZ || {};
       return out;
     },
     /** Task ids in the list, in display order. */
-    tasks() { return Array.from(document.querySelectorAll('#task-list .task')).map(a => a.dataset.task); },
+    tasks() { return Array.from(document.querySelectorAll('#task-list .task:not(.shared)')).map(a => a.dataset.task); },
+    /** Task ids in the "Shared with me" group, in display order. */
+    sharedTasks() { return Array.from(document.querySelectorAll('#task-list .task.shared')).map(a => a.dataset.task); },
     /** Simulates a network loss (closes the socket without telling the stream). */
     dropConnection() { if (app.stream) app.stream.dropConnection(); },
     /** Writes the saved view now (normally debounced to once a second). */

@@ -27,11 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  * anonymous clients go after alice's task {@code alice-secret} through the socket, the registry
  * (list, get, stop, control, delete, register) and ingest; forged, expired, {@code alg:none},
  * wrong-key and subject-swapped tokens; no token; foreign WebSocket origins; oversized and deeply
- * nested bodies; path traversal and control characters in ids; header injection. Prints
+ * nested bodies; path traversal and control characters in ids; header injection; and against
+ * {@code alice-shared}, shared read-only with bob: bob writing to it in every way (registry, ingest,
+ * socket commands, changing its sharing), an unshared user watching it, bob after the unsharing. Prints
  * {@code security suite: N attempts, 0 successes} and asserts there were no successes.
  */
 class SecuritySuiteTest {
   static final String VICTIM = "alice-secret";
+  static final String SHARED = "alice-shared";
 
   @TempDir
   Path dir;
@@ -76,6 +79,7 @@ class SecuritySuiteTest {
     bodyAndIdAttacks();
     headerInjection();
     passwordGuessing();
+    sharingAttacks();
     System.out.println("security suite: " + attempts + " attempts, " + successes.size() + " successes");
     assertTrue(attempts >= 80, "the suite ran its attacks: " + attempts);
     assertEquals(List.of(), successes, "attacks that succeeded");
@@ -250,6 +254,102 @@ class SecuritySuiteTest {
       Reply r = fx.get(path);
       attempt("static traversal " + path, ok(r) && (r.body().contains("<project") || r.body().contains("root:")));
     }
+  }
+
+  /** alice shares {@value #SHARED} with bob, read-only: every write of bob's and every read of carol's fails. */
+  private void sharingAttacks() throws Exception {
+    String a = bearer(alice);
+    String b = bearer(bob);
+    String carol = bearer(token("carol"));
+    assertEquals(201, fx.post("/api/tasks", "{\"task_id\":\"" + SHARED + "\"}", "Authorization", a).status());
+    assertEquals(200, fx.post("/task/" + SHARED + "/events", event("w"), "Authorization", a).status());
+    assertEquals(200, fx.send("PUT", "/api/tasks/" + SHARED + "/shared_with", "{\"users\":[\"bob\"]}", "Authorization", a).status());
+    assertEquals(200, fx.get("/api/tasks/" + SHARED, "Authorization", b).status(), "bob reads the shared task");
+    // the registry: bob may read, never write
+    String t = "/api/tasks/" + SHARED;
+    attempt("shared: bob stops it", ok(fx.post(t + "/stop", "{}", "Authorization", b)));
+    attempt("shared: bob deletes it", ok(fx.send("DELETE", t, null, "Authorization", b)));
+    attempt("shared: bob finishes it", ok(fx.post(t + "/finish", "{\"status\":\"failed\",\"exit_code\":1}", "Authorization", b)));
+    attempt("shared: bob heartbeats it", ok(fx.post(t + "/heartbeat", "{}", "Authorization", b)));
+    attempt("shared: bob polls its control", ok(fx.get(t + "/control?timeout=0", "Authorization", b)));
+    attempt("shared: bob re-registers it", ok(fx.post("/api/tasks", "{\"task_id\":\"" + SHARED + "\"}", "Authorization", b)));
+    attempt("shared: bob shares it further", fx.send("PUT", t + "/shared_with", "{\"users\":[\"bob\",\"carol\"]}", "Authorization", b).status() != 403);
+    attempt("shared: bob unshares it", fx.send("PUT", t + "/shared_with", "{\"users\":[]}", "Authorization", b).status() != 403);
+    attempt("bob shares alice's unshared task with himself", fx.send("PUT", "/api/tasks/" + VICTIM + "/shared_with",
+        "{\"users\":[\"bob\"]}", "Authorization", b).status() != 403);
+    attempt("bob probes an unknown task's sharing", fx.send("PUT", "/api/tasks/alice-nothing/shared_with",
+        "{\"users\":[\"bob\"]}", "Authorization", b).status() != 403);
+    attempt("shared: bob lists alice's tasks through scope=shared", fx.get("/api/tasks?scope=shared&user_id=alice", "Authorization", b).status() != 403);
+    // ingest: owner only
+    attempt("shared: bob ingests by path", ok(fx.post("/task/" + SHARED + "/events", event("bob"), "Authorization", b)));
+    attempt("shared: bob ingests by body task_id", ok(fx.post("/events", "{\"task_id\":\"" + SHARED + "\"," + event("bob").substring(1), "Authorization", b)));
+    attempt("shared: bob closes a window over HTTP", ok(fx.post("/task/" + SHARED + "/close", "{\"eid\":\"main\",\"win\":\"w\"}", "Authorization", b)));
+    attempt("shared: bob deletes the env over HTTP", ok(fx.post("/task/" + SHARED + "/delete_env", "{\"eid\":\"main\"}", "Authorization", b)));
+    attempt("shared: bob opens its vis_socket", fx.socket("/vis_socket?task_id=" + SHARED, "Authorization", b).opened());
+    // the socket: bob watches read-only; his commands change nothing and reach no job
+    Upgrade job = fx.socket("/vis_socket?task_id=" + SHARED, "Authorization", a);
+    assertTrue(job.opened());
+    Upgrade aliceBrowser = fx.socket("/socket?task_id=" + SHARED, "Authorization", a);
+    assertTrue(aliceBrowser.opened());
+    String aliceSid = io.vizrelay.common.json.Json.parseTrusted(aliceBrowser.await("\"register\"").getBytes()).path("data").asText();
+    for (String uri : List.of("/socket?task_id=" + SHARED, "/task/" + SHARED + "/socket")) {
+      Upgrade ws = fx.socket(uri, "Authorization", b);
+      assertTrue(ws.opened(), "bob watches the shared task: " + ws.status());
+      boolean readonly = io.vizrelay.common.json.Json.parseTrusted(ws.await("\"register\"").getBytes()).path("readonly").asBoolean(false);
+      attempt("shared: bob's socket " + uri + " is not read-only", !readonly);
+      ws.ws().close();
+    }
+    Upgrade bobBrowser = fx.socket("/socket?task_id=" + SHARED, "Authorization", b);
+    bobBrowser.await("\"register\"");
+    bobBrowser.ws().writeTextMessage("{\"cmd\":\"close\",\"eid\":\"main\",\"data\":\"w\"}");
+    bobBrowser.ws().writeTextMessage("{\"cmd\":\"layout_item_update\",\"eid\":\"main\",\"win\":\"w\",\"data\":{\"title\":\"bob\"}}");
+    bobBrowser.ws().writeTextMessage("{\"cmd\":\"save\",\"prev_eid\":\"main\",\"eid\":\"bobcopy\",\"data\":{}}");
+    bobBrowser.ws().writeTextMessage("{\"cmd\":\"forward_to_vis\",\"data\":{\"event_type\":\"KeyPress\",\"key\":\"bob-forward\",\"pane_data\":false}}");
+    bobBrowser.ws().writeTextMessage("{\"cmd\":\"delete_env\",\"eid\":\"main\"}");
+    Thread.sleep(500);
+    aliceBrowser.ws().writeTextMessage("{\"cmd\":\"forward_to_vis\",\"data\":{\"event_type\":\"KeyPress\",\"key\":\"alice-forward\",\"pane_data\":false}}");
+    job.await("alice-forward");
+    assertEquals(200, fx.post("/task/" + SHARED + "/events", event("marker"), "Authorization", a).status());
+    bobBrowser.await("\"marker\"");
+    Thread.sleep(200);
+    List<String> aliceFrames;
+    synchronized (aliceBrowser.frames()) {
+      aliceFrames = List.copyOf(aliceBrowser.frames());
+    }
+    List<String> jobFrames;
+    synchronized (job.frames()) {
+      jobFrames = List.copyOf(job.frames());
+    }
+    attempt("shared: bob's forward_to_vis reached the job", jobFrames.stream().anyMatch(f -> f.contains("bob-forward")));
+    attempt("shared: bob's close reached alice's browser", aliceFrames.stream().anyMatch(f -> f.contains("\"command\":\"close\"")));
+    attempt("shared: bob's layout change reached alice's browser", aliceFrames.stream().anyMatch(f -> f.contains("\"bob\"")));
+    attempt("shared: bob's socket closed alice's window", !ok(fx.post("/task/" + SHARED + "/win_data", "{\"eid\":\"main\",\"win\":\"w\"}", "Authorization", a)));
+    String envs = fx.post("/task/" + SHARED + "/env_state", "{}", "Authorization", a).body();
+    attempt("shared: bob's socket saved or deleted an env (" + envs + ")", envs.contains("bobcopy") || !envs.contains("main"));
+    attempt("shared: bob switches alice's browser session", ok(fx.post("/env/other", "{\"sid\":\"" + aliceSid + "\"}", "Authorization", b)));
+    Reply record = fx.get("/api/tasks/" + SHARED, "Authorization", a);
+    attempt("shared: the task was changed by bob (" + record.body() + ")", record.body().contains("\"stop_requested\":true")
+        || !record.body().contains("\"status\":\"running\"") || !record.body().contains("\"shared_with\":[\"bob\"]"));
+    // carol: the task is not shared with her
+    attempt("unshared: carol watches it", fx.socket("/socket?task_id=" + SHARED, "Authorization", carol).status() != 403);
+    attempt("unshared: carol watches it by path", fx.socket("/task/" + SHARED + "/socket", "Authorization", carol).status() != 403);
+    attempt("unshared: carol gets it", fx.get("/api/tasks/" + SHARED, "Authorization", carol).status() != 403);
+    attempt("unshared: carol lists it as shared", fx.get("/api/tasks?scope=shared", "Authorization", carol).body().contains(SHARED));
+    attempt("unshared: carol lists bob's shared tasks", fx.get("/api/tasks?scope=shared&user_id=bob", "Authorization", carol).status() != 403);
+    attempt("unshared: anonymous watches it", fx.socket("/socket?task_id=" + SHARED).status() != 401);
+    attempt("unshared: carol watches an unknown task (probing)", fx.socket("/socket?task_id=alice-nothing", "Authorization", carol).status() != 403);
+    // alice unshares: bob is out
+    assertEquals(200, fx.send("PUT", "/api/tasks/" + SHARED + "/shared_with", "{\"users\":[]}", "Authorization", a).status());
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!bobBrowser.ws().isClosed() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    attempt("unshared: bob's open socket stays open", !bobBrowser.ws().isClosed());
+    attempt("unshared: bob watches it again", fx.socket("/socket?task_id=" + SHARED, "Authorization", b).status() != 403);
+    attempt("unshared: bob gets it", fx.get("/api/tasks/" + SHARED, "Authorization", b).status() != 403);
+    attempt("unshared: bob still lists it", fx.get("/api/tasks?scope=shared", "Authorization", b).body().contains(SHARED));
+    aliceBrowser.ws().close();
+    job.ws().close();
   }
 
   /** Rapid wrong passwords from one address are throttled (429 with Retry-After), not answered forever. */

@@ -19,10 +19,14 @@ import org.slf4j.LoggerFactory;
  * What a browser may send on its socket (PROTOCOL §4), always acting on the session's own task:
  * {@code close}, {@code delete_env}, {@code save}, {@code layout_item_update} change the task's
  * state (and every browser of the task sees it); {@code forward_to_vis} goes to the task's Python
- * clients; {@code resume} (vizrelay) re-syncs the session from {@code since}.
+ * clients; {@code resume} (vizrelay) re-syncs the session from {@code since}. A read-only session
+ * (a user the task is shared with) may only {@code resume}: every other command is ignored.
  */
 final class BrowserCommands {
   private static final Logger LOG = LoggerFactory.getLogger(BrowserCommands.class);
+
+  /** What a read-only session may send; everything else changes the task or reaches its job. */
+  static final java.util.Set<String> READ_ONLY_COMMANDS = java.util.Set.of("resume");
 
   private final TaskStore store;
   private final EventBus bus;
@@ -41,6 +45,11 @@ final class BrowserCommands {
       return;
     }
     String cmd = msg.path("cmd").asText("");
+    if (session.readonly && !READ_ONLY_COMMANDS.contains(cmd)) {
+      LOG.info("refused browser command of a read-only session: task_id={} sid={} user_id={} cmd={}",
+          session.taskId, session.sid, session.userId, (cmd.length() > 64 ? cmd.substring(0, 64) : cmd).replaceAll("\\p{Cntrl}", "?"));
+      return;
+    }
     String eid = msg.hasNonNull("eid") ? msg.get("eid").asText().replace('/', '_') : session.env();
     switch (cmd) {
       case "close" -> closeWindow(session, eid, msg.path("data").asText(null));

@@ -24,8 +24,9 @@ final class Frames {
     return new WebSocketFrameImpl(WebSocketFrameType.TEXT, slice, true);
   }
 
-  static Buffer register(String sid) {
-    return json(Json.object().put("command", "register").put("data", sid).put("readonly", false));
+  /** visdom's first frame; {@code readonly} tells the page it watches a task shared with it. */
+  static Buffer register(String sid, boolean readonly) {
+    return json(Json.object().put("command", "register").put("data", sid).put("readonly", readonly));
   }
 
   static Buffer layoutUpdate() {

@@ -30,6 +30,10 @@ final class Session {
   final String sid;
   final String taskId;
   final boolean compact;
+  /** The user whose socket this is. */
+  final String userId;
+  /** A user the task is shared with: watches only; commands that change state are ignored. */
+  final boolean readonly;
   private final ServerWebSocket ws;
   private final TaskStore store;
   private final SocketMetrics metrics;
@@ -44,8 +48,11 @@ final class Session {
   private long queuedBytes;
   private long heldBytes;
 
-  Session(String sid, SocketRequest request, ServerWebSocket ws, TaskStore store, SocketMetrics metrics, int queueLimit) {
+  Session(String sid, SocketRequest request, String userId, boolean readonly, ServerWebSocket ws, TaskStore store,
+      SocketMetrics metrics, int queueLimit) {
     this.sid = sid;
+    this.userId = userId;
+    this.readonly = readonly;
     this.taskId = request.taskId();
     this.env = request.env();
     this.compact = request.compact();

@@ -3,7 +3,9 @@ package io.vizrelay.socket;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vizrelay.common.auth.Authorizer;
 import io.vizrelay.common.auth.BusPrincipal;
+import io.vizrelay.common.auth.Principal;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.store.TaskStore;
@@ -18,6 +20,8 @@ import java.util.UUID;
 final class SessionHub {
   /** Close code sent to browsers when the node shuts down; the reason is a resume hint. */
   static final short GOING_AWAY = 1001;
+  /** Close code sent to a read-only watcher when the owner stops sharing the task (policy violation). */
+  static final short UNSHARED = 1008;
 
   private final Vertx vertx;
   private final VizConfig config;
@@ -36,13 +40,18 @@ final class SessionHub {
     this.commands = commands;
   }
 
-  void open(SocketRequest request, ServerWebSocket ws) {
+  /**
+   * Opens a session for an authorized socket; {@code readonly} for a user the task is shared with
+   * (not its owner or an admin).
+   */
+  void open(SocketRequest request, ServerWebSocket ws, Principal principal, boolean readonly) {
     String sid = UUID.randomUUID().toString();
-    Session session = new Session(sid, request, ws, store, metrics, config.sessionQueueBytes());
+    Session session = new Session(sid, request, principal.userId(), readonly, ws, store, metrics,
+        config.sessionQueueBytes());
     sessions.put(sid, session);
     channels.computeIfAbsent(request.taskId(), id -> new TaskChannel(vertx, id, store, metrics)).add(session);
     sessionConsumers.put(sid, vertx.eventBus().<String>consumer(Addresses.session(sid), msg -> {
-      if (!BusPrincipal.mayWatch(msg.headers(), session.taskId)) {
+      if (!mayControl(msg.headers(), session)) {
         msg.fail(403, "not your session");
         return;
       }
@@ -51,12 +60,38 @@ final class SessionHub {
     }));
     ws.closeHandler(v -> close(session));
     ws.textMessageHandler(text -> commands.handle(session, text));
-    session.write(Frames.register(sid), false);
+    session.write(Frames.register(sid, readonly), false);
     session.write(Frames.layoutUpdate(), false);
     if (request.since() != null || request.autoReplay()) {
       session.resync(request.since(), request.since() != null ? "resume" : "connect");
     } else {
       session.startWithoutReplay();
+    }
+  }
+
+  /**
+   * Who may switch a session's env (visdom's {@code POST /env/<eid> {sid}}): the owner of its task
+   * or an admin, and the user whose read-only session it is (switching env changes only the view).
+   */
+  private static boolean mayControl(io.vertx.core.MultiMap headers, Session session) {
+    Principal p = BusPrincipal.from(headers);
+    return p != null && (Authorizer.canWatch(p, session.taskId)
+        || session.readonly && !p.scoped() && p.userId().equals(session.userId));
+  }
+
+  /**
+   * The task's {@code shared_with} changed: read-only sessions of users no longer listed are closed
+   * with {@link #UNSHARED} (their next socket is refused).
+   */
+  void sharingChanged(String taskId, java.util.Collection<String> sharedWith) {
+    TaskChannel channel = channels.get(taskId);
+    if (channel == null) {
+      return;
+    }
+    for (Session s : channel.sessions().toArray(new Session[0])) {
+      if (s.readonly && !sharedWith.contains(s.userId)) {
+        s.close(UNSHARED, "the task is no longer shared with you");
+      }
     }
   }
 

@@ -12,7 +12,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vizrelay.common.auth.AuthGate;
+import io.vizrelay.common.auth.Authorizer;
 import io.vizrelay.common.auth.Principal;
+import io.vizrelay.common.model.TaskGet;
+import io.vizrelay.common.model.TaskRecord;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.List;
 import io.vizrelay.common.bus.DeltaCodec;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
@@ -24,6 +31,9 @@ import io.vizrelay.common.store.TaskStore;
  * and {@code /task/<id>/socket}), validated before the upgrade, mounted on the given router.
  */
 public final class SocketVerticle extends VerticleBase {
+  /** How long a non-owner's socket waits for the registry to say whether the task is shared with them. */
+  static final long SHARE_LOOKUP_TIMEOUT_MS = 5_000;
+
   private final VizConfig config;
   private final TaskStore store;
   private final Router router;
@@ -49,6 +59,7 @@ public final class SocketVerticle extends VerticleBase {
     SocketMetrics metrics = new SocketMetrics();
     hub = new SessionHub(vertx, config, store, metrics, new BrowserCommands(store, vertx.eventBus()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS, msg -> forwardStatus(msg.body()));
+    vertx.eventBus().<Buffer>consumer(Addresses.TASK_SHARING, msg -> sharingChanged(msg.body()));
     router.get("/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
     router.get("/task/:taskId/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
     router.get("/api/relay/stats").handler(gate.authenticate()).handler(ctx -> {
@@ -80,19 +91,74 @@ public final class SocketVerticle extends VerticleBase {
     hubContext().runOnContext(v -> hub.taskStatus(taskId, bytes));
   }
 
-  /** Validated, authenticated and authorized before the upgrade: a refusal is a 4xx, never open-then-close. */
+  private void sharingChanged(Buffer body) {
+    TaskRecord task;
+    try {
+      task = Json.MAPPER.readValue(body.getBytes(), TaskRecord.class);
+    } catch (java.io.IOException e) {
+      return;
+    }
+    Context c = hubContext;
+    if (c != null) {
+      c.runOnContext(v -> hub.sharingChanged(task.taskId(), task.sharedWith()));
+    }
+  }
+
+  /**
+   * Validated, authenticated and authorized before the upgrade: a refusal is a 4xx, never
+   * open-then-close. The owner and admins watch at once; anyone else only when the registry says
+   * the task is shared with them ({@link Addresses#TASK_GET}, bounded by
+   * {@link #SHARE_LOOKUP_TIMEOUT_MS}), and then read-only.
+   */
   private void upgrade(RoutingContext ctx) {
     SocketRequest request = SocketRequest.from(ctx, config);
-    AuthGate.requireWatch(ctx, request.taskId());
     Principal principal = AuthGate.principal(ctx);
+    if (Authorizer.canWatch(principal, request.taskId())) {
+      accept(ctx, request, principal, false);
+      return;
+    }
+    String refusal = "you may not watch task " + request.taskId();
+    AuthGate.require(!principal.scoped(), refusal);
+    ctx.request().pause(); // the handshake must not be read before toWebSocket() (which resumes it)
+    sharedWith(request.taskId()).onComplete(ar -> {
+      if (ar.succeeded() && Authorizer.isSharedWith(principal, ar.result())) {
+        accept(ctx, request, principal, true);
+        return;
+      }
+      ctx.request().resume();
+      if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
+        ctx.fail(new ApiException(ErrorCode.UNAVAILABLE, "the task registry did not answer; try again"));
+      } else {
+        ctx.fail(new ApiException(ErrorCode.FORBIDDEN, refusal));
+      }
+    });
+  }
+
+  /** The registry's {@code shared_with} of the task; fails when it is unknown (404) or silent. */
+  private Future<List<String>> sharedWith(String taskId) {
+    Buffer body = Buffer.buffer(Json.bytes(new TaskGet(taskId)));
+    return vertx.eventBus().<Buffer>request(Addresses.TASK_GET, body,
+            new DeliveryOptions().setSendTimeout(SHARE_LOOKUP_TIMEOUT_MS))
+        .map(reply -> {
+          try {
+            return Json.MAPPER.readValue(reply.body().getBytes(), TaskRecord.class).sharedWith();
+          } catch (java.io.IOException e) {
+            throw new IllegalStateException("undecodable task record", e);
+          }
+        });
+  }
+
+  private void accept(RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
     if (!gate.acquireConnection(principal)) {
-      throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, "too many open sockets for user " + principal.userId());
+      ctx.request().resume();
+      ctx.fail(new ApiException(ErrorCode.TOO_MANY_REQUESTS, "too many open sockets for user " + principal.userId()));
+      return;
     }
     ctx.request().toWebSocket()
         .onSuccess(ws -> {
           ws.endHandler(v -> gate.releaseConnection(principal));
           hubContext = vertx.getOrCreateContext();
-          hub.open(request, ws);
+          hub.open(request, ws, principal, readonly);
         })
         .onFailure(err -> {
           gate.releaseConnection(principal);

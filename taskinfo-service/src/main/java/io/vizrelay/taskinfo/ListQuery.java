@@ -14,10 +14,15 @@ import java.util.function.Predicate;
  * @param projectId only this project, or null for every project
  * @param limit page size, 1..{@value #MAX_LIMIT} (default {@value #DEFAULT_LIMIT})
  * @param offset tasks skipped, at least 0 (default 0)
+ * @param scope {@code own} (default): the tasks {@code userId} owns; {@code shared}: the tasks other
+ *     users shared with {@code userId} (read-only)
  */
-record ListQuery(String userId, StatusFilter status, String projectId, int limit, int offset) {
+record ListQuery(String userId, StatusFilter status, String projectId, int limit, int offset, Scope scope) {
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 500;
+
+  /** The {@code scope} query parameter. */
+  enum Scope { OWN, SHARED }
 
   /** The {@code status} query parameter. */
   enum StatusFilter {
@@ -48,12 +53,12 @@ record ListQuery(String userId, StatusFilter status, String projectId, int limit
     }
     return new ListQuery(user, statusFilter(params.get("status")), project,
         intParam(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-        intParam(params, "offset", 0, 0, Integer.MAX_VALUE));
+        intParam(params, "offset", 0, 0, Integer.MAX_VALUE), scope(params.get("scope")));
   }
 
   /** True when {@code task} belongs in this query's result (before paging). */
   boolean matches(TaskRecord task) {
-    return task.userId().equals(userId)
+    return (scope == Scope.SHARED ? task.sharedWith().contains(userId) : task.userId().equals(userId))
         && status.accepts(task.status())
         && (projectId == null || projectId.equals(task.projectId()));
   }
@@ -66,6 +71,17 @@ record ListQuery(String userId, StatusFilter status, String projectId, int limit
       return StatusFilter.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw Bodies.invalid("status must be running, finished, lost or all");
+    }
+  }
+
+  private static Scope scope(String value) {
+    if (value == null) {
+      return Scope.OWN;
+    }
+    try {
+      return Scope.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw Bodies.invalid("scope must be own or shared");
     }
   }
 

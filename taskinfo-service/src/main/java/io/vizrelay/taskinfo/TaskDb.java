@@ -23,10 +23,12 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The registry's durable copy: {@code <dataDir>/}{@value #FILE}, SQLite in WAL mode, one row of
- * record JSON per task. All I/O runs on one dedicated thread, in submission order, so writes land
+ * record JSON per task, plus its {@code shared_with} as a JSON array column (added by
+ * {@link #migrate} to databases created before sharing existed). All I/O runs on one dedicated thread, in submission order, so writes land
  * in the order the registry made its changes; nothing here ever runs on an event loop.
  */
 final class TaskDb {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TaskDb.class);
   static final String FILE = "taskinfo.db";
 
   private final Vertx vertx;
@@ -96,29 +98,63 @@ final class TaskDb {
       s.execute("PRAGMA synchronous=" + (fsync == Fsync.ALWAYS ? "FULL" : "NORMAL"));
       s.execute("PRAGMA busy_timeout=5000");
       s.execute("CREATE TABLE IF NOT EXISTS tasks(task_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,"
-          + " record TEXT NOT NULL)");
+          + " record TEXT NOT NULL, shared_with TEXT NOT NULL DEFAULT '[]')");
+      migrate(s);
     }
     connection.setAutoCommit(false);
   }
 
+  /** Brings a database of an older version up to date (idempotent; runs at every open). */
+  private static void migrate(Statement s) throws SQLException {
+    if (!columns(s, "tasks").contains("shared_with")) {
+      s.execute("ALTER TABLE tasks ADD COLUMN shared_with TEXT NOT NULL DEFAULT '[]'");
+      LOG.info("taskinfo database migrated: added column tasks.shared_with");
+    }
+  }
+
+  static List<String> columns(Statement s, String table) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+      while (rs.next()) {
+        names.add(rs.getString("name"));
+      }
+    }
+    return names;
+  }
+
   private List<TaskRecord> selectAll() throws SQLException {
     List<TaskRecord> records = new ArrayList<>();
-    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT record FROM tasks")) {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT record, shared_with FROM tasks")) {
       while (rs.next()) {
-        records.add(Bodies.decodeTrusted(rs.getBytes(1), TaskRecord.class));
+        TaskRecord r = Bodies.decodeTrusted(rs.getBytes(1), TaskRecord.class);
+        records.add(withSharedWith(r, Bodies.decodeTrusted(rs.getBytes(2), String[].class)));
       }
     }
     connection.commit();
     return records;
   }
 
+  /** The record with the {@code shared_with} column's users (the column is the source of truth). */
+  private static TaskRecord withSharedWith(TaskRecord r, String[] users) {
+    List<String> shared = List.of(users);
+    if (shared.equals(r.sharedWith())) {
+      return r;
+    }
+    return new TaskRecord(r.taskId(), r.userId(), r.projectId(), r.kind(), r.pid(), r.host(), r.status(), r.createdAt(),
+        r.startedAt(), r.lastSeenAt(), r.finishedAt(), r.exitCode(), r.stopRequested(), r.autoRegistered(), r.meta(),
+        r.lastSeq(), r.windows(), shared);
+  }
+
   private void upsert(List<TaskRecord> records) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("INSERT INTO tasks(task_id, user_id, record)"
-        + " VALUES(?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET user_id = excluded.user_id, record = excluded.record")) {
+    try (PreparedStatement ps = connection.prepareStatement("INSERT INTO tasks(task_id, user_id, record, shared_with)"
+        + " VALUES(?, ?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET user_id = excluded.user_id, record = excluded.record,"
+        + " shared_with = excluded.shared_with")) {
       for (TaskRecord r : records) {
         ps.setString(1, r.taskId());
         ps.setString(2, r.userId());
         ps.setString(3, Json.string(r));
+        ps.setString(4, Json.string(r.sharedWith()));
         ps.addBatch();
       }
       ps.executeBatch();

@@ -7,6 +7,7 @@ import io.vizrelay.common.model.TaskKind;
 import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.model.TaskSeen;
 import io.vizrelay.common.model.TaskStatus;
+import java.util.List;
 
 /**
  * One task's mutable state inside {@link TaskRegistry}, guarded by the registry's lock. Its methods
@@ -31,6 +32,7 @@ final class TaskEntry {
   private JsonNode meta;
   private long lastSeq;
   private int windows;
+  private List<String> sharedWith = List.of();
 
   private TaskEntry(String taskId, long createdAt) {
     this.taskId = taskId;
@@ -74,12 +76,13 @@ final class TaskEntry {
     e.meta = r.meta();
     e.lastSeq = r.lastSeq();
     e.windows = r.windows();
+    e.sharedWith = r.sharedWith();
     return e;
   }
 
   TaskRecord toRecord() {
     return new TaskRecord(taskId, userId, projectId, kind, pid, host, status, createdAt, startedAt,
-        lastSeenAt, finishedAt, exitCode, stopRequested, autoRegistered, meta, lastSeq, windows);
+        lastSeenAt, finishedAt, exitCode, stopRequested, autoRegistered, meta, lastSeq, windows, sharedWith);
   }
 
   String taskId() {
@@ -88,6 +91,15 @@ final class TaskEntry {
 
   String userId() {
     return userId;
+  }
+
+  List<String> sharedWith() {
+    return sharedWith;
+  }
+
+  /** The owner (or an admin) shares the task read-only with exactly these users (validated). */
+  void share(List<String> users) {
+    sharedWith = List.copyOf(users);
   }
 
   /**
@@ -162,6 +174,9 @@ final class TaskEntry {
   }
 
   private void takeRegistration(RegisterRequest.Valid request) {
+    if (userId != null && !userId.equals(request.owner().userId())) {
+      sharedWith = List.of(); // a new owner did not share it
+    }
     userId = request.owner().userId();
     projectId = request.owner().projectId();
     kind = request.kind();

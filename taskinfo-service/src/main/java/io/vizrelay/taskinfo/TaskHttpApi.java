@@ -18,6 +18,7 @@ import io.vizrelay.common.json.Json;
 import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.store.TaskStore;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The registry's HTTP API (docs/openapi-taskinfo.yaml). Handlers decode into records, call the
@@ -59,6 +60,7 @@ final class TaskHttpApi {
         router.post("/api/tasks/:id/heartbeat").handler(body).handler(auth).handler(this::heartbeat),
         router.post("/api/tasks/:id/finish").handler(body).handler(auth).handler(this::finish),
         router.post("/api/tasks/:id/stop").handler(body).handler(auth).handler(this::stop),
+        router.put("/api/tasks/:id/shared_with").handler(body).handler(auth).handler(this::share),
         router.get("/api/tasks/:id/control").handler(auth).handler(this::control));
   }
 
@@ -77,7 +79,10 @@ final class TaskHttpApi {
     String asked = ctx.queryParams().get("user_id");
     AuthGate.require(principal.admin() || asked == null || asked.equals(principal.userId()),
         "you may list only your own tasks");
-    sendJson(ctx, 200, registry.list(ListQuery.parse(ctx.queryParams(), principal.userId())));
+    ListQuery query = ListQuery.parse(ctx.queryParams(), principal.userId());
+    AuthGate.require(principal.admin() || !principal.scoped() || query.scope() != ListQuery.Scope.SHARED,
+        "a scoped credential sees no shared tasks");
+    sendJson(ctx, 200, registry.list(query));
   }
 
   private void get(RoutingContext ctx) {
@@ -103,13 +108,22 @@ final class TaskHttpApi {
     reply(ctx, registry.finish(taskId, FinishRequest.decode(ctx.body().buffer()), now()));
   }
 
+  /** Owner or admin: replaces the list of users the task is shared with (read-only). */
+  private void share(RoutingContext ctx) {
+    String taskId = writable(ctx);
+    TaskRecord task = known(taskId);
+    reply(ctx, registry.share(taskId, ShareRequest.decode(ctx.body().buffer(), task.userId())));
+  }
+
   private void stop(RoutingContext ctx) {
     reply(ctx, registry.requestStop(writable(ctx)));
   }
 
-  /** Long-poll: answers at once when stop is requested or the run is over, else parks. */
+  /** Long-poll: answers at once when stop is requested or the run is over, else parks. Owner and admins only. */
   private void control(RoutingContext ctx) {
-    String taskId = readable(ctx);
+    String taskId = taskId(ctx);
+    AuthGate.require(Authorizer.canWatch(AuthGate.principal(ctx), taskId, owner(taskId)),
+        "you may not poll task " + taskId);
     known(taskId);
     int timeout = ListQuery.intParam(ctx.queryParams(), "timeout", DEFAULT_CONTROL_TIMEOUT_S, 0, MAX_CONTROL_TIMEOUT_S);
     waiters.park(ctx, taskId, timeout * 1000L,
@@ -121,13 +135,16 @@ final class TaskHttpApi {
   }
 
   /**
-   * The path's task id when the principal may read it. The owner is the registry record's
-   * {@code user_id}, else the task id convention; a refusal (403) comes before any 404, so other
-   * users' task ids cannot be probed.
+   * The path's task id when the principal may read it (owner, admin, or a user it is shared with).
+   * The owner is the registry record's {@code user_id}, else the task id convention; a refusal
+   * (403) comes before any 404, so other users' task ids cannot be probed.
    */
   private String readable(RoutingContext ctx) {
     String taskId = taskId(ctx);
-    AuthGate.require(Authorizer.canWatch(AuthGate.principal(ctx), taskId, owner(taskId)), "you may not see task " + taskId);
+    Optional<TaskRecord> task = registry.get(taskId);
+    String owner = task.map(TaskRecord::userId).orElse(Authorizer.ownerOf(taskId));
+    AuthGate.require(Authorizer.canWatch(AuthGate.principal(ctx), taskId, owner,
+        task.map(TaskRecord::sharedWith).orElse(List.of())), "you may not see task " + taskId);
     return taskId;
   }
 

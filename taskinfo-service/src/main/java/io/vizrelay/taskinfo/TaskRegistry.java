@@ -37,6 +37,8 @@ final class TaskRegistry {
 
   private final Map<String, TaskEntry> byId = new HashMap<>();
   private final Map<String, Set<String>> idsByUser = new HashMap<>();
+  /** Task ids shared (read-only) with each user. */
+  private final Map<String, Set<String>> sharedByUser = new HashMap<>();
   private final TaskDb db;
   private final TaskinfoConfig limits;
   private final String principal;
@@ -69,7 +71,8 @@ final class TaskRegistry {
 
   /** One page of a user's tasks matching {@code query}, in {@link #LIST_ORDER}. */
   synchronized TaskPage list(ListQuery query) {
-    List<TaskRecord> matching = idsByUser.getOrDefault(query.userId(), Set.of()).stream()
+    Map<String, Set<String>> index = query.scope() == ListQuery.Scope.SHARED ? sharedByUser : idsByUser;
+    List<TaskRecord> matching = index.getOrDefault(query.userId(), Set.of()).stream()
         .map(id -> byId.get(id).toRecord())
         .filter(query::matches)
         .sorted(LIST_ORDER)
@@ -102,8 +105,10 @@ final class TaskRegistry {
     if (!request.owner().userId().equals(before.userId())) {
       requireRoom(request.owner().userId());
     }
+    unindexShared(entry);
     entry.reRegister(request, now);
     reindex(before.userId(), entry);
+    indexShared(entry);
     return new Change(before, entry.toRecord());
   }
 
@@ -119,12 +124,26 @@ final class TaskRegistry {
     return update(taskId, TaskEntry::requestStop);
   }
 
+  /** Sets the users the task is shared with (read-only); {@code users} is validated by the caller. */
+  synchronized Future<Change> share(String taskId, List<String> users) {
+    TaskEntry entry = byId.get(taskId);
+    if (entry == null) {
+      return Future.failedFuture(notFound(taskId));
+    }
+    TaskRecord before = entry.toRecord();
+    unindexShared(entry);
+    entry.share(users);
+    indexShared(entry);
+    return commit(new Change(before, entry.toRecord()));
+  }
+
   synchronized Future<Change> delete(String taskId) {
     TaskEntry entry = byId.remove(taskId);
     if (entry == null) {
       return Future.failedFuture(notFound(taskId));
     }
     unindex(entry.userId(), taskId);
+    unindexShared(entry);
     return commit(new Change(entry.toRecord(), null));
   }
 
@@ -219,6 +238,22 @@ final class TaskRegistry {
   private void index(TaskEntry entry) {
     byId.put(entry.taskId(), entry);
     idsByUser.computeIfAbsent(entry.userId(), u -> new LinkedHashSet<>()).add(entry.taskId());
+    indexShared(entry);
+  }
+
+  private void indexShared(TaskEntry entry) {
+    for (String user : entry.sharedWith()) {
+      sharedByUser.computeIfAbsent(user, u -> new LinkedHashSet<>()).add(entry.taskId());
+    }
+  }
+
+  private void unindexShared(TaskEntry entry) {
+    for (String user : entry.sharedWith()) {
+      Set<String> ids = sharedByUser.get(user);
+      if (ids != null && ids.remove(entry.taskId()) && ids.isEmpty()) {
+        sharedByUser.remove(user);
+      }
+    }
   }
 
   private void reindex(String previousUser, TaskEntry entry) {

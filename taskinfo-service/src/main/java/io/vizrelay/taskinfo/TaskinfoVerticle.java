@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The task registry service (DESIGN §9, issue 4): the HTTP API mounted on a given router, the
- * event-bus API ({@link Addresses#TASK_GET} request/reply, {@link Addresses#TASK_STATUS}
- * notifications), ingest heartbeats from {@link Addresses#TASKS_SEEN} and the lost detector.
+ * event-bus API ({@link Addresses#TASK_GET} request/reply, {@link Addresses#TASK_STATUS} and
+ * {@link Addresses#TASK_SHARING} notifications), ingest heartbeats from {@link Addresses#TASKS_SEEN} and the lost detector.
  * State lives in {@link TaskRegistry}, durable in {@code <dataDir>/taskinfo.db}.
  */
 public final class TaskinfoVerticle extends VerticleBase {
@@ -110,6 +110,9 @@ public final class TaskinfoVerticle extends VerticleBase {
     if (change.deleted()) {
       waiters.gone(change.taskId());
       return;
+    }
+    if (change.before() != null && !change.before().sharedWith().equals(change.after().sharedWith())) {
+      vertx.eventBus().publish(Addresses.TASK_SHARING, Buffer.buffer(Json.bytes(change.after())));
     }
     if (change.statusChanged()) {
       Buffer body = Buffer.buffer(Json.bytes(change.toStatusChange(System.currentTimeMillis())));

@@ -9,7 +9,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.json.Json;
+import io.vertx.core.http.HttpMethod;
+import io.vizrelay.common.model.TaskKind;
+import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.model.TaskSeen;
+import io.vizrelay.common.model.TaskStatus;
 import io.vizrelay.common.model.TasksSeen;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +85,99 @@ class PersistenceTest {
       assertEquals(404, second.get("/api/tasks/alice-mnist").status());
     } finally {
       second.close();
+    }
+  }
+
+  @Test
+  void sharingSurvivesARestart(Vertx vertx) throws Exception {
+    Harness first = Harness.start(vertx, dir);
+    first.register("alice-mnist", "alice", "mnist");
+    Harness.Resp shared = first.call(HttpMethod.PUT, "/api/tasks/alice-mnist/shared_with", Map.of("users", List.of("bob", "dave")));
+    assertEquals(200, shared.status(), () -> shared.toString());
+    assertEquals("[\"bob\",\"dave\"]", storedColumn("alice-mnist", "shared_with"));
+    first.close();
+
+    Harness second = Harness.start(vertx, dir);
+    try {
+      assertEquals(List.of("bob", "dave"), strings(second.get("/api/tasks/alice-mnist").json().path("shared_with")));
+      JsonNode page = second.get("/api/tasks?user_id=dave&scope=shared").json();
+      assertEquals(1, page.path("total").asInt(), page.toString());
+      assertEquals(0, second.get("/api/tasks?user_id=dave").json().path("total").asInt(), "not dave's own");
+      assertEquals(200, second.call(HttpMethod.PUT, "/api/tasks/alice-mnist/shared_with", Map.of("users", List.of())).status());
+    } finally {
+      second.close();
+    }
+    Harness third = Harness.start(vertx, dir);
+    try {
+      assertEquals(List.of(), strings(third.get("/api/tasks/alice-mnist").json().path("shared_with")));
+      assertEquals(0, third.get("/api/tasks?user_id=dave&scope=shared").json().path("total").asInt());
+    } finally {
+      third.close();
+    }
+  }
+
+  /** A taskinfo.db written before sharing existed (no shared_with column, records without the field). */
+  @Test
+  void aDatabaseWithoutTheSharedWithColumnIsMigrated(Vertx vertx) throws Exception {
+    TaskRecord old = new TaskRecord("alice-old", "alice", "old", TaskKind.TRAIN, 7L, "gpu-0", TaskStatus.SUCCEEDED,
+        1000, 1000, 2000, 2000L, 0, false, false, null, 12, 3);
+    com.fasterxml.jackson.databind.node.ObjectNode json = Json.MAPPER.valueToTree(old);
+    json.remove("shared_with");
+    Files.createDirectories(dir);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TaskDb.FILE));
+         java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE tasks(task_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, record TEXT NOT NULL)");
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO tasks VALUES(?, ?, ?)")) {
+        ps.setString(1, "alice-old");
+        ps.setString(2, "alice");
+        ps.setString(3, json.toString());
+        ps.executeUpdate();
+      }
+    }
+
+    Harness first = Harness.start(vertx, dir);
+    try {
+      JsonNode loaded = first.get("/api/tasks/alice-old").json();
+      assertEquals(List.of(), strings(loaded.path("shared_with")));
+      assertEquals("succeeded", loaded.path("status").asText());
+      assertEquals(12, loaded.path("last_seq").asInt());
+      assertTrue(columns().contains("shared_with"), "the column was added");
+      assertEquals("[]", storedColumn("alice-old", "shared_with"), "existing rows default to nobody");
+      assertEquals(200, first.call(HttpMethod.PUT, "/api/tasks/alice-old/shared_with", Map.of("users", List.of("bob"))).status());
+    } finally {
+      first.close();
+    }
+    Harness second = Harness.start(vertx, dir);
+    try {
+      assertEquals(List.of("bob"), strings(second.get("/api/tasks/alice-old").json().path("shared_with")));
+      assertEquals(1, second.get("/api/tasks?user_id=bob&scope=shared").json().path("total").asInt());
+    } finally {
+      second.close();
+    }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    assertTrue(array.isArray(), () -> "an array: " + array);
+    List<String> out = new java.util.ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private List<String> columns() throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TaskDb.FILE));
+         java.sql.Statement st = c.createStatement()) {
+      return TaskDb.columns(st, "tasks");
+    }
+  }
+
+  private String storedColumn(String taskId, String column) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TaskDb.FILE));
+         PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM tasks WHERE task_id = ?")) {
+      ps.setString(1, taskId);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertTrue(rs.next(), "row of " + taskId);
+        return rs.getString(1);
+      }
     }
   }
 

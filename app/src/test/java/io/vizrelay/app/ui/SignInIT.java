@@ -40,6 +40,15 @@ class SignInIT {
         "VIZRELAY_USERS_FILE", users.toString()));
     ingest("alice", "alice-ui");
     ingest("bob", "bob-ui");
+    String bob = ingest("bob", "bob-shared");
+    HttpResponse<String> registered = ui.http.send(HttpRequest.newBuilder(URI.create(ui.base() + "/api/tasks"))
+        .timeout(Duration.ofSeconds(10)).header("Cookie", bob).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"task_id\":\"bob-shared\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertTrue(registered.statusCode() == 200 || registered.statusCode() == 201, registered.body());
+    HttpResponse<String> share = ui.http.send(HttpRequest.newBuilder(URI.create(ui.base() + "/api/tasks/bob-shared/shared_with"))
+        .timeout(Duration.ofSeconds(10)).header("Cookie", bob).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"users\":[\"alice\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, share.statusCode(), share.body());
   }
 
   @AfterAll
@@ -49,20 +58,26 @@ class SignInIT {
     }
   }
 
-  /** Signs in as {@code user} over HTTP and posts one point to {@code task} with the session cookie. */
-  static void ingest(String user, String task) throws Exception {
-    HttpClient http = ui.http;
-    HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(ui.base() + "/auth/login"))
+  /** Signs in as {@code user} over HTTP; the session cookie ({@code name=value}). */
+  static String login(String user) throws Exception {
+    HttpResponse<String> login = ui.http.send(HttpRequest.newBuilder(URI.create(ui.base() + "/auth/login"))
         .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user + "\",\"password\":\"" + user + "-pw\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, login.statusCode(), login.body());
-    String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    return login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+  }
+
+  /** Signs in as {@code user} over HTTP and posts one point to {@code task} with the session cookie. */
+  static String ingest(String user, String task) throws Exception {
+    HttpClient http = ui.http;
+    String cookie = login(user);
     String body = UiHarness.appendPoint(task, "main", "loss", "train", 0, 1).toString();
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ui.base() + "/update"))
         .timeout(Duration.ofSeconds(10)).header("Cookie", cookie)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
+    return cookie;
   }
 
   @Test
@@ -84,6 +99,27 @@ class SignInIT {
     assertEquals("alice", ui.driver.findElement(By.id("h-user")).getText());
     assertEquals("", ui.js("return document.cookie;"), "the session cookie is HttpOnly");
     assertTrue(ui.drawn("loss", "main", 0, "y").contains(1.0), "the plot is drawn");
+    assertFalse(listed.contains("bob-shared"), "a shared task is not among alice's own: " + listed);
+
+    // bob shared bob-shared with alice: it is under "Shared with me" and opens read-only, without Stop
+    ui.waitFor("the shared task listed", d -> sharedTasks().contains("bob-shared") ? Boolean.TRUE : null);
+    assertTrue(ui.driver.findElement(By.id("task-list")).getText().contains("SHARED WITH ME")
+        || ui.driver.findElement(By.id("task-list")).getText().toLowerCase().contains("shared with me"));
+    ui.driver.findElement(By.cssSelector("#task-list a.task.shared[data-task='bob-shared']")).click();
+    ui.waitLive("bob-shared");
+    ui.waitFor("the shared record", d -> {
+      Object rec = ui.state().get("record");
+      return rec instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("readonly")) ? Boolean.TRUE : null;
+    });
+    assertFalse(ui.driver.findElement(By.id("stop-btn")).isDisplayed(), "no Stop for a shared task");
+    assertTrue(ui.driver.findElement(By.id("h-meta")).getText().contains("shared by bob"));
+    assertTrue(ui.drawn("loss", "main", 0, "y").contains(1.0), "the shared plot is drawn");
     ui.assertNoJsErrors();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> sharedTasks() {
+    Object o = ui.js("return window.vizrelay ? window.vizrelay.sharedTasks() : [];");
+    return o == null ? List.of() : (List<String>) o;
   }
 }

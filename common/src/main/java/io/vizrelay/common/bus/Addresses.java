@@ -20,6 +20,12 @@ public final class Addresses {
   /** Request/reply: get one task record. */
   public static final String TASK_GET = "vizrelay.tasks.get";
 
+  /**
+   * Published when a task's {@code shared_with} changes: the {@link io.vizrelay.common.model.TaskRecord}
+   * JSON after the change. Socket nodes close read-only sessions of users no longer listed.
+   */
+  public static final String TASK_SHARING = "vizrelay.tasks.sharing";
+
   /** Published on every task status change. */
   public static final String TASK_STATUS = "vizrelay.tasks.status";
 

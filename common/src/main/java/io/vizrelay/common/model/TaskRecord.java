@@ -1,7 +1,9 @@
 package io.vizrelay.common.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 
 /**
  * One task as the registry (taskinfo) knows it: the body of {@code GET /api/tasks/{id}}, the items
@@ -25,6 +27,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param meta small free-form JSON object from the registration, or null
  * @param lastSeq the last event seq of the task's stream (0 before any event)
  * @param windows number of windows of the task (0 when unknown)
+ * @param sharedWith users the owner shared the task with, read-only (watch it, read its record);
+ *     never null, empty by default (records stored before sharing existed have none)
  */
 public record TaskRecord(
     @JsonProperty("task_id") String taskId,
@@ -43,4 +47,19 @@ public record TaskRecord(
     @JsonProperty("auto_registered") boolean autoRegistered,
     @JsonProperty("meta") JsonNode meta,
     @JsonProperty("last_seq") long lastSeq,
-    @JsonProperty("windows") int windows) {}
+    @JsonProperty("windows") int windows,
+    @JsonProperty("shared_with") List<String> sharedWith) {
+
+  @JsonCreator
+  public TaskRecord {
+    sharedWith = sharedWith == null ? List.of() : List.copyOf(sharedWith);
+  }
+
+  /** A record shared with nobody. */
+  public TaskRecord(String taskId, String userId, String projectId, TaskKind kind, Long pid, String host,
+      TaskStatus status, long createdAt, long startedAt, long lastSeenAt, Long finishedAt, Integer exitCode,
+      boolean stopRequested, boolean autoRegistered, JsonNode meta, long lastSeq, int windows) {
+    this(taskId, userId, projectId, kind, pid, host, status, createdAt, startedAt, lastSeenAt, finishedAt, exitCode,
+        stopRequested, autoRegistered, meta, lastSeq, windows, List.of());
+  }
+}

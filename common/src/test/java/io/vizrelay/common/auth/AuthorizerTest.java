@@ -40,6 +40,18 @@ class AuthorizerTest {
   }
 
   @Test
+  void aSharedTaskIsWatchableNeverWritable() {
+    java.util.List<String> shared = java.util.List.of("bob");
+    assertTrue(Authorizer.canWatch(user("bob"), "alice-a", "alice", shared));
+    assertFalse(Authorizer.canWrite(user("bob"), "alice-a", "alice"), "sharing is read-only");
+    assertFalse(Authorizer.canWatch(user("carol"), "alice-a", "alice", shared));
+    assertFalse(Authorizer.canWatch(user("bob"), "alice-a", "alice"), "the owner-only check ignores sharing");
+    Principal bobsKey = new Principal("bob", Set.of(), null, "bob-x", "k");
+    assertFalse(Authorizer.canWatch(bobsKey, "alice-a", "alice", shared), "a scoped credential gets no shared access");
+    assertFalse(Authorizer.canWatch(user("bob"), "alice-a", "alice", null));
+  }
+
+  @Test
   void busHeadersCarryThePrincipal() {
     Principal p = new Principal("alice", Set.of("x"), "mnist", null, "k");
     io.vertx.core.eventbus.DeliveryOptions o = BusPrincipal.headers(p, new io.vertx.core.eventbus.DeliveryOptions());
