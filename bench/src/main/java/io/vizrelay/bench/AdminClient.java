@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Blocking set-up and clean-up POSTs from the bench's main thread (filling windows, creating
@@ -18,9 +19,13 @@ final class AdminClient {
   private AdminClient() {}
 
   static HttpPoster.Reply post(Vertx vertx, ServerProcess server, String path, Buffer body) throws Exception {
+    return post(vertx, server.port, server::alive, path, body);
+  }
+
+  static HttpPoster.Reply post(Vertx vertx, int port, BooleanSupplier alive, String path, Buffer body) throws Exception {
     Exception last = null;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      try (HttpPoster http = new HttpPoster(vertx, server.port, 1, 1)) {
+      try (HttpPoster http = new HttpPoster(vertx, port, 1, 1)) {
         HttpPoster.Reply r = http.post(path, body).toCompletionStage().toCompletableFuture()
             .get(ATTEMPT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (!r.ok()) {
@@ -30,7 +35,7 @@ final class AdminClient {
       } catch (TimeoutException e) {
         last = e;
         System.err.printf("[bench] POST %s: no answer in %d s (attempt %d of %d, server alive: %s)%n", path,
-            ATTEMPT_TIMEOUT_SECONDS, attempt, ATTEMPTS, server.alive());
+            ATTEMPT_TIMEOUT_SECONDS, attempt, ATTEMPTS, alive.getAsBoolean());
       }
     }
     throw new IllegalStateException("POST " + path + " got no answer after " + ATTEMPTS + " attempts", last);

@@ -62,5 +62,5 @@ final class BenchContext {
 
   /** Run options, from the command line. */
   record Options(boolean quick, List<String> scenarios, Path serverJar, Path reportFile, List<String> serverJvmOpts,
-      Path jfrDir, List<String> shapes, String command) {}
+      Path jfrDir, List<String> shapes, String command, Path serviceJarDir) {}
 }

@@ -16,14 +16,18 @@ import java.io.IOException;
 final class FrameScan {
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** @param marker the largest y value in the frame, or -1 when it carries none */
-  record Scanned(String command, long seq, String mode, long marker) {}
+  /**
+   * @param marker the largest y value in the frame, or -1 when it carries none
+   * @param reason a {@code sync} frame's top-level {@code reason} (why the server re-synced), or null
+   */
+  record Scanned(String command, long seq, String mode, long marker, String reason) {}
 
   private FrameScan() {}
 
   static Scanned scan(byte[] frame) {
     String command = null;
     String mode = null;
+    String reason = null;
     long seq = -1;
     double marker = -1;
     String lastPath = null;
@@ -41,6 +45,8 @@ final class FrameScan {
             command = p.getText();
           } else if (topLevel && "mode".equals(name)) {
             mode = p.getText();
+          } else if (topLevel && "reason".equals(name)) {
+            reason = p.getText();
           } else if ("path".equals(name)) {
             lastPath = p.getText();
           }
@@ -55,7 +61,7 @@ final class FrameScan {
     } catch (IOException e) {
       throw new IllegalStateException("unparseable frame: " + new String(frame, 0, Math.min(200, frame.length)), e);
     }
-    return new Scanned(command, seq, mode, (long) marker);
+    return new Scanned(command, seq, mode, (long) marker, reason);
   }
 
   /** True for a y-array element, or an op value (or its elements) whose path points into a y array. */

@@ -66,7 +66,7 @@ final class IdleSocketsScenario implements Scenario {
       int size = Math.min(1000, n - batch);
       for (int task = 0; task < TASKS; task++) {
         int count = size / TASKS + (task < size % TASKS ? 1 : 0);
-        subs.addAll(RelayScenario.connectAll(ctx, server, client, contexts, count, "bench-idle-" + task, none));
+        subs.addAll(RelayMeasurement.connectAll(ctx, List.of(server.port), client, contexts, count, "bench-idle-" + task, none));
       }
       ctx.log("idle sockets (%s): %d connected, server RSS %s", clientName, subs.size(), Table.mb(server.rssKb()));
     }

@@ -51,7 +51,7 @@ final class LateJoinScenario implements Scenario {
           LongList times = new LongList();
           Join last = null;
           for (int i = 0; i < runs + 1; i++) {
-            Join j = RelayScenario.await(join(context, client, server.port, task, i == runs));
+            Join j = RelayMeasurement.await(join(context, client, server.port, task, i == runs));
             if (i > 0) {
               times.add(j.nanos()); // the first join is a warm-up
             }

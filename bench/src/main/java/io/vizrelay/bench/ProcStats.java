@@ -3,6 +3,7 @@ package io.vizrelay.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Reads a Linux process's resident memory and CPU time from {@code /proc}. */
 final class ProcStats {
@@ -91,21 +92,53 @@ final class ProcStats {
   }
 
   /**
-   * CPU use over an interval, in busy cores: the server's, the bench's, and everything else on the
-   * machine (other processes competing for the same cores make a run noisy).
+   * CPU use over an interval, in busy cores: the server's (summed over its processes, e.g. every
+   * node of a cluster), the bench's, and everything else on the machine (other processes competing
+   * for the same cores make a run noisy).
    */
-  record Meter(CpuMeter server, CpuMeter bench, double machineStart, long startNanos) {
+  record Meter(List<CpuMeter> servers, CpuMeter bench, double machineStart, long startNanos) {
     static Meter start(long serverPid) {
-      return new Meter(CpuMeter.start(serverPid), CpuMeter.start(self()), machineBusySeconds(), System.nanoTime());
+      return start(List.of(serverPid));
+    }
+
+    static Meter start(List<Long> serverPids) {
+      List<CpuMeter> servers = serverPids.stream().map(CpuMeter::start).toList();
+      return new Meter(servers, CpuMeter.start(self()), machineBusySeconds(), System.nanoTime());
     }
 
     /** Busy cores of {server, bench, other processes}. */
     double[] cores() {
+      Reading r = read();
+      return new double[] {r.serverSeconds() / r.wall(), r.benchSeconds() / r.wall(), r.otherSeconds() / r.wall()};
+    }
+
+    /** CPU seconds used since the start, per server process, by the bench and by everything else. */
+    Reading read() {
       double wall = (System.nanoTime() - startNanos) / 1e9;
-      double s = server.used();
+      double[] per = servers.stream().mapToDouble(CpuMeter::used).toArray();
       double b = bench.used();
       double all = machineBusySeconds() - machineStart;
-      return new double[] {s / wall, b / wall, Math.max(0, all - s - b) / wall};
+      double s = java.util.Arrays.stream(per).sum();
+      return new Reading(wall, per, b, Math.max(0, all - s - b));
+    }
+  }
+
+  /** CPU seconds over a measured interval of {@code wall} seconds; {@code perServer} in the order the pids were given. */
+  record Reading(double wall, double[] perServer, double benchSeconds, double otherSeconds) {
+    double serverSeconds() {
+      return java.util.Arrays.stream(perServer).sum();
+    }
+
+    double serverCores() {
+      return serverSeconds() / wall;
+    }
+
+    double benchCores() {
+      return benchSeconds / wall;
+    }
+
+    double otherCores() {
+      return otherSeconds / wall;
     }
   }
 

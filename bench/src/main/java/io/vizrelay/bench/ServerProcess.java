@@ -92,10 +92,40 @@ final class ServerProcess implements AutoCloseable {
     throw new IllegalStateException(label + " did not become healthy within " + START_TIMEOUT.toSeconds() + " s");
   }
 
+  /**
+   * Starts a server on a port chosen by the caller and returns at once (several can start in
+   * parallel); {@link #awaitOk} then waits for it. Its log is {@code <dir>/server.log}.
+   */
+  static ServerProcess spawn(String label, Path dir, List<String> java, Map<String, String> env, int port)
+      throws IOException {
+    return new ServerProcess(label, dir, port, start(dir, java, env));
+  }
+
+  /**
+   * Waits until {@code GET <path>} answers 200, failing if the process exits or the deadline
+   * ({@code System.nanoTime()}) passes first.
+   */
+  void awaitOk(String path, long deadlineNanos) throws InterruptedException {
+    while (System.nanoTime() < deadlineNanos) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(label + " exited with " + process.exitValue() + "; log: " + logTail());
+      }
+      if (ok(port, path)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException(label + ": GET " + path + " did not answer 200 in time; log: " + logTail());
+  }
+
   private static boolean healthy(int port) {
+    return ok(port, "/health");
+  }
+
+  private static boolean ok(int port, String path) {
     try {
       HttpResponse<Void> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(2)).build(),
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build(),
           HttpResponse.BodyHandlers.discarding());
       return r.statusCode() == 200;
     } catch (IOException e) {
@@ -148,20 +178,43 @@ final class ServerProcess implements AutoCloseable {
   /** SIGTERM, then SIGKILL after 15 s; deletes the data directory. */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-    deleteTree(dataDir);
+    closeAll(List.of(this), Duration.ofSeconds(15));
   }
 
-  private static String javaBin() {
+  /** SIGKILL now (a shutdown hook's last resort). */
+  void destroyForcibly() {
+    process.destroyForcibly();
+  }
+
+  /**
+   * SIGTERM to all at once, then waits for them together for at most {@code grace}; SIGKILLs what
+   * is left (waiting ≤ 5 s more) and deletes the data directories. Returns the labels of the
+   * processes that had to be killed.
+   */
+  static List<String> closeAll(List<ServerProcess> servers, Duration grace) {
+    List<String> killed = new ArrayList<>();
+    servers.forEach(s -> s.process.destroy());
+    long deadline = System.nanoTime() + grace.toNanos();
+    try {
+      for (ServerProcess s : servers) {
+        long left = deadline - System.nanoTime();
+        if (!s.process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+          s.process.destroyForcibly();
+          killed.add(s.label);
+        }
+      }
+      for (ServerProcess s : servers) {
+        s.process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      servers.forEach(s -> s.process.destroyForcibly());
+      Thread.currentThread().interrupt();
+    }
+    servers.forEach(s -> deleteTree(s.dataDir));
+    return killed;
+  }
+
+  static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
@@ -182,7 +235,7 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {

@@ -8,6 +8,8 @@ import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -18,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class Subscriber {
   /** What the subscriber saw, read on its own context. */
   record Summary(long liveFrames, long gaps, long dups, long resyncs, long bytes, LongList markers, LongList latencies,
-      long syncedNanos) {}
+      long syncedNanos, Map<String, Long> resyncKinds) {}
 
   private final Context context;
   private final AtomicLongArray sendNanos;
@@ -33,6 +35,8 @@ final class Subscriber {
   private long gaps;
   private long dups;
   private long resyncs;
+  /** Extra {@code sync} frames by {@code mode/reason} (e.g. {@code resume/gap}). */
+  private final Map<String, Long> resyncKinds = new TreeMap<>();
   private long bytes;
   private long connectStart;
   private long syncedNanos;
@@ -76,6 +80,7 @@ final class Subscriber {
       if ("sync".equals(s.command())) {
         if (sawSync) {
           resyncs++;
+          resyncKinds.merge(s.mode() + "/" + s.reason(), 1L, Long::sum);
         }
         sawSync = true;
         lastSeq = s.seq();
@@ -115,7 +120,8 @@ final class Subscriber {
 
   Future<Summary> summary() {
     Promise<Summary> p = Promise.promise();
-    context.runOnContext(v -> p.complete(new Summary(liveFrames, gaps, dups, resyncs, bytes, markers, latencies, syncedNanos)));
+    context.runOnContext(v -> p.complete(new Summary(liveFrames, gaps, dups, resyncs, bytes, markers, latencies, syncedNanos,
+        Map.copyOf(resyncKinds))));
     return p.future();
   }
 

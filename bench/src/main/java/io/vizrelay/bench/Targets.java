@@ -17,6 +17,10 @@ final class Targets {
     checks.add(new Check(target, measured, met));
   }
 
+  boolean isEmpty() {
+    return checks.isEmpty();
+  }
+
   Table table() {
     Table t = new Table("Targets", "target", "measured", "verdict");
     checks.forEach(c -> t.row(c.target(), c.measured(), c.verdict()));

@@ -47,6 +47,7 @@ final class Session {
   private long queuedDeltaBytes;
   private long queuedBytes;
   private long heldBytes;
+  private TaskChannel channel;
 
   Session(String sid, SocketRequest request, String userId, boolean readonly, ServerWebSocket ws, TaskStore store,
       SocketMetrics metrics, int queueLimit) {
@@ -73,6 +74,11 @@ final class Session {
 
   Mode mode() {
     return mode;
+  }
+
+  /** The node's channel of this session's task (set once, right after the session joined it). */
+  void attach(TaskChannel taskChannel) {
+    this.channel = taskChannel;
   }
 
   /** A delta from the task's channel, in the channel's order. */
@@ -243,6 +249,9 @@ final class Session {
     }
     held.clear();
     heldBytes = 0;
+    if (mode == Mode.LIVE && channel != null) {
+      channel.positioned(epoch, lastSeq);
+    }
   }
 
   private void failed(int gen, Throwable err) {

@@ -49,7 +49,9 @@ final class SessionHub {
     Session session = new Session(sid, request, principal.userId(), readonly, ws, store, metrics,
         config.sessionQueueBytes());
     sessions.put(sid, session);
-    channels.computeIfAbsent(request.taskId(), id -> new TaskChannel(vertx, id, store, metrics)).add(session);
+    TaskChannel channel = channels.computeIfAbsent(request.taskId(), id -> new TaskChannel(vertx, id, store, metrics));
+    channel.add(session);
+    session.attach(channel);
     sessionConsumers.put(sid, vertx.eventBus().<String>consumer(Addresses.session(sid), msg -> {
       if (!mayControl(msg.headers(), session)) {
         msg.fail(403, "not your session");

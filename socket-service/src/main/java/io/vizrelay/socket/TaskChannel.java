@@ -19,6 +19,14 @@ final class TaskChannel {
   /** How long an out-of-order delta waits for the ones before it before the store is asked. */
   static final long REORDER_WAIT_MS = 100;
 
+  /** Bounds of a channel that no session has positioned yet. */
+  static final class TaskSlotLimits {
+    /** Deltas buffered before the first session's sync; past it the first delta starts the channel. */
+    static final int UNPOSITIONED_MAX = 1024;
+
+    private TaskSlotLimits() {}
+  }
+
   final String taskId;
   private final Vertx vertx;
   private final TaskStore store;
@@ -65,6 +73,10 @@ final class TaskChannel {
   }
 
   private void onDelta(Delta delta) {
+    if (epoch == null && early.size() < TaskSlotLimits.UNPOSITIONED_MAX) {
+      early.put(delta.seq(), delta);
+      return;
+    }
     if (epoch == null || !epoch.equals(delta.epoch())) {
       restart(delta);
       return;
@@ -79,6 +91,25 @@ final class TaskChannel {
     }
     fanOut(delta);
     drainEarly();
+  }
+
+  /**
+   * A session of this channel is in sync at {@code epoch:seq}. A channel that has not started yet
+   * starts right after it, so a first delta that arrived out of order is neither taken as the start
+   * nor dropped (deltas published by several ingest nodes, or completed out of order by the grid).
+   */
+  void positioned(String syncEpoch, long seq) {
+    if (epoch != null) {
+      return;
+    }
+    epoch = syncEpoch;
+    nextSeq = seq + 1;
+    early.values().removeIf(d -> !d.epoch().equals(syncEpoch));
+    early.headMap(nextSeq).clear();
+    drainEarly();
+    if (!early.isEmpty()) {
+      scheduleRepair();
+    }
   }
 
   private void restart(Delta delta) {

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * path. Not for production (use the Kubernetes Service / ingress there).
  *
  * <ul>
- *   <li>socket: {@code /socket}, {@code /task/<id>/socket}, {@code /}, {@code /static/}, {@code /webjars/}, {@code /api/relay/}</li>
+ *   <li>socket: {@code /socket}, {@code /task/<id>/socket}, {@code /}, {@code /static/}, {@code /webjars/}, {@code /api/relay/}, {@code /auth/}</li>
  *   <li>taskinfo: {@code /api/tasks}</li>
  *   <li>ingest: everything else (the visdom endpoints, {@code /vis_socket}, {@code /env/...})</li>
  * </ul>
@@ -116,7 +116,7 @@ public final class FrontProxy {
       return taskinfo;
     }
     if (path.equals("/") || path.equals("/socket") || path.startsWith("/static/") || path.startsWith("/webjars/")
-        || path.startsWith("/api/relay/") || (path.startsWith("/task/") && path.endsWith("/socket")
+        || path.startsWith("/api/relay/") || path.startsWith("/auth/") || (path.startsWith("/task/") && path.endsWith("/socket")
         && !path.endsWith("/vis_socket"))) {
       return socket;
     }
