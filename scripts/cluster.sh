@@ -117,7 +117,7 @@ down() {
     [ -e "$p" ] || continue
     alive "$p" && { kill -TERM "$(cat "$p")" 2>/dev/null || true; pids+=("$(cat "$p")"); }
   done
-  local deadline=$((SECONDS + ${VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS:-20} + 5))
+  local deadline=$((SECONDS + ${VIZRELAY_DRAIN_DELAY_SECONDS:-0} + ${VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS:-20} + 5))
   for pid in "${pids[@]}"; do
     while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
     kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true

@@ -11,6 +11,7 @@ import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
 import io.vizrelay.ingest.IngestVerticle;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded default: the three services in one non-clustered Vert.x, sharing one HTTP server
  * and the on-disk {@link EmbeddedTaskStore}. {@link #start} resolves once {@code /health} answers.
+ * {@code GET /metrics} serves the registry installed on the Vert.x ({@link Metrics#of}; {@link Main}
+ * builds its Vert.x with one, so Vert.x's own meters are there too).
  */
 public final class EmbeddedServer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServer.class);
@@ -56,7 +59,10 @@ public final class EmbeddedServer {
 
   public static Future<EmbeddedServer> start(Vertx vertx, VizConfig config, TaskinfoConfig taskinfo) {
     return EmbeddedTaskStore.open(vertx, config).compose(store -> {
+      Metrics metrics = Metrics.of(vertx);
+      metrics.clusterMembers(() -> 1);
       Router router = baseRouter(vertx);
+      router.get("/metrics").handler(metrics.scrapeHandler());
       List<String> ids = new ArrayList<>();
       return deploy(vertx, ids, new IngestVerticle(config, store, router))
           .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))

@@ -1,6 +1,8 @@
 package io.vizrelay.app;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.auth.Tokens;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.taskinfo.TaskinfoConfig;
@@ -30,7 +32,9 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    Metrics metrics = Metrics.create();
+    Vertx vertx = metrics.vertxBuilder(new VertxOptions()).build();
+    metrics.install(vertx);
     EmbeddedServer server;
     try {
       server = EmbeddedServer.start(vertx, System.getenv()).await();

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -52,7 +53,11 @@ final class Browser {
 
   static Future<Browser> connect(WebSocketClient client, int port, String uri) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
-    return client.connect(options).map(Browser::new);
+    // Handlers are set before connecting: a frame the server writes at once (register) must not
+    // arrive before anyone listens, whichever thread completes the connect future.
+    ClientWebSocket ws = client.webSocket();
+    Browser browser = new Browser(ws);
+    return ws.connect(options).map(connected -> browser);
   }
 
   /** Completes once every frame the server sent before it read our ping has arrived. */

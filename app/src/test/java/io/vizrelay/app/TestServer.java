@@ -31,11 +31,22 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Path dataDir, Map<String, String> env) throws Exception {
+    return start(dataDir, env, Vertx.vertx());
+  }
+
+  /** As {@link Main} runs it: a Vert.x built with its own meters in the server's registry. */
+  static TestServer startWithVertxMetrics(Path dataDir) throws Exception {
+    io.vizrelay.common.metrics.Metrics metrics = io.vizrelay.common.metrics.Metrics.create();
+    Vertx vertx = metrics.vertxBuilder(new io.vertx.core.VertxOptions()).build();
+    metrics.install(vertx);
+    return start(dataDir, Map.of(), vertx);
+  }
+
+  private static TestServer start(Path dataDir, Map<String, String> env, Vertx vertx) throws Exception {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.putIfAbsent("VIZRELAY_PORT", "0");
     all.putIfAbsent("VIZRELAY_DATA_DIR", dataDir.toString());
     all.putIfAbsent("VIZRELAY_FSYNC", "batch");
-    Vertx vertx = Vertx.vertx();
     EmbeddedServer server = await(EmbeddedServer.start(vertx, all));
     return new TestServer(vertx, server);
   }

@@ -1,6 +1,8 @@
 package io.vizrelay.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -16,12 +18,16 @@ import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.visdom.Reply;
 import io.vizrelay.common.visdom.VisdomCommand;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The visdom client's HTTP API (PROTOCOL §2) in the three task-addressing modes of DESIGN §6:
@@ -39,13 +45,26 @@ public final class IngestHandlers {
   private final EventBus bus;
   private final ActivityReporter activity;
   private final AuthGate gate;
+  /** {@code vizrelay_ingest_events_total{endpoint}}: applied commands, by visdom endpoint ({@code env} for {@code /env/<eid>}). */
+  private final Map<String, Counter> events = new HashMap<>();
+  /** {@code vizrelay_ingest_points_total}: data points sent by {@code /events} and {@code /update} (counted as the per-window limit counts them). */
+  private final Counter points;
+  /** {@code vizrelay_store_apply_seconds}: from handing a command to the store to its durable result. */
+  private final Timer applyTime;
 
-  public IngestHandlers(VizConfig config, TaskStore store, EventBus bus, ActivityReporter activity, AuthGate gate) {
+  public IngestHandlers(VizConfig config, TaskStore store, EventBus bus, ActivityReporter activity, AuthGate gate,
+      Metrics metrics) {
     this.config = config;
     this.store = store;
     this.bus = bus;
     this.activity = activity;
     this.gate = gate;
+    for (String endpoint : ENDPOINTS) {
+      events.put(endpoint, metrics.counter("vizrelay.ingest.events", "ingest commands applied (2xx), by endpoint", "endpoint", endpoint));
+    }
+    events.put("env", metrics.counter("vizrelay.ingest.events", "ingest commands applied (2xx), by endpoint", "endpoint", "env"));
+    points = metrics.counter("vizrelay.ingest.points", "data points in applied /events and /update bodies");
+    applyTime = metrics.histogram("vizrelay.store.apply", "time from handing a command to the task store to its durable result");
   }
 
   public void mount(Router router) {
@@ -86,7 +105,7 @@ public final class IngestHandlers {
     JsonNode body = Json.parse(bodyBytes(ctx));
     String taskId = taskId(ctx, body);
     VisdomCommand command = VisdomRequests.decode(endpoint, body);
-    apply(ctx, taskId, command);
+    apply(ctx, taskId, command, endpoint);
   }
 
   /** {@code POST /env/<eid>}: a client creating its env, or a browser switching env by sid. */
@@ -97,7 +116,7 @@ public final class IngestHandlers {
       switchSessionEnv(ctx, body.get("sid").asText(), eid);
       return;
     }
-    apply(ctx, taskId(ctx, body), VisdomRequests.createEnv(eid));
+    apply(ctx, taskId(ctx, body), VisdomRequests.createEnv(eid), "env");
   }
 
   private void switchSessionEnv(RoutingContext ctx, String sid, String eid) {
@@ -109,10 +128,14 @@ public final class IngestHandlers {
             : new ApiException(ErrorCode.NOT_FOUND, "no browser session with sid " + sid)));
   }
 
-  private void apply(RoutingContext ctx, String taskId, VisdomCommand command) {
+  private void apply(RoutingContext ctx, String taskId, VisdomCommand command, String endpoint) {
     AuthGate.requireWrite(ctx, taskId);
+    long started = System.nanoTime();
     store.apply(taskId, command)
         .onSuccess(applied -> {
+          applyTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+          events.get(endpoint).increment();
+          points.increment(IngestPoints.of(command));
           send(ctx, applied.reply());
           activity.seen(taskId, lastSeq(applied), 1);
           publish(applied);

@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import io.vizrelay.common.bus.DeltaCodec;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.TaskStore;
 
 /**
@@ -30,7 +31,7 @@ public final class IngestVerticle extends VerticleBase {
     return AuthGate.create(vertx, config).onSuccess(gate -> {
       activity = new ActivityReporter(vertx);
       activity.start();
-      new IngestHandlers(config, store, vertx.eventBus(), activity, gate).mount(router);
+      new IngestHandlers(config, store, vertx.eventBus(), activity, gate, Metrics.of(vertx)).mount(router);
       new VisSocketHub(vertx, config, gate).mount(router);
     });
   }

@@ -68,6 +68,8 @@ public final class VisSocketHub {
     consumers.computeIfAbsent(taskId, k -> vertx.eventBus().<Buffer>consumer(Addresses.visSocket(k),
         msg -> broadcast(k, msg.body())));
     ws.closeHandler(v -> close(taskId, ws));
+    // the node drains (HttpServer.shutdown): tell the client to go elsewhere now rather than at the deadline
+    ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
     ws.textMessageHandler(text -> { /* echo/commands from Python clients are not relayed */ });
   }
 

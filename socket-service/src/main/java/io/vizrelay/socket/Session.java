@@ -150,6 +150,7 @@ final class Session {
       return;
     }
     mode = Mode.SYNCING;
+    metrics.resync(reason);
     held.clear();
     heldBytes = 0;
     int gen = ++generation;

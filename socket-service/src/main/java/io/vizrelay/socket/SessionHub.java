@@ -49,7 +49,11 @@ final class SessionHub {
     Session session = new Session(sid, request, principal.userId(), readonly, ws, store, metrics,
         config.sessionQueueBytes());
     sessions.put(sid, session);
-    TaskChannel channel = channels.computeIfAbsent(request.taskId(), id -> new TaskChannel(vertx, id, store, metrics));
+    metrics.sessionOpened();
+    TaskChannel channel = channels.computeIfAbsent(request.taskId(), id -> {
+      metrics.channelOpened();
+      return new TaskChannel(vertx, id, store, metrics);
+    });
     channel.add(session);
     session.attach(channel);
     sessionConsumers.put(sid, vertx.eventBus().<String>consumer(Addresses.session(sid), msg -> {
@@ -99,7 +103,9 @@ final class SessionHub {
 
   private void close(Session session) {
     session.closed();
-    sessions.remove(session.sid);
+    if (sessions.remove(session.sid) != null) {
+      metrics.sessionClosed();
+    }
     MessageConsumer<String> consumer = sessionConsumers.remove(session.sid);
     if (consumer != null) {
       consumer.unregister();
@@ -108,6 +114,7 @@ final class SessionHub {
     if (channel != null && channel.remove(session)) {
       channels.remove(session.taskId);
       channel.close();
+      metrics.channelClosed();
     }
   }
 

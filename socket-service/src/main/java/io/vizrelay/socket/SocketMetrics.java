@@ -1,15 +1,41 @@
 package io.vizrelay.socket;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
+import io.vizrelay.common.metrics.Metrics;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Counters of the relay (exposed by {@code GET /api/relay/stats}; Prometheus comes later). */
+/**
+ * Counters of the relay, in the process's Prometheus registry (docs/METRICS.md) and in
+ * {@code GET /api/relay/stats} (which reads the same meters).
+ */
 public final class SocketMetrics {
-  private final LongAdder delivered = new LongAdder();
-  private final LongAdder dropped = new LongAdder();
-  private final LongAdder snapshots = new LongAdder();
-  private final LongAdder resumed = new LongAdder();
-  private final LongAdder resumeMissed = new LongAdder();
-  private final LongAdder gapsRepaired = new LongAdder();
+  /** The re-sync reasons counted by {@code vizrelay_resyncs_total}; a socket's first sync (connect, resume) is not a re-sync. */
+  static final java.util.List<String> RESYNC_REASONS = java.util.List.of("gap", "overflow", "epoch", "env");
+
+  private final Counter delivered;
+  private final Counter dropped;
+  private final Counter snapshots;
+  private final Counter resumed;
+  private final Counter resumeMissed;
+  private final Counter gapsRepaired;
+  private final Map<String, Counter> resyncs = new java.util.HashMap<>();
+  private final AtomicInteger sessions = new AtomicInteger();
+  private final AtomicInteger channels = new AtomicInteger();
+
+  SocketMetrics(Metrics m) {
+    delivered = m.counter("vizrelay.deliveries", "deltas written to browser sockets (one per frame per socket)");
+    dropped = m.counter("vizrelay.frames.dropped", "deltas not sent to a slow browser (its queue was full); it is re-synced with a snapshot");
+    snapshots = m.counter("vizrelay.snapshots", "snapshots sent to browsers (first sync, re-sync, resume too old)");
+    resumed = m.counter("vizrelay.resumes", "since= resumes served from the store", "result", "ok");
+    resumeMissed = m.counter("vizrelay.resumes", "since= resumes served from the store", "result", "gone");
+    gapsRepaired = m.counter("vizrelay.gaps.repaired", "seq gaps in the relay repaired from the store (channel or session)");
+    for (String reason : RESYNC_REASONS) {
+      resyncs.put(reason, m.counter("vizrelay.resyncs", "sessions re-synced after they were live", "reason", reason));
+    }
+    m.gauge("vizrelay.sessions", "browser sockets open on this node", sessions, AtomicInteger::get);
+    m.gauge("vizrelay.channels", "tasks with browsers on this node (one event-bus consumer each)", channels, AtomicInteger::get);
+  }
 
   void delivered() {
     delivered.increment();
@@ -35,12 +61,36 @@ public final class SocketMetrics {
     gapsRepaired.increment();
   }
 
+  /** A sync that {@link Session#resync} starts; only re-sync reasons are counted. */
+  void resync(String reason) {
+    Counter c = resyncs.get(reason);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  void sessionOpened() {
+    sessions.incrementAndGet();
+  }
+
+  void sessionClosed() {
+    sessions.decrementAndGet();
+  }
+
+  void channelOpened() {
+    channels.incrementAndGet();
+  }
+
+  void channelClosed() {
+    channels.decrementAndGet();
+  }
+
   /** A point-in-time copy of the counters. */
   public record View(long delivered, long dropped, long snapshots, long resumed, long resumeMissed,
       long gapsRepaired, int sessions, int channels, long maxQueuedDeltaBytes) {}
 
   View view(int sessions, int channels, long maxQueuedDeltaBytes) {
-    return new View(delivered.sum(), dropped.sum(), snapshots.sum(), resumed.sum(), resumeMissed.sum(),
-        gapsRepaired.sum(), sessions, channels, maxQueuedDeltaBytes);
+    return new View((long) delivered.count(), (long) dropped.count(), (long) snapshots.count(), (long) resumed.count(),
+        (long) resumeMissed.count(), (long) gapsRepaired.count(), sessions, channels, maxQueuedDeltaBytes);
   }
 }

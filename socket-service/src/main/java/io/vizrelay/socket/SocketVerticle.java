@@ -24,6 +24,7 @@ import io.vizrelay.common.bus.DeltaCodec;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.TaskStore;
 
 /**
@@ -56,7 +57,7 @@ public final class SocketVerticle extends VerticleBase {
   private void start(AuthGate authGate) {
     gate = authGate;
     DeltaCodec.register(vertx);
-    SocketMetrics metrics = new SocketMetrics();
+    SocketMetrics metrics = new SocketMetrics(Metrics.of(vertx));
     hub = new SessionHub(vertx, config, store, metrics, new BrowserCommands(store, vertx.eventBus()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS, msg -> forwardStatus(msg.body()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_SHARING, msg -> sharingChanged(msg.body()));

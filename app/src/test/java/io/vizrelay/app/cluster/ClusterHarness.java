@@ -44,19 +44,36 @@ final class ClusterHarness implements AutoCloseable {
     this.hzPorts = freePorts(capacity);
   }
 
+  /** Lowest and highest port handed out; below Linux's ephemeral range (32768+). */
+  static final int PORT_LOW = 20_000;
+  static final int PORT_HIGH = 32_000;
+
+  /**
+   * Free ports for Hazelcast members, chosen below the ephemeral range: a port from it, released
+   * here and bound later by a node that joins mid-test, can meanwhile be taken by any outgoing
+   * connection on the machine.
+   */
   static List<Integer> freePorts(int n) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        s.setReuseAddress(true);
-        sockets.add(s);
+    java.util.Random random = new java.util.Random();
+    List<Integer> ports = new ArrayList<>();
+    int tries = 0;
+    while (ports.size() < n) {
+      if (++tries > 10_000) {
+        throw new IOException("no free ports in " + PORT_LOW + "-" + PORT_HIGH);
       }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
+      int port = PORT_LOW + random.nextInt(PORT_HIGH - PORT_LOW);
+      if (!ports.contains(port) && bindable(port)) {
+        ports.add(port);
       }
+    }
+    return ports;
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket s = new ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException inUse) {
+      return false;
     }
   }
 

@@ -2,6 +2,7 @@ package io.vizrelay.app.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -18,6 +19,8 @@ final class WsBrowser {
   private final WebSocket ws;
   private final List<JsonNode> frames = new ArrayList<>();
   final CompletableFuture<Short> closed = new CompletableFuture<>();
+  /** The close frame's reason, set before {@link #closed} completes. */
+  volatile String closeReason;
 
   private WsBrowser(int port, WebSocket ws) {
     this.port = port;
@@ -29,6 +32,7 @@ final class WsBrowser {
       }
     });
     ws.closeHandler(v -> {
+      closeReason = ws.closeReason();
       closed.complete(ws.closeStatusCode());
       synchronized (frames) {
         frames.notifyAll();
@@ -37,8 +41,11 @@ final class WsBrowser {
   }
 
   static Future<WsBrowser> connect(WebSocketClient client, int port, String uri) {
-    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
-        .map(ws -> new WsBrowser(port, ws));
+    // Handlers first, then connect: the server's first frames must find a listener.
+    ClientWebSocket ws = client.webSocket();
+    WsBrowser browser = new WsBrowser(port, ws);
+    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+        .map(connected -> browser);
   }
 
   List<JsonNode> frames() {

@@ -167,8 +167,9 @@ class KubernetesManifestsTest {
           where + ": the startup probe must allow a slow cluster join");
       int preStop = preStopSleep(c);
       assertTrue(d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()
-          > cluster.shutdownTimeoutSeconds() + preStop, where + ": terminationGracePeriodSeconds must exceed "
-          + "VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS + the preStop sleep");
+          > cluster.drainDelaySeconds() + cluster.shutdownTimeoutSeconds() + preStop, where
+          + ": terminationGracePeriodSeconds must exceed VIZRELAY_DRAIN_DELAY_SECONDS + VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS "
+          + "+ the preStop sleep");
     });
     rendered.forEach((overlay, m) -> {
       for (Service svc : m.all(Service.class)) {

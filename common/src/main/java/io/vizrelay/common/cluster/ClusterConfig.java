@@ -32,6 +32,9 @@ import java.util.Map;
  * @param exitAfterMerge {@code VIZRELAY_EXIT_AFTER_MERGE}: a service process whose side was merged into the
  *     bigger cluster exits with status 3 so it is restarted clean (event-bus subscriptions are unreliable
  *     after a merge, vert.x#4394); default true
+ * @param drainDelaySeconds {@code VIZRELAY_DRAIN_DELAY_SECONDS}: on SIGTERM, how long the node keeps serving
+ *     with {@code /readiness} answering 503 before it stops accepting requests (default 0: in Kubernetes the
+ *     preStop sleep already covers the removal from the Service endpoints). Not part of the shutdown timeout
  */
 public record ClusterConfig(
     String clusterName,
@@ -53,7 +56,8 @@ public record ClusterConfig(
     int shutdownTimeoutSeconds,
     int minClusterSize,
     int mergeDelaySeconds,
-    boolean exitAfterMerge) {
+    boolean exitAfterMerge,
+    int drainDelaySeconds) {
 
   /** How members find each other. */
   public enum Join { TCP, KUBERNETES }
@@ -105,7 +109,8 @@ public record ClusterConfig(
         integer(env, "VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS", 20, 1, 3600),
         integer(env, "VIZRELAY_HZ_MIN_CLUSTER_SIZE", 0, 0, 1000),
         integer(env, "VIZRELAY_HZ_MERGE_DELAY_SECONDS", 30, 1, 3600),
-        bool(env, "VIZRELAY_EXIT_AFTER_MERGE", true));
+        bool(env, "VIZRELAY_EXIT_AFTER_MERGE", true),
+        integer(env, "VIZRELAY_DRAIN_DELAY_SECONDS", 0, 0, 3600));
   }
 
   private static String str(Map<String, String> env, String key, String def) {

@@ -7,6 +7,7 @@ import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.core.LifecycleEvent;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -22,12 +23,14 @@ import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,10 @@ public final class ClusterNode {
   private final TaskStore store;
   private final List<String> deployments;
   private final HttpServer server;
+  /** Set when the drain starts ({@link #stop}): {@code /readiness} answers 503 from then on. */
+  private volatile AtomicBoolean draining = new AtomicBoolean();
+  /** The drain in progress, once {@link #stop} was called. */
+  private Future<Void> stopping;
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, VizConfig config, ClusterConfig cluster,
       TaskStore store, List<String> deployments, HttpServer server) {
@@ -116,15 +123,27 @@ public final class ClusterNode {
       bus.setClusterPublicPort(cluster.eventBusPublicPort());
     }
     long started = System.nanoTime();
-    return Vertx.builder().with(new VertxOptions().setEventBusOptions(bus)).withClusterManager(manager)
+    Metrics metrics = Metrics.create();
+    return metrics.vertxBuilder(new VertxOptions().setEventBusOptions(bus)).withClusterManager(manager)
         .buildClustered()
         .compose(vertx -> {
+          metrics.install(vertx).clusterMembers(() -> manager.getNodes().size());
           LOG.info("joined cluster {} as {} in {} ms; members={}", cluster.clusterName(), manager.getNodeId(),
               (System.nanoTime() - started) / 1_000_000, manager.getNodes().size());
           TaskStore store = new ClusterTaskStore(vertx, manager.getHazelcastInstance(), config);
           Router router = Router.router(vertx);
           router.route().failureHandler(new ErrorHandler());
           router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
+          router.get("/metrics").handler(metrics.scrapeHandler());
+          AtomicBoolean draining = new AtomicBoolean();
+          router.get("/readiness").handler(ctx -> {
+            if (draining.get()) {  // SIGTERM: out of the load balancers at once, whatever the cluster says
+              ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+                  .end("{\"status\":\"DOWN\",\"checks\":[{\"id\":\"draining\",\"status\":\"DOWN\"}],\"outcome\":\"DOWN\"}");
+            } else {
+              ctx.next();
+            }
+          });
           router.get("/readiness").handler(HealthCheckHandler.create(vertx)
               .register("cluster-health", ClusterHealthCheck.createProcedure(vertx)));
           List<String> ids = new ArrayList<>();
@@ -136,6 +155,10 @@ public final class ClusterNode {
           return deployed
               .compose(v -> listen(vertx, config, router))
               .map(server -> new ClusterNode(vertx, manager, config, cluster, store, ids, server))
+              .map(node -> {
+                node.draining = draining;
+                return node;
+              })
               .onFailure(e -> vertx.close());
         });
   }
@@ -175,25 +198,69 @@ public final class ClusterNode {
   }
 
   /**
-   * Undeploys the services (browsers get a close frame with a resume hint, consumers are
-   * unregistered before the node leaves), stops the HTTP server, then leaves the cluster.
+   * Drains the node and leaves the cluster (docs/CLUSTER.md "Drain on SIGTERM"); idempotent.
+   * <ol>
+   *   <li>{@code /readiness} answers 503 at once ({@code /health} stays 200);</li>
+   *   <li>the node keeps serving for {@code VIZRELAY_DRAIN_DELAY_SECONDS} (default 0);</li>
+   *   <li>the HTTP server stops listening (new connections are refused, idle keep-alive connections
+   *       close) and lets in-flight requests finish, bounded by half the shutdown timeout; meanwhile the
+   *       services are undeployed: browsers get close 1001 with a {@code since=<epoch>:<seq>} hint and
+   *       reconnect to another node (this one no longer accepts them), their consumers are unregistered;</li>
+   *   <li>the store closes and the node leaves the cluster ({@code vertx.close()}).</li>
+   * </ol>
+   * {@link #stopBlocking} bounds it.
    */
-  public Future<Void> stop() {
-    Future<Void> undeploy = Future.succeededFuture();
-    for (int i = deployments.size() - 1; i >= 0; i--) {
-      String id = deployments.get(i);
-      undeploy = undeploy.compose(v -> vertx.undeploy(id));
+  public synchronized Future<Void> stop() {
+    if (stopping == null) {
+      stopping = drainAndLeave();
     }
-    return undeploy.eventually(() -> server.close()).eventually(() -> store.close()).eventually(() -> vertx.close());
+    return stopping;
   }
 
-  /** {@link #stop} bounded by the configured timeout; on timeout the caller should halt. */
+  private Future<Void> drainAndLeave() {
+    long t0 = System.nanoTime();
+    draining.set(true);
+    int delay = cluster.drainDelaySeconds();
+    LOG.info("drain: readiness answers 503; serving {} s more", delay);
+    Future<Void> delayed = delay > 0 ? vertx.timer(delay, TimeUnit.SECONDS).mapEmpty() : Future.succeededFuture();
+    Future<Void> drained = delayed.compose(v -> {
+      long grace = Math.max(1, cluster.shutdownTimeoutSeconds() / 2);
+      Future<Void> http = server.shutdown(grace, TimeUnit.SECONDS).onComplete(ar -> LOG.info(
+          "drain: HTTP server closed, in-flight requests done, at +{} ms{}", ms(t0), ar.failed() ? " (" + ar.cause() + ")" : ""));
+      Future<Void> undeploy = Future.succeededFuture();
+      for (int i = deployments.size() - 1; i >= 0; i--) {
+        String id = deployments.get(i);
+        undeploy = undeploy.eventually(() -> vertx.undeploy(id));
+      }
+      undeploy = undeploy.onComplete(ar -> LOG.info("drain: services undeployed (browsers closed with 1001 since=) at +{} ms",
+          ms(t0)));
+      return Future.join(http, undeploy).<Void>mapEmpty();
+    }).eventually(() -> store.close());
+    // not chained with eventually(): that future would complete on one of this Vert.x's event loops,
+    // which vertx.close() has just terminated (RejectedExecutionException, the stop never completes)
+    Promise<Void> left = Promise.promise();
+    drained.onComplete(ignored -> vertx.close().onComplete(ar -> {
+      LOG.info("drain: left the cluster at +{} ms{}", ms(t0), ar.failed() ? " (" + ar.cause() + ")" : "");
+      left.handle(ar);
+    }));
+    return left.future();
+  }
+
+  private static long ms(long since) {
+    return (System.nanoTime() - since) / 1_000_000;
+  }
+
+  /**
+   * {@link #stop} bounded by {@code VIZRELAY_DRAIN_DELAY_SECONDS} + {@code VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS};
+   * on timeout the caller should halt.
+   */
   public boolean stopBlocking() {
+    int bound = cluster.drainDelaySeconds() + cluster.shutdownTimeoutSeconds();
     try {
-      stop().toCompletionStage().toCompletableFuture().get(cluster.shutdownTimeoutSeconds(), TimeUnit.SECONDS);
+      stop().toCompletionStage().toCompletableFuture().get(bound, TimeUnit.SECONDS);
       return true;
     } catch (Exception e) {
-      LOG.warn("clean stop did not finish within {} s: {}", cluster.shutdownTimeoutSeconds(), e.toString());
+      LOG.warn("clean stop did not finish within {} s: {}", bound, e.toString());
       return false;
     }
   }

@@ -6,13 +6,15 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.metrics.Metrics;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one failure handler: renders {@code {"error":{"code":...,"message":...}}} for every failed
- * route, never a stack trace. Unexpected exceptions become 500 INTERNAL and are logged.
+ * route, never a stack trace. Unexpected exceptions become 500 INTERNAL and are logged. Each is
+ * counted in {@code vizrelay_errors_total{code}}.
  */
 public final class ErrorHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorHandler.class);
@@ -20,6 +22,7 @@ public final class ErrorHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     ApiException error = toApiException(ctx);
+    Metrics.of(ctx.vertx()).error(error.code());
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
       response.reset();

@@ -22,6 +22,9 @@ class ClusterConfigTest {
     assertEquals(ClusterConfig.Join.TCP, c.join());
     assertEquals(List.of("127.0.0.1:5701"), c.members());
     assertEquals(10, c.maxNoHeartbeatSeconds());
+    assertEquals(0, c.drainDelaySeconds(), "no drain delay unless asked (k8s: the preStop sleep covers it)");
+    assertEquals(20, c.shutdownTimeoutSeconds());
+    assertEquals(5, ClusterConfig.fromEnv(Map.of("VIZRELAY_DRAIN_DELAY_SECONDS", "5")).drainDelaySeconds());
     Config hz = ClusterNode.hazelcastConfig(c);
     assertEquals("10", hz.getProperty("hazelcast.max.no.heartbeat.seconds"));
     assertEquals("2", hz.getProperty("hazelcast.heartbeat.interval.seconds"));
@@ -57,5 +60,7 @@ class ClusterConfigTest {
         Map.of("VIZRELAY_HZ_MAX_NO_HEARTBEAT_SECONDS", "x"))).getMessage().contains("VIZRELAY_HZ_MAX_NO_HEARTBEAT_SECONDS"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ClusterConfig.fromEnv(
         Map.of("VIZRELAY_CLUSTER_JOIN", "multicast"))).getMessage().contains("VIZRELAY_CLUSTER_JOIN"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ClusterConfig.fromEnv(
+        Map.of("VIZRELAY_DRAIN_DELAY_SECONDS", "-1"))).getMessage().contains("VIZRELAY_DRAIN_DELAY_SECONDS"));
   }
 }
