@@ -1,5 +1,6 @@
 package io.vizrelay.taskinfo;
 
+import io.vizrelay.common.config.EnvVars;
 import java.time.Duration;
 import java.util.Map;
 
@@ -46,18 +47,6 @@ public record TaskinfoConfig(Duration lostCheck, int maxTasksPerUser, int maxMet
   }
 
   private static int integer(Map<String, String> env, String key, int def, int min) {
-    String v = env.get(key);
-    if (v == null || v.isBlank()) {
-      return def;
-    }
-    try {
-      int n = Integer.parseInt(v.trim());
-      if (n < min) {
-        throw new IllegalArgumentException(key + " must be at least " + min + ", was " + v);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be an integer, was " + v);
-    }
+    return new EnvVars(env).integer(key, def, min, Integer.MAX_VALUE);
   }
 }

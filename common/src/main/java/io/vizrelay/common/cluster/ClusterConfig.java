@@ -2,6 +2,7 @@ package io.vizrelay.common.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.vizrelay.common.config.EnvVars;
 import java.util.Map;
 
 /**
@@ -114,35 +115,14 @@ public record ClusterConfig(
   }
 
   private static String str(Map<String, String> env, String key, String def) {
-    String v = env.get(key);
-    return v == null || v.isBlank() ? def : v.trim();
+    return new EnvVars(env).string(key, def);
   }
 
   private static boolean bool(Map<String, String> env, String key, boolean def) {
-    String v = str(env, key, null);
-    if (v == null) {
-      return def;
-    }
-    return switch (v.toLowerCase()) {
-      case "1", "true", "yes", "on" -> true;
-      case "0", "false", "no", "off" -> false;
-      default -> throw new IllegalArgumentException(key + " must be true or false, was " + v);
-    };
+    return new EnvVars(env).bool(key, def);
   }
 
   private static int integer(Map<String, String> env, String key, int def, int min, int max) {
-    String v = str(env, key, null);
-    if (v == null) {
-      return def;
-    }
-    try {
-      int n = Integer.parseInt(v);
-      if (n < min || n > max) {
-        throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], was " + v);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be an integer, was " + v);
-    }
+    return new EnvVars(env).integer(key, def, min, max);
   }
 }

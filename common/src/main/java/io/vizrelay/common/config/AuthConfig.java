@@ -66,10 +66,10 @@ public record AuthConfig(
   }
 
   public static AuthConfig fromEnv(Map<String, String> env) {
-    return fromEnv(new VizConfig.Env(env));
+    return fromEnv(new EnvVars(env));
   }
 
-  static AuthConfig fromEnv(VizConfig.Env e) {
+  static AuthConfig fromEnv(EnvVars e) {
     String secret = e.string("VIZRELAY_JWT_HS256_SECRET", null);
     String secretFile = e.string("VIZRELAY_JWT_SECRET_FILE", null);
     if (secret == null && secretFile != null) {

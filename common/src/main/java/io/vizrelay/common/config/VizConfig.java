@@ -71,7 +71,7 @@ public record VizConfig(
   }
 
   public static VizConfig fromEnv(Map<String, String> env) {
-    Env e = new Env(env);
+    EnvVars e = new EnvVars(env);
     VizConfig config = new VizConfig(
         e.string("VIZRELAY_HOST", "127.0.0.1"),
         e.integer("VIZRELAY_PORT", 8186, 0, 65535),
@@ -134,54 +134,6 @@ public record VizConfig(
     auth.validate(host);
     if (!isValidTaskId(defaultTask)) {
       throw new IllegalArgumentException("VIZRELAY_DEFAULT_TASK is not a valid task id: " + defaultTask);
-    }
-  }
-
-  /** Reads typed values from an environment map; a malformed value names its variable. */
-  record Env(Map<String, String> env) {
-    String string(String key, String def) {
-      String v = env.get(key);
-      return v == null || v.isBlank() ? def : v.trim();
-    }
-
-    int integer(String key, int def, int min, int max) {
-      String v = string(key, null);
-      if (v == null) {
-        return def;
-      }
-      try {
-        int n = Integer.parseInt(v);
-        if (n < min || n > max) {
-          throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], was " + v);
-        }
-        return n;
-      } catch (NumberFormatException ex) {
-        throw new IllegalArgumentException(key + " must be an integer, was " + v);
-      }
-    }
-
-    boolean bool(String key, boolean def) {
-      String v = string(key, null);
-      if (v == null) {
-        return def;
-      }
-      return switch (v.toLowerCase()) {
-        case "1", "true", "yes", "on" -> true;
-        case "0", "false", "no", "off" -> false;
-        default -> throw new IllegalArgumentException(key + " must be true or false, was " + v);
-      };
-    }
-
-    <E extends Enum<E>> E enumValue(String key, Class<E> type, E def) {
-      String v = string(key, null);
-      if (v == null) {
-        return def;
-      }
-      try {
-        return Enum.valueOf(type, v.toUpperCase());
-      } catch (IllegalArgumentException ex) {
-        throw new IllegalArgumentException(key + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", was " + v);
-      }
     }
   }
 }
