@@ -7,33 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vizrelay.common.json.Json;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The three services wired in one process: ingest auto-registers tasks in taskinfo in every
  * addressing mode, status changes reach the task's browsers, and the Python client's
  * {@code /vis_socket} is greeted and receives the task's browser events.
  */
-class EmbeddedWiringTest {
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = TestServer.start(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-  }
+class EmbeddedWiringTest extends EmbeddedServerTest {
 
   @Test
   void ingestRegistersTheTaskInEveryAddressingMode() throws Exception {

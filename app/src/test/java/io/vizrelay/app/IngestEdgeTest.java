@@ -6,32 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vizrelay.common.json.Json;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Bad input gets one JSON error shape and changes nothing; appends cost O(delta) on the wire. */
-class IngestEdgeTest {
+class IngestEdgeTest extends EmbeddedServerTest {
   static final String TASK = "alice-edge";
 
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = TestServer.start(dir, Map.of("VIZRELAY_MAX_BODY_BYTES", "65536"));
-    assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 0, 0)).status());
+  @Override
+  Map<String, String> env() {
+    return Map.of("VIZRELAY_MAX_BODY_BYTES", "65536");
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
+  @BeforeEach
+  void createWindow() throws Exception {
+    assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 0, 0)).status());
   }
 
   @ParameterizedTest(name = "{0} {1} -> {2} {3}")

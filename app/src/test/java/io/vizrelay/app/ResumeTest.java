@@ -5,40 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vizrelay.common.visdom.TaskState;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Resume by seq: a subscriber reconnects hundreds of times at random points of a live stream
  * with {@code since=<epoch>:<seq>} and, over all its connections, gets every frame exactly once,
  * in order; the state it rebuilds holds every ingested point once.
  */
-class ResumeTest {
+class ResumeTest extends EmbeddedServerTest {
   static final String TASK = "alice-resume";
   static final int POINTS = 3000;
   static final int RECONNECTS = 300;
-
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = TestServer.start(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-  }
 
   @Test
   void reconnectingHundredsOfTimesMidStreamLosesAndRepeatsNothing() throws Exception {

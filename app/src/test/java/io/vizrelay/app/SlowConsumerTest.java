@@ -9,43 +9,37 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.visdom.TaskState;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A slow browser hurts nobody: one subscriber stops reading while 99 keep reading. The 99 get
  * every frame in order; the slow one's queue stays bounded, its deltas are dropped, and once it
  * reads again it is re-synced with a snapshot that holds every point.
  */
-class SlowConsumerTest {
+class SlowConsumerTest extends EmbeddedServerTest {
   static final String TASK = "alice-slow";
   static final int QUEUE_LIMIT = 64 * 1024;
   static final int FAST = 99;
   static final int UPDATES = 800;
   static final int POINTS_PER_UPDATE = 100;
 
-  @TempDir
-  Path dir;
-  TestServer server;
   WebSocketClient slowClient;
 
+  @Override
+  Map<String, String> env() {
+    return Map.of("VIZRELAY_SESSION_QUEUE_BYTES", Integer.toString(QUEUE_LIMIT));
+  }
+
   @BeforeEach
-  void start() throws Exception {
-    server = TestServer.start(dir, Map.of("VIZRELAY_SESSION_QUEUE_BYTES", Integer.toString(QUEUE_LIMIT)));
+  void slowClient() {
     slowClient = server.vertx.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(4096)
         .setMaxMessageSize(64 * 1024 * 1024).setMaxFrameSize(64 * 1024 * 1024));
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-  }
 
   @Test
   void oneStalledSubscriberDoesNotCostTheOthersAFrame() throws Exception {

@@ -4,33 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** A browser of task A never receives a frame of task B, in every ingest addressing mode. */
-class TaskIsolationTest {
+class TaskIsolationTest extends EmbeddedServerTest {
   /** How ingest names the task (DESIGN §6). */
   enum Mode { BODY_TASK_ID, PATH_PREFIX, DEFAULT_TASK }
-
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = TestServer.start(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-  }
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Mode.class)
