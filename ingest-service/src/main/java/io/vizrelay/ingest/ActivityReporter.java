@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Collects "task seen" heartbeats from every ingest request and publishes them to taskinfo in
+ * Collects "task seen" heartbeats from every ingest request and sends them to one taskinfo replica in
  * one bus message per interval ({@link Addresses#TASKS_SEEN}), however many events arrived.
  */
 public final class ActivityReporter {
@@ -57,6 +57,6 @@ public final class ActivityReporter {
         batch.add(seen);
       }
     }
-    vertx.eventBus().publish(Addresses.TASKS_SEEN, Buffer.buffer(Json.bytes(new TasksSeen(batch))));
+    vertx.eventBus().send(Addresses.TASKS_SEEN, Buffer.buffer(Json.bytes(new TasksSeen(batch))));
   }
 }

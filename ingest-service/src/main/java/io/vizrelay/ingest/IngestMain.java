@@ -11,6 +11,6 @@ public final class IngestMain {
   private IngestMain() {}
 
   public static void main(String[] args) {
-    ClusterNode.run("ingest", List.of(IngestVerticle::new));
+    ClusterNode.run("ingest", List.of(c -> new IngestVerticle(c.config(), c.store(), c.router())));
   }
 }

@@ -11,6 +11,6 @@ public final class SocketMain {
   private SocketMain() {}
 
   public static void main(String[] args) {
-    ClusterNode.run("socket", List.of(SocketVerticle::new));
+    ClusterNode.run("socket", List.of(c -> new SocketVerticle(c.config(), c.store(), c.router())));
   }
 }

@@ -3,6 +3,7 @@ package io.vizrelay.taskinfo;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.model.TaskStatus;
+import io.vizrelay.common.model.TaskStatusChange;
 
 /**
  * Body of {@code GET /api/tasks/{id}/control}: what the training side must do.
@@ -18,6 +19,11 @@ record ControlState(
 
   static ControlState of(TaskRecord task) {
     return new ControlState(task.taskId(), task.stopRequested(), task.status());
+  }
+
+  /** The state a status notification tells of. */
+  static ControlState of(TaskStatusChange change) {
+    return new ControlState(change.taskId(), change.stopRequested(), change.status());
   }
 
   /** True when a waiting control request should be answered now, not at its timeout. */

@@ -1,9 +1,12 @@
 package io.vizrelay.taskinfo;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.registry.RegistryOp;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +18,9 @@ import java.util.function.Supplier;
  * Parked long-poll requests of {@code GET /api/tasks/{id}/control}. A parked request holds no
  * thread: only a timer and its routing context. It is answered exactly once: when its task gets a
  * decisive state (stop requested, finished), is deleted, at its timeout, or at shutdown; a client
- * that goes away is forgotten.
+ * that goes away is forgotten. The decisive changes arrive as the registry's bus notifications
+ * ({@code TASK_STATUS}, {@code TASK_DELETED}), so a stop asked on any taskinfo replica releases the
+ * requests parked on every replica.
  */
 final class ControlWaiters {
   private final Vertx vertx;
@@ -53,26 +58,27 @@ final class ControlWaiters {
    * Parks the request for at most {@code timeoutMs}, then checks {@code current}: a state already
    * decisive is answered at once (checking after parking means no stop can slip in between).
    */
-  void park(RoutingContext ctx, String taskId, long timeoutMs, Supplier<ControlState> current) {
+  void park(RoutingContext ctx, String taskId, long timeoutMs, Supplier<Future<ControlState>> current) {
     Waiter waiter = new Waiter(taskId, ctx);
     byTask.compute(taskId, (id, set) -> {
       Set<Waiter> waiters = set != null ? set : ConcurrentHashMap.newKeySet();
       waiters.add(waiter);
       return waiters;
     });
-    waiter.timerId = vertx.setTimer(Math.max(1, timeoutMs), id -> answer(waiter, current.get()));
+    waiter.timerId = vertx.setTimer(Math.max(1, timeoutMs), id -> current.get().onComplete(ar -> answer(waiter, ar)));
     ctx.response().closeHandler(v -> waiter.claim());
-    ControlState now = current.get();
-    if (now == null || now.decisive()) {
-      answer(waiter, now);
-    }
+    current.get().onComplete(ar -> {
+      if (ar.failed() || ar.result() == null || ar.result().decisive()) {
+        answer(waiter, ar);
+      }
+    });
   }
 
   /** Answers the task's parked requests with {@code state}. */
   void release(ControlState state) {
     Set<Waiter> waiters = byTask.get(state.taskId());
     if (waiters != null) {
-      waiters.forEach(w -> answer(w, state));
+      waiters.forEach(w -> answer(w, Future.succeededFuture(state)));
     }
   }
 
@@ -80,13 +86,13 @@ final class ControlWaiters {
   void gone(String taskId) {
     Set<Waiter> waiters = byTask.get(taskId);
     if (waiters != null) {
-      waiters.forEach(w -> answer(w, null));
+      waiters.forEach(w -> answer(w, Future.succeededFuture(null)));
     }
   }
 
   /** Shutdown: every parked request gets its task's current state (the job simply polls again). */
-  void releaseAll(Function<String, ControlState> current) {
-    byTask.values().forEach(ws -> ws.forEach(w -> answer(w, current.apply(w.taskId))));
+  void releaseAll(Function<String, Future<ControlState>> current) {
+    byTask.values().forEach(ws -> ws.forEach(w -> current.apply(w.taskId).onComplete(ar -> answer(w, ar))));
   }
 
   int waiting(String taskId) {
@@ -94,16 +100,21 @@ final class ControlWaiters {
     return waiters == null ? 0 : waiters.size();
   }
 
-  /** Answers on the request's own context; {@code state} null means the task no longer exists. */
-  private void answer(Waiter waiter, ControlState state) {
+  /**
+   * Answers on the request's own context: the state, 404 when it is null (the task no longer exists),
+   * or the error when reading it failed.
+   */
+  private void answer(Waiter waiter, AsyncResult<ControlState> state) {
     if (!waiter.claim()) {
       return;
     }
     waiter.context.runOnContext(v -> {
-      if (state == null) {
-        ErrorHandler.send(waiter.ctx.response(), TaskRegistry.notFound(waiter.taskId));
+      if (state.failed()) {
+        waiter.ctx.fail(state.cause());
+      } else if (state.result() == null) {
+        ErrorHandler.send(waiter.ctx.response(), RegistryOp.notFound(waiter.taskId));
       } else {
-        TaskHttpApi.sendJson(waiter.ctx, 200, state);
+        TaskHttpApi.sendJson(waiter.ctx, 200, state.result());
       }
     });
   }

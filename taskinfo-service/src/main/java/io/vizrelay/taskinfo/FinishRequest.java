@@ -3,23 +3,21 @@ package io.vizrelay.taskinfo;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.model.TaskStatus;
+import io.vizrelay.common.registry.FinishReport;
 
 /** Body of {@code POST /api/tasks/{id}/finish}: how the job ended. */
 record FinishRequest(@JsonProperty("status") String status, @JsonProperty("exit_code") Integer exitCode) {
 
-  /** A validated finish report. */
-  record Valid(TaskStatus status, Integer exitCode) {}
-
-  static Valid decode(Buffer body) {
+  static FinishReport decode(Buffer body) {
     return Bodies.decode(body, FinishRequest.class).validate();
   }
 
-  Valid validate() {
+  FinishReport validate() {
     TaskStatus parsed = parseStatus();
     if (!parsed.finished()) {
       throw Bodies.invalid("status must be succeeded, failed or stopped");
     }
-    return new Valid(parsed, exitCode);
+    return new FinishReport(parsed, exitCode);
   }
 
   private TaskStatus parseStatus() {

@@ -3,6 +3,7 @@ package io.vizrelay.taskinfo;
 import io.vertx.core.MultiMap;
 import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.model.TaskStatus;
+import io.vizrelay.common.registry.TaskOwner;
 import java.util.Locale;
 import java.util.function.Predicate;
 

@@ -8,6 +8,8 @@ import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.model.TaskKind;
+import io.vizrelay.common.registry.Registration;
+import io.vizrelay.common.registry.TaskOwner;
 
 /**
  * Body of {@code POST /api/tasks}, validated. Without {@code user_id} the owner follows
@@ -25,19 +27,16 @@ record RegisterRequest(
   /** Longest accepted {@code host}. */
   static final int MAX_HOST_CHARS = 255;
 
-  /** A validated registration: owner resolved, kind parsed, meta checked. */
-  record Valid(String taskId, TaskOwner owner, TaskKind kind, Long pid, String host, JsonNode meta) {}
-
-  static Valid decode(Buffer body, String principal, int maxMetaBytes) {
+  static Registration decode(Buffer body, String principal, int maxMetaBytes) {
     return Bodies.decode(body, RegisterRequest.class).validate(principal, maxMetaBytes);
   }
 
-  Valid validate(String principal, int maxMetaBytes) {
+  Registration validate(String principal, int maxMetaBytes) {
     if (!VizConfig.isValidTaskId(taskId)) {
       throw new ApiException(ErrorCode.INVALID_TASK_ID,
           "task_id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit)");
     }
-    return new Valid(taskId, owner(principal), parsedKind(), checkedPid(), checkedHost(), checkedMeta(maxMetaBytes));
+    return new Registration(taskId, owner(principal), parsedKind(), checkedPid(), checkedHost(), checkedMeta(maxMetaBytes));
   }
 
   private TaskOwner owner(String principal) {

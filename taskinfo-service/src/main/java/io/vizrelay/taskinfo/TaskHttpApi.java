@@ -16,6 +16,9 @@ import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.model.TaskRecord;
+import io.vizrelay.common.registry.Change;
+import io.vizrelay.common.registry.Registration;
+import io.vizrelay.common.registry.RegistryOp;
 import io.vizrelay.common.store.TaskStore;
 import java.util.List;
 import java.util.Optional;
@@ -33,12 +36,12 @@ final class TaskHttpApi {
 
   private final VizConfig config;
   private final TaskinfoConfig limits;
-  private final TaskRegistry registry;
+  private final Registry registry;
   private final TaskStore store;
   private final ControlWaiters waiters;
   private final AuthGate gate;
 
-  TaskHttpApi(VizConfig config, TaskinfoConfig limits, TaskRegistry registry, TaskStore store, ControlWaiters waiters,
+  TaskHttpApi(VizConfig config, TaskinfoConfig limits, Registry registry, TaskStore store, ControlWaiters waiters,
       AuthGate gate) {
     this.gate = gate;
     this.config = config;
@@ -66,7 +69,7 @@ final class TaskHttpApi {
 
   private void register(RoutingContext ctx) {
     Principal principal = AuthGate.principal(ctx);
-    RegisterRequest.Valid request = RegisterRequest.decode(ctx.body().buffer(), principal.userId(), limits.maxMetaBytes());
+    Registration request = RegisterRequest.decode(ctx.body().buffer(), principal.userId(), limits.maxMetaBytes());
     AuthGate.require(principal.admin() || request.owner().userId().equals(principal.userId())
         && Authorizer.canWrite(principal, request.taskId()), "you may register only your own tasks");
     registry.register(request, now())
@@ -82,52 +85,63 @@ final class TaskHttpApi {
     ListQuery query = ListQuery.parse(ctx.queryParams(), principal.userId());
     AuthGate.require(principal.admin() || !principal.scoped() || query.scope() != ListQuery.Scope.SHARED,
         "a scoped credential sees no shared tasks");
-    sendJson(ctx, 200, registry.list(query));
+    registry.list(query).onSuccess(page -> sendJson(ctx, 200, page)).onFailure(ctx::fail);
   }
 
   private void get(RoutingContext ctx) {
-    sendJson(ctx, 200, known(readable(ctx)));
+    String taskId = taskId(ctx);
+    readable(ctx, taskId).map(task -> known(task, taskId))
+        .onSuccess(task -> sendJson(ctx, 200, task))
+        .onFailure(ctx::fail);
   }
 
   /** Removes the task from the registry, then its plotted data from the store. */
   private void delete(RoutingContext ctx) {
-    String taskId = writable(ctx);
-    registry.delete(taskId)
+    String taskId = taskId(ctx);
+    writable(ctx, taskId)
+        .compose(task -> registry.update(taskId, new RegistryOp.Delete()))
         .compose(change -> store.delete(taskId))
         .onSuccess(existed -> ctx.response().setStatusCode(204).end())
         .onFailure(ctx::fail);
   }
 
   private void heartbeat(RoutingContext ctx) {
-    reply(ctx, registry.heartbeat(writable(ctx), now()));
+    String taskId = taskId(ctx);
+    reply(ctx, writable(ctx, taskId).compose(task -> registry.update(taskId, new RegistryOp.Heartbeat(now()))));
   }
 
   private void finish(RoutingContext ctx) {
-    String taskId = writable(ctx);
-    known(taskId);
-    reply(ctx, registry.finish(taskId, FinishRequest.decode(ctx.body().buffer()), now()));
+    String taskId = taskId(ctx);
+    reply(ctx, writable(ctx, taskId)
+        .map(task -> known(task, taskId))
+        .map(task -> FinishRequest.decode(ctx.body().buffer()))
+        .compose(report -> registry.update(taskId, new RegistryOp.Finish(report, now()))));
   }
 
   /** Owner or admin: replaces the list of users the task is shared with (read-only). */
   private void share(RoutingContext ctx) {
-    String taskId = writable(ctx);
-    TaskRecord task = known(taskId);
-    reply(ctx, registry.share(taskId, ShareRequest.decode(ctx.body().buffer(), task.userId())));
+    String taskId = taskId(ctx);
+    reply(ctx, writable(ctx, taskId)
+        .map(task -> ShareRequest.decode(ctx.body().buffer(), known(task, taskId).userId()))
+        .compose(users -> registry.update(taskId, new RegistryOp.Share(users))));
   }
 
   private void stop(RoutingContext ctx) {
-    reply(ctx, registry.requestStop(writable(ctx)));
+    String taskId = taskId(ctx);
+    reply(ctx, writable(ctx, taskId).compose(task -> registry.update(taskId, new RegistryOp.Stop())));
   }
 
   /** Long-poll: answers at once when stop is requested or the run is over, else parks. Owner and admins only. */
   private void control(RoutingContext ctx) {
     String taskId = taskId(ctx);
-    AuthGate.require(Authorizer.canWatch(AuthGate.principal(ctx), taskId, owner(taskId)),
-        "you may not poll task " + taskId);
-    known(taskId);
-    int timeout = ListQuery.intParam(ctx.queryParams(), "timeout", DEFAULT_CONTROL_TIMEOUT_S, 0, MAX_CONTROL_TIMEOUT_S);
-    waiters.park(ctx, taskId, timeout * 1000L,
-        () -> registry.get(taskId).map(ControlState::of).orElse(null));
+    registry.get(taskId).map(task -> {
+      AuthGate.require(Authorizer.canWatch(AuthGate.principal(ctx), taskId, owner(task, taskId)),
+          "you may not poll task " + taskId);
+      known(task, taskId);
+      return ListQuery.intParam(ctx.queryParams(), "timeout", DEFAULT_CONTROL_TIMEOUT_S, 0, MAX_CONTROL_TIMEOUT_S);
+    }).onSuccess(timeout -> waiters.park(ctx, taskId, timeout * 1000L,
+        () -> registry.get(taskId).map(t -> t.map(ControlState::of).orElse(null))))
+        .onFailure(ctx::fail);
   }
 
   private void reply(RoutingContext ctx, Future<Change> change) {
@@ -135,31 +149,33 @@ final class TaskHttpApi {
   }
 
   /**
-   * The path's task id when the principal may read it (owner, admin, or a user it is shared with).
-   * The owner is the registry record's {@code user_id}, else the task id convention; a refusal
-   * (403) comes before any 404, so other users' task ids cannot be probed.
+   * The task when the principal may read it (owner, admin, or a user it is shared with); empty when
+   * the registry has none. The owner is the registry record's {@code user_id}, else the task id
+   * convention; a refusal (403) comes before any 404, so other users' task ids cannot be probed.
    */
-  private String readable(RoutingContext ctx) {
-    String taskId = taskId(ctx);
-    Optional<TaskRecord> task = registry.get(taskId);
-    String owner = task.map(TaskRecord::userId).orElse(Authorizer.ownerOf(taskId));
-    AuthGate.require(Authorizer.canWatch(AuthGate.principal(ctx), taskId, owner,
-        task.map(TaskRecord::sharedWith).orElse(List.of())), "you may not see task " + taskId);
-    return taskId;
+  private Future<Optional<TaskRecord>> readable(RoutingContext ctx, String taskId) {
+    return registry.get(taskId).map(task -> {
+      AuthGate.require(Authorizer.canWatch(AuthGate.principal(ctx), taskId, owner(task, taskId),
+          task.map(TaskRecord::sharedWith).orElse(List.of())), "you may not see task " + taskId);
+      return task;
+    });
   }
 
-  private String writable(RoutingContext ctx) {
-    String taskId = taskId(ctx);
-    AuthGate.require(Authorizer.canWrite(AuthGate.principal(ctx), taskId, owner(taskId)), "you may not change task " + taskId);
-    return taskId;
+  /** The task (empty when unknown) when the principal may change it: its owner or an admin. */
+  private Future<Optional<TaskRecord>> writable(RoutingContext ctx, String taskId) {
+    return registry.get(taskId).map(task -> {
+      AuthGate.require(Authorizer.canWrite(AuthGate.principal(ctx), taskId, owner(task, taskId)),
+          "you may not change task " + taskId);
+      return task;
+    });
   }
 
-  private String owner(String taskId) {
-    return registry.get(taskId).map(TaskRecord::userId).orElse(Authorizer.ownerOf(taskId));
+  private static String owner(Optional<TaskRecord> task, String taskId) {
+    return task.map(TaskRecord::userId).orElse(Authorizer.ownerOf(taskId));
   }
 
-  private TaskRecord known(String taskId) {
-    return registry.get(taskId).orElseThrow(() -> TaskRegistry.notFound(taskId));
+  private static TaskRecord known(Optional<TaskRecord> task, String taskId) {
+    return task.orElseThrow(() -> RegistryOp.notFound(taskId));
   }
 
   private static String taskId(RoutingContext ctx) {

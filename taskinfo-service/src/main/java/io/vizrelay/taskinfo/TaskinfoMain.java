@@ -11,6 +11,6 @@ public final class TaskinfoMain {
   private TaskinfoMain() {}
 
   public static void main(String[] args) {
-    ClusterNode.run("taskinfo", List.of(TaskinfoVerticle::new));
+    ClusterNode.run("taskinfo", List.of(TaskinfoVerticle::clustered));
   }
 }

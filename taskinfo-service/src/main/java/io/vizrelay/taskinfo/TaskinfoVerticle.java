@@ -9,10 +9,13 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.bus.Addresses;
+import io.vizrelay.common.cluster.ClusterNode;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.registry.Change;
 import io.vizrelay.common.model.TaskGet;
 import io.vizrelay.common.model.TaskSeen;
+import io.vizrelay.common.model.TaskStatusChange;
 import io.vizrelay.common.model.TasksSeen;
 import io.vizrelay.common.store.TaskStore;
 import java.util.ArrayList;
@@ -23,9 +26,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The task registry service (DESIGN §9, issue 4): the HTTP API mounted on a given router, the
- * event-bus API ({@link Addresses#TASK_GET} request/reply, {@link Addresses#TASK_STATUS} and
- * {@link Addresses#TASK_SHARING} notifications), ingest heartbeats from {@link Addresses#TASKS_SEEN} and the lost detector.
- * State lives in {@link TaskRegistry}, durable in {@code <dataDir>/taskinfo.db}.
+ * event-bus API ({@link Addresses#TASK_GET} request/reply, {@link Addresses#TASK_STATUS},
+ * {@link Addresses#TASK_SHARING} and {@link Addresses#TASK_DELETED} notifications), ingest heartbeats
+ * from {@link Addresses#TASKS_SEEN} (sent, so one replica takes each batch) and the lost detector.
+ * State lives in a {@link Registry}: embedded, {@link TaskRegistry} durable in
+ * {@code <dataDir>/taskinfo.db}; clustered ({@link #clustered}), the {@link GridRegistry} every replica
+ * shares. Parked control long-polls are released by the notifications, whichever replica made the change.
  */
 public final class TaskinfoVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TaskinfoVerticle.class);
@@ -34,10 +40,10 @@ public final class TaskinfoVerticle extends VerticleBase {
   private final TaskinfoConfig limits;
   private final TaskStore store;
   private final Router router;
+  private final Registry.Opener opener;
   private final List<Route> routes = new ArrayList<>();
   private final List<MessageConsumer<Buffer>> consumers = new ArrayList<>();
-  private TaskDb db;
-  private TaskRegistry registry;
+  private Registry registry;
   private ControlWaiters waiters;
   private long lostTimer = -1;
 
@@ -45,18 +51,31 @@ public final class TaskinfoVerticle extends VerticleBase {
     this(config, TaskinfoConfig.fromEnv(), store, router);
   }
 
+  /** The embedded service: its registry is {@code <dataDir>/taskinfo.db}. */
   public TaskinfoVerticle(VizConfig config, TaskinfoConfig limits, TaskStore store, Router router) {
+    this(config, limits, store, router, TaskRegistry.opener(config, limits));
+  }
+
+  TaskinfoVerticle(VizConfig config, TaskinfoConfig limits, TaskStore store, Router router, Registry.Opener opener) {
     this.config = config;
     this.limits = limits;
     this.store = store;
     this.router = router;
+    this.opener = opener;
+  }
+
+  /** The clustered service: its registry lives in the grid, shared by every replica. */
+  public static TaskinfoVerticle clustered(ClusterNode.ServiceContext node) {
+    TaskinfoConfig limits = TaskinfoConfig.fromEnv();
+    return new TaskinfoVerticle(node.config(), limits, node.store(), node.router(),
+        GridRegistry.opener(node.grid(), node.config(), limits));
   }
 
   @Override
   public Future<?> start() {
     waiters = new ControlWaiters(vertx);
-    return TaskDb.open(vertx, config.dataDir(), config.fsync())
-        .compose(this::loadRegistry)
+    return opener.open(vertx, this::onChange)
+        .onSuccess(r -> registry = r)
         .compose(v -> registerConsumers())
         .compose(v -> AuthGate.create(vertx, config))
         .onSuccess(this::mountRoutes)
@@ -68,10 +87,10 @@ public final class TaskinfoVerticle extends VerticleBase {
     vertx.cancelTimer(lostTimer);
     routes.forEach(Route::remove);
     if (registry != null) {
-      waiters.releaseAll(id -> registry.get(id).map(ControlState::of).orElse(null));
+      waiters.releaseAll(id -> registry.get(id).map(task -> task.map(ControlState::of).orElse(null)));
     }
     return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
-        .transform(ar -> db == null ? Future.succeededFuture() : db.close());
+        .transform(ar -> registry == null ? Future.succeededFuture() : registry.close());
   }
 
   /** Parked control requests of a task (tests). */
@@ -79,19 +98,12 @@ public final class TaskinfoVerticle extends VerticleBase {
     return waiters.waiting(taskId);
   }
 
-  private Future<Void> loadRegistry(TaskDb opened) {
-    db = opened;
-    return TaskRegistry.load(db, limits, config.user(), this::onChange)
-        .onSuccess(r -> registry = r)
-        .mapEmpty();
-  }
-
   private Future<Void> registerConsumers() {
-    MessageConsumer<Buffer> seen = vertx.eventBus().consumer(Addresses.TASKS_SEEN, this::onTasksSeen);
-    MessageConsumer<Buffer> get = vertx.eventBus().consumer(Addresses.TASK_GET, this::onTaskGet);
-    consumers.add(seen);
-    consumers.add(get);
-    return Future.all(seen.completion(), get.completion()).mapEmpty();
+    consumers.add(vertx.eventBus().consumer(Addresses.TASKS_SEEN, this::onTasksSeen));
+    consumers.add(vertx.eventBus().consumer(Addresses.TASK_GET, this::onTaskGet));
+    consumers.add(vertx.eventBus().consumer(Addresses.TASK_STATUS, this::onTaskStatus));
+    consumers.add(vertx.eventBus().consumer(Addresses.TASK_DELETED, this::onTaskDeleted));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
   private void mountRoutes(AuthGate gate) {
@@ -105,10 +117,14 @@ public final class TaskinfoVerticle extends VerticleBase {
     });
   }
 
-  /** Every registry change: status frames for browsers, answers for parked control requests. */
+  /**
+   * Every change this replica made, told to the whole cluster: status frames for browsers, revoked
+   * shares for socket nodes, and (through {@link #onTaskStatus} / {@link #onTaskDeleted} on every
+   * taskinfo replica) answers for parked control requests.
+   */
   private void onChange(Change change) {
     if (change.deleted()) {
-      waiters.gone(change.taskId());
+      vertx.eventBus().publish(Addresses.TASK_DELETED, Buffer.buffer(Json.bytes(new TaskGet(change.taskId()))));
       return;
     }
     if (change.before() != null && !change.before().sharedWith().equals(change.after().sharedWith())) {
@@ -118,10 +134,19 @@ public final class TaskinfoVerticle extends VerticleBase {
       Buffer body = Buffer.buffer(Json.bytes(change.toStatusChange(System.currentTimeMillis())));
       vertx.eventBus().publish(Addresses.TASK_STATUS, body);
     }
-    ControlState control = ControlState.of(change.after());
+  }
+
+  /** A status change on any replica: parked control requests of the task get a decisive state. */
+  private void onTaskStatus(Message<Buffer> message) {
+    ControlState control = ControlState.of(Bodies.decodeTrusted(message.body().getBytes(), TaskStatusChange.class));
     if (control.decisive()) {
       waiters.release(control);
     }
+  }
+
+  /** A task deleted on any replica: its parked control requests get 404. */
+  private void onTaskDeleted(Message<Buffer> message) {
+    waiters.gone(Bodies.decodeTrusted(message.body().getBytes(), TaskGet.class).taskId());
   }
 
   /** A heartbeat batch from ingest; window counts come from the store, the one source of them. */
@@ -163,8 +188,14 @@ public final class TaskinfoVerticle extends VerticleBase {
       message.fail(400, "malformed task-get request: " + e.getMessage());
       return;
     }
-    registry.get(taskId == null ? "" : taskId).ifPresentOrElse(
-        task -> message.reply(Buffer.buffer(Json.bytes(task))),
-        () -> message.fail(404, "task " + taskId + " does not exist"));
+    registry.get(taskId == null ? "" : taskId).onComplete(ar -> {
+      if (ar.failed()) {
+        message.fail(503, ar.cause().getMessage());
+      } else if (ar.result().isEmpty()) {
+        message.fail(404, "task " + taskId + " does not exist");
+      } else {
+        message.reply(Buffer.buffer(Json.bytes(ar.result().get())));
+      }
+    });
   }
 }

@@ -3,12 +3,12 @@ package io.vizrelay.app.cluster;
 import io.vertx.core.Future;
 import io.vizrelay.common.cluster.ClusterConfig;
 import io.vizrelay.common.cluster.ClusterNode;
+import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.ingest.IngestVerticle;
 import io.vizrelay.socket.SocketVerticle;
 import io.vizrelay.taskinfo.TaskinfoVerticle;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +29,10 @@ import java.util.stream.Collectors;
  * Hazelcast ports listed explicitly. {@link #close} stops every node.
  */
 final class ClusterHarness implements AutoCloseable {
-  static final List<ClusterNode.Service> ALL = List.of(IngestVerticle::new, SocketVerticle::new, TaskinfoVerticle::new);
+  static final List<ClusterNode.Service> ALL = List.of(
+      c -> new IngestVerticle(c.config(), c.store(), c.router()),
+      c -> new SocketVerticle(c.config(), c.store(), c.router()),
+      TaskinfoVerticle::clustered);
 
   final String clusterName = "vizrelay-it-" + UUID.randomUUID().toString().substring(0, 8);
   final List<Integer> hzPorts;
@@ -41,40 +44,7 @@ final class ClusterHarness implements AutoCloseable {
   /** Reserves {@code capacity} Hazelcast ports: every node lists all of them as members. */
   ClusterHarness(Path dir, int capacity) throws IOException {
     this.dir = dir;
-    this.hzPorts = freePorts(capacity);
-  }
-
-  /** Lowest and highest port handed out; below Linux's ephemeral range (32768+). */
-  static final int PORT_LOW = 20_000;
-  static final int PORT_HIGH = 32_000;
-
-  /**
-   * Free ports for Hazelcast members, chosen below the ephemeral range: a port from it, released
-   * here and bound later by a node that joins mid-test, can meanwhile be taken by any outgoing
-   * connection on the machine.
-   */
-  static List<Integer> freePorts(int n) throws IOException {
-    java.util.Random random = new java.util.Random();
-    List<Integer> ports = new ArrayList<>();
-    int tries = 0;
-    while (ports.size() < n) {
-      if (++tries > 10_000) {
-        throw new IOException("no free ports in " + PORT_LOW + "-" + PORT_HIGH);
-      }
-      int port = PORT_LOW + random.nextInt(PORT_HIGH - PORT_LOW);
-      if (!ports.contains(port) && bindable(port)) {
-        ports.add(port);
-      }
-    }
-    return ports;
-  }
-
-  private static boolean bindable(int port) {
-    try (ServerSocket s = new ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
-      return true;
-    } catch (IOException inUse) {
-      return false;
-    }
+    this.hzPorts = TestGrid.freePorts(capacity);
   }
 
   /** The environment a node (in-process or a jar) is configured with. */

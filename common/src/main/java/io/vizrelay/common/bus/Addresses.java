@@ -29,6 +29,9 @@ public final class Addresses {
   /** Published on every task status change. */
   public static final String TASK_STATUS = "vizrelay.tasks.status";
 
+  /** Published when a task leaves the registry: a {@link io.vizrelay.common.model.TaskGet} naming it. */
+  public static final String TASK_DELETED = "vizrelay.tasks.deleted";
+
   /** Python-client sockets of one task ({@code /vis_socket}): browser events forwarded to jobs. */
   public static String visSocket(String taskId) {
     return "vizrelay.vis." + taskId;

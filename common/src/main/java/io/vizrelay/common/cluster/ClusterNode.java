@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -24,6 +25,7 @@ import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.error.ErrorHandler;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.registry.grid.RegistryGrid;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import java.util.ArrayList;
@@ -46,10 +48,17 @@ public final class ClusterNode {
   /** Split-brain protection of the task states ({@code VIZRELAY_HZ_MIN_CLUSTER_SIZE}). */
   static final String QUORUM = "vizrelay-quorum";
 
-  /** Makes one service's verticle; it mounts its routes on the node's router. */
+  /**
+   * What a service gets from its node: the configuration, the grid-backed task store, the node's
+   * router (to mount its routes on) and the Hazelcast instance (for other grid structures, such as the
+   * task registry).
+   */
+  public record ServiceContext(VizConfig config, TaskStore store, Router router, HazelcastInstance grid) {}
+
+  /** Makes one service's verticle; it mounts its routes on {@link ServiceContext#router}. */
   @FunctionalInterface
   public interface Service {
-    Deployable create(VizConfig config, TaskStore store, Router router);
+    Deployable create(ServiceContext context);
   }
 
   private final Vertx vertx;
@@ -105,9 +114,11 @@ public final class ClusterNode {
           .setProperty("service-port", Integer.toString(c.k8sServicePort()));
     }
     ClusterTaskStore.configure(cfg, c.backupCount());
+    RegistryGrid.configure(cfg, c.backupCount());
     if (c.minClusterSize() > 1) {
       cfg.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, c.minClusterSize()));
       cfg.getMapConfig(ClusterTaskStore.MAP).setSplitBrainProtectionName(QUORUM);
+      cfg.getMapConfig(RegistryGrid.MAP).setSplitBrainProtectionName(QUORUM);
     }
     return cfg;
   }
@@ -148,9 +159,9 @@ public final class ClusterNode {
               .register("cluster-health", ClusterHealthCheck.createProcedure(vertx)));
           List<String> ids = new ArrayList<>();
           Future<Void> deployed = Future.succeededFuture();
+          ServiceContext context = new ServiceContext(config, store, router, manager.getHazelcastInstance());
           for (Service s : services) {
-            deployed = deployed.compose(v -> vertx.deployVerticle(s.create(config, store, router)).onSuccess(ids::add)
-                .mapEmpty());
+            deployed = deployed.compose(v -> vertx.deployVerticle(s.create(context)).onSuccess(ids::add).mapEmpty());
           }
           return deployed
               .compose(v -> listen(vertx, config, router))
@@ -193,7 +204,7 @@ public final class ClusterNode {
     return manager.getNodeId();
   }
 
-  public com.hazelcast.core.HazelcastInstance hazelcast() {
+  public HazelcastInstance hazelcast() {
     return manager.getHazelcastInstance();
   }
 

@@ -67,6 +67,15 @@ public final class Json {
     }
   }
 
+  /** Decodes trusted JSON (our own records, from the grid or a database) into {@code type}. */
+  public static <T> T read(byte[] bytes, Class<T> type) {
+    try {
+      return MAPPER.readValue(bytes, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static byte[] bytes(Object value) {
     try {
       return MAPPER.writeValueAsBytes(value);

@@ -52,6 +52,7 @@ public record TaskRecord(
 
   @JsonCreator
   public TaskRecord {
+    meta = meta == null || meta.isNull() ? null : meta; // JSON null decodes as NullNode: one "no meta"
     sharedWith = sharedWith == null ? List.of() : List.copyOf(sharedWith);
   }
 

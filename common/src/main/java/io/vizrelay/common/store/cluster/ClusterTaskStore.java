@@ -4,9 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.IMap;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -24,10 +22,7 @@ import io.vizrelay.common.visdom.VisdomCommand;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The cluster tier of {@link TaskStore} (DESIGN §7): every task is one entry of the Hazelcast
@@ -41,7 +36,6 @@ import org.slf4j.LoggerFactory;
  * {@code 503 UNAVAILABLE}, which clients retry.
  */
 public final class ClusterTaskStore implements TaskStore {
-  private static final Logger LOG = LoggerFactory.getLogger(ClusterTaskStore.class);
   /** The grid map of task states. */
   public static final String MAP = "vizrelay.tasks";
 
@@ -130,19 +124,7 @@ public final class ClusterTaskStore implements TaskStore {
     return Future.succeededFuture();
   }
 
-  /** Completes on the caller's context; grid failures become 503 so clients retry elsewhere. */
   private static <T> Future<T> call(CompletionStage<T> stage) {
-    Context context = Vertx.currentContext();
-    Future<T> future = context == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, context);
-    return future.recover(error -> {
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      if (cause instanceof ApiException) {
-        return Future.failedFuture(cause);
-      }
-      if (!(cause instanceof HazelcastInstanceNotActiveException)) {
-        LOG.warn("grid call failed: {}", cause.toString());
-      }
-      return Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE, "the task store is unavailable now; retry"));
-    });
+    return GridCall.of(stage, "the task store");
   }
 }

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vizrelay.common.cluster.ClusterConfig;
-import io.vizrelay.common.cluster.ClusterNode;
+import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.json.Json;
@@ -25,16 +23,11 @@ import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.visdom.Limits;
 import io.vizrelay.common.visdom.VisdomCommand;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,31 +43,22 @@ class ClusterTaskStoreTest {
 
   Vertx vertx;
   final List<HazelcastInstance> members = new ArrayList<>();
+  TestGrid grid;
   VizConfig config;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
     config = VizConfig.fromEnv(Map.of("VIZRELAY_RETAIN_FRAMES", "1000", "VIZRELAY_RETAIN_SECONDS", "0"));
-    List<Integer> ports = freePorts(2);
-    String name = "vizrelay-test-" + UUID.randomUUID();
-    for (int port : ports) {
-      Map<String, String> env = new HashMap<>();
-      env.put("VIZRELAY_CLUSTER_NAME", name);
-      env.put("VIZRELAY_HZ_PORT", Integer.toString(port));
-      env.put("VIZRELAY_CLUSTER_MEMBERS", ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
-      members.add(Hazelcast.newHazelcastInstance(ClusterNode.hazelcastConfig(ClusterConfig.fromEnv(env))));
-    }
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (members.get(0).getCluster().getMembers().size() < 2) {
-      assertTrue(System.currentTimeMillis() < deadline, "members formed a cluster");
-      Thread.sleep(50);
-    }
+    grid = new TestGrid(2);
+    grid.startMember();
+    grid.startMember();
+    members.addAll(grid.members);
   }
 
   @AfterEach
   void stop() throws Exception {
-    members.forEach(m -> m.getLifecycleService().terminate());
+    grid.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -197,20 +181,6 @@ class ClusterTaskStoreTest {
 
   private static VisdomCommand append(double x) {
     return new VisdomCommand.UpdateWindow("main", "loss", trace(x), Json.object(), Json.object(), "train", true, false, null);
-  }
-
-  static List<Integer> freePorts(int n) throws Exception {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        sockets.add(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -1,4 +1,4 @@
-package io.vizrelay.taskinfo;
+package io.vizrelay.common.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vizrelay.common.error.ApiException;
@@ -10,11 +10,11 @@ import io.vizrelay.common.model.TaskStatus;
 import java.util.List;
 
 /**
- * One task's mutable state inside {@link TaskRegistry}, guarded by the registry's lock. Its methods
- * are the life-cycle rules; each checks first and changes only when the request is accepted, so a
- * rejected request changes nothing.
+ * One task's state while a {@link RegistryOp} changes it: built from the stored record, changed by
+ * the life-cycle rules below, turned back into a record. Each rule checks first and changes only when
+ * the request is accepted, so a rejected request changes nothing. Not thread-safe: an op owns it.
  */
-final class TaskEntry {
+public final class TaskEntry {
   private final String taskId;
   private final long createdAt;
   private String userId;
@@ -40,7 +40,7 @@ final class TaskEntry {
   }
 
   /** A task registered by its job ({@code POST /api/tasks}). */
-  static TaskEntry registered(RegisterRequest.Valid request, long now) {
+  public static TaskEntry registered(Registration request, long now) {
     TaskEntry entry = new TaskEntry(request.taskId(), now);
     entry.takeRegistration(request);
     entry.startRun(now);
@@ -48,7 +48,7 @@ final class TaskEntry {
   }
 
   /** A task first seen through an ingest event: kind train, running, owner by {@link TaskOwner}. */
-  static TaskEntry autoRegistered(TaskSeen seen, TaskOwner owner, long now) {
+  public static TaskEntry autoRegistered(TaskSeen seen, TaskOwner owner, long now) {
     TaskEntry entry = new TaskEntry(seen.taskId(), now);
     entry.userId = owner.userId();
     entry.projectId = owner.projectId();
@@ -59,7 +59,7 @@ final class TaskEntry {
     return entry;
   }
 
-  static TaskEntry fromRecord(TaskRecord r) {
+  public static TaskEntry fromRecord(TaskRecord r) {
     TaskEntry e = new TaskEntry(r.taskId(), r.createdAt());
     e.userId = r.userId();
     e.projectId = r.projectId();
@@ -80,25 +80,25 @@ final class TaskEntry {
     return e;
   }
 
-  TaskRecord toRecord() {
+  public TaskRecord toRecord() {
     return new TaskRecord(taskId, userId, projectId, kind, pid, host, status, createdAt, startedAt,
         lastSeenAt, finishedAt, exitCode, stopRequested, autoRegistered, meta, lastSeq, windows, sharedWith);
   }
 
-  String taskId() {
+  public String taskId() {
     return taskId;
   }
 
-  String userId() {
+  public String userId() {
     return userId;
   }
 
-  List<String> sharedWith() {
+  public List<String> sharedWith() {
     return sharedWith;
   }
 
   /** The owner (or an admin) shares the task read-only with exactly these users (validated). */
-  void share(List<String> users) {
+  public void share(List<String> users) {
     sharedWith = List.copyOf(users);
   }
 
@@ -107,7 +107,7 @@ final class TaskEntry {
    * and a finished one starts a new run (task ids are reused across runs). A task registered by
    * another user's job is a 409 CONFLICT; an auto-registered one is taken over by its job.
    */
-  void reRegister(RegisterRequest.Valid request, long now) {
+  public void reRegister(Registration request, long now) {
     checkOwner(request);
     takeRegistration(request);
     if (status.finished()) {
@@ -119,21 +119,21 @@ final class TaskEntry {
   }
 
   /** Fails with 409 CONFLICT when {@code request} would move a job-registered task to another user. */
-  void checkOwner(RegisterRequest.Valid request) {
+  public void checkOwner(Registration request) {
     if (!autoRegistered && !userId.equals(request.owner().userId())) {
       throw new ApiException(ErrorCode.CONFLICT, "task " + taskId + " belongs to another user");
     }
   }
 
   /** A heartbeat from the job: a lost task runs again; a finished one is a 409 CONFLICT. */
-  void heartbeat(long now) {
+  public void heartbeat(long now) {
     requireNotFinished("heartbeat");
     status = TaskStatus.RUNNING;
     lastSeenAt = Math.max(lastSeenAt, now);
   }
 
   /** The job finished. Repeating the same report is accepted; a different one is a 409 CONFLICT. */
-  void finish(FinishRequest.Valid report, long now) {
+  public void finish(FinishReport report, long now) {
     if (status.finished()) {
       if (status == report.status() && java.util.Objects.equals(exitCode, report.exitCode())) {
         return;
@@ -147,13 +147,13 @@ final class TaskEntry {
   }
 
   /** A person asks the task to stop (idempotent); a finished task is a 409 CONFLICT. */
-  void requestStop() {
+  public void requestStop() {
     requireNotFinished("stop");
     stopRequested = true;
   }
 
   /** Ingest saw events: last seen, last seq and windows move forward; lost runs again; finished stays. */
-  void seen(TaskSeen seen, long now) {
+  public void seen(TaskSeen seen, long now) {
     lastSeenAt = Math.max(lastSeenAt, Math.min(seen.seenAt(), now));
     lastSeq = Math.max(lastSeq, seen.lastSeq());
     if (seen.windows() >= 0) {
@@ -165,7 +165,7 @@ final class TaskEntry {
   }
 
   /** A running task unseen since before {@code cutoff} becomes lost; true when it did. */
-  boolean markLostIfSilent(long cutoff) {
+  public boolean markLostIfSilent(long cutoff) {
     if (status == TaskStatus.RUNNING && lastSeenAt < cutoff) {
       status = TaskStatus.LOST;
       return true;
@@ -173,7 +173,7 @@ final class TaskEntry {
     return false;
   }
 
-  private void takeRegistration(RegisterRequest.Valid request) {
+  private void takeRegistration(Registration request) {
     if (userId != null && !userId.equals(request.owner().userId())) {
       sharedWith = List.of(); // a new owner did not share it
     }

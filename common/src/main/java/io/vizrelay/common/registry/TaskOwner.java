@@ -1,4 +1,4 @@
-package io.vizrelay.taskinfo;
+package io.vizrelay.common.registry;
 
 import io.vizrelay.common.config.VizConfig;
 

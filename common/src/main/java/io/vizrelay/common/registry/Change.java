@@ -1,4 +1,4 @@
-package io.vizrelay.taskinfo;
+package io.vizrelay.common.registry;
 
 import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.model.TaskStatusChange;
@@ -9,32 +9,32 @@ import io.vizrelay.common.model.TaskStatusChange;
  * @param before the task before, or null when it was just registered
  * @param after the task after, or null when it was deleted
  */
-record Change(TaskRecord before, TaskRecord after) {
+public record Change(TaskRecord before, TaskRecord after) {
 
-  boolean created() {
-    return before == null;
+  public boolean created() {
+    return before == null && after != null;
   }
 
-  boolean deleted() {
-    return after == null;
+  public boolean deleted() {
+    return before != null && after == null;
   }
 
-  boolean unchanged() {
-    return before != null && before.equals(after);
+  public boolean unchanged() {
+    return java.util.Objects.equals(before, after);
   }
 
-  String taskId() {
+  public String taskId() {
     return after != null ? after.taskId() : before.taskId();
   }
 
   /** True when browsers must hear of it: registration, a new status, or a stop request. */
-  boolean statusChanged() {
+  public boolean statusChanged() {
     return after != null && (before == null
         || before.status() != after.status()
         || before.stopRequested() != after.stopRequested());
   }
 
-  TaskStatusChange toStatusChange(long now) {
+  public TaskStatusChange toStatusChange(long now) {
     return new TaskStatusChange(after.taskId(), after.userId(), after.projectId(), after.status(),
         before == null ? null : before.status(), after.stopRequested(), after.exitCode(), now);
   }
