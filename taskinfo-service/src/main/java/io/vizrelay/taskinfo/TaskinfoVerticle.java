@@ -66,7 +66,10 @@ public final class TaskinfoVerticle extends VerticleBase {
 
   /** The clustered service: its registry lives in the grid, shared by every replica. */
   public static TaskinfoVerticle clustered(ClusterNode.ServiceContext node) {
-    TaskinfoConfig limits = TaskinfoConfig.fromEnv();
+    return clustered(node, TaskinfoConfig.fromEnv());
+  }
+
+  public static TaskinfoVerticle clustered(ClusterNode.ServiceContext node, TaskinfoConfig limits) {
     return new TaskinfoVerticle(node.config(), limits, node.store(), node.router(),
         GridRegistry.opener(node.grid(), node.config(), limits));
   }
