@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A local vizrelay cluster on 127.0.0.1 (docs/CLUSTER.md):
 #   scripts/cluster.sh up [N]     N replicas of ingest and socket (default 2), VIZRELAY_TASKINFO_REPLICAS
-#                                 of taskinfo (default 1, see docs/CLUSTER.md "Limits") + a front proxy
+#                                 of taskinfo (default N; they share the registry in the grid) + a front proxy
 #   scripts/cluster.sh status     which processes run, /health and /readiness of each
 #   scripts/cluster.sh kill NAME  kill -9 one replica (e.g. socket-2), to watch the others take over
 #   scripts/cluster.sh down       SIGTERM everything (bounded clean stop), SIGKILL what is left
@@ -42,7 +42,7 @@ up() {
   rm -rf "$STATE"; mkdir -p "$STATE"
   local name="vizrelay-${USER:-dev}-$(date +%s)"   # unique per run: a stale JVM cannot join it
   echo "$name" > "$STATE/cluster-name"
-  local ti=${VIZRELAY_TASKINFO_REPLICAS:-1}
+  local ti=${VIZRELAY_TASKINFO_REPLICAS:-$n}
   local total=$((2 * n + ti)) members="" i
   for ((i = 0; i < total; i++)); do members+="${members:+,}127.0.0.1:$((HZ_BASE + i))"; done
   local idx=0 ingest="" socket="" taskinfo=""

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vizrelay.common.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,6 +122,18 @@ class RollingRestartIT {
     ports.set(index, Integer.parseInt(Files.readString(portFile).trim()));
   }
 
+  /** The registry on {@code port} has the task with its registration meta, running, at {@code seq}. */
+  private boolean registered(int port, long seq) {
+    try {
+      ClusterHarness.Response r = cluster.get(port, "/api/tasks/" + TASK);
+      JsonNode task = r.status() == 200 ? Json.parseTrusted(r.body().getBytes()) : null;
+      return task != null && "rolling".equals(task.path("meta").path("run").asText())
+          && "running".equals(task.path("status").asText()) && task.path("last_seq").asLong() == seq;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
   private int status(int port, String path) {
     try {
       return cluster.get(port, path).status();
@@ -203,6 +217,9 @@ class RollingRestartIT {
     }
     until("cluster safe after start", 60_000, this::clusterSafe);
     long startedMs = (System.nanoTime() - testStart) / 1_000_000;
+    // the job registers its task (with meta) on one replica; the registry lives in the grid
+    assertEquals(201, cluster.post(ports.get(0), "/api/tasks",
+        "{\"task_id\":\"" + TASK + "\",\"meta\":{\"run\":\"rolling\"}}").status());
     assertEquals(200, cluster.post(ports.get(0), "/update", ClusterHarness.point(TASK, WIN, 0, 0)).status());
     for (int i = 0; i < 2 * NODES; i++) {
       watchers.add(new Watcher(i % NODES));
@@ -318,6 +335,12 @@ class RollingRestartIT {
     long last = probe.frames().stream().filter(f -> "sync".equals(f.path("command").asText())).findFirst()
         .orElseThrow().path("seq").asLong();
     assertTrue(last >= acked.get(), "every acknowledged point made a frame: last=" + last + " acked=" + acked.get());
+
+    // every node restarted, yet every replica answers for the task as registered, running, at the last seq
+    for (int i = 0; i < NODES; i++) {
+      int port = ports.get(i);
+      until("node " + i + "'s registry has the task at seq " + last, 30_000, () -> registered(port, last));
+    }
 
     int reconnects = 0;
     for (Watcher w : watchers) {
