@@ -1,5 +1,6 @@
 package io.vizrelay.app;
 
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -181,15 +182,15 @@ final class AuthFixture implements AutoCloseable {
     }
     List<String> frames = new java.util.ArrayList<>();
     try {
-      WebSocket ws = TestServer.await(server.wsClient.connect(options).map(w -> {
-        w.textMessageHandler(t -> {
-          synchronized (frames) {
-            frames.add(t);
-            frames.notifyAll();
-          }
-        });
-        return w;
-      }));
+      // the handler is set before connecting: attached after, from this thread, it could miss the first frame
+      ClientWebSocket ws = server.wsClient.webSocket();
+      ws.textMessageHandler(t -> {
+        synchronized (frames) {
+          frames.add(t);
+          frames.notifyAll();
+        }
+      });
+      TestServer.await(ws.connect(options));
       return new Upgrade(ws, 101, frames);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof UpgradeRejectedException rejected) {

@@ -37,6 +37,8 @@ class IngestEdgeTest extends EmbeddedServerTest {
       "/events | {\"task_id\":\"alice-edge\",\"win\":\"p\",\"data\":[],\"layout\":{}} | 400 | INVALID_EVENT",
       "/events | {\"task_id\":\"alice-edge\",\"win\":\"a\\u0001b\",\"data\":[{\"content\":\"t\",\"type\":\"text\"}]} | 400 | INVALID_WINDOW",
       "/task/alice-edge/nope | {} | 404 | NOT_FOUND",
+      "/env/other | {\"sid\":\"no-hub-in-this-id\"} | 404 | NOT_FOUND",
+      "/env/other | {\"sid\":\"01234567-89ab-4def-8000-000000000000\"} | 404 | NOT_FOUND",
   })
   void aRejectedRequestGetsAJsonErrorAndChangesNothing(String path, String body, int status, String code) throws Exception {
     long before = lastSeq();
@@ -47,6 +49,17 @@ class IngestEdgeTest extends EmbeddedServerTest {
     assertTrue(error.path("message").asText().length() > 3, "a message for humans");
     assertEquals(before, lastSeq(), "nothing changed");
     assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 1, 1)).status(), "the task still works");
+  }
+
+  @Test
+  void anEnvSwitchForAnUnknownSessionOfALiveHubIs404() throws Exception {
+    Browser b = server.browser("/socket?task_id=" + TASK);
+    b.awaitCount(1, 10_000); // the first frame is register, with the sid
+    String sid = b.sid();
+    String other = sid.substring(0, 14) + java.util.UUID.randomUUID().toString().substring(14); // same hub
+    TestServer.Response r = server.post("/env/other", "{\"sid\":\"" + other + "\"}");
+    assertEquals(404, r.status(), r.body());
+    assertEquals(200, server.post("/env/other", "{\"sid\":\"" + sid + "\"}").status(), "the real session switches");
   }
 
   @Test

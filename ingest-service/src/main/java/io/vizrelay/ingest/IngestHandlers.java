@@ -120,8 +120,13 @@ public final class IngestHandlers {
   }
 
   private void switchSessionEnv(RoutingContext ctx, String sid, String eid) {
-    DeliveryOptions options = BusPrincipal.headers(AuthGate.principal(ctx), new DeliveryOptions().setSendTimeout(SESSION_TIMEOUT_MS));
-    bus.request(Addresses.session(sid), eid, options)
+    String hub = Addresses.sessionsOf(sid);
+    if (hub == null) {
+      throw new ApiException(ErrorCode.NOT_FOUND, "no browser session with sid " + sid);
+    }
+    DeliveryOptions options = BusPrincipal.headers(AuthGate.principal(ctx), new DeliveryOptions().setSendTimeout(SESSION_TIMEOUT_MS))
+        .addHeader(Addresses.SID, sid);
+    bus.request(hub, eid, options)
         .onSuccess(reply -> send(ctx, Reply.EMPTY))
         .onFailure(err -> ctx.fail(err instanceof ReplyException re && re.failureCode() == 403
             ? new ApiException(ErrorCode.FORBIDDEN, "browser session " + sid + " is not yours")

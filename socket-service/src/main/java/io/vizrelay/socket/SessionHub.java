@@ -1,7 +1,7 @@
 package io.vizrelay.socket;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.ServerWebSocket;
 import io.vizrelay.common.auth.Authorizer;
 import io.vizrelay.common.auth.BusPrincipal;
@@ -11,11 +11,11 @@ import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.store.TaskStore;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The node's browser sessions and task channels (one channel per task with local sessions,
- * created with the first session and closed with the last). Confined to one event loop.
+ * created with the first session and closed with the last). Confined to one event loop. Commands to
+ * a session by id (visdom's env switch) arrive on this hub's one consumer ({@link Addresses#sessions}).
  */
 final class SessionHub {
   /** Close code sent to browsers when the node shuts down; the reason is a resume hint. */
@@ -30,7 +30,8 @@ final class SessionHub {
   private final BrowserCommands commands;
   private final Map<String, TaskChannel> channels = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
-  private final Map<String, MessageConsumer<String>> sessionConsumers = new HashMap<>();
+  /** This hub's id: the prefix of its session ids. */
+  private final String hubId = Addresses.newHubId();
 
   SessionHub(Vertx vertx, VizConfig config, TaskStore store, SocketMetrics metrics, BrowserCommands commands) {
     this.vertx = vertx;
@@ -40,12 +41,30 @@ final class SessionHub {
     this.commands = commands;
   }
 
+  /** The address of this hub's session commands ({@link #sessionCommand}). */
+  String commandsAddress() {
+    return Addresses.sessions(hubId);
+  }
+
+  /** Visdom's env switch for one of this hub's sessions: 404 when it is gone, 403 when not the sender's. */
+  void sessionCommand(Message<String> msg) {
+    Session session = sessions.get(msg.headers().get(Addresses.SID));
+    if (session == null) {
+      msg.fail(404, "no such session");
+    } else if (!mayControl(msg.headers(), session)) {
+      msg.fail(403, "not your session");
+    } else {
+      session.switchEnv(msg.body());
+      msg.reply("ok");
+    }
+  }
+
   /**
    * Opens a session for an authorized socket; {@code readonly} for a user the task is shared with
    * (not its owner or an admin).
    */
   void open(SocketRequest request, ServerWebSocket ws, Principal principal, boolean readonly) {
-    String sid = UUID.randomUUID().toString();
+    String sid = Addresses.newSessionId(hubId);
     Session session = new Session(sid, request, principal.userId(), readonly, ws, store, metrics,
         config.sessionQueueBytes());
     sessions.put(sid, session);
@@ -56,14 +75,6 @@ final class SessionHub {
     });
     channel.add(session);
     session.attach(channel);
-    sessionConsumers.put(sid, vertx.eventBus().<String>consumer(Addresses.session(sid), msg -> {
-      if (!mayControl(msg.headers(), session)) {
-        msg.fail(403, "not your session");
-        return;
-      }
-      session.switchEnv(msg.body());
-      msg.reply("ok");
-    }));
     ws.closeHandler(v -> close(session));
     ws.textMessageHandler(text -> commands.handle(session, text));
     session.write(Frames.register(sid, readonly), false);
@@ -105,10 +116,6 @@ final class SessionHub {
     session.closed();
     if (sessions.remove(session.sid) != null) {
       metrics.sessionClosed();
-    }
-    MessageConsumer<String> consumer = sessionConsumers.remove(session.sid);
-    if (consumer != null) {
-      consumer.unregister();
     }
     TaskChannel channel = channels.get(session.taskId);
     if (channel != null && channel.remove(session)) {

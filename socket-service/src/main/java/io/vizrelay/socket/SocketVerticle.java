@@ -51,7 +51,9 @@ public final class SocketVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return AuthGate.create(vertx, config).onSuccess(this::start).mapEmpty();
+    return AuthGate.create(vertx, config).onSuccess(this::start)
+        .compose(v -> vertx.eventBus().<String>consumer(hub.commandsAddress(),
+            msg -> hubContext().runOnContext(x -> hub.sessionCommand(msg))).completion());
   }
 
   private void start(AuthGate authGate) {

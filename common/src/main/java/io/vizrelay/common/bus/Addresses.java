@@ -9,10 +9,44 @@ public final class Addresses {
     return "vizrelay.task." + taskId;
   }
 
-  /** Commands to one browser session (visdom's {@code POST /env/<eid> {sid}} flow). */
-  public static String session(String sid) {
-    return "vizrelay.session." + sid;
+  /**
+   * Commands to the browser sessions of one socket hub (visdom's {@code POST /env/<eid> {sid}} flow):
+   * one consumer per hub, not per session, so a browser connecting costs no cluster-wide
+   * registration. A session id is a uuid4 string, as visdom's, whose first 12 hex digits are the
+   * hub's id ({@link #newSessionId}); the sender finds the hub from it ({@link #sessionsOf(String)})
+   * and names the session in the {@link #SID} header.
+   */
+  public static String sessions(String hub) {
+    return "vizrelay.sessions." + hub;
   }
+
+  /** Header naming the session a {@link #sessions} message is for. */
+  public static final String SID = "sid";
+
+  /** A new hub id: 12 random lowercase hex digits. */
+  public static String newHubId() {
+    return java.util.UUID.randomUUID().toString().substring(24);
+  }
+
+  /**
+   * A new session id of {@code hub} (from {@link #newHubId}): a random uuid4 whose first 12 hex
+   * digits (time_low and time_mid) are the hub's, 74 random bits left.
+   */
+  public static String newSessionId(String hub) {
+    String random = java.util.UUID.randomUUID().toString();
+    return hub.substring(0, 8) + "-" + hub.substring(8, 12) + random.substring(13);
+  }
+
+  /** The address of the hub holding session {@code sid}, or null when {@code sid} is not one of ours. */
+  public static String sessionsOf(String sid) {
+    if (sid == null || !SESSION_ID.matcher(sid).matches()) {
+      return null;
+    }
+    return sessions(sid.substring(0, 8) + sid.substring(9, 13));
+  }
+
+  private static final java.util.regex.Pattern SESSION_ID =
+      java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
   /** Batched "task seen" heartbeats from ingest to taskinfo. */
   public static final String TASKS_SEEN = "vizrelay.tasks.seen";
