@@ -28,11 +28,12 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     DeltaCodec.register(vertx);
-    return AuthGate.create(vertx, config).onSuccess(gate -> {
+    return AuthGate.create(vertx, config).map(gate -> {
       activity = new ActivityReporter(vertx);
       activity.start();
       new IngestHandlers(config, store, vertx.eventBus(), activity, gate, Metrics.of(vertx)).mount(router);
       new VisSocketHub(vertx, config, gate).mount(router);
+      return null;
     });
   }
 

@@ -51,9 +51,11 @@ public final class SocketVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return AuthGate.create(vertx, config).onSuccess(this::start)
-        .compose(v -> vertx.eventBus().<String>consumer(hub.commandsAddress(),
-            msg -> hubContext().runOnContext(x -> hub.sessionCommand(msg))).completion());
+    return AuthGate.create(vertx, config).compose(authGate -> {
+      start(authGate);
+      return vertx.eventBus().<String>consumer(hub.commandsAddress(),
+          msg -> hubContext().runOnContext(x -> hub.sessionCommand(msg))).completion();
+    });
   }
 
   private void start(AuthGate authGate) {

@@ -78,11 +78,16 @@ public final class TaskinfoVerticle extends VerticleBase {
   public Future<?> start() {
     waiters = new ControlWaiters(vertx);
     return opener.open(vertx, this::onChange)
-        .onSuccess(r -> registry = r)
-        .compose(v -> registerConsumers())
+        .compose(opened -> {
+          registry = opened;
+          return registerConsumers();
+        })
         .compose(v -> AuthGate.create(vertx, config))
-        .onSuccess(this::mountRoutes)
-        .onSuccess(v -> startLostDetector());
+        .map(gate -> {
+          mountRoutes(gate);
+          startLostDetector();
+          return null;
+        });
   }
 
   @Override
