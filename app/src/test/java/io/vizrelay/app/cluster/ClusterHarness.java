@@ -19,9 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * Clustered nodes in this JVM, each a Hazelcast-clustered Vert.x running ingest, socket and
@@ -34,8 +32,8 @@ final class ClusterHarness implements AutoCloseable {
       c -> new SocketVerticle(c.config(), c.store(), c.router()),
       TaskinfoVerticle::clustered);
 
-  final String clusterName = "vizrelay-it-" + UUID.randomUUID().toString().substring(0, 8);
-  final List<Integer> hzPorts;
+  /** The Hazelcast side: cluster name, member ports, join and failure-detection settings. */
+  final TestGrid grid;
   final List<ClusterNode> nodes = new ArrayList<>();
   private final Path dir;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -44,24 +42,16 @@ final class ClusterHarness implements AutoCloseable {
   /** Reserves {@code capacity} Hazelcast ports: every node lists all of them as members. */
   ClusterHarness(Path dir, int capacity) throws IOException {
     this.dir = dir;
-    this.hzPorts = TestGrid.freePorts(capacity);
+    this.grid = new TestGrid(capacity);
   }
 
   /** The environment a node (in-process or a jar) is configured with. */
   Map<String, String> env(int index) {
-    Map<String, String> env = new HashMap<>();
+    Map<String, String> env = new HashMap<>(grid.env(index));
     env.put("VIZRELAY_HOST", "127.0.0.1");
     env.put("VIZRELAY_PORT", "0");
     env.put("VIZRELAY_DATA_DIR", dir.resolve("node" + index).toString());
     env.put("VIZRELAY_FSYNC", "batch");
-    env.put("VIZRELAY_CLUSTER_NAME", clusterName);
-    env.put("VIZRELAY_CLUSTER_JOIN", "tcp");
-    env.put("VIZRELAY_CLUSTER_MEMBERS", hzPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
-    env.put("VIZRELAY_HZ_PORT", Integer.toString(hzPorts.get(index)));
-    env.put("VIZRELAY_EVENTBUS_HOST", "127.0.0.1");
-    env.put("VIZRELAY_HZ_MAX_NO_HEARTBEAT_SECONDS", "6");
-    env.put("VIZRELAY_HZ_HEARTBEAT_INTERVAL_SECONDS", "1");
-    env.put("VIZRELAY_HZ_JOIN_WAIT_SECONDS", "1");
     env.put("VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS", "10");
     return env;
   }
