@@ -8,9 +8,10 @@ import java.util.List;
 
 /**
  * The trace part of a plot {@code /update}: delete traces, add a trace, or append/replace
- * {@code x}, {@code y} and {@code marker.color} of the targeted traces. Every mutation emits its
- * patch op at once; an append emits one {@code add} per new element, so the work and the patch
- * are O(new points) whatever the window holds.
+ * {@code x}, {@code y} and {@code marker.color} of the targeted traces. Every mutation records its
+ * patch op at once; an append records its run of new elements, whose per-element {@code add} ops
+ * are built only if the visdom frame is read ({@link PatchBuilder#appendAll}), so the work and the
+ * patch are O(new points) whatever the window holds.
  */
 final class TraceUpdater {
   private static final String[] AXES = {"x", "y"};
@@ -102,10 +103,11 @@ final class TraceUpdater {
     }
   }
 
-  private static void appendAll(UpdateContext ctx, ArrayNode target, JsonNode values, String prefix) {
+  /** Appends copies of {@code values}; the patch records the run, its ops are built only if read. */
+  private static void appendAll(UpdateContext ctx, ArrayNode target, JsonNode values, String path) {
+    ctx.patch.appendAll(path, target.size(), values);
     for (JsonNode v : values) {
       target.add(v.isContainerNode() ? v.deepCopy() : v);
-      ctx.patch.add(prefix + "/" + (target.size() - 1), v);
     }
   }
 
