@@ -34,12 +34,20 @@ final class Messages {
     return new Frame(eid, message);
   }
 
-  static Frame windowUpdate(String eid, String win, ArrayNode ops, long version, ObjectNode compact) {
+  /**
+   * The {@code window_update} of {@code patch}, built when first read ({@link Frame#lazy}): a pure
+   * append also has its {@code compact} form, and usually only that one is ever sent or logged.
+   */
+  static Frame windowUpdate(String eid, String win, PatchBuilder patch, long version, ObjectNode compact) {
+    return Frame.lazy(eid, WINDOW_UPDATE, () -> windowUpdateMessage(eid, win, patch.ops(), version), compact);
+  }
+
+  private static ObjectNode windowUpdateMessage(String eid, String win, ArrayNode ops, long version) {
     ObjectNode message = Json.object();
     message.put("command", WINDOW_UPDATE).put("win", win).put("env", eid);
     message.set("content", ops);
     PlotUpdater.putNumber(message, "version", version);
-    return new Frame(eid, message, compact);
+    return message;
   }
 
   static Frame close(String eid, String win) {

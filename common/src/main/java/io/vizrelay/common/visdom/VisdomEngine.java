@@ -11,8 +11,9 @@ import io.vizrelay.common.error.ErrorCode;
  *   <li>Where visdom fails a client mistake with an HTTP 500, this throws an {@link ApiException}
  *       (400/404 class) <em>before</em> changing anything: a rejected command changes nothing.</li>
  *   <li>{@code /update} is O(change): the RFC 6902 ops of the {@code window_update} frame are
- *       emitted while mutating; the window is never copied or diffed. Pure x/y appends also get a
- *       compact {@code append} form ({@link Frame#compact()}).</li>
+ *       recorded while mutating; the window is never copied or diffed. Pure x/y appends also get a
+ *       compact {@code append} form ({@link Frame#compact()}), and their per-element ops are built
+ *       only if the visdom message is read ({@link Frame#message()}).</li>
  *   <li>Frames carry no sequence number; replaying every frame through {@link FrameApplier}
  *       rebuilds the state exactly (so some commands send more than visdom does, see
  *       {@link EnvCommands} and {@link WinDataCommands}).</li>

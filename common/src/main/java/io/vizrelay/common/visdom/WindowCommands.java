@@ -87,7 +87,7 @@ final class WindowCommands {
     ObjectNode compact = plan != null && plan.mode() == UpdatePlan.Mode.TRACES && cmd.append() && ctx.pure()
         ? compact(ctx, version, contentId)
         : null;
-    Frame frame = Messages.windowUpdate(eid, win, ctx.patch.ops(), version, compact);
+    Frame frame = Messages.windowUpdate(eid, win, ctx.patch, version, compact);
     return new Outcome(Reply.text(window.path("id").asText(win)), List.of(frame));
   }
 
