@@ -61,21 +61,22 @@ public final class EmbeddedServer {
     return EmbeddedTaskStore.open(vertx, config).compose(store -> {
       Metrics metrics = Metrics.of(vertx);
       metrics.clusterMembers(() -> 1);
-      Router router = baseRouter(vertx);
+      Router router = baseRouter(vertx, metrics);
       router.get("/metrics").handler(metrics.scrapeHandler());
       List<String> ids = new ArrayList<>();
       return deploy(vertx, ids, new IngestVerticle(config, store, router))
           .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
           .compose(v -> ServiceWiring.deployTaskinfo(vertx, config, taskinfo, store, router, ids))
-          .compose(v -> listen(vertx, config, router, store))
+          .compose(v -> listen(vertx, config, router, metrics))
           .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
           .compose(EmbeddedServer::announce);
     });
   }
 
-  private static Router baseRouter(Vertx vertx) {
+  private static Router baseRouter(Vertx vertx, Metrics metrics) {
     Router router = Router.router(vertx);
     router.route().failureHandler(new ErrorHandler());
+    router.route().handler(metrics.http());
     router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
     return router;
   }
@@ -84,10 +85,10 @@ public final class EmbeddedServer {
     return vertx.deployVerticle(verticle).onSuccess(ids::add).mapEmpty();
   }
 
-  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router, TaskStore store) {
+  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router, Metrics metrics) {
     router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
     HttpServerOptions options = ServerOptions.http(config);
-    return vertx.createHttpServer(options).requestHandler(router).listen();
+    return metrics.http().countConnections(vertx.createHttpServer(options)).requestHandler(router).listen();
   }
 
   private Future<EmbeddedServer> announce() {

@@ -80,8 +80,11 @@ class MetricsTest {
     assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("vizrelay_store_apply_seconds_bucket{le=")),
         "the apply latency is a histogram");
     assertEquals(1.0 + UPDATES, after.get("vizrelay_store_apply_seconds_bucket{le=\"+Inf\"}"));
-    assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("vertx_http_server_requests_total")),
-        "Vert.x's own HTTP meters are in the same registry");
+    String updates = "vizrelay_http_requests_seconds_count{code=\"200\",method=\"POST\",route=\"/task/:taskId/update\"}";
+    assertEquals(UPDATES, after.getOrDefault(updates, 0.0) - before.getOrDefault(updates, 0.0), "requests by route pattern");
+    assertTrue(after.get("vizrelay_http_connections") >= 1, "this scrape's own connection is open");
+    assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("vertx_eventbus_")),
+        "Vert.x's own meters are in the same registry");
     assertFalse(after.keySet().stream().anyMatch(k -> k.contains(TASK)), "no series names a task");
 
     String sid = browser.sid();

@@ -42,7 +42,7 @@ class ClusterMetricsIT {
       assertEquals(3.0, afterA.get("vizrelay_store_apply_seconds_count") - beforeA.get("vizrelay_store_apply_seconds_count"));
       String invalid = "vizrelay_errors_total{code=\"INVALID_JSON\"}";
       assertEquals(1.0, afterB.get(invalid) - beforeB.get(invalid));
-      assertTrue(afterA.keySet().stream().anyMatch(k -> k.startsWith("vertx_http_server_requests_total")));
+      assertTrue(afterA.keySet().stream().anyMatch(k -> k.startsWith("vizrelay_http_requests_seconds_count{")));
     }
   }
 

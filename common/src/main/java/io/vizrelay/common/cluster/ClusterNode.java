@@ -144,6 +144,7 @@ public final class ClusterNode {
           TaskStore store = new ClusterTaskStore(vertx, manager.getHazelcastInstance(), config);
           Router router = Router.router(vertx);
           router.route().failureHandler(new ErrorHandler());
+          router.route().handler(metrics.http());
           router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
           router.get("/metrics").handler(metrics.scrapeHandler());
           AtomicBoolean draining = new AtomicBoolean();
@@ -164,7 +165,7 @@ public final class ClusterNode {
             deployed = deployed.compose(v -> vertx.deployVerticle(s.create(context)).onSuccess(ids::add).mapEmpty());
           }
           return deployed
-              .compose(v -> listen(vertx, config, router))
+              .compose(v -> listen(vertx, config, router, metrics))
               .map(server -> new ClusterNode(vertx, manager, config, cluster, store, ids, server))
               .map(node -> {
                 node.draining = draining;
@@ -174,10 +175,10 @@ public final class ClusterNode {
         });
   }
 
-  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router) {
+  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router, Metrics metrics) {
     router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
     HttpServerOptions options = ServerOptions.http(config);
-    return vertx.createHttpServer(options).requestHandler(router).listen();
+    return metrics.http().countConnections(vertx.createHttpServer(options)).requestHandler(router).listen();
   }
 
   public int port() {

@@ -12,7 +12,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -39,6 +39,7 @@ public final class Metrics implements Shareable {
   private final PrometheusMeterRegistry registry;
   /** Vert.x's backend registries are keyed by name in a static map: one name per instance keeps two servers in one JVM (tests) apart. */
   private final String registryName = "vizrelay-" + UUID.randomUUID();
+  private HttpMetrics http;
 
   private Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -104,8 +105,8 @@ public final class Metrics implements Shareable {
         .setRegistryName(registryName)
         .setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setStartEmbeddedServer(false));
-    // route (the matched pattern, e.g. /task/:taskId/update), method and status; never the path
-    options.addLabels(Label.HTTP_ROUTE);
+    // HTTP server meters are ours (HttpMetrics): Vert.x's look their timer up on every request
+    options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
     return options;
   }
 
@@ -117,6 +118,14 @@ public final class Metrics implements Shareable {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** The HTTP server meters of this process: mount first on every router, count every server's connections. */
+  public synchronized HttpMetrics http() {
+    if (http == null) {
+      http = new HttpMetrics(registry);
+    }
+    return http;
   }
 
   /** {@code GET /metrics}: the Prometheus text format. */
