@@ -43,6 +43,30 @@ final class ProcStats {
     }
   }
 
+  /**
+   * User + system CPU seconds of the JIT compiler threads of {@code pid} ({@code C1/C2 CompilerThread*}
+   * in {@code /proc/<pid>/task/<tid>/comm}); threads that ended are not counted.
+   */
+  static double jitSeconds(long pid) {
+    double total = 0;
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+            String stat = Files.readString(task.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+          }
+        } catch (IOException | RuntimeException threadEnded) {
+          // a compiler thread may come and go between listing and reading
+        }
+      }
+    } catch (IOException e) {
+      return Double.NaN;
+    }
+    return total;
+  }
+
   /** Busy CPU seconds of the whole machine since boot (all but idle and iowait, from {@code /proc/stat}). */
   static double machineBusySeconds() {
     try {
