@@ -55,6 +55,8 @@ final class RegistryScenario implements Scenario {
       List<Integer> single = List.of(embedded.port);
       List<Integer> replicas = cluster.nodes.stream().filter(n -> n.service().equals("taskinfo"))
           .map(LocalCluster.Node::httpPort).toList();
+      warmUp(ctx, "embedded", http, single, List.of(embedded.pid()));
+      warmUp(ctx, "cluster", http, replicas, cluster.nodes.stream().map(n -> n.process().pid()).toList());
       Map<String, Result> e = measureAll(ctx, http, single, seconds);
       Map<String, Result> c = measureAll(ctx, http, replicas, seconds);
       for (String op : e.keySet()) {
@@ -81,8 +83,8 @@ final class RegistryScenario implements Scenario {
         embedded.close();
       }
     }
-    t.note("Each server first gets an unrecorded warm-up of every operation (" + String.format("%.0f", seconds)
-        + " s, tasks of its own). " + CLIENTS + " clients (JDK HttpClient, HTTP/1.1 keep-alive), one request outstanding each, on the bench's"
+    t.note("Each server is first warmed with unrecorded rounds of every operation (tasks of their own) until its"
+        + " processes' JIT compiler threads are nearly idle. " + CLIENTS + " clients (JDK HttpClient, HTTP/1.1 keep-alive), one request outstanding each, on the bench's"
         + " 2 shared cores; register = " + TASKS + " tasks of " + USERS + " users (20 each, every one new); get, list"
         + " (one user's 20 tasks, one page) and heartbeat run " + String.format("%.0f", seconds) + " s each on random"
         + " tasks. Embedded: `java -jar vizrelay.jar`, registry in memory + taskinfo.db (SQLite WAL, fsync=always)."
@@ -99,7 +101,6 @@ final class RegistryScenario implements Scenario {
 
   private static Map<String, Result> measureAll(BenchContext ctx, HttpClient http, List<Integer> ports, double seconds)
       throws Exception {
-    warmUp(http, ports, seconds);
     String run = Long.toString(System.nanoTime() % 1_000_000, 36);
     Map<String, Result> results = new LinkedHashMap<>();
     AtomicInteger next = new AtomicInteger();
@@ -121,9 +122,33 @@ final class RegistryScenario implements Scenario {
     return results;
   }
 
-  /** Unrecorded: JIT warm-up of every path measured, on tasks of their own. */
-  private static void warmUp(HttpClient http, List<Integer> ports, double seconds) throws Exception {
-    String run = "w" + Long.toString(System.nanoTime() % 1_000_000, 36);
+  /**
+   * Unrecorded rounds of every operation, on tasks of their own, until the JIT compiler threads of
+   * {@code pids} use less than {@link IngestScenario#JIT_QUIET_CORES} per process in a round (at most
+   * {@link IngestScenario#WARMUP_LIMIT}): measured seconds must not share the cores with C1/C2.
+   */
+  private static void warmUp(BenchContext ctx, String what, HttpClient http, List<Integer> ports, List<Long> pids)
+      throws Exception {
+    long start = System.nanoTime();
+    long deadline = start + IngestScenario.WARMUP_LIMIT.toNanos();
+    double jitCores;
+    int rounds = 0;
+    do {
+      double jit0 = jit(pids);
+      long t0 = System.nanoTime();
+      warmUpRound(http, ports, "w" + rounds + Long.toString(System.nanoTime() % 1_000_000, 36), ctx.pick(2.0, 0.5));
+      jitCores = (jit(pids) - jit0) / ((System.nanoTime() - t0) / 1e9);
+      rounds++;
+    } while (jitCores > IngestScenario.JIT_QUIET_CORES * pids.size() && System.nanoTime() < deadline);
+    ctx.log("registry warm-up %s: %d round(s) in %.1f s, JIT %.2f cores in the last round", what, rounds,
+        (System.nanoTime() - start) / 1e9, jitCores);
+  }
+
+  private static double jit(List<Long> pids) {
+    return pids.stream().mapToDouble(ProcStats::jitSeconds).sum();
+  }
+
+  private static void warmUpRound(HttpClient http, List<Integer> ports, String run, double seconds) throws Exception {
     AtomicInteger next = new AtomicInteger();
     measure(http, ports, seconds, i -> {
       int n = next.getAndIncrement();
