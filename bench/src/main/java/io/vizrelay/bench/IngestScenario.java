@@ -99,7 +99,7 @@ final class IngestScenario implements Scenario {
    * {@link #WARMUP_LIMIT}. With a fixed short warm-up, C1/C2 still took 0.3–0.9 of this machine's
    * 2 cores during the measured seconds, from the server and the load generator alike.
    */
-  private static void warmUp(BenchContext ctx, ServerProcess server) throws Exception {
+  static void warmUp(BenchContext ctx, ServerProcess server) throws Exception {
     IngestLoad.Timing timing = new IngestLoad.Timing(ctx.seconds(1, 0.5), 0, Duration.ZERO);
     long start = System.nanoTime();
     long deadline = start + (ctx.quick() ? Duration.ofSeconds(5) : WARMUP_LIMIT).toNanos();

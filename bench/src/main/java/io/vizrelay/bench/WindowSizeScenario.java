@@ -31,6 +31,7 @@ final class WindowSizeScenario implements Scenario {
     Table t = new Table("Ingest rate vs window size (vizrelay fsync=always, 1 point per request)",
         "P", "empty window: requests/s", "100k-point window: requests/s", "decay", "p99 ms empty / 100k");
     try (ServerProcess server = ctx.vizrelay("always")) {
+      IngestScenario.warmUp(ctx, server); // until the JIT is quiet, as for the ingest scenario
       for (int posters : List.of(1, 8)) {
         List<Double> empty = new ArrayList<>();
         List<Double> full = new ArrayList<>();
@@ -68,7 +69,8 @@ final class WindowSizeScenario implements Scenario {
     t.note("The 100k windows are filled with 10k-point appends, then the bench waits " + SETTLE.toSeconds()
         + " s before measuring.");
     t.note(reps + " alternating run pair(s) per row (after one unrecorded warm-up pair), each a " + timing.slice().toMillis() / 1000.0
-        + " s slice after a short warm-up; medians with min–max.");
+        + " s slice after a short warm-up; medians with min–max. The fresh server is first warmed like the ingest"
+        + " scenario's (rounds of every ingest shape until its JIT compiler threads are nearly idle).");
     t.note("Decay = 1 − median over pairs of rate(100k) / rate(empty), each pair run back to back so that load from"
         + " other processes hits both alike; min–max over pairs in brackets. Negative = the full window was faster.");
     ctx.tables.add(t);
