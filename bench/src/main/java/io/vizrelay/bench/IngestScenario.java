@@ -88,35 +88,18 @@ final class IngestScenario implements Scenario {
         && (s.depth() == 1 || only.contains("pipelined"))).toList();
   }
 
-  /** A warm-up round ends the warm-up once the server's JIT threads used less than this many cores in it. */
-  static final double JIT_QUIET_CORES = 0.05;
   /** Warm-up rounds stop here even if the JIT is still busy (said in the log). */
   static final Duration WARMUP_LIMIT = Duration.ofSeconds(45);
 
-  /**
-   * JIT-warms server and client: rounds of every measured shape (unrecorded) until a round in which
-   * the server's JIT compiler threads were nearly idle ({@link #JIT_QUIET_CORES}), at most
-   * {@link #WARMUP_LIMIT}. With a fixed short warm-up, C1/C2 still took 0.3–0.9 of this machine's
-   * 2 cores during the measured seconds, from the server and the load generator alike.
-   */
+  /** JIT-warms server and client: rounds of every measured shape (unrecorded) until the server's JIT is quiet. */
   static void warmUp(BenchContext ctx, ServerProcess server) throws Exception {
     IngestLoad.Timing timing = new IngestLoad.Timing(ctx.seconds(1, 0.5), 0, Duration.ZERO);
-    long start = System.nanoTime();
-    long deadline = start + (ctx.quick() ? Duration.ofSeconds(5) : WARMUP_LIMIT).toNanos();
-    double jitCores;
-    int rounds = 0;
-    do {
-      double jit0 = ProcStats.jitSeconds(server.pid());
-      long t0 = System.nanoTime();
+    JitWarmup.until(ctx, "ingest " + server.label, List.of(server.pid()), WARMUP_LIMIT, round -> {
       for (IngestLoad.Shape shape : SHAPES) {
         new IngestLoad(ctx.vertx, server, shape, new IngestLoad.Target("bench-warmup-" + shape.posters() + "x"
-            + shape.points() + "d" + shape.depth() + "-" + rounds, "loss", ROTATE_AT)).run(timing);
+            + shape.points() + "d" + shape.depth() + "-" + round, "loss", ROTATE_AT)).run(timing);
       }
-      jitCores = (ProcStats.jitSeconds(server.pid()) - jit0) / ((System.nanoTime() - t0) / 1e9);
-      rounds++;
-    } while (jitCores > JIT_QUIET_CORES && System.nanoTime() < deadline);
-    ctx.log("ingest warm-up %s: %d round(s) in %.1f s, JIT %.2f cores in the last round%s", server.label, rounds,
-        (System.nanoTime() - start) / 1e9, jitCores, jitCores > JIT_QUIET_CORES ? " (limit reached, JIT still busy)" : "");
+    });
   }
 
   private void report(BenchContext ctx, Map<String, Map<IngestLoad.Shape, IngestLoad.Result>> byServer, int reps,
@@ -139,7 +122,7 @@ final class IngestScenario implements Scenario {
     t.note(String.format("Each cell: %d interleaved run(s) of %.0f s after a %.1f s warm-up each; median run with"
             + " min–max. Before any cell, each server is warmed with rounds of every shape until its JIT compiler threads"
             + " used < %.2f cores in a round (at most %d s).", reps, timing.slice().toMillis() / 1000.0,
-        timing.warmup().toMillis() / 1000.0, JIT_QUIET_CORES, WARMUP_LIMIT.toSeconds()));
+        timing.warmup().toMillis() / 1000.0, JitWarmup.QUIET_CORES, WARMUP_LIMIT.toSeconds()));
     t.note("1 request outstanding per poster (the visdom client's behaviour) unless marked pipelined; each poster"
         + " appends to its own task, and rolls to a new window every " + ROTATE_AT + " points.");
     t.note("CPU cores: busy cores of the server process, of the load generator, and of every other process on the"

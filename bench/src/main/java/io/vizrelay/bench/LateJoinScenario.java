@@ -10,6 +10,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.zip.Deflater;
 
@@ -91,28 +92,15 @@ final class LateJoinScenario implements Scenario {
     ctx.tables.add(t);
   }
 
-  /**
-   * Unrecorded joins in rounds of 1 s until the server's JIT compiler threads use less than
-   * {@link IngestScenario#JIT_QUIET_CORES} in a round (at most 30 s): with one warm-up join, the
-   * measured joins ran while C1/C2 were still compiling the snapshot path.
-   */
+  /** Unrecorded joins in rounds of {@link JitWarmup#MIN_ROUND} until the server's JIT is quiet (at most 30 s). */
   private static void warmUp(BenchContext ctx, Context context, WebSocketClient client, ServerProcess server, String task)
       throws Exception {
-    long start = System.nanoTime();
-    long deadline = start + (ctx.quick() ? 5_000_000_000L : 30_000_000_000L);
-    double jitCores;
-    int rounds = 0;
-    do {
-      double jit0 = ProcStats.jitSeconds(server.pid());
+    JitWarmup.until(ctx, "late-join", List.of(server.pid()), Duration.ofSeconds(30), round -> {
       long t0 = System.nanoTime();
-      do { // at least 1 s per round: /proc counts CPU in 10 ms ticks
+      do {
         RelayMeasurement.await(join(context, client, server.port, task, false));
-      } while (System.nanoTime() - t0 < 1_000_000_000L);
-      jitCores = (ProcStats.jitSeconds(server.pid()) - jit0) / ((System.nanoTime() - t0) / 1e9);
-      rounds++;
-    } while (jitCores > IngestScenario.JIT_QUIET_CORES && System.nanoTime() < deadline);
-    ctx.log("late-join warm-up: %d round(s) of 1 s in %.1f s, JIT %.2f cores in the last round", rounds,
-        (System.nanoTime() - start) / 1e9, jitCores);
+      } while (System.nanoTime() - t0 < JitWarmup.MIN_ROUND.toNanos());
+    });
   }
 
   static void fill(BenchContext ctx, ServerProcess server, String task, int points) throws Exception {

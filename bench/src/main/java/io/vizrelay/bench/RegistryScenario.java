@@ -122,30 +122,11 @@ final class RegistryScenario implements Scenario {
     return results;
   }
 
-  /**
-   * Unrecorded rounds of every operation, on tasks of their own, until the JIT compiler threads of
-   * {@code pids} use less than {@link IngestScenario#JIT_QUIET_CORES} per process in a round (at most
-   * {@link IngestScenario#WARMUP_LIMIT}): measured seconds must not share the cores with C1/C2.
-   */
+  /** Unrecorded rounds of every operation, on tasks of their own, until the JIT of {@code pids} is quiet. */
   private static void warmUp(BenchContext ctx, String what, HttpClient http, List<Integer> ports, List<Long> pids)
       throws Exception {
-    long start = System.nanoTime();
-    long deadline = start + IngestScenario.WARMUP_LIMIT.toNanos();
-    double jitCores;
-    int rounds = 0;
-    do {
-      double jit0 = jit(pids);
-      long t0 = System.nanoTime();
-      warmUpRound(http, ports, "w" + rounds + Long.toString(System.nanoTime() % 1_000_000, 36), ctx.pick(2.0, 0.5));
-      jitCores = (jit(pids) - jit0) / ((System.nanoTime() - t0) / 1e9);
-      rounds++;
-    } while (jitCores > IngestScenario.JIT_QUIET_CORES * pids.size() && System.nanoTime() < deadline);
-    ctx.log("registry warm-up %s: %d round(s) in %.1f s, JIT %.2f cores in the last round", what, rounds,
-        (System.nanoTime() - start) / 1e9, jitCores);
-  }
-
-  private static double jit(List<Long> pids) {
-    return pids.stream().mapToDouble(ProcStats::jitSeconds).sum();
+    JitWarmup.until(ctx, "registry " + what, pids, IngestScenario.WARMUP_LIMIT, round -> warmUpRound(http, ports,
+        "w" + round + Long.toString(System.nanoTime() % 1_000_000, 36), ctx.pick(2.0, 0.5)));
   }
 
   private static void warmUpRound(HttpClient http, List<Integer> ports, String run, double seconds) throws Exception {
