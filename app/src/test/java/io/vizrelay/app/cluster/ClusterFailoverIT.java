@@ -69,17 +69,7 @@ class ClusterFailoverIT {
 
   private Process launch(int index) throws Exception {
     Map<String, String> env = cluster.env(index);
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    cmd.addAll(List.of(("--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED "
-        + "--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED "
-        + "--add-opens java.management/sun.management=ALL-UNNAMED "
-        + "--add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED").split(" ")));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("node" + index + ".log").toFile());
-    pb.environment().putAll(env);
-    Process p = pb.start();
+    Process p = ClusterHarness.startNodeProcess(env, dir.resolve("node" + index + ".log"));
     processes.add(p);
     return p;
   }
@@ -210,10 +200,7 @@ class ClusterFailoverIT {
     long retryGapMs = (firstAckAfterKill.get() - killedAt.get()) / 1_000_000;
 
     // the final seq, as a fresh browser on a survivor sees it
-    WsBrowser probe = ClusterHarness.await(WsBrowser.connect(ws, ports.get(0), "/socket?task_id=" + TASK), 30);
-    assertTrue(probe.await(f -> "sync".equals(f.path("command").asText()), 30_000));
-    long last = probe.frames().stream().filter(f -> "sync".equals(f.path("command").asText())).findFirst()
-        .orElseThrow().path("seq").asLong();
+    long last = ClusterHarness.lastSeq(ws, ports.get(0), TASK);
     assertTrue(last >= POINTS, "every point made a frame: last=" + last);
 
     int reconnects = 0;

@@ -1,6 +1,9 @@
 package io.vizrelay.app.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vertx.core.Future;
+import io.vertx.core.http.WebSocketClient;
 import io.vizrelay.common.cluster.ClusterConfig;
 import io.vizrelay.common.cluster.ClusterNode;
 import io.vizrelay.common.cluster.TestGrid;
@@ -54,6 +57,31 @@ final class ClusterHarness implements AutoCloseable {
     env.put("VIZRELAY_FSYNC", "batch");
     env.put("VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS", "10");
     return env;
+  }
+
+  /**
+   * Starts a whole node ({@link NodeMain}) as its own JVM with {@code env}, its output in {@code log}:
+   * the heap bound and Hazelcast's {@code --add-opens} flags of the service jars.
+   */
+  static Process startNodeProcess(Map<String, String> env, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(List.of(("--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED "
+        + "--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED "
+        + "--add-opens java.management/sun.management=ALL-UNNAMED "
+        + "--add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED").split(" ")));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  /** The task's last seq, as a fresh browser on {@code port} sees it in its first {@code sync}. */
+  static long lastSeq(WebSocketClient ws, int port, String task) throws Exception {
+    WsBrowser probe = await(WsBrowser.connect(ws, port, "/socket?task_id=" + task), 30);
+    assertTrue(probe.await(f -> "sync".equals(f.path("command").asText()), 30_000), "a fresh browser's first sync");
+    return probe.frames().stream().filter(f -> "sync".equals(f.path("command").asText())).findFirst()
+        .orElseThrow().path("seq").asLong();
   }
 
   /** Starts the next node (index = number of nodes so far). */

@@ -99,16 +99,7 @@ class RollingRestartIT {
     env.put("VIZRELAY_DRAIN_DELAY_SECONDS", Integer.toString(DRAIN_DELAY_S));
     Path portFile = Path.of(env.get("VIZRELAY_DATA_DIR")).resolve("port");
     Files.deleteIfExists(portFile);
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    cmd.addAll(List.of(("--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED "
-        + "--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED "
-        + "--add-opens java.management/sun.management=ALL-UNNAMED "
-        + "--add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED").split(" ")));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(index, generation).toFile());
-    pb.environment().putAll(env);
-    Process p = pb.start();
+    Process p = ClusterHarness.startNodeProcess(env, log(index, generation));
     processes.add(p);
     current[index] = p;
     long deadline = System.currentTimeMillis() + 120_000;
@@ -330,10 +321,7 @@ class RollingRestartIT {
     job.get(30, TimeUnit.SECONDS);
 
     // the final seq, as a fresh browser sees it
-    WsBrowser probe = ClusterHarness.await(WsBrowser.connect(ws, ports.get(0), "/socket?task_id=" + TASK), 30);
-    assertTrue(probe.await(f -> "sync".equals(f.path("command").asText()), 30_000));
-    long last = probe.frames().stream().filter(f -> "sync".equals(f.path("command").asText())).findFirst()
-        .orElseThrow().path("seq").asLong();
+    long last = ClusterHarness.lastSeq(ws, ports.get(0), TASK);
     assertTrue(last >= acked.get(), "every acknowledged point made a frame: last=" + last + " acked=" + acked.get());
 
     // every node restarted, yet every replica answers for the task as registered, running, at the last seq
