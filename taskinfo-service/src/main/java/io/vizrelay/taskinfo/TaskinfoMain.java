@@ -1,6 +1,6 @@
 package io.vizrelay.taskinfo;
 
-import io.vizrelay.common.cluster.ClusterNode;
+import io.vizrelay.common.cluster.ServiceProcess;
 import java.util.List;
 
 /**
@@ -11,6 +11,6 @@ public final class TaskinfoMain {
   private TaskinfoMain() {}
 
   public static void main(String[] args) {
-    ClusterNode.run("taskinfo", List.of(TaskinfoVerticle::clustered));
+    ServiceProcess.run("taskinfo", List.of(TaskinfoVerticle::clustered));
   }
 }

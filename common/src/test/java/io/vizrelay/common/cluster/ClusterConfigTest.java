@@ -25,7 +25,7 @@ class ClusterConfigTest {
     assertEquals(0, c.drainDelaySeconds(), "no drain delay unless asked (k8s: the preStop sleep covers it)");
     assertEquals(20, c.shutdownTimeoutSeconds());
     assertEquals(5, ClusterConfig.fromEnv(Map.of("VIZRELAY_DRAIN_DELAY_SECONDS", "5")).drainDelaySeconds());
-    Config hz = ClusterNode.hazelcastConfig(c);
+    Config hz = HazelcastSetup.config(c);
     assertEquals("10", hz.getProperty("hazelcast.max.no.heartbeat.seconds"));
     assertEquals("2", hz.getProperty("hazelcast.heartbeat.interval.seconds"));
     JoinConfig join = hz.getNetworkConfig().getJoin();
@@ -42,12 +42,12 @@ class ClusterConfigTest {
   void kubernetesJoinUsesTheHeadlessServiceDns() {
     ClusterConfig c = ClusterConfig.fromEnv(Map.of("VIZRELAY_CLUSTER_JOIN", "kubernetes",
         "VIZRELAY_K8S_SERVICE_DNS", "vizrelay-hz.ns.svc.cluster.local", "VIZRELAY_HZ_MIN_CLUSTER_SIZE", "2"));
-    JoinConfig join = ClusterNode.hazelcastConfig(c).getNetworkConfig().getJoin();
+    JoinConfig join = HazelcastSetup.config(c).getNetworkConfig().getJoin();
     assertFalse(join.getTcpIpConfig().isEnabled());
     assertTrue(join.getKubernetesConfig().isEnabled());
     assertEquals("vizrelay-hz.ns.svc.cluster.local", join.getKubernetesConfig().getProperty("service-dns"));
-    assertEquals(ClusterNode.QUORUM,
-        ClusterNode.hazelcastConfig(c).getMapConfig(ClusterTaskStore.MAP).getSplitBrainProtectionName());
+    assertEquals(HazelcastSetup.QUORUM,
+        HazelcastSetup.config(c).getMapConfig(ClusterTaskStore.MAP).getSplitBrainProtectionName());
   }
 
   @Test

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 /**
  * A real Hazelcast cluster for tests: a random cluster name, members on 127.0.0.1 at free ports
  * chosen up front (every member lists all of them), configured exactly as nodes are
- * ({@link ClusterNode#hazelcastConfig}) with fast failure detection. Members are either plain
+ * ({@link HazelcastSetup#config}) with fast failure detection. Members are either plain
  * Hazelcast instances ({@link #startMember}) or whole nodes started from {@link #env}.
  */
 public final class TestGrid implements AutoCloseable {
@@ -78,7 +78,7 @@ public final class TestGrid implements AutoCloseable {
   /** Starts the next plain member and waits until it sees every member started so far. */
   public HazelcastInstance startMember() throws InterruptedException {
     HazelcastInstance member = Hazelcast.newHazelcastInstance(
-        ClusterNode.hazelcastConfig(ClusterConfig.fromEnv(env(members.size()))));
+        HazelcastSetup.config(ClusterConfig.fromEnv(env(members.size()))));
     members.add(member);
     awaitSize(member, members.size());
     return member;
