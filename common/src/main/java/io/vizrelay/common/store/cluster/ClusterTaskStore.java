@@ -5,12 +5,14 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Since;
@@ -29,7 +31,8 @@ import java.util.concurrent.CompletionStage;
  * {@code IMap} {@value #MAP}, partitioned by task id, in-memory format OBJECT, one synchronous
  * backup. It is changed only by entry processors ({@link Processors}): they run serially per task
  * on its partition owner, and the backup replays the resulting frames, so an acknowledged apply is
- * on two members. A ring of recent frames per task serves {@code since}.
+ * on two members. A backup that cannot replay a frame is resynchronized from its primary
+ * ({@link ReplicaRepair}). A ring of recent frames per task serves {@code since}.
  *
  * <p>Nothing here blocks: Hazelcast's {@code CompletionStage}s are completed back on the caller's
  * Vert.x context. Grid failures (a member lost mid-call, the instance shutting down) become
@@ -38,6 +41,8 @@ import java.util.concurrent.CompletionStage;
 public final class ClusterTaskStore implements TaskStore {
   /** The grid map of task states. */
   public static final String MAP = "vizrelay.tasks";
+  /** {@code vizrelay_backup_divergences_total} (docs/METRICS.md). */
+  static final String DIVERGENCES = "vizrelay.backup.divergences";
 
   private final Vertx vertx;
   private final IMap<String, StoredTask> map;
@@ -49,6 +54,10 @@ public final class ClusterTaskStore implements TaskStore {
     this.map = hazelcast.getMap(MAP);
     this.limits = new Limits(config.maxWindowsPerTask(), config.maxPointsPerWindow());
     this.retention = Retention.of(config.retainFrames(), config.retainTime().toMillis());
+    ReplicaRepair repair = ReplicaRepair.of(hazelcast);
+    FunctionCounter.builder(DIVERGENCES, repair, ReplicaRepair::divergences)
+        .description("backup replicas on this member that could not replay their primary's frames and were resynchronized")
+        .register(Metrics.of(vertx).registry());
   }
 
   /** Adds the map's configuration (OBJECT format, one synchronous backup) to a Hazelcast config. */

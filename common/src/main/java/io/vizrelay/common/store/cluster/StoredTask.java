@@ -32,12 +32,24 @@ public final class StoredTask implements DataSerializable {
   final ArrayDeque<RingFrame> ring = new ArrayDeque<>();
   /** request id -> [firstSeq, lastSeq] of the frames it made, plus its reply. */
   final LinkedHashMap<String, Done> recent = new LinkedHashMap<>();
+  /**
+   * Set on a backup replica that could not replay its primary's frames ({@code Processors.Replay}):
+   * its state is not the primary's until the primary's whole task replaces it. Never serialized.
+   */
+  transient boolean diverged;
 
   public StoredTask() {}
 
   StoredTask(String epoch) {
     this.epoch = epoch;
     this.state = new TaskState();
+  }
+
+  /** This task's state in a new stream life ({@code epoch}, no frames yet), in step again. */
+  StoredTask restarted(String newEpoch) {
+    StoredTask t = new StoredTask(newEpoch);
+    t.state = state;
+    return t;
   }
 
   /** What an applied request made, kept to answer its retry identically. */

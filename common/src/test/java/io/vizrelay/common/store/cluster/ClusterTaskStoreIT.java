@@ -16,6 +16,7 @@ import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Since;
@@ -36,9 +37,10 @@ import org.junit.jupiter.api.Test;
  * The cluster tier on two real Hazelcast members (127.0.0.1, random cluster name, free ports):
  * numbering, since from the ring, client errors, de-duplicated retries, and — the point of the
  * backup processor — the backup that takes over holds exactly the primary's state and ring,
- * including the engine's random ids.
+ * including the engine's random ids, and a backup that cannot replay a frame is resynchronized from
+ * its primary instead of silently diverging.
  */
-class ClusterTaskStoreTest {
+class ClusterTaskStoreIT {
   static final String TASK = "alice-cluster";
 
   Vertx vertx;
@@ -128,6 +130,47 @@ class ClusterTaskStoreTest {
   }
 
   @Test
+  void aBackupThatCannotApplyAFrameIsResynchronizedFromItsPrimary() throws Exception {
+    TaskStore store = new ClusterTaskStore(vertx, members.get(0), config);
+    for (int i = 0; i < 3; i++) {
+      await(store.apply(TASK, append(i)));
+    }
+    HazelcastInstance owner = owner();
+    HazelcastInstance backup = members.stream().filter(m -> m != owner).findFirst().orElseThrow();
+    IMap<String, StoredTask> map = members.get(0).getMap(ClusterTaskStore.MAP);
+    Processors.Apply fourth = new Processors.Apply("req-4", CommandCodec.encode(append(3)), Limits.DEFAULTS,
+        Retention.of(1000, 0));
+    Results.Apply applied = map.submitToKey(TASK, new CorruptReplayApply(fourth)).toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    assertEquals(4, applied.frames.get(0).seq(), "the primary applied it");
+    ReplicaRepair repair = ReplicaRepair.of(backup);
+    awaitTrue(() -> repair.resyncs() == 1, "the diverged backup asks its primary for the whole task");
+    assertEquals(1, repair.divergences());
+    Vertx backupVertx = Vertx.vertx();
+    try {
+      new ClusterTaskStore(backupVertx, backup, config);
+      assertTrue(Metrics.of(backupVertx).registry().scrape().contains("vizrelay_backup_divergences_total 1.0"),
+          "counted in the backup member's metrics");
+    } finally {
+      backupVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    await(store.apply(TASK, append(4)));
+    Snapshot before = await(store.snapshot(TASK, "*"));
+    Since sinceBefore = await(store.since(TASK, before.epoch(), 2));
+
+    owner.getLifecycleService().terminate();
+    members.remove(owner);
+    TaskStore after = new ClusterTaskStore(vertx, backup, config);
+    Snapshot snap = await(after.snapshot(TASK, "*"));
+    assertEquals(before.epoch(), snap.epoch(), "in step again: the stream goes on");
+    assertEquals(5, snap.seq());
+    assertEquals(texts(before.frames()), texts(snap.frames()), "the resynchronized backup holds the primary's state");
+    assertEquals(texts(sinceBefore.deltas().stream().map(Delta::visdom).toList()),
+        texts(await(after.since(TASK, before.epoch(), 2)).deltas().stream().map(Delta::visdom).toList()),
+        "and its ring holds the primary's frames, not the ones it could not apply");
+  }
+
+  @Test
   void aRetriedInvocationIsAppliedOnce() throws Exception {
     IMap<String, StoredTask> map = members.get(0).getMap(ClusterTaskStore.MAP);
     Processors.Apply first = new Processors.Apply("req-1", CommandCodec.encode(append(1)),
@@ -165,6 +208,21 @@ class ClusterTaskStoreTest {
     VisdomCommand.UpdateWindow u = (VisdomCommand.UpdateWindow) CommandCodec.decode(CommandCodec.encode(commands.get(1)));
     assertTrue(u.data().get(0).get("x").get(0).isDouble() && Double.isNaN(u.data().get(0).get("x").get(0).asDouble()),
         "NaN stays a number");
+  }
+
+  private HazelcastInstance owner() {
+    return members.stream()
+        .filter(m -> m.getPartitionService().getPartition(TASK).getOwner().localMember()).findFirst().orElseThrow();
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 30 s: " + what);
+      }
+      Thread.sleep(20);
+    }
   }
 
   private static List<String> texts(List<Buffer> frames) {
