@@ -17,6 +17,7 @@ import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
 import io.vizrelay.ingest.IngestVerticle;
 import io.vizrelay.socket.SocketVerticle;
 import io.vizrelay.taskinfo.TaskinfoConfig;
+import io.vizrelay.taskinfo.TaskinfoVerticle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public final class EmbeddedServer {
       List<String> ids = new ArrayList<>();
       return deploy(vertx, ids, new IngestVerticle(config, store, router))
           .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
-          .compose(v -> ServiceWiring.deployTaskinfo(vertx, config, taskinfo, store, router, ids))
+          .compose(v -> deploy(vertx, ids, new TaskinfoVerticle(config, taskinfo, store, router)))
           .compose(v -> listen(vertx, config, router, metrics))
           .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
           .compose(EmbeddedServer::announce);

@@ -8,7 +8,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vizrelay.common.cluster.ClusterNode;
-import io.vizrelay.common.cluster.FrontProxy;
+import io.vizrelay.devproxy.FrontProxy;
 import io.vizrelay.common.store.TaskStore;
 import java.nio.file.Path;
 import java.util.List;

@@ -99,35 +99,14 @@ public record VizConfig(
     return id != null && TASK_ID.matcher(id).matches();
   }
 
-  public VizConfig withPort(int newPort) {
-    return new VizConfig(host, newPort, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
-  }
-
   public VizConfig withDataDir(Path dir) {
     return new VizConfig(host, port, dir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
         retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
   }
 
-  public VizConfig withSessionQueueBytes(int bytes) {
-    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, bytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
-  }
-
-  public VizConfig withRetainFrames(int frames, Duration time) {
-    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, frames,
-        time, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
-  }
-
   public VizConfig withLostAfter(Duration after) {
     return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
         retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, after, user, snapshotBytes, auth, wsCompression);
-  }
-
-  public VizConfig withAuth(AuthConfig newAuth) {
-    newAuth.validate(host);
-    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, newAuth, wsCompression);
   }
 
   private void validate() {

@@ -1,4 +1,4 @@
-package io.vizrelay.common.cluster;
+package io.vizrelay.devproxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -243,7 +243,7 @@ public final class FrontProxy {
     });
   }
 
-  /** {@code java -cp <any service jar> io.vizrelay.common.cluster.FrontProxy}. */
+  /** {@code java -jar dev-proxy/target/vizrelay-dev-proxy.jar} (what {@code scripts/cluster.sh up} runs). */
   public static void main(String[] args) {
     Vertx vertx = Vertx.vertx();
     start(vertx, System.getenv())
