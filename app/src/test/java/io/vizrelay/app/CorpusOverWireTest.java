@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * recording, as the corpus README's "Using the corpus in a server test" describes.
  *
  * <p>Each recording runs in its own task and the scenarios rotate through the three addressing
- * modes of DESIGN §6: {@link Mode#PATH} ({@code /task/<tid>/...}, observer on
+ * modes of docs/ARCHITECTURE.md "Task addressing on ingest": {@link Mode#PATH} ({@code /task/<tid>/...}, observer on
  * {@code /task/<tid>/socket} subscribed with {@code POST /task/<tid>/env/<env> {sid}}),
  * {@link Mode#BODY} ({@code task_id} in every body, observer on
  * {@code /socket?task_id=<tid>&env=<env>} with automatic replay) and {@link Mode#DEFAULT}
@@ -76,7 +76,7 @@ class CorpusOverWireTest {
   private static final Pattern UUID =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-  /** How the scenario's requests and sockets name the task (DESIGN §6). */
+  /** How the scenario's requests and sockets name the task (docs/ARCHITECTURE.md "Task addressing on ingest"). */
   enum Mode { PATH, BODY, DEFAULT }
 
   @TempDir

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acknowledged means stored (DESIGN §4.4): the real jar is killed with SIGKILL mid-stream and
+ * Acknowledged means stored (docs/ARCHITECTURE.md, Guarantees 4): the real jar is killed with SIGKILL mid-stream and
  * restarted on the same data dir; every acknowledged point is in the replayed state exactly once,
  * the stream keeps its epoch, and a browser resuming across the restart gets the missed frames.
  */

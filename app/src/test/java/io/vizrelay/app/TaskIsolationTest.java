@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** A browser of task A never receives a frame of task B, in every ingest addressing mode. */
 class TaskIsolationTest extends EmbeddedServerTest {
-  /** How ingest names the task (DESIGN §6). */
+  /** How ingest names the task (docs/ARCHITECTURE.md "Task addressing on ingest"). */
   enum Mode { BODY_TASK_ID, PATH_PREFIX, DEFAULT_TASK }
 
   @ParameterizedTest(name = "{0}")

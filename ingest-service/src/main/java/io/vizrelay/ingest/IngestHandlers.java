@@ -30,7 +30,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The visdom client's HTTP API (PROTOCOL §2) in the three task-addressing modes of DESIGN §6:
+ * The visdom client's HTTP API (docs/PROTOCOL.md section 2) in the three task-addressing modes of
+ * docs/ARCHITECTURE.md:
  * {@code /task/<id>/<endpoint>}, {@code task_id} in the body, or the configured default task.
  */
 public final class IngestHandlers {

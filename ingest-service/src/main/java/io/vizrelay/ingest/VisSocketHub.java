@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Python client's {@code /vis_socket} (PROTOCOL §5): greets with {@code alive} at once, then
+ * The Python client's {@code /vis_socket} (docs/PROTOCOL.md): greets with {@code alive} at once, then
  * relays the task's browser events ({@code close}, {@code forward_to_vis}) to the task's clients.
  * One bus consumer per task per node. Runs on one event loop (the HTTP server's).
  */

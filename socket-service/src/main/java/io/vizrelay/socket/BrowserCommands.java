@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a browser may send on its socket (PROTOCOL §4), always acting on the session's own task:
+ * What a browser may send on its socket (docs/PROTOCOL.md "Browser → server"), always acting on the session's own task:
  * {@code close}, {@code delete_env}, {@code save}, {@code layout_item_update} change the task's
  * state (and every browser of the task sees it); {@code forward_to_vis} goes to the task's Python
  * clients; {@code resume} (vizrelay) re-syncs the session from {@code since}. A read-only session

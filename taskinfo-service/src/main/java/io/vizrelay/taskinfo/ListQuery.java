@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 /**
  * Query of {@code GET /api/tasks}: whose tasks, which statuses, which project, which page.
  *
- * @param userId owner; defaults to the principal ({@code VIZRELAY_USER} until sign-in exists)
+ * @param userId owner; defaults to the principal (with {@code VIZRELAY_AUTH=none}, {@code VIZRELAY_USER})
  * @param status which statuses to list (default {@code all})
  * @param projectId only this project, or null for every project
  * @param limit page size, 1..{@value #MAX_LIMIT} (default {@value #DEFAULT_LIMIT})

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Every user's tasks (DESIGN §9). Two tiers behind one interface, like the task store: the embedded
+ * Every user's tasks (docs/openapi-taskinfo.yaml). Two tiers behind one interface, like the task store: the embedded
  * {@link TaskRegistry} (memory + {@code taskinfo.db}) and the cluster's {@link GridRegistry} (a
  * Hazelcast map every taskinfo replica shares). Every change is a {@link RegistryOp}, so both apply
  * exactly the same rules. The listener given at opening hears each change made through this

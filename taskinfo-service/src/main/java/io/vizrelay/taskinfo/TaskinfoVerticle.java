@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The task registry service (DESIGN §9, issue 4): the HTTP API mounted on a given router, the
+ * The task registry service (docs/openapi-taskinfo.yaml): the HTTP API mounted on a given router, the
  * event-bus API ({@link Addresses#TASK_GET} request/reply, {@link Addresses#TASK_STATUS},
  * {@link Addresses#TASK_SHARING} and {@link Addresses#TASK_DELETED} notifications), ingest heartbeats
  * from {@link Addresses#TASKS_SEEN} (sent, so one replica takes each batch) and the lost detector.

@@ -15,8 +15,6 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -351,10 +349,6 @@ class TaskViewIT {
   private static void replay(String task, String scenario) throws Exception {
     String resource = "visdom-corpus/" + scenario + ".jsonl";
     InputStream in = TaskViewIT.class.getClassLoader().getResourceAsStream(resource);
-    if (in == null) {
-      Path shared = Path.of("/work/shared/fixtures/visdom", scenario + ".jsonl");
-      in = Files.exists(shared) ? Files.newInputStream(shared) : null;
-    }
     assertNotNull(in, "corpus file " + resource);
     try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * @param maxWindowsPerTask ({@code VIZRELAY_MAX_WINDOWS_PER_TASK}, default 1000)
  * @param maxPointsPerWindow ({@code VIZRELAY_MAX_POINTS_PER_WINDOW}, default 10,000,000)
  * @param lostAfter a running task unseen this long becomes lost ({@code VIZRELAY_LOST_AFTER_SECONDS}, default 60)
- * @param user the identity the page shows tasks for until sign-in exists ({@code VIZRELAY_USER}, default {@code demo})
+ * @param user with {@code VIZRELAY_AUTH=none}, the (admin) user every request acts as ({@code VIZRELAY_USER}, default {@code demo})
  * @param wsCompression offer permessage-deflate on WebSockets ({@code VIZRELAY_WS_COMPRESSION}, default
  *     false: it costs ~94 KB of native memory per socket and deflates snapshots on the event loop)
  * @param snapshotBytes a task's state is snapshotted once the frames logged since its last snapshot

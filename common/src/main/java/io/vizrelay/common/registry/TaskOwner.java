@@ -9,8 +9,8 @@ import io.vizrelay.common.config.VizConfig;
  * {@code user_id}): the task id follows the {@code <user>-<project>} convention and is split at its
  * <em>first</em> {@code -}: {@code alice-mnist-v2} is user {@code alice}, project {@code mnist-v2}.
  * An id without {@code -} (for example visdom's default task {@code default}) belongs to the request's
- * principal, which until sign-in exists is the configured user ({@code VIZRELAY_USER}); its project is
- * the whole id. An id ending in its first {@code -} ({@code alice-}) has no project.
+ * principal (the signed-in user or job; with {@code VIZRELAY_AUTH=none}, {@code VIZRELAY_USER}); its
+ * project is the whole id. An id ending in its first {@code -} ({@code alice-}) has no project.
  *
  * @param userId never null
  * @param projectId null when there is none

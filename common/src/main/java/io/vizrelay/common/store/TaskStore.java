@@ -5,7 +5,7 @@ import io.vizrelay.common.visdom.VisdomCommand;
 import java.util.List;
 
 /**
- * The one door to task state (DESIGN §7). Applying is serial per task and parallel across tasks;
+ * The one door to task state (docs/ARCHITECTURE.md "Where task state lives"). Applying is serial per task and parallel across tasks;
  * a completed {@link #apply} means the deltas are durable in this tier. All futures complete on
  * the caller's Vert.x context when called from one.
  */

@@ -27,7 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The cluster tier of {@link TaskStore} (DESIGN §7): every task is one entry of the Hazelcast
+ * The cluster tier of {@link TaskStore} (docs/CLUSTER.md): every task is one entry of the Hazelcast
  * {@code IMap} {@value #MAP}, partitioned by task id, in-memory format OBJECT, one synchronous
  * backup. It is changed only by entry processors ({@link Processors}): they run serially per task
  * on its partition owner, and the backup replays the resulting frames, so an acknowledged apply is

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded tier of {@link TaskStore}: state in memory, every frame in the SQLite log before
- * the apply completes, snapshots to bound restart time (DESIGN §7).
+ * the apply completes, snapshots to bound restart time (docs/ARCHITECTURE.md).
  *
  * <p>Threading: each task belongs to one of {@link #SHARDS} single-thread shards, which run the
  * engine (serial per task, parallel across shards, never on an event loop). The log has its own
