@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.store.Delta;
-import io.vizrelay.common.store.embedded.FrameCodec;
+import io.vizrelay.common.store.FrameCodec;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

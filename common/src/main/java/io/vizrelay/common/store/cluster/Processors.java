@@ -11,7 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Snapshot;
-import io.vizrelay.common.store.embedded.FrameCodec;
+import io.vizrelay.common.store.FrameCodec;
 import io.vizrelay.common.visdom.Frame;
 import io.vizrelay.common.visdom.IdSource;
 import io.vizrelay.common.visdom.Limits;

@@ -10,6 +10,7 @@ import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.store.FrameCodec;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Since;

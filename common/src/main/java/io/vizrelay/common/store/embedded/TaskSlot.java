@@ -1,5 +1,6 @@
 package io.vizrelay.common.store.embedded;
 
+import io.vizrelay.common.store.WindowBytesCache;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.visdom.TaskState;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package io.vizrelay.common.store.embedded;
+package io.vizrelay.common.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
@@ -55,7 +55,7 @@ public final class WindowBytesCache {
    * Ends one snapshot: the entries it used are kept; the others (closed windows, or windows of envs
    * this snapshot did not show) are kept too unless the cache grew past twice the task's windows.
    */
-  void endSnapshot(int windowCount) {
+  public void endSnapshot(int windowCount) {
     if (disabled) {
       return;
     }

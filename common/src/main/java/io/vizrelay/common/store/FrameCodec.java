@@ -1,11 +1,8 @@
-package io.vizrelay.common.store.embedded;
+package io.vizrelay.common.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.json.Json;
-import io.vizrelay.common.store.CompactAppends;
-import io.vizrelay.common.store.Delta;
-import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.visdom.EnvState;
 import io.vizrelay.common.visdom.Frame;
 import io.vizrelay.common.visdom.TaskState;

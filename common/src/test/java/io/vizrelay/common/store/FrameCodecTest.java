@@ -1,4 +1,4 @@
-package io.vizrelay.common.store.embedded;
+package io.vizrelay.common.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vizrelay.common.json.Json;
-import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.visdom.Frame;
 import io.vizrelay.common.visdom.FrameApplier;
 import io.vizrelay.common.visdom.IdSource;
