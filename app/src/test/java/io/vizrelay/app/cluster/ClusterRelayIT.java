@@ -46,8 +46,11 @@ class ClusterRelayIT {
 
   @AfterEach
   void tearDown() throws Exception {
-    cluster.close();
-    ClusterHarness.await(clientVertx.close(), 30);
+    try {
+      cluster.close();
+    } finally {
+      ClusterHarness.await(clientVertx.close(), 30);
+    }
   }
 
   /** (a) Points ingested on node 1 reach browsers on nodes 2 and 3, every one once, in seq order. */

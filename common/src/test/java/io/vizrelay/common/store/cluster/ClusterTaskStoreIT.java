@@ -60,8 +60,11 @@ class ClusterTaskStoreIT {
 
   @AfterEach
   void stop() throws Exception {
-    grid.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try {
+      grid.close();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * registry outlives a member killed without warning. The last test kills a member, so order matters.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class GridRegistryTest {
+class GridRegistryIT {
   private static final int MAX_TASKS = 3;
   private static final Duration DEADLINE = Duration.ofSeconds(30);
 
@@ -93,8 +93,16 @@ class GridRegistryTest {
 
   @AfterAll
   static void stopCluster() throws Exception {
+    Exception failed = null;
     for (ClusterNode n : nodes) {
-      n.stop().await(30, TimeUnit.SECONDS);
+      try {
+        n.stop().await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {  // stop every node, then report the first failure
+        failed = failed == null ? e : failed;
+      }
+    }
+    if (failed != null) {
+      throw failed;
     }
   }
 

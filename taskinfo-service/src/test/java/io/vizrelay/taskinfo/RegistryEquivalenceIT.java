@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * step the outcome (the change, or the refusal's error code), the listener's notifications and
  * every user's lists must be identical.
  */
-class RegistryEquivalenceTest {
+class RegistryEquivalenceIT {
   private static final int STEPS = 400;
   private static final int MAX_TASKS = 3;
   private static final List<String> USERS = List.of("alice", "bob", "carol");
@@ -71,9 +71,15 @@ class RegistryEquivalenceTest {
 
   @AfterEach
   void close() throws Exception {
-    await(local.close());
-    grid.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try {
+      await(local.close());
+    } finally {
+      try {
+        grid.close();
+      } finally {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
   }
 
   @Test
