@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * queued delta bytes would pass {@code queueLimit}, further deltas are dropped and, once the queue
  * has drained, the session is re-synced with a snapshot ({@code reason: "overflow"}).
  */
-final class Session {
+final class Session implements TaskChannel.Member {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
   enum Mode { SYNCING, LIVE, OVERFLOWED, CLOSED }
@@ -47,7 +47,7 @@ final class Session {
   private long queuedDeltaBytes;
   private long queuedBytes;
   private long heldBytes;
-  private TaskChannel channel;
+  private TaskChannel<Session> channel;
 
   Session(String sid, SocketRequest request, String userId, boolean readonly, ServerWebSocket ws, TaskStore store,
       SocketMetrics metrics, int queueLimit) {
@@ -77,12 +77,13 @@ final class Session {
   }
 
   /** The node's channel of this session's task (set once, right after the session joined it). */
-  void attach(TaskChannel taskChannel) {
+  void attach(TaskChannel<Session> taskChannel) {
     this.channel = taskChannel;
   }
 
   /** A delta from the task's channel, in the channel's order. */
-  void deliver(Delta delta) {
+  @Override
+  public void deliver(Delta delta) {
     switch (mode) {
       case SYNCING -> hold(delta);
       case LIVE -> send(delta);
@@ -145,7 +146,8 @@ final class Session {
   }
 
   /** Starts (or restarts) the session: from {@code since} when given, else from a snapshot. */
-  void resync(Position since, String reason) {
+  @Override
+  public void resync(Position since, String reason) {
     if (mode == Mode.CLOSED) {
       return;
     }

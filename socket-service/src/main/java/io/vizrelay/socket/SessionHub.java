@@ -28,7 +28,7 @@ final class SessionHub {
   private final TaskStore store;
   private final SocketMetrics metrics;
   private final BrowserCommands commands;
-  private final Map<String, TaskChannel> channels = new HashMap<>();
+  private final Map<String, TaskChannel<Session>> channels = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
   /** This hub's id: the prefix of its session ids. */
   private final String hubId = Addresses.newHubId();
@@ -69,9 +69,9 @@ final class SessionHub {
         config.sessionQueueBytes());
     sessions.put(sid, session);
     metrics.sessionOpened();
-    TaskChannel channel = channels.computeIfAbsent(request.taskId(), id -> {
+    TaskChannel<Session> channel = channels.computeIfAbsent(request.taskId(), id -> {
       metrics.channelOpened();
-      return new TaskChannel(vertx, id, store, metrics);
+      return new TaskChannel<>(vertx, id, store, metrics);
     });
     channel.add(session);
     session.attach(channel);
@@ -101,7 +101,7 @@ final class SessionHub {
    * with {@link #UNSHARED} (their next socket is refused).
    */
   void sharingChanged(String taskId, java.util.Collection<String> sharedWith) {
-    TaskChannel channel = channels.get(taskId);
+    TaskChannel<Session> channel = channels.get(taskId);
     if (channel == null) {
       return;
     }
@@ -117,7 +117,7 @@ final class SessionHub {
     if (sessions.remove(session.sid) != null) {
       metrics.sessionClosed();
     }
-    TaskChannel channel = channels.get(session.taskId);
+    TaskChannel<Session> channel = channels.get(session.taskId);
     if (channel != null && channel.remove(session)) {
       channels.remove(session.taskId);
       channel.close();
@@ -127,7 +127,7 @@ final class SessionHub {
 
   /** Sends a task status change ({@code task_status} frame) to that task's browsers on this node. */
   void taskStatus(String taskId, io.vertx.core.buffer.Buffer frame) {
-    TaskChannel channel = channels.get(taskId);
+    TaskChannel<Session> channel = channels.get(taskId);
     if (channel != null) {
       channel.sessions().forEach(s -> s.write(frame, false));
     }
