@@ -8,6 +8,7 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.Epochs;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.embedded.FrameCodec;
 import io.vizrelay.common.visdom.Frame;
@@ -16,7 +17,6 @@ import io.vizrelay.common.visdom.Limits;
 import io.vizrelay.common.visdom.Outcome;
 import io.vizrelay.common.visdom.VisdomEngine;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Processors {
   private static final Logger LOG = LoggerFactory.getLogger(Processors.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private Processors() {}
 
   static String newEpoch() {
-    return Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+    return Epochs.next();
   }
 
   /** Runs a visdom command through the engine, numbers its frames, keeps them in the ring. */

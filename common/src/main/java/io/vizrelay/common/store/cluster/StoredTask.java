@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.vizrelay.common.store.FrameEnvelope;
 import io.vizrelay.common.visdom.FrameApplier;
 import io.vizrelay.common.visdom.TaskState;
 import java.io.IOException;
@@ -81,11 +82,7 @@ public final class StoredTask implements DataSerializable {
 
   /** Applies a numbered frame to the state, as the embedded store replays its log. */
   void applyFrame(RingFrame frame) {
-    ObjectNode message = (ObjectNode) WireJson.parse(frame.visdom());
-    message.remove("seq");
-    if ("window".equals(message.path("command").asText())) {
-      message.remove("env");
-    }
+    ObjectNode message = FrameEnvelope.strip((ObjectNode) WireJson.parse(frame.visdom()));
     FrameApplier.apply(state, message, frame.env());
   }
 
