@@ -66,10 +66,10 @@ public final class EmbeddedTaskStore implements TaskStore {
   private final HotSet hot;
   private volatile boolean closed;
 
-  private EmbeddedTaskStore(VizConfig config, HotConfig hotConfig, SqliteLog log) {
+  private EmbeddedTaskStore(VizConfig config, HotConfig hotConfig, SqliteLog log, IdSource ids) {
     this.config = config;
     this.log = log;
-    this.engine = new VisdomEngine(IdSource.RANDOM, new Limits(config.maxWindowsPerTask(), config.maxPointsPerWindow()));
+    this.engine = new VisdomEngine(ids, new Limits(config.maxWindowsPerTask(), config.maxPointsPerWindow()));
     for (int i = 0; i < SHARDS; i++) {
       String name = "vizrelay-shard-" + i;
       shards[i] = Executors.newSingleThreadExecutor(r -> daemon(r, name));
@@ -92,8 +92,13 @@ public final class EmbeddedTaskStore implements TaskStore {
   }
 
   public static EmbeddedTaskStore openBlocking(VizConfig config, HotConfig hot) throws Exception {
+    return openBlocking(config, hot, IdSource.RANDOM);
+  }
+
+  /** With the engine's ids from {@code ids} (deterministic tests). */
+  static EmbeddedTaskStore openBlocking(VizConfig config, HotConfig hot, IdSource ids) throws Exception {
     long start = System.nanoTime();
-    EmbeddedTaskStore store = new EmbeddedTaskStore(config, hot, new SqliteLog(config.dataDir(), config.fsync()));
+    EmbeddedTaskStore store = new EmbeddedTaskStore(config, hot, new SqliteLog(config.dataDir(), config.fsync()), ids);
     for (SqliteLog.TaskId id : store.log.listTasks()) {
       store.tasks.put(id.taskId(), TaskSlot.cold(id.taskId(), id.epoch()));
     }
@@ -362,10 +367,6 @@ public final class EmbeddedTaskStore implements TaskStore {
     if (slot.persisted && (slot.bytesSinceSnapshot >= UNLOAD_SNAPSHOT_BYTES
         || (slot.lastSnapshotBytes == 0 && slot.lastSeq > 0))) {
       writeSnapshot(slot);
-    }
-    if (!slot.persisted) {
-      tasks.remove(taskId, slot);
-      return true;
     }
     slot.unload(log.written());
     hot.unloaded(slot);
