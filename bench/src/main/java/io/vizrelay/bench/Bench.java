@@ -44,7 +44,7 @@ public final class Bench {
     }
     Map<String, Scenario> all = new LinkedHashMap<>();
     for (Scenario s : List.of(new IngestScenario(), new WindowSizeScenario(), new RelayScenario(),
-        new LateJoinScenario(), new IdleSocketsScenario(), new RestartScenario(), new ClusterRelayScenario(),
+        new LateJoinScenario(), new IdleSocketsScenario(), new RestartScenario(), new MemoryScenario(), new ClusterRelayScenario(),
         new RegistryScenario())) {
       all.put(s.name(), s);
     }

@@ -103,7 +103,8 @@ public final class EmbeddedTaskStore implements TaskStore {
       store.tasks.put(id.taskId(), TaskSlot.cold(id.taskId(), id.epoch()));
     }
     store.hot.start();
-    LOG.info("store opened: dir={} tasks={} (all cold) ms={} hotIdle={}s hotMaxBytes={}", config.dataDir(),
+    LOG.info("store opened: dir={} tasks={} framesReplayed=0 ms={} (tasks load on first use; hotIdle={}s hotMaxBytes={})",
+        config.dataDir(),
         store.tasks.size(), (System.nanoTime() - start) / 1_000_000, hot.idle().toSeconds(), hot.maxBytes());
     return store;
   }

@@ -17,7 +17,7 @@ final class TaskSlot {
   /** Recent deltas kept in memory for fast resume and gap repair; older ones come from the log. */
   static final int RING = 1024;
   /** Bytes of recent deltas kept at most (big batched events would otherwise pin a lot of heap). */
-  static final long RING_BYTES = 8L << 20;
+  static final long RING_BYTES = 1L << 20;
 
   final String taskId;
   final String epoch;
