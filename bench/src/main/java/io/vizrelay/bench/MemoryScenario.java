@@ -57,8 +57,18 @@ final class MemoryScenario implements Scenario {
     }
     long after = liveHeapKb(hot);
     double perPoint = (after - before) * 1024.0 / points;
-    long estimated = metric(hot.port, "vizrelay_store_hot_bytes");
     long rss = hot.rssKb();
+    Long estimated = metricOrNull(hot.port, "vizrelay_store_hot_bytes");
+    if (estimated == null) {
+      // a server without hot and cold tasks (main before issue 13): only the per-point figure
+      Table t = new Table("Memory: live heap per stored point (server without hot/cold tasks)",
+          "points", "tasks", "live heap Δ", "B/point", "RSS");
+      t.row(points, bigTasks + smallTasks + 1, Table.bytes((after - before) * 1024), Table.num(perPoint), Table.mb(rss));
+      ctx.tables.add(t);
+      ctx.log("memory: %.1f B/point over %d points", perPoint, points);
+      hot.close();
+      return;
+    }
     hot.kill9();
 
     long t0 = System.nanoTime();
@@ -148,6 +158,14 @@ final class MemoryScenario implements Scenario {
   }
 
   private long metric(int port, String name) throws Exception {
+    Long v = metricOrNull(port, name);
+    if (v == null) {
+      throw new IllegalStateException("no " + name + " in /metrics");
+    }
+    return v;
+  }
+
+  private Long metricOrNull(int port, String name) throws Exception {
     String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     for (String line : text.split("\n")) {
@@ -155,7 +173,7 @@ final class MemoryScenario implements Scenario {
         return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
-    throw new IllegalStateException("no " + name + " in /metrics");
+    return null;
   }
 
   /** Used heap after a full GC, in KiB. */

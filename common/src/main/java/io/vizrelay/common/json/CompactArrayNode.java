@@ -32,6 +32,15 @@ public final class CompactArrayNode extends ArrayNode {
     return new CompactArrayNode(_nodeFactory, column.deepCopy());
   }
 
+  /** An array holding {@code column}. */
+  static CompactArrayNode of(JsonNodeFactory nodes, NumberColumn column) {
+    return new CompactArrayNode(nodes, column);
+  }
+
+  NumberColumn column() {
+    return column;
+  }
+
   /** Estimated heap bytes of this array's own storage (not of nested containers). */
   public long heapBytes() {
     return 48 + column.heapBytes();

@@ -392,6 +392,68 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
     return Math.addExact(length, extra);
   }
 
+  /** Writes the column in its own form (the cluster's binary state, {@link TreeCodec}); NODES is not written here. */
+  void writePrimitive(java.io.DataOutput out) throws IOException {
+    out.writeByte(form);
+    out.writeInt(size);
+    out.writeBoolean(longNodes);
+    switch (form) {
+      case STEP -> {
+        out.writeLong(first);
+        out.writeLong(step);
+      }
+      case LONGS -> {
+        for (int i = 0; i < size; i++) {
+          out.writeLong(longs[i]);
+        }
+      }
+      case DOUBLES -> {
+        for (int i = 0; i < size; i++) {
+          out.writeDouble(doubles[i]);
+        }
+        long[] marks = ints == null ? new long[0] : ints.toLongArray();
+        out.writeInt(marks.length);
+        for (long m : marks) {
+          out.writeLong(m);
+        }
+      }
+      default -> throw new IllegalStateException("not primitive");
+    }
+  }
+
+  /** Reads what {@link #writePrimitive} wrote. */
+  static NumberColumn readPrimitive(java.io.DataInput in) throws IOException {
+    NumberColumn c = new NumberColumn();
+    c.form = in.readByte();
+    c.size = in.readInt();
+    c.longNodes = in.readBoolean();
+    switch (c.form) {
+      case STEP -> {
+        c.first = in.readLong();
+        c.step = in.readLong();
+      }
+      case LONGS -> {
+        c.longs = new long[Math.max(4, c.size)];
+        for (int i = 0; i < c.size; i++) {
+          c.longs[i] = in.readLong();
+        }
+      }
+      case DOUBLES -> {
+        c.doubles = new double[Math.max(4, c.size)];
+        for (int i = 0; i < c.size; i++) {
+          c.doubles[i] = in.readDouble();
+        }
+        long[] marks = new long[in.readInt()];
+        for (int i = 0; i < marks.length; i++) {
+          marks[i] = in.readLong();
+        }
+        c.ints = marks.length == 0 ? null : BitSet.valueOf(marks);
+      }
+      default -> throw new IOException("bad column form " + c.form);
+    }
+    return c;
+  }
+
   /** For tests: the form's name. */
   String formName() {
     return List.of("STEP", "LONGS", "DOUBLES", "NODES").get(form);

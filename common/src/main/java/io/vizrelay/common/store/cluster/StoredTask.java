@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.vizrelay.common.json.TreeCodec;
 import io.vizrelay.common.store.FrameEnvelope;
 import io.vizrelay.common.visdom.FrameApplier;
 import io.vizrelay.common.visdom.TaskState;
@@ -21,7 +22,7 @@ import java.util.Map;
  * and the recent request ids (so an invocation Hazelcast retries after a member loss is not
  * applied twice). Only entry processors touch it, serially per task on the partition owner (and
  * on the backup, in the same order). Serialized whole only when a partition migrates or a replica
- * is re-synchronized.
+ * is re-synchronized, with numeric columns as raw primitives ({@link TreeCodec}), as held in memory.
  */
 public final class StoredTask implements DataSerializable {
   /** Request ids remembered for de-duplication of retried invocations. */
@@ -90,7 +91,7 @@ public final class StoredTask implements DataSerializable {
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(epoch);
     out.writeLong(lastSeq);
-    out.writeByteArray(WireJson.bytes(state.toJson()));
+    TreeCodec.write(out, state.toJson());
     out.writeInt(ring.size());
     for (RingFrame f : ring) {
       f.write(out);
@@ -109,7 +110,7 @@ public final class StoredTask implements DataSerializable {
   public void readData(ObjectDataInput in) throws IOException {
     epoch = in.readString();
     lastSeq = in.readLong();
-    state = TaskState.fromJson(WireJson.parse(in.readByteArray()));
+    state = TaskState.fromJson(TreeCodec.read(in));
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
       ring.addLast(RingFrame.read(in));
