@@ -33,7 +33,41 @@ public final class TreeCodec {
   private static final byte DECIMAL = 11;
   private static final byte FLOAT = 12;
 
+  /** First bytes of {@link #bytes}: never the start of JSON text. */
+  private static final byte[] MAGIC = {0, 'V', 'Z', 'T'};
+
   private TreeCodec() {}
+
+  /** The tree as bytes, with a leading marker that tells them from JSON text ({@link #isTree}). */
+  public static byte[] bytes(JsonNode node) {
+    try {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(out, 1 << 16));
+      data.write(MAGIC);
+      write(data, node);
+      data.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** True when {@code bytes} were made by {@link #bytes} (not JSON text). */
+  public static boolean isTree(byte[] bytes) {
+    return bytes.length >= MAGIC.length && bytes[0] == MAGIC[0] && bytes[1] == MAGIC[1] && bytes[2] == MAGIC[2]
+        && bytes[3] == MAGIC[3];
+  }
+
+  /** Reads what {@link #bytes} made. */
+  public static JsonNode fromBytes(byte[] bytes) {
+    try {
+      java.io.DataInputStream in = new java.io.DataInputStream(
+          new java.io.ByteArrayInputStream(bytes, MAGIC.length, bytes.length - MAGIC.length));
+      return read(in);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   public static void write(DataOutput out, JsonNode node) throws IOException {
     if (node instanceof CompactArrayNode a && a.primitive()) {

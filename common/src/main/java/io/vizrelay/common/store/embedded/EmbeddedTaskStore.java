@@ -9,6 +9,7 @@ import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.json.TreeCodec;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Epochs;
@@ -140,7 +141,8 @@ public final class EmbeddedTaskStore implements TaskStore {
   private void rebuild(TaskSlot slot, SqliteLog.StoredTask stored) throws Exception {
     TaskState state = stored.snapshot() == null
         ? new TaskState()
-        : TaskState.fromJson(Json.parseTrusted(stored.snapshot()));
+        : TaskState.fromJson(TreeCodec.isTree(stored.snapshot())
+            ? TreeCodec.fromBytes(stored.snapshot()) : Json.parseTrusted(stored.snapshot()));
     long seq = stored.snapshotSeq();
     long replayed = 0;
     for (SqliteLog.StoredFrame f : log.readFrames(stored.taskId(), seq)) {
@@ -231,7 +233,7 @@ public final class EmbeddedTaskStore implements TaskStore {
   }
 
   private void writeSnapshot(TaskSlot slot) {
-    byte[] state = Json.bytes(slot.state.toJson());
+    byte[] state = TreeCodec.bytes(slot.state.toJson());
     long trimUpTo = Math.max(0, slot.lastSeq - config.retainFrames());
     long trimBefore = System.currentTimeMillis() - config.retainTime().toMillis();
     log.submit(LogOps.snapshot(slot.taskId, slot.lastSeq, state, trimUpTo, trimBefore));
