@@ -14,6 +14,7 @@ import io.vizrelay.common.error.ErrorHandler;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
+import io.vizrelay.common.store.embedded.HotConfig;
 import io.vizrelay.ingest.IngestVerticle;
 import io.vizrelay.socket.SocketVerticle;
 import io.vizrelay.taskinfo.TaskinfoConfig;
@@ -51,7 +52,7 @@ public final class EmbeddedServer {
 
   /** Starts with both configurations read from {@code env} (the process environment in {@link Main}). */
   public static Future<EmbeddedServer> start(Vertx vertx, Map<String, String> env) {
-    return start(vertx, VizConfig.fromEnv(env), TaskinfoConfig.fromEnv(env));
+    return start(vertx, VizConfig.fromEnv(env), TaskinfoConfig.fromEnv(env), HotConfig.fromEnv(env));
   }
 
   public static Future<EmbeddedServer> start(Vertx vertx, VizConfig config) {
@@ -59,9 +60,14 @@ public final class EmbeddedServer {
   }
 
   public static Future<EmbeddedServer> start(Vertx vertx, VizConfig config, TaskinfoConfig taskinfo) {
-    return EmbeddedTaskStore.open(vertx, config).compose(store -> {
+    return start(vertx, config, taskinfo, HotConfig.defaults());
+  }
+
+  public static Future<EmbeddedServer> start(Vertx vertx, VizConfig config, TaskinfoConfig taskinfo, HotConfig hot) {
+    return EmbeddedTaskStore.open(vertx, config, hot).compose(store -> {
       Metrics metrics = Metrics.of(vertx);
       metrics.clusterMembers(() -> 1);
+      store.hot().register(metrics);
       Router router = baseRouter(vertx, metrics);
       router.get("/metrics").handler(metrics.scrapeHandler());
       List<String> ids = new ArrayList<>();

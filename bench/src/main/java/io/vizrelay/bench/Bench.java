@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * ./mvnw -q -B -DskipTests package &amp;&amp; java -jar bench/target/vizrelay-bench.jar [--quick] [scenario...]
  * </pre>
  *
- * Scenarios: {@code ingest window-size relay late-join idle-sockets restart} (default: all of these) and
+ * Scenarios: {@code ingest window-size relay late-join idle-sockets restart memory} (default: all of these) and
  * {@code cluster-relay} and {@code registry} (only when named: the relay, and the task registry, against
  * a loopback cluster of the service jars, next to the embedded node; {@code --service-jars <dir>} holds {@code vizrelay-{ingest,socket,taskinfo}.jar},
  * default each module's {@code target/}). A full run of
@@ -44,7 +44,7 @@ public final class Bench {
     }
     Map<String, Scenario> all = new LinkedHashMap<>();
     for (Scenario s : List.of(new IngestScenario(), new WindowSizeScenario(), new RelayScenario(),
-        new LateJoinScenario(), new IdleSocketsScenario(), new RestartScenario(), new ClusterRelayScenario(),
+        new LateJoinScenario(), new IdleSocketsScenario(), new RestartScenario(), new MemoryScenario(), new ClusterRelayScenario(),
         new RegistryScenario())) {
       all.put(s.name(), s);
     }

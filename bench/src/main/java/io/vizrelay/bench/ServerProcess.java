@@ -43,14 +43,21 @@ final class ServerProcess implements AutoCloseable {
 
   /** The embedded vizrelay on an existing data directory (a restart). */
   static ServerProcess vizrelayIn(Path dir, Path jar, String fsync, List<String> jvmOpts) throws Exception {
+    return vizrelayIn(dir, jar, fsync, jvmOpts, Map.of());
+  }
+
+  /** The same with more environment ({@code VIZRELAY_HOT_IDLE_SECONDS}, ...). */
+  static ServerProcess vizrelayIn(Path dir, Path jar, String fsync, List<String> jvmOpts, Map<String, String> moreEnv)
+      throws Exception {
     Files.deleteIfExists(dir.resolve("port"));
     List<String> java = new ArrayList<>(List.of(javaBin()));
     java.addAll(jvmOpts);
     java.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-    Map<String, String> env = Map.of(
+    Map<String, String> env = new java.util.HashMap<>(moreEnv);
+    env.putAll(Map.of(
         "VIZRELAY_PORT", "0",
         "VIZRELAY_DATA_DIR", dir.toString(),
-        "VIZRELAY_FSYNC", fsync);
+        "VIZRELAY_FSYNC", fsync));
     return launch("vizrelay fsync=" + fsync, dir, java, env);
   }
 

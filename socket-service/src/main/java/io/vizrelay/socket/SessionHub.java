@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * The node's browser sessions and task channels (one channel per task with local sessions,
- * created with the first session and closed with the last). Confined to one event loop. Commands to
+ * created with the first session and closed with the last; the store keeps a task with a channel
+ * in memory: {@link TaskStore#watch}). Confined to one event loop. Commands to
  * a session by id (visdom's env switch) arrive on this hub's one consumer ({@link Addresses#sessions}).
  */
 final class SessionHub {
@@ -71,6 +72,7 @@ final class SessionHub {
     metrics.sessionOpened();
     TaskChannel<Session> channel = channels.computeIfAbsent(request.taskId(), id -> {
       metrics.channelOpened();
+      store.watch(id);
       return new TaskChannel<>(vertx, id, store, metrics);
     });
     channel.add(session);
@@ -120,6 +122,7 @@ final class SessionHub {
     TaskChannel<Session> channel = channels.get(session.taskId);
     if (channel != null && channel.remove(session)) {
       channels.remove(session.taskId);
+      store.unwatch(session.taskId);
       channel.close();
       metrics.channelClosed();
     }

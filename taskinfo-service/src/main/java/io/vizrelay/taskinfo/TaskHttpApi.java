@@ -1,5 +1,6 @@
 package io.vizrelay.taskinfo;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -91,8 +92,17 @@ final class TaskHttpApi {
   private void get(RoutingContext ctx) {
     String taskId = taskId(ctx);
     readable(ctx, taskId).map(task -> known(task, taskId))
+        .compose(task -> store.residency(taskId).map(residency -> withResidency(task, residency)))
         .onSuccess(task -> sendJson(ctx, 200, task))
         .onFailure(ctx::fail);
+  }
+
+  /** The record plus whether its plot state is in memory ({@code hot}) and its size; never loads it. */
+  static ObjectNode withResidency(TaskRecord task, TaskStore.Residency residency) {
+    ObjectNode body = Json.MAPPER.valueToTree(task);
+    body.put("hot", residency != null && residency.hot());
+    body.put("state_bytes", residency == null ? 0 : residency.stateBytes());
+    return body;
   }
 
   /** Removes the task from the registry, then its plotted data from the store. */

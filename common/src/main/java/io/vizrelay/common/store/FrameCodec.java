@@ -32,15 +32,27 @@ public final class FrameCodec {
         : new Delta(taskId, epoch, seq, env, bytes, null);
   }
 
+  /**
+   * {@code command} stays first when it is first in the message (always, except a window stored
+   * through {@code /win_data} with its members in another order, which keeps that order: the
+   * state rebuilt from the log must hold the window exactly as it was stored).
+   */
   private static ObjectNode envelope(ObjectNode message, long seq, String env) {
     ObjectNode out = Json.object();
-    out.set("command", message.get("command"));
+    if ("command".equals(firstField(message))) {
+      out.set("command", message.get("command"));
+    }
     out.put("seq", seq);
     if (env != null) {
       out.put("env", env);
     }
     out.setAll(message);
     return out;
+  }
+
+  private static String firstField(ObjectNode message) {
+    var names = message.fieldNames();
+    return names.hasNext() ? names.next() : null;
   }
 
   /** The replay of {@code env} ({@code *} = all envs) as visdom messages, each with {@code env}. */

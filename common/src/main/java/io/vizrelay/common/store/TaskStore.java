@@ -31,6 +31,26 @@ public interface TaskStore {
 
   Future<Void> close();
 
+  /**
+   * A browser session of this process opened on the task: a tier that unloads idle tasks keeps a
+   * watched one in memory. Every {@code watch} is followed by one {@link #unwatch}.
+   */
+  default void watch(String taskId) {}
+
+  /** A session opened with {@link #watch} closed. */
+  default void unwatch(String taskId) {}
+
+  /**
+   * Whether the task's state is in memory and its estimated size, without loading it; null when
+   * the task does not exist. A tier that holds every task in memory answers hot, size unknown (-1).
+   */
+  default Future<Residency> residency(String taskId) {
+    return Future.succeededFuture(new Residency(true, -1));
+  }
+
+  /** In memory ({@code hot}) or only on disk; {@code stateBytes} estimated, 0 when cold, -1 unknown. */
+  record Residency(boolean hot, long stateBytes) {}
+
   /** Figures the registry shows: stream life, last seq, windows, envs. */
   record TaskStats(String taskId, String epoch, long lastSeq, int windows, List<String> envs) {}
 }

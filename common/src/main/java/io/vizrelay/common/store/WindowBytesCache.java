@@ -33,6 +33,15 @@ public final class WindowBytesCache {
     this.disabled = disabled;
   }
 
+  /** Bytes of the serialized windows held. */
+  long heldBytes() {
+    long n = 0;
+    for (Entry e : entries.values()) {
+      n += e.bytes.length();
+    }
+    return n;
+  }
+
   Buffer bytes(String env, ObjectNode window, Supplier<Buffer> encode) {
     if (disabled) {
       return encode.get();

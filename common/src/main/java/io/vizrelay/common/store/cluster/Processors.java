@@ -10,6 +10,7 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.Epochs;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.FrameCodec;
 import io.vizrelay.common.visdom.Frame;
@@ -18,7 +19,6 @@ import io.vizrelay.common.visdom.Limits;
 import io.vizrelay.common.visdom.Outcome;
 import io.vizrelay.common.visdom.VisdomEngine;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +34,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Processors {
   private static final Logger LOG = LoggerFactory.getLogger(Processors.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private Processors() {}
 
   static String newEpoch() {
-    return Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+    return Epochs.next();
   }
 
   /**

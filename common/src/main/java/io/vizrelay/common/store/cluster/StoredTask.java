@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.vizrelay.common.json.TreeCodec;
+import io.vizrelay.common.store.FrameEnvelope;
 import io.vizrelay.common.visdom.FrameApplier;
 import io.vizrelay.common.visdom.TaskState;
 import java.io.IOException;
@@ -20,7 +22,7 @@ import java.util.Map;
  * and the recent request ids (so an invocation Hazelcast retries after a member loss is not
  * applied twice). Only entry processors touch it, serially per task on the partition owner (and
  * on the backup, in the same order). Serialized whole only when a partition migrates or a replica
- * is re-synchronized.
+ * is re-synchronized, with numeric columns as raw primitives ({@link TreeCodec}), as held in memory.
  */
 public final class StoredTask implements DataSerializable {
   /** Request ids remembered for de-duplication of retried invocations. */
@@ -93,11 +95,7 @@ public final class StoredTask implements DataSerializable {
 
   /** Applies a numbered frame to the state, as the embedded store replays its log. */
   void applyFrame(RingFrame frame) {
-    ObjectNode message = (ObjectNode) WireJson.parse(frame.visdom());
-    message.remove("seq");
-    if ("window".equals(message.path("command").asText())) {
-      message.remove("env");
-    }
+    ObjectNode message = FrameEnvelope.strip((ObjectNode) WireJson.parse(frame.visdom()));
     FrameApplier.apply(state, message, frame.env());
   }
 
@@ -105,7 +103,7 @@ public final class StoredTask implements DataSerializable {
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(epoch);
     out.writeLong(lastSeq);
-    out.writeByteArray(WireJson.bytes(state.toJson()));
+    TreeCodec.write(out, state.toJson());
     out.writeInt(ring.size());
     for (RingFrame f : ring) {
       f.write(out);
@@ -124,7 +122,7 @@ public final class StoredTask implements DataSerializable {
   public void readData(ObjectDataInput in) throws IOException {
     epoch = in.readString();
     lastSeq = in.readLong();
-    state = TaskState.fromJson(WireJson.parse(in.readByteArray()));
+    state = TaskState.fromJson(TreeCodec.read(in));
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
       ring.addLast(RingFrame.read(in));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vizrelay.common.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -18,6 +19,7 @@ import java.io.UncheckedIOException;
  */
 final class WireJson {
   static final ObjectMapper MAPPER = JsonMapper.builder()
+      .nodeFactory(Json.NODES)
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -80,16 +80,31 @@ final class SqliteLog implements AutoCloseable {
 
   /** Queues an op; its future completes once the op's transaction committed. */
   CompletableFuture<Void> submit(Op op) {
-    if (!running) {
-      return CompletableFuture.failedFuture(new IllegalStateException("log is closed"));
-    }
-    queue.add(op);
-    return fsync == Fsync.NEVER ? CompletableFuture.completedFuture(null) : op.done();
+    return enqueue(op) ? (fsync == Fsync.NEVER ? CompletableFuture.completedFuture(null) : op.done())
+        : CompletableFuture.failedFuture(new IllegalStateException("log is closed"));
   }
 
-  /** Completes after everything queued before it is committed. */
+  /** Queues unless closed; {@link #close} cannot slip between the check and the add. */
+  private synchronized boolean enqueue(Op op) {
+    if (!running) {
+      return false;
+    }
+    queue.add(op);
+    return true;
+  }
+
+  /** Completes after everything queued before it is committed (at once with {@link Fsync#NEVER}). */
   CompletableFuture<Void> barrier() {
     return submit(new Barrier());
+  }
+
+  /**
+   * Completes after everything queued before it is in the database, whatever the fsync mode: what
+   * a read of the database must wait for to see every write made so far.
+   */
+  CompletableFuture<Void> written() {
+    Barrier b = new Barrier();
+    return enqueue(b) ? b.done() : CompletableFuture.completedFuture(null);
   }
 
   private void runWriter() {
@@ -134,13 +149,16 @@ final class SqliteLog implements AutoCloseable {
     }
   }
 
-  List<StoredTask> loadTasks() throws SQLException {
-    List<StoredTask> tasks = new ArrayList<>();
-    String sql = "SELECT t.task_id, t.epoch, s.seq, s.state FROM tasks t LEFT JOIN snapshots s ON s.task_id = t.task_id";
+  /** A stored task's identity, as listed at start-up (no state is read). */
+  record TaskId(String taskId, String epoch) {}
+
+  /** Every stored task's id and epoch. Blocking; reads one small table. */
+  List<TaskId> listTasks() throws SQLException {
+    List<TaskId> tasks = new ArrayList<>();
     synchronized (reader) {
-      try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT task_id, epoch FROM tasks")) {
         while (rs.next()) {
-          tasks.add(new StoredTask(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBytes(4)));
+          tasks.add(new TaskId(rs.getString(1), rs.getString(2)));
         }
       }
     }
@@ -179,10 +197,13 @@ final class SqliteLog implements AutoCloseable {
     return frames;
   }
 
+  /** Stops taking ops, commits every op queued so far, then closes the connections. */
   @Override
   public void close() throws Exception {
-    running = false;
-    thread.join(10_000);
+    synchronized (this) {
+      running = false;
+    }
+    thread.join();
     writer.close();
     reader.close();
   }
