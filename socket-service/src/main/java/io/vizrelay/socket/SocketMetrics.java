@@ -87,10 +87,10 @@ public final class SocketMetrics {
 
   /** A point-in-time copy of the counters. */
   public record View(long delivered, long dropped, long snapshots, long resumed, long resumeMissed,
-      long gapsRepaired, int sessions, int channels, long maxQueuedDeltaBytes) {}
+      long gapsRepaired, int sessions, int channels, long maxQueuedDeltaBytes, long maxQueuedBytes) {}
 
-  View view(int sessions, int channels, long maxQueuedDeltaBytes) {
+  View view(int sessions, int channels, long maxQueuedDeltaBytes, long maxQueuedBytes) {
     return new View((long) delivered.count(), (long) dropped.count(), (long) snapshots.count(), (long) resumed.count(),
-        (long) resumeMissed.count(), (long) gapsRepaired.count(), sessions, channels, maxQueuedDeltaBytes);
+        (long) resumeMissed.count(), (long) gapsRepaired.count(), sessions, channels, maxQueuedDeltaBytes, maxQueuedBytes);
   }
 }

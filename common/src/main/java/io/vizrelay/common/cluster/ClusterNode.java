@@ -13,24 +13,19 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import io.vizrelay.common.config.ServerOptions;
 import io.vizrelay.common.config.VizConfig;
-import io.vizrelay.common.error.ApiException;
-import io.vizrelay.common.error.ErrorCode;
-import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.http.HttpFront;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.registry.grid.RegistryGrid;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -142,11 +137,7 @@ public final class ClusterNode {
           LOG.info("joined cluster {} as {} in {} ms; members={}", cluster.clusterName(), manager.getNodeId(),
               (System.nanoTime() - started) / 1_000_000, manager.getNodes().size());
           TaskStore store = new ClusterTaskStore(vertx, manager.getHazelcastInstance(), config);
-          Router router = Router.router(vertx);
-          router.route().failureHandler(new ErrorHandler());
-          router.route().handler(metrics.http());
-          router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
-          router.get("/metrics").handler(metrics.scrapeHandler());
+          Router router = HttpFront.router(vertx, config, metrics);
           AtomicBoolean draining = new AtomicBoolean();
           router.get("/readiness").handler(ctx -> {
             if (draining.get()) {  // SIGTERM: out of the load balancers at once, whatever the cluster says
@@ -165,7 +156,7 @@ public final class ClusterNode {
             deployed = deployed.compose(v -> vertx.deployVerticle(s.create(context)).onSuccess(ids::add).mapEmpty());
           }
           return deployed
-              .compose(v -> listen(vertx, config, router, metrics))
+              .compose(v -> HttpFront.listen(vertx, config, router, metrics))
               .map(server -> new ClusterNode(vertx, manager, config, cluster, store, ids, server))
               .map(node -> {
                 node.draining = draining;
@@ -173,12 +164,6 @@ public final class ClusterNode {
               })
               .onFailure(e -> vertx.close());
         });
-  }
-
-  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router, Metrics metrics) {
-    router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
-    HttpServerOptions options = ServerOptions.http(config);
-    return metrics.http().countConnections(vertx.createHttpServer(options)).requestHandler(router).listen();
   }
 
   public int port() {
