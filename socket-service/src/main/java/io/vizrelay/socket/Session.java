@@ -196,10 +196,14 @@ final class Session {
    */
   boolean requestResync(Position since, String reason) {
     if (mode == Mode.CLOSED || !takeResyncToken()) {
+      metrics.resyncHeld();
       return false;
     }
     requested = new Requested(since, reason);
     startRequested();
+    if (requested != null) {
+      metrics.resyncHeld(); // waits for the running one or for the queue to drain
+    }
     return true;
   }
 

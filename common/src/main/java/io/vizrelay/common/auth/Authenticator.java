@@ -1,12 +1,12 @@
 package io.vizrelay.common.auth;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vizrelay.common.config.AuthConfig;
 import io.vizrelay.common.error.ApiException;
 
@@ -35,8 +35,11 @@ final class Authenticator {
     this.origin = origin;
   }
 
-  /** Route step: authenticates (and checks a cookie request's origin) or fails 401/403. */
-  Handler<RoutingContext> handler() {
+  /**
+   * Route step: authenticates (and checks a cookie request's origin) or fails 401/403. A
+   * {@link SecurityPolicyHandler} so that Vert.x lets it run before a body handler.
+   */
+  SecurityPolicyHandler handler() {
     return ctx -> {
       HttpServerRequest request = ctx.request();
       boolean body = hasBody(request.method());

@@ -1,9 +1,9 @@
 package io.vizrelay.common.auth;
 
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vizrelay.common.config.AuthConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
@@ -32,8 +32,8 @@ final class RequestLimits {
     this.ingest = new RateLimiter(auth.ingestRatePerSecond());
   }
 
-  /** Route step after authentication: the credential's ingest rate, else 429 + Retry-After. */
-  Handler<RoutingContext> ingestRate() {
+  /** Route step after authentication, before the body: the credential's ingest rate, else 429 + Retry-After. */
+  SecurityPolicyHandler ingestRate() {
     return ctx -> {
       if (!auth.enabled()) {
         ctx.next();
