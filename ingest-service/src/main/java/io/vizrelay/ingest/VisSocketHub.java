@@ -39,14 +39,10 @@ public final class VisSocketHub {
   }
 
   public void mount(Router router) {
-    router.get("/vis_socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
-    router.get("/task/:taskId/vis_socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/vis_socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/task/:taskId/vis_socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
   }
 
-  private void checkOrigin(RoutingContext ctx) {
-    gate.checkOrigin(ctx.request());
-    ctx.next();
-  }
 
   private void upgrade(RoutingContext ctx) {
     String taskId = ctx.pathParam("taskId");

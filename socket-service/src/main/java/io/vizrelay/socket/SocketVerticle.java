@@ -67,8 +67,8 @@ public final class SocketVerticle extends VerticleBase {
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS, msg -> forwardStatus(msg.body()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_SHARING, msg -> sharingChanged(msg.body()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_DELETED, msg -> taskDeleted(msg.body()));
-    router.get("/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
-    router.get("/task/:taskId/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/task/:taskId/socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
     router.get("/api/relay/stats").handler(gate.authenticate()).handler(ctx -> {
       AuthGate.require(AuthGate.principal(ctx).admin(), "relay stats are for admins");
       ctx.json(hub.stats());
@@ -77,10 +77,6 @@ public final class SocketVerticle extends VerticleBase {
     mountPage();
   }
 
-  private void checkOrigin(RoutingContext ctx) {
-    gate.checkOrigin(ctx.request());
-    ctx.next();
-  }
 
   /** The web page ({@code /}), its static files and Plotly from its WebJar (compressed by the server). */
   private void mountPage() {

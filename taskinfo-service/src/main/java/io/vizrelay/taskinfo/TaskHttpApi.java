@@ -111,7 +111,7 @@ final class TaskHttpApi {
     writable(ctx, taskId)
         .compose(task -> task.isPresent()
             ? registry.update(taskId, new RegistryOp.Delete()).compose(change -> store.delete(taskId)).map(true)
-            : store.delete(taskId))
+            : store.stats(taskId).compose(stats -> stats == null ? Future.succeededFuture(false) : store.delete(taskId)))
         .onSuccess(existed -> {
           if (existed) {
             ctx.response().setStatusCode(204).end();

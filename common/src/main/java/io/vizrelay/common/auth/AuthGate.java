@@ -8,6 +8,7 @@ import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vizrelay.common.config.AuthConfig;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
@@ -126,6 +127,15 @@ public final class AuthGate {
   /** 403 for a WebSocket handshake from a foreign page ({@link RequestOrigin#checkWebSocket}). */
   public void checkOrigin(HttpServerRequest request) {
     origin.checkWebSocket(request);
+  }
+
+  /** Route step before {@link #authenticate()} of a WebSocket route: {@link #checkOrigin}. */
+  public Handler<RoutingContext> webSocketOrigin() {
+    SecurityPolicyHandler step = ctx -> {
+      origin.checkWebSocket(ctx.request());
+      ctx.next();
+    };
+    return step;
   }
 
   /** The origin and host checks (the HTTP front end runs {@link RequestOrigin#checkHost} on every request). */
