@@ -131,10 +131,13 @@ public record AuthConfig(
     }
   }
 
-  /** True for the loopback names and addresses (no DNS look-up). */
+  /**
+   * True for the loopback names and addresses (no DNS look-up): {@code localhost}, {@code ::1} and
+   * numeric {@code 127.x.y.z} only ({@code 127.0.0.1.example} is a DNS name like any other).
+   */
   public static boolean isLoopback(String host) {
     String h = host.toLowerCase();
-    return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.startsWith("127.");
+    return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.matches("127(\\.\\d{1,3}){3}");
   }
 
   private static List<String> list(String commaSeparated) {
