@@ -3,14 +3,11 @@ package io.vizrelay.app;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.config.AuthConfig;
-import io.vizrelay.common.config.ServerOptions;
 import io.vizrelay.common.config.VizConfig;
-import io.vizrelay.common.error.ApiException;
-import io.vizrelay.common.error.ErrorCode;
-import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.http.HttpFront;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
@@ -29,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default: the three services in one non-clustered Vert.x, sharing one HTTP server
- * and the on-disk {@link EmbeddedTaskStore}. {@link #start} resolves once {@code /health} answers.
+ * and the on-disk {@link EmbeddedTaskStore}, behind the shared {@link HttpFront}, with one {@link AuthGate}
+ * for the process. {@link #start} resolves once {@code /health} answers.
  * {@code GET /metrics} serves the registry installed on the Vert.x ({@link Metrics#of}; {@link Main}
  * builds its Vert.x with one, so Vert.x's own meters are there too).
  */
@@ -68,34 +66,20 @@ public final class EmbeddedServer {
       Metrics metrics = Metrics.of(vertx);
       metrics.clusterMembers(() -> 1);
       store.hot().register(metrics);
-      Router router = baseRouter(vertx, metrics);
-      router.get("/metrics").handler(metrics.scrapeHandler());
+      Router router = HttpFront.router(vertx, config, metrics);
       List<String> ids = new ArrayList<>();
-      return deploy(vertx, ids, new IngestVerticle(config, store, router))
+      return AuthGate.forProcess(vertx, config)
+          .compose(gate -> deploy(vertx, ids, new IngestVerticle(config, store, router)))
           .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
           .compose(v -> deploy(vertx, ids, new TaskinfoVerticle(config, taskinfo, store, router)))
-          .compose(v -> listen(vertx, config, router, metrics))
+          .compose(v -> HttpFront.listen(vertx, config, router, metrics))
           .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
           .compose(EmbeddedServer::announce);
     });
   }
 
-  private static Router baseRouter(Vertx vertx, Metrics metrics) {
-    Router router = Router.router(vertx);
-    router.route().failureHandler(new ErrorHandler());
-    router.route().handler(metrics.http());
-    router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
-    return router;
-  }
-
   private static Future<Void> deploy(Vertx vertx, List<String> ids, io.vertx.core.Deployable verticle) {
     return vertx.deployVerticle(verticle).onSuccess(ids::add).mapEmpty();
-  }
-
-  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router, Metrics metrics) {
-    router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
-    HttpServerOptions options = ServerOptions.http(config);
-    return metrics.http().countConnections(vertx.createHttpServer(options)).requestHandler(router).listen();
   }
 
   private Future<EmbeddedServer> announce() {

@@ -76,14 +76,15 @@ public final class IngestHandlers {
     };
     Handler<RoutingContext> authenticate = gate.authenticate();
     Handler<RoutingContext> rateLimit = gate.rateLimit();
+    // authentication and the rate limit come first: a body is read only for a known, admitted caller
     for (String endpoint : ENDPOINTS) {
-      router.post("/" + endpoint).handler(body).handler(authenticate).handler(rateLimit).handler(ctx -> ingest(ctx, endpoint));
-      router.post("/task/:taskId/" + endpoint).handler(body).handler(authenticate).handler(rateLimit)
+      router.post("/" + endpoint).handler(authenticate).handler(rateLimit).handler(body).handler(ctx -> ingest(ctx, endpoint));
+      router.post("/task/:taskId/" + endpoint).handler(authenticate).handler(rateLimit).handler(body)
           .handler(ctx -> ingest(ctx, endpoint));
     }
-    router.postWithRegex("/env/(?<eid>.+)").handler(body).handler(authenticate).handler(rateLimit).handler(this::env);
-    router.postWithRegex("/task/(?<taskId>[^/]+)/env/(?<eid>.+)").handler(body).handler(authenticate)
-        .handler(rateLimit).handler(this::env);
+    router.postWithRegex("/env/(?<eid>.+)").handler(authenticate).handler(rateLimit).handler(body).handler(this::env);
+    router.postWithRegex("/task/(?<taskId>[^/]+)/env/(?<eid>.+)").handler(authenticate)
+        .handler(rateLimit).handler(body).handler(this::env);
     if (gate.enabled()) {
       BodyHandler login = BodyHandler.create(false).setBodyLimit(AuthGate.LOGIN_BODY_BYTES);
       router.postWithRegex("/(task/[^/]+/?)?").handler(login).handler(gate.visdomLogin());
@@ -179,9 +180,14 @@ public final class IngestHandlers {
     return ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
   }
 
+  /**
+   * visdom's replies: JSON, or a bare string (a window id, which the caller chose). The bare string
+   * is {@code text/plain}, never HTML: it may carry markup from the request (nosniff is on every
+   * response), and the visdom client reads the text whatever the type.
+   */
   private static void send(RoutingContext ctx, Reply reply) {
     ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, reply.json() ? "application/json" : "text/html; charset=UTF-8")
+        .putHeader(HttpHeaders.CONTENT_TYPE, reply.json() ? "application/json" : "text/plain; charset=UTF-8")
         .end(reply.body());
   }
 }

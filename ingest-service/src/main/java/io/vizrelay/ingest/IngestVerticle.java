@@ -28,7 +28,7 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     DeltaCodec.register(vertx);
-    return AuthGate.create(vertx, config).map(gate -> {
+    return AuthGate.forProcess(vertx, config).map(gate -> {
       activity = new ActivityReporter(vertx);
       activity.start();
       new IngestHandlers(config, store, vertx.eventBus(), activity, gate, Metrics.of(vertx)).mount(router);

@@ -7,6 +7,8 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.auth.AuthGate;
+import io.vizrelay.common.auth.ConnectionCounts;
+import io.vizrelay.common.http.WebSocketKeepAlive;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
@@ -37,14 +39,10 @@ public final class VisSocketHub {
   }
 
   public void mount(Router router) {
-    router.get("/vis_socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
-    router.get("/task/:taskId/vis_socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/vis_socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/task/:taskId/vis_socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
   }
 
-  private void checkOrigin(RoutingContext ctx) {
-    gate.checkOrigin(ctx.request());
-    ctx.next();
-  }
 
   private void upgrade(RoutingContext ctx) {
     String taskId = ctx.pathParam("taskId");
@@ -58,16 +56,30 @@ public final class VisSocketHub {
       throw new ApiException(ErrorCode.INVALID_TASK_ID, "task_id is malformed");
     }
     AuthGate.requireWrite(ctx, taskId);
+    ConnectionCounts.Lease lease = gate.jobSockets().acquire(AuthGate.principal(ctx));
+    if (lease == null) {
+      throw new ApiException(ErrorCode.TOO_MANY_REQUESTS,
+          "too many open vis_sockets for user " + AuthGate.principal(ctx).userId());
+    }
     String task = taskId;
-    ctx.request().toWebSocket().onSuccess(ws -> open(task, ws)).onFailure(ctx::fail);
+    ctx.request().toWebSocket().onSuccess(ws -> open(task, ws, lease)).onFailure(err -> {
+      lease.release();
+      ctx.fail(err);
+    });
   }
 
-  private void open(String taskId, ServerWebSocket ws) {
+  /** The per-user count is released on every close path: close frame, TCP drop, server close. */
+  private void open(String taskId, ServerWebSocket ws, ConnectionCounts.Lease lease) {
     ws.writeTextMessage(ALIVE);
     sockets.computeIfAbsent(taskId, k -> new LinkedHashSet<>()).add(ws);
     consumers.computeIfAbsent(taskId, k -> vertx.eventBus().<Buffer>consumer(Addresses.visSocket(k),
         msg -> broadcast(k, msg.body())));
-    ws.closeHandler(v -> close(taskId, ws));
+    long keepAlive = WebSocketKeepAlive.start(vertx, config, ws);
+    ws.closeHandler(v -> {
+      lease.release();
+      vertx.cancelTimer(keepAlive);
+      close(taskId, ws);
+    });
     // the node drains (HttpServer.shutdown): tell the client to go elsewhere now rather than at the deadline
     ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
     ws.textMessageHandler(text -> { /* echo/commands from Python clients are not relayed */ });

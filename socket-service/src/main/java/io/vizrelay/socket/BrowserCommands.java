@@ -93,11 +93,16 @@ final class BrowserCommands {
     });
   }
 
+  /** A browser-asked re-sync: rate-limited and one at a time ({@link Session#requestResync}). */
   private void resume(Session session, String since) {
+    Position position;
     try {
-      session.resync(Position.parse(since), "resume");
+      position = Position.parse(since);
     } catch (RuntimeException e) {
-      session.resync(null, "resume");
+      position = null;
+    }
+    if (!session.requestResync(position, "resume")) {
+      LOG.info("ignored resume beyond the rate: task_id={} sid={}", session.taskId, session.sid);
     }
   }
 

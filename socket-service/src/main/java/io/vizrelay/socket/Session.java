@@ -21,11 +21,26 @@ import org.slf4j.LoggerFactory;
  * <p>Slow consumer: bytes written but not yet flushed to the network are counted; when the
  * queued delta bytes would pass {@code queueLimit}, further deltas are dropped and, once the queue
  * has drained, the session is re-synced with a snapshot ({@code reason: "overflow"}).
+ *
+ * <p>Re-syncs the browser asks for ({@code resume}, an env switch) are bounded: at most
+ * {@link #CLIENT_RESYNCS_BURST} at once and one per {@link #CLIENT_RESYNC_REFILL_MS} after that (more
+ * are ignored); one runs at a time, and it starts only when what was written before (a snapshot
+ * included) is within {@code queueLimit}: until then it waits, the latest request replacing earlier
+ * ones. A client that asks again and again without reading holds at most {@code queueLimit} plus one
+ * snapshot.
  */
 final class Session implements TaskChannel.Member {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
   enum Mode { SYNCING, LIVE, OVERFLOWED, CLOSED }
+
+  /** Browser-asked re-syncs allowed at once. */
+  static final int CLIENT_RESYNCS_BURST = 3;
+  /** One more browser-asked re-sync is allowed per this many milliseconds. */
+  static final long CLIENT_RESYNC_REFILL_MS = 1000;
+
+  /** A browser-asked re-sync waiting for the current one, or for the send queue to drain. */
+  private record Requested(Position since, String reason) {}
 
   final String sid;
   final String taskId;
@@ -48,6 +63,9 @@ final class Session implements TaskChannel.Member {
   private long queuedBytes;
   private long heldBytes;
   private TaskChannel<Session> channel;
+  private Requested requested;
+  private double resyncTokens = CLIENT_RESYNCS_BURST;
+  private long resyncTokensAt = System.nanoTime();
 
   Session(String sid, SocketRequest request, String userId, boolean readonly, ServerWebSocket ws, TaskStore store,
       SocketMetrics metrics, int queueLimit) {
@@ -141,7 +159,10 @@ final class Session implements TaskChannel.Member {
 
   private void resyncWhenDrained() {
     if (queuedBytes == 0 && mode == Mode.OVERFLOWED) {
+      requested = null; // the snapshot below covers a waiting resume too
       resync(null, "overflow");
+    } else if (requested != null) {
+      startRequested();
     }
   }
 
@@ -165,10 +186,54 @@ final class Session implements TaskChannel.Member {
         .onFailure(err -> failed(gen, err));
   }
 
-  /** visdom's flow: switch to another env and replay it. */
+  /** visdom's flow: switch to another env and replay it (a browser-asked re-sync). */
   void switchEnv(String newEnv) {
     this.env = newEnv;
-    resync(null, "env");
+    requestResync(null, "env");
+  }
+
+  /**
+   * A re-sync the browser asked for ({@code resume}, env switch): dropped beyond the rate, else run
+   * now, or once the running one is done and the send queue is within its bound. True when taken.
+   */
+  boolean requestResync(Position since, String reason) {
+    if (mode == Mode.CLOSED || !takeResyncToken()) {
+      metrics.resyncHeld();
+      return false;
+    }
+    requested = new Requested(since, reason);
+    startRequested();
+    if (requested != null) {
+      metrics.resyncHeld(); // waits for the running one or for the queue to drain
+    }
+    return true;
+  }
+
+  private boolean takeResyncToken() {
+    long now = System.nanoTime();
+    resyncTokens = Math.min(CLIENT_RESYNCS_BURST,
+        resyncTokens + (now - resyncTokensAt) / (CLIENT_RESYNC_REFILL_MS * 1_000_000.0));
+    resyncTokensAt = now;
+    if (resyncTokens < 1) {
+      return false;
+    }
+    resyncTokens -= 1;
+    return true;
+  }
+
+  /** Starts the requested re-sync when none runs and the queue (snapshots included) is within bound. */
+  private void startRequested() {
+    if (requested == null || mode == Mode.SYNCING || mode == Mode.CLOSED || queuedBytes > queueLimit) {
+      return;
+    }
+    Requested r = requested;
+    requested = null;
+    resync(r.since(), r.reason());
+  }
+
+  /** All bytes written to this browser and not yet taken by the network (snapshots included). */
+  long queuedBytes() {
+    return queuedBytes;
   }
 
   /** visdom's plain {@code /socket}: live frames from now on, no replay until an env is chosen. */
@@ -255,6 +320,7 @@ final class Session implements TaskChannel.Member {
     if (mode == Mode.LIVE && channel != null) {
       channel.positioned(epoch, lastSeq);
     }
+    startRequested();
   }
 
   private void failed(int gen, Throwable err) {

@@ -5,9 +5,11 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.ServerWebSocket;
 import io.vizrelay.common.auth.Authorizer;
 import io.vizrelay.common.auth.BusPrincipal;
+import io.vizrelay.common.auth.ConnectionCounts;
 import io.vizrelay.common.auth.Principal;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.http.WebSocketKeepAlive;
 import io.vizrelay.common.store.TaskStore;
 import java.util.HashMap;
 import java.util.Map;
@@ -64,7 +66,8 @@ final class SessionHub {
    * Opens a session for an authorized socket; {@code readonly} for a user the task is shared with
    * (not its owner or an admin).
    */
-  void open(SocketRequest request, ServerWebSocket ws, Principal principal, boolean readonly) {
+  void open(SocketRequest request, ServerWebSocket ws, Principal principal, boolean readonly,
+      ConnectionCounts.Lease lease) {
     String sid = Addresses.newSessionId(hubId);
     Session session = new Session(sid, request, principal.userId(), readonly, ws, store, metrics,
         config.sessionQueueBytes());
@@ -77,7 +80,12 @@ final class SessionHub {
     });
     channel.add(session);
     session.attach(channel);
-    ws.closeHandler(v -> close(session));
+    long keepAlive = WebSocketKeepAlive.start(vertx, config, ws);
+    ws.closeHandler(v -> {  // every close path: close frame, TCP drop, server close
+      lease.release();
+      vertx.cancelTimer(keepAlive);
+      close(session);
+    });
     ws.textMessageHandler(text -> commands.handle(session, text));
     session.write(Frames.register(sid, readonly), false);
     session.write(Frames.layoutUpdate(), false);
@@ -145,9 +153,11 @@ final class SessionHub {
 
   SocketMetrics.View stats() {
     long maxQueued = 0;
+    long maxAll = 0;
     for (Session s : sessions.values()) {
       maxQueued = Math.max(maxQueued, s.queuedDeltaBytes());
+      maxAll = Math.max(maxAll, s.queuedBytes());
     }
-    return metrics.view(sessions.size(), channels.size(), maxQueued);
+    return metrics.view(sessions.size(), channels.size(), maxQueued, maxAll);
   }
 }

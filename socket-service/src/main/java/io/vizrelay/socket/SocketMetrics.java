@@ -19,6 +19,7 @@ public final class SocketMetrics {
   private final Counter resumed;
   private final Counter resumeMissed;
   private final Counter gapsRepaired;
+  private final Counter resyncsHeld;
   private final Map<String, Counter> resyncs = new java.util.HashMap<>();
   private final AtomicInteger sessions = new AtomicInteger();
   private final AtomicInteger channels = new AtomicInteger();
@@ -30,6 +31,8 @@ public final class SocketMetrics {
     resumed = m.counter("vizrelay.resumes", "since= resumes served from the store", "result", "ok");
     resumeMissed = m.counter("vizrelay.resumes", "since= resumes served from the store", "result", "gone");
     gapsRepaired = m.counter("vizrelay.gaps.repaired", "seq gaps in the relay repaired from the store (channel or session)");
+    resyncsHeld = m.counter("vizrelay.resync.requests.held",
+        "browser-asked re-syncs (resume, env switch) refused by the rate or waiting for the send queue to drain");
     for (String reason : RESYNC_REASONS) {
       resyncs.put(reason, m.counter("vizrelay.resyncs", "sessions re-synced after they were live", "reason", reason));
     }
@@ -61,6 +64,10 @@ public final class SocketMetrics {
     gapsRepaired.increment();
   }
 
+  void resyncHeld() {
+    resyncsHeld.increment();
+  }
+
   /** A sync that {@link Session#resync} starts; only re-sync reasons are counted. */
   void resync(String reason) {
     Counter c = resyncs.get(reason);
@@ -87,10 +94,11 @@ public final class SocketMetrics {
 
   /** A point-in-time copy of the counters. */
   public record View(long delivered, long dropped, long snapshots, long resumed, long resumeMissed,
-      long gapsRepaired, int sessions, int channels, long maxQueuedDeltaBytes) {}
+      long gapsRepaired, int sessions, int channels, long maxQueuedDeltaBytes, long maxQueuedBytes, long resyncsHeld) {}
 
-  View view(int sessions, int channels, long maxQueuedDeltaBytes) {
+  View view(int sessions, int channels, long maxQueuedDeltaBytes, long maxQueuedBytes) {
     return new View((long) delivered.count(), (long) dropped.count(), (long) snapshots.count(), (long) resumed.count(),
-        (long) resumeMissed.count(), (long) gapsRepaired.count(), sessions, channels, maxQueuedDeltaBytes);
+        (long) resumeMissed.count(), (long) gapsRepaired.count(), sessions, channels, maxQueuedDeltaBytes, maxQueuedBytes,
+        (long) resyncsHeld.count());
   }
 }

@@ -13,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.auth.Authorizer;
+import io.vizrelay.common.auth.ConnectionCounts;
 import io.vizrelay.common.auth.Principal;
 import io.vizrelay.common.model.TaskGet;
 import io.vizrelay.common.model.TaskRecord;
@@ -51,7 +52,7 @@ public final class SocketVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return AuthGate.create(vertx, config).compose(authGate -> {
+    return AuthGate.forProcess(vertx, config).compose(authGate -> {
       start(authGate);
       return vertx.eventBus().<String>consumer(hub.commandsAddress(),
           msg -> hubContext().runOnContext(x -> hub.sessionCommand(msg))).completion();
@@ -65,8 +66,9 @@ public final class SocketVerticle extends VerticleBase {
     hub = new SessionHub(vertx, config, store, metrics, new BrowserCommands(store, vertx.eventBus()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS, msg -> forwardStatus(msg.body()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_SHARING, msg -> sharingChanged(msg.body()));
-    router.get("/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
-    router.get("/task/:taskId/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
+    vertx.eventBus().<Buffer>consumer(Addresses.TASK_DELETED, msg -> taskDeleted(msg.body()));
+    router.get("/socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
+    router.get("/task/:taskId/socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
     router.get("/api/relay/stats").handler(gate.authenticate()).handler(ctx -> {
       AuthGate.require(AuthGate.principal(ctx).admin(), "relay stats are for admins");
       ctx.json(hub.stats());
@@ -75,10 +77,6 @@ public final class SocketVerticle extends VerticleBase {
     mountPage();
   }
 
-  private void checkOrigin(RoutingContext ctx) {
-    gate.checkOrigin(ctx.request());
-    ctx.next();
-  }
 
   /** The web page ({@code /}), its static files and Plotly from its WebJar (compressed by the server). */
   private void mountPage() {
@@ -106,6 +104,20 @@ public final class SocketVerticle extends VerticleBase {
     Context c = hubContext;
     if (c != null) {
       c.runOnContext(v -> hub.sharingChanged(task.taskId(), task.sharedWith()));
+    }
+  }
+
+  /** A task was deleted: its read-only watchers lose their access (a re-created task starts unshared). */
+  private void taskDeleted(Buffer body) {
+    TaskGet deleted;
+    try {
+      deleted = Json.MAPPER.readValue(body.getBytes(), TaskGet.class);
+    } catch (java.io.IOException e) {
+      return;
+    }
+    Context c = hubContext;
+    if (c != null) {
+      c.runOnContext(v -> hub.sharingChanged(deleted.taskId(), List.of()));
     }
   }
 
@@ -154,19 +166,19 @@ public final class SocketVerticle extends VerticleBase {
   }
 
   private void accept(RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
-    if (!gate.acquireConnection(principal)) {
+    ConnectionCounts.Lease lease = gate.browserSockets().acquire(principal);
+    if (lease == null) {
       ctx.request().resume();
       ctx.fail(new ApiException(ErrorCode.TOO_MANY_REQUESTS, "too many open sockets for user " + principal.userId()));
       return;
     }
     ctx.request().toWebSocket()
         .onSuccess(ws -> {
-          ws.endHandler(v -> gate.releaseConnection(principal));
           hubContext = vertx.getOrCreateContext();
-          hub.open(request, ws, principal, readonly);
+          hub.open(request, ws, principal, readonly, lease); // the hub releases it on every close path
         })
         .onFailure(err -> {
-          gate.releaseConnection(principal);
+          lease.release();
           ctx.fail(err);
         });
   }

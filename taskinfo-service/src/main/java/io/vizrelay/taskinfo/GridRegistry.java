@@ -57,7 +57,7 @@ final class GridRegistry implements Registry {
   }
 
   static Opener opener(HazelcastInstance grid, VizConfig config, TaskinfoConfig limits) {
-    return (vertx, listener) -> Future.succeededFuture(new GridRegistry(vertx, grid, limits, config.user(), listener));
+    return (vertx, listener) -> Future.succeededFuture(new GridRegistry(vertx, grid, limits, TaskOwner.unownedUser(config), listener));
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.vizrelay.taskinfo;
 
 import io.vertx.core.MultiMap;
+import io.vizrelay.common.auth.Authorizer;
+import io.vizrelay.common.auth.Principal;
 import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.model.TaskStatus;
 import io.vizrelay.common.registry.TaskOwner;
@@ -17,8 +19,10 @@ import java.util.function.Predicate;
  * @param offset tasks skipped, at least 0 (default 0)
  * @param scope {@code own} (default): the tasks {@code userId} owns; {@code shared}: the tasks other
  *     users shared with {@code userId} (read-only)
+ * @param credential a scoped credential's bounds ({@link #within}): only tasks inside them are listed; null for none
  */
-record ListQuery(String userId, StatusFilter status, String projectId, int limit, int offset, Scope scope) {
+record ListQuery(String userId, StatusFilter status, String projectId, int limit, int offset, Scope scope,
+    Principal credential) {
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 500;
 
@@ -43,6 +47,15 @@ record ListQuery(String userId, StatusFilter status, String projectId, int limit
     }
   }
 
+  ListQuery(String userId, StatusFilter status, String projectId, int limit, int offset, Scope scope) {
+    this(userId, status, projectId, limit, offset, scope, null);
+  }
+
+  /** This query limited to what a scoped credential may see ({@link Authorizer#inScope}); unchanged for others. */
+  ListQuery within(Principal p) {
+    return p.scoped() ? new ListQuery(userId, status, projectId, limit, offset, scope, p) : this;
+  }
+
   static ListQuery parse(MultiMap params, String principal) {
     String user = params.get("user_id") == null ? principal : params.get("user_id");
     String project = params.get("project_id");
@@ -61,7 +74,8 @@ record ListQuery(String userId, StatusFilter status, String projectId, int limit
   boolean matches(TaskRecord task) {
     return (scope == Scope.SHARED ? task.sharedWith().contains(userId) : task.userId().equals(userId))
         && status.accepts(task.status())
-        && (projectId == null || projectId.equals(task.projectId()));
+        && (projectId == null || projectId.equals(task.projectId()))
+        && (credential == null || Authorizer.inScope(credential, task.taskId()));
   }
 
   private static StatusFilter statusFilter(String value) {

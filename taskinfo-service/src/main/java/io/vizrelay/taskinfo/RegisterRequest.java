@@ -27,21 +27,22 @@ record RegisterRequest(
   /** Longest accepted {@code host}. */
   static final int MAX_HOST_CHARS = 255;
 
-  static Registration decode(Buffer body, String principal, int maxMetaBytes) {
-    return Bodies.decode(body, RegisterRequest.class).validate(principal, maxMetaBytes);
+  /** {@code unowned}: the owner of an id that names no user ({@link TaskOwner#unownedUser}). */
+  static Registration decode(Buffer body, String unowned, int maxMetaBytes) {
+    return Bodies.decode(body, RegisterRequest.class).validate(unowned, maxMetaBytes);
   }
 
-  Registration validate(String principal, int maxMetaBytes) {
+  Registration validate(String unowned, int maxMetaBytes) {
     if (!VizConfig.isValidTaskId(taskId)) {
       throw new ApiException(ErrorCode.INVALID_TASK_ID,
           "task_id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit)");
     }
-    return new Registration(taskId, owner(principal), parsedKind(), checkedPid(), checkedHost(), checkedMeta(maxMetaBytes));
+    return new Registration(taskId, owner(unowned), parsedKind(), checkedPid(), checkedHost(), checkedMeta(maxMetaBytes));
   }
 
-  private TaskOwner owner(String principal) {
+  private TaskOwner owner(String unowned) {
     if (userId == null) {
-      return TaskOwner.fromTaskId(taskId, principal);
+      return TaskOwner.fromTaskId(taskId, unowned);
     }
     if (!TaskOwner.isValidId(userId)) {
       throw Bodies.invalid("user_id must be 1-128 letters, digits or . _ : @ -");

@@ -20,6 +20,7 @@ import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.registry.Change;
 import io.vizrelay.common.registry.Registration;
 import io.vizrelay.common.registry.RegistryOp;
+import io.vizrelay.common.registry.TaskOwner;
 import io.vizrelay.common.store.TaskStore;
 import java.util.List;
 import java.util.Optional;
@@ -56,21 +57,27 @@ final class TaskHttpApi {
   List<Route> mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
     Handler<RoutingContext> auth = gate.authenticate();
+    // authentication first: a body is read only for a known caller
     return List.of(
-        router.post("/api/tasks").handler(body).handler(auth).handler(this::register),
+        router.post("/api/tasks").handler(auth).handler(body).handler(this::register),
         router.get("/api/tasks").handler(auth).handler(this::list),
         router.get("/api/tasks/:id").handler(auth).handler(this::get),
         router.delete("/api/tasks/:id").handler(auth).handler(this::delete),
-        router.post("/api/tasks/:id/heartbeat").handler(body).handler(auth).handler(this::heartbeat),
-        router.post("/api/tasks/:id/finish").handler(body).handler(auth).handler(this::finish),
-        router.post("/api/tasks/:id/stop").handler(body).handler(auth).handler(this::stop),
-        router.put("/api/tasks/:id/shared_with").handler(body).handler(auth).handler(this::share),
+        router.post("/api/tasks/:id/heartbeat").handler(auth).handler(body).handler(this::heartbeat),
+        router.post("/api/tasks/:id/finish").handler(auth).handler(body).handler(this::finish),
+        router.post("/api/tasks/:id/stop").handler(auth).handler(body).handler(this::stop),
+        router.put("/api/tasks/:id/shared_with").handler(auth).handler(body).handler(this::share),
         router.get("/api/tasks/:id/control").handler(auth).handler(this::control));
   }
 
   private void register(RoutingContext ctx) {
     Principal principal = AuthGate.principal(ctx);
-    Registration request = RegisterRequest.decode(ctx.body().buffer(), principal.userId(), limits.maxMetaBytes());
+    Registration request = RegisterRequest.decode(ctx.body().buffer(), TaskOwner.unownedUser(config), limits.maxMetaBytes());
+    String owner = TaskOwner.fromTaskId(request.taskId(), TaskOwner.unownedUser(config)).userId();
+    if (config.auth().enabled() && !request.owner().userId().equals(owner)) {
+      throw new ApiException(ErrorCode.INVALID_FIELD, "user_id must be " + owner + ", the owner task id "
+          + request.taskId() + " names");
+    }
     AuthGate.require(principal.admin() || request.owner().userId().equals(principal.userId())
         && Authorizer.canWrite(principal, request.taskId()), "you may register only your own tasks");
     registry.register(request, now())
@@ -83,7 +90,7 @@ final class TaskHttpApi {
     String asked = ctx.queryParams().get("user_id");
     AuthGate.require(principal.admin() || asked == null || asked.equals(principal.userId()),
         "you may list only your own tasks");
-    ListQuery query = ListQuery.parse(ctx.queryParams(), principal.userId());
+    ListQuery query = ListQuery.parse(ctx.queryParams(), principal.userId()).within(principal);
     AuthGate.require(principal.admin() || !principal.scoped() || query.scope() != ListQuery.Scope.SHARED,
         "a scoped credential sees no shared tasks");
     registry.list(query).onSuccess(page -> sendJson(ctx, 200, page)).onFailure(ctx::fail);
@@ -105,13 +112,23 @@ final class TaskHttpApi {
     return body;
   }
 
-  /** Removes the task from the registry, then its plotted data from the store. */
+  /**
+   * Removes the task from the registry, then its plotted data from the store. Data the registry does
+   * not know (a task that was never registered) is deleted too: 404 only when neither has the task.
+   */
   private void delete(RoutingContext ctx) {
     String taskId = taskId(ctx);
     writable(ctx, taskId)
-        .compose(task -> registry.update(taskId, new RegistryOp.Delete()))
-        .compose(change -> store.delete(taskId))
-        .onSuccess(existed -> ctx.response().setStatusCode(204).end())
+        .compose(task -> task.isPresent()
+            ? registry.update(taskId, new RegistryOp.Delete()).compose(change -> store.delete(taskId)).map(true)
+            : store.stats(taskId).compose(stats -> stats == null ? Future.succeededFuture(false) : store.delete(taskId)))
+        .onSuccess(existed -> {
+          if (existed) {
+            ctx.response().setStatusCode(204).end();
+          } else {
+            ctx.fail(RegistryOp.notFound(taskId));
+          }
+        })
         .onFailure(ctx::fail);
   }
 
@@ -160,8 +177,7 @@ final class TaskHttpApi {
 
   /**
    * The task when the principal may read it (owner, admin, or a user it is shared with); empty when
-   * the registry has none. The owner is the registry record's {@code user_id}, else the task id
-   * convention; a refusal (403) comes before any 404, so other users' task ids cannot be probed.
+   * the registry has none. The owner is the task id's ({@link TaskOwner}); a refusal (403) comes before any 404, so other users' task ids cannot be probed.
    */
   private Future<Optional<TaskRecord>> readable(RoutingContext ctx, String taskId) {
     return registry.get(taskId).map(task -> {
@@ -180,8 +196,9 @@ final class TaskHttpApi {
     });
   }
 
+  /** The owner for authorization: the one rule of the task id ({@link TaskOwner}), as ingest and sockets use it. */
   private static String owner(Optional<TaskRecord> task, String taskId) {
-    return task.map(TaskRecord::userId).orElse(Authorizer.ownerOf(taskId));
+    return Authorizer.ownerOf(taskId);
   }
 
   private static TaskRecord known(Optional<TaskRecord> task, String taskId) {

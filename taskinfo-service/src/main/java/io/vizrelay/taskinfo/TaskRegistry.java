@@ -50,7 +50,7 @@ final class TaskRegistry implements Registry {
   /** Opens {@code <dataDir>/taskinfo.db} and loads the registry from it. */
   static Opener opener(VizConfig config, TaskinfoConfig limits) {
     return (vertx, listener) -> TaskDb.open(vertx, config.dataDir(), config.fsync())
-        .compose(db -> load(db, limits, config.user(), listener));
+        .compose(db -> load(db, limits, TaskOwner.unownedUser(config), listener));
   }
 
   /** The registry as stored in {@code db}. */

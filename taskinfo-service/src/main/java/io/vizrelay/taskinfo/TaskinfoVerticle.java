@@ -82,7 +82,7 @@ public final class TaskinfoVerticle extends VerticleBase {
           registry = opened;
           return registerConsumers();
         })
-        .compose(v -> AuthGate.create(vertx, config))
+        .compose(v -> AuthGate.forProcess(vertx, config))
         .map(gate -> {
           mountRoutes(gate);
           startLostDetector();
@@ -135,7 +135,8 @@ public final class TaskinfoVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.TASK_DELETED, Buffer.buffer(Json.bytes(new TaskGet(change.taskId()))));
       return;
     }
-    if (change.before() != null && !change.before().sharedWith().equals(change.after().sharedWith())) {
+    // a new record (first registration, or re-created after a delete) is unshared: tell the socket nodes too
+    if (change.before() == null || !change.before().sharedWith().equals(change.after().sharedWith())) {
       vertx.eventBus().publish(Addresses.TASK_SHARING, Buffer.buffer(Json.bytes(change.after())));
     }
     if (change.statusChanged()) {

@@ -151,7 +151,8 @@ class KubernetesManifestsTest {
   @Test
   void portsAndProbesMatchWhatTheServicesServe() throws IOException {
     String node = Files.readString(Manifests.root()
-        .resolve("common/src/main/java/io/vizrelay/common/cluster/ClusterNode.java"));
+        .resolve("common/src/main/java/io/vizrelay/common/cluster/ClusterNode.java"))
+        + Files.readString(Manifests.root().resolve("common/src/main/java/io/vizrelay/common/http/HttpFront.java"));
     forEachContainer((overlay, d, c) -> {
       Map<String, String> env = env(rendered.get(overlay), c);
       VizConfig viz = VizConfig.fromEnv(env);

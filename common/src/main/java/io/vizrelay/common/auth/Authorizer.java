@@ -1,5 +1,6 @@
 package io.vizrelay.common.auth;
 
+import io.vizrelay.common.registry.TaskOwner;
 import java.util.Collection;
 
 /**
@@ -17,21 +18,23 @@ public final class Authorizer {
 
   private Authorizer() {}
 
-  /** The user a task id belongs to by convention, or null when the id names none. */
+  /** The user a task id belongs to ({@link TaskOwner#userOf}), or null when the id names none. */
   public static String ownerOf(String taskId) {
-    int dash = taskId.indexOf('-');
-    return dash <= 0 ? null : taskId.substring(0, dash);
+    return TaskOwner.userOf(taskId);
   }
 
-  /** The project part of {@code <user>-<project>}, or null. */
+  /** The project part of {@code <user>-<project>} ({@link TaskOwner#projectOf}), or null. */
   public static String projectOf(String taskId) {
-    int dash = taskId.indexOf('-');
-    return dash < 0 || dash == taskId.length() - 1 ? null : taskId.substring(dash + 1);
+    return TaskOwner.projectOf(taskId);
   }
 
-  /** May watch the task's plots and read its registry record as its owner or an admin. */
+  /**
+   * May watch the task's plots and read its registry record as its owner or an admin. A scoped
+   * credential (API key, or a token with a {@code project}/{@code task} claim) stays inside its scope,
+   * an admin's too.
+   */
   public static boolean canWatch(Principal p, String taskId, String owner) {
-    return p.admin() || owner != null && owner.equals(p.userId()) && inScope(p, taskId);
+    return (p.admin() || owner != null && owner.equals(p.userId())) && inScope(p, taskId);
   }
 
   /**
@@ -48,6 +51,14 @@ public final class Authorizer {
     return !p.scoped() && sharedWith != null && sharedWith.contains(p.userId());
   }
 
+  /** True when a scoped principal's scope covers the task (always for an unscoped one). */
+  public static boolean inScope(Principal p, String taskId) {
+    if (p.task() != null && !p.task().equals(taskId)) {
+      return false;
+    }
+    return p.project() == null || p.project().equals(projectOf(taskId));
+  }
+
   /** May write to the task: ingest, browser commands, stop, delete, register, heartbeat, sharing. */
   public static boolean canWrite(Principal p, String taskId, String owner) {
     return canWatch(p, taskId, owner);
@@ -61,10 +72,4 @@ public final class Authorizer {
     return canWrite(p, taskId, ownerOf(taskId));
   }
 
-  private static boolean inScope(Principal p, String taskId) {
-    if (p.task() != null && !p.task().equals(taskId)) {
-      return false;
-    }
-    return p.project() == null || p.project().equals(projectOf(taskId));
-  }
 }

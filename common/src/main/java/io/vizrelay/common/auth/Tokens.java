@@ -75,7 +75,13 @@ public final class Tokens {
     if (verifier == null) {
       return Future.failedFuture(unauthorized("tokens are not accepted by this server"));
     }
-    return verifier.authenticate(new TokenCredentials(token))
+    Future<io.vertx.ext.auth.User> verified;
+    try {
+      verified = verifier.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException malformed) { // e.g. a signed token whose "exp" is a string: the library throws
+      verified = Future.failedFuture(malformed);
+    }
+    return verified
         .recover(err -> Future.failedFuture(unauthorized("invalid token")))
         .compose(user -> {
           JsonObject claims = user.attributes().getJsonObject("accessToken");
@@ -83,7 +89,8 @@ public final class Tokens {
             claims = user.principal();
           }
           return toPrincipal(claims);
-        });
+        })
+        .recover(err -> Future.failedFuture(err instanceof ApiException ? err : unauthorized("invalid token")));
   }
 
   private Future<Principal> toPrincipal(JsonObject claims) {

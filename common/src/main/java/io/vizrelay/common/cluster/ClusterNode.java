@@ -7,22 +7,17 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import io.vizrelay.common.config.ServerOptions;
 import io.vizrelay.common.config.VizConfig;
-import io.vizrelay.common.error.ApiException;
-import io.vizrelay.common.error.ErrorCode;
-import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.http.HttpFront;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,11 +76,11 @@ public final class ClusterNode {
               (System.nanoTime() - started) / 1_000_000, manager.getNodes().size());
           TaskStore store = new ClusterTaskStore(vertx, manager.getHazelcastInstance(), config);
           NodeDrain drain = new NodeDrain(cluster);
-          Router router = router(vertx, metrics, drain);
+          Router router = router(vertx, config, metrics, drain);
           ServiceContext context = new ServiceContext(config, store, router, manager.getHazelcastInstance());
           List<String> ids = new ArrayList<>();
           return deploy(vertx, services, context, ids)
-              .compose(v -> listen(vertx, config, router, metrics))
+              .compose(v -> HttpFront.listen(vertx, config, router, metrics))
               .map(server -> {
                 drain.attach(vertx, store, ids, server);
                 return new ClusterNode(vertx, manager, config, cluster, store, server, drain);
@@ -106,12 +101,8 @@ public final class ClusterNode {
   }
 
   /** The node's own routes: errors, metrics, {@code /health}, {@code /metrics}, {@code /readiness}. */
-  private static Router router(Vertx vertx, Metrics metrics, NodeDrain drain) {
-    Router router = Router.router(vertx);
-    router.route().failureHandler(new ErrorHandler());
-    router.route().handler(metrics.http());
-    router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
-    router.get("/metrics").handler(metrics.scrapeHandler());
+  private static Router router(Vertx vertx, VizConfig config, Metrics metrics, NodeDrain drain) {
+    Router router = HttpFront.router(vertx, config, metrics); // errors, headers, metrics, /health, /metrics
     router.get("/readiness").handler(drain::readinessGate);
     router.get("/readiness").handler(HealthCheckHandler.create(vertx)
         .register("cluster-health", ClusterHealthCheck.createProcedure(vertx)));
@@ -125,12 +116,6 @@ public final class ClusterNode {
       deployed = deployed.compose(v -> vertx.deployVerticle(s.create(context)).onSuccess(ids::add).mapEmpty());
     }
     return deployed;
-  }
-
-  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router, Metrics metrics) {
-    router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
-    HttpServerOptions options = ServerOptions.http(config);
-    return metrics.http().countConnections(vertx.createHttpServer(options)).requestHandler(router).listen();
   }
 
   public int port() {

@@ -33,6 +33,14 @@ import java.util.Map;
  * @param tokenTtl lifetime of the sessions this server issues ({@code VIZRELAY_TOKEN_TTL_SECONDS}, default 43200 = 12 h)
  * @param cookieSecure mark the session cookie {@code Secure} ({@code VIZRELAY_COOKIE_SECURE}, default false;
  *     set it when the server is reached over HTTPS)
+ * @param allowedHosts with {@code VIZRELAY_AUTH=none}, the {@code Host} names answered besides the loopback
+ *     ones ({@code VIZRELAY_ALLOWED_HOSTS}, comma separated, {@code *} for any; default none, or {@code *}
+ *     when {@code VIZRELAY_INSECURE_BIND=true}); others get 421 (DNS rebinding)
+ * @param trustedProxies addresses of reverse proxies whose {@code X-Forwarded-For} names the client
+ *     ({@code VIZRELAY_TRUSTED_PROXIES}, comma separated; default none: the header is ignored)
+ * @param idleTimeoutSeconds an HTTP connection that neither reads nor writes this long is closed
+ *     ({@code VIZRELAY_HTTP_IDLE_TIMEOUT_SECONDS}, default 60; open WebSockets are kept alive by the
+ *     browser's pings and the server's frames)
  */
 public record AuthConfig(
     Mode mode,
@@ -48,7 +56,10 @@ public record AuthConfig(
     int ingestRatePerSecond,
     int maxConnectionsPerUser,
     Duration tokenTtl,
-    boolean cookieSecure) {
+    boolean cookieSecure,
+    List<String> allowedHosts,
+    List<String> trustedProxies,
+    int idleTimeoutSeconds) {
 
   /** Smallest accepted HS256 secret, in bytes (RFC 7518 §3.2: at least the hash size). */
   public static final int MIN_SECRET_BYTES = 32;
@@ -76,6 +87,7 @@ public record AuthConfig(
       secret = readSecret(Path.of(secretFile));
     }
     String origins = e.string("VIZRELAY_ALLOWED_ORIGINS", "");
+    boolean insecureBind = e.bool("VIZRELAY_INSECURE_BIND", false);
     return new AuthConfig(
         e.enumValue("VIZRELAY_AUTH", Mode.class, Mode.NONE),
         secret,
@@ -85,12 +97,15 @@ public record AuthConfig(
         e.string("VIZRELAY_JWT_AUDIENCE", null),
         path(e.string("VIZRELAY_USERS_FILE", null)),
         path(e.string("VIZRELAY_API_KEYS_FILE", null)),
-        Arrays.stream(origins.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
-        e.bool("VIZRELAY_INSECURE_BIND", false),
+        list(origins),
+        insecureBind,
         e.integer("VIZRELAY_INGEST_RATE_PER_SECOND", 200, 1, Integer.MAX_VALUE),
         e.integer("VIZRELAY_MAX_CONNECTIONS_PER_USER", 64, 1, Integer.MAX_VALUE),
         Duration.ofSeconds(e.integer("VIZRELAY_TOKEN_TTL_SECONDS", 43_200, 60, Integer.MAX_VALUE)),
-        e.bool("VIZRELAY_COOKIE_SECURE", false));
+        e.bool("VIZRELAY_COOKIE_SECURE", false),
+        list(e.string("VIZRELAY_ALLOWED_HOSTS", insecureBind ? "*" : "")).stream().map(String::toLowerCase).toList(),
+        list(e.string("VIZRELAY_TRUSTED_PROXIES", "")),
+        e.integer("VIZRELAY_HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, Integer.MAX_VALUE));
   }
 
   public boolean enabled() {
@@ -116,10 +131,17 @@ public record AuthConfig(
     }
   }
 
-  /** True for the loopback names and addresses (no DNS look-up). */
+  /**
+   * True for the loopback names and addresses (no DNS look-up): {@code localhost}, {@code ::1} and
+   * numeric {@code 127.x.y.z} only ({@code 127.0.0.1.example} is a DNS name like any other).
+   */
   public static boolean isLoopback(String host) {
     String h = host.toLowerCase();
-    return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.startsWith("127.");
+    return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.matches("127(\\.\\d{1,3}){3}");
+  }
+
+  private static List<String> list(String commaSeparated) {
+    return Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
   private static Path path(String value) {
@@ -141,6 +163,7 @@ public record AuthConfig(
         + ", audience=" + audience + ", usersFile=" + usersFile + ", apiKeysFile=" + apiKeysFile
         + ", allowedOrigins=" + allowedOrigins + ", insecureBind=" + insecureBind
         + ", ingestRatePerSecond=" + ingestRatePerSecond + ", maxConnectionsPerUser=" + maxConnectionsPerUser
-        + ", tokenTtl=" + tokenTtl + ", cookieSecure=" + cookieSecure + "]";
+        + ", tokenTtl=" + tokenTtl + ", cookieSecure=" + cookieSecure + ", allowedHosts=" + allowedHosts
+        + ", trustedProxies=" + trustedProxies + ", idleTimeoutSeconds=" + idleTimeoutSeconds + "]";
   }
 }

@@ -28,6 +28,11 @@ public final class ErrorHandler implements Handler<RoutingContext> {
       response.reset();
       return;
     }
+    if (!ctx.request().isEnded()) {
+      // refused before its body was read (auth, rate, size): the rest is not wanted, and the
+      // connection cannot carry another request behind it
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
     send(response, error);
   }
 

@@ -39,6 +39,18 @@ class AuthorizerTest {
     assertFalse(Authorizer.canWrite(project, "alice-cifar"));
   }
 
+  /** Issue 20 item 8: an admin token bound to a project or task stays inside that scope. */
+  @Test
+  void anAdminsScopeIsHonoured() {
+    Principal scopedRoot = new Principal("root", Set.of(Principal.ADMIN), null, "bob-x", "root");
+    assertTrue(Authorizer.canWrite(scopedRoot, "bob-x"));
+    assertFalse(Authorizer.canWrite(scopedRoot, "bob-y"));
+    assertFalse(Authorizer.canWatch(scopedRoot, "default"));
+    Principal projectRoot = new Principal("root", Set.of(Principal.ADMIN), "mnist", null, "root");
+    assertTrue(Authorizer.canWatch(projectRoot, "carol-mnist"));
+    assertFalse(Authorizer.canWatch(projectRoot, "carol-cifar"));
+  }
+
   @Test
   void aSharedTaskIsWatchableNeverWritable() {
     java.util.List<String> shared = java.util.List.of("bob");
