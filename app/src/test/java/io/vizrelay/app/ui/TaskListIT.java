@@ -142,7 +142,7 @@ class TaskListIT {
     assertTrue(control.path("stop").asBoolean(), "the job is told to stop: " + control);
     ui.waitFor("header shows the stop request", d -> {
       WebElement b = d.findElement(By.id("stop-btn"));
-      return d.findElement(By.id("h-status")).getText().contains("stop requested") && !b.isEnabled() ? true : null;
+      return d.findElement(By.id("h-status")).getText().contains("stopping…") && !b.isEnabled() ? true : null;
     });
     // the job stops and reports it: the page shows the final status, the button goes away
     assertEquals(200, ui.post("/api/tasks/demo-stop/finish", "{\"status\":\"stopped\",\"exit_code\":143}").status());
