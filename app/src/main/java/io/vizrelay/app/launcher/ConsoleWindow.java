@@ -23,18 +23,21 @@ final class ConsoleWindow {
   static final String ENV = "main";
   static final int MAX_LINES = 5000;
   static final int TRIM_TO = 4000;
+  /** A longer line is cut here in the window (5,000 such lines stay well under the ingest body limit). */
+  static final int MAX_LINE_CHARS = 2000;
 
   private final ServerHttp http;
   private final String taskId;
   private final Timing timing;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  /** The newest lines, cleaned and escaped, at most MAX_LINES. */
+  /** The newest lines, cleaned and escaped, at most MAX_LINES; line number {@code total - 1} is the last. */
   private final ArrayDeque<String> newest = new ArrayDeque<>();
-  /** How many of the newest lines the window does not have yet. */
-  private int unsent;
-  /** Lines the window holds; -1 before it exists. */
-  private int shown = -1;
+  /** Lines seen so far (the next line's number). */
+  private long total;
+  /** The window holds lines {@code [windowStart, windowEnd)}; it does not exist while windowStart is -1. */
+  private long windowStart = -1;
+  private long windowEnd;
   private boolean closing;
   private final Thread thread;
 
@@ -52,14 +55,15 @@ final class ConsoleWindow {
 
   /** A raw output line of the command (called by the output pumps). */
   void add(String rawLine) {
-    String line = ConsoleText.html(ConsoleText.clean(rawLine));
+    String clean = ConsoleText.clean(rawLine);
+    String line = ConsoleText.html(clean.length() > MAX_LINE_CHARS ? clean.substring(0, MAX_LINE_CHARS) + "…" : clean);
     lock.lock();
     try {
       newest.addLast(line);
+      total++;
       if (newest.size() > MAX_LINES) {
         newest.removeFirst();
       }
-      unsent = Math.min(unsent + 1, newest.size());
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -106,7 +110,7 @@ final class ConsoleWindow {
   private Batch nextBatch() throws InterruptedException {
     lock.lock();
     try {
-      while (unsent == 0) {
+      while (total == windowEnd) {
         if (closing) {
           return null;
         }
@@ -122,30 +126,40 @@ final class ConsoleWindow {
     }
   }
 
+  /**
+   * An append of the lines the window lacks; or a rewrite when the window does not exist yet, would
+   * grow beyond MAX_LINES, or lacks lines no longer held (dropped while the server was away).
+   */
   private Batch takeBatch() {
-    boolean rewrite = shown < 0 || shown + unsent > MAX_LINES;
-    int count = rewrite ? Math.max(unsent, Math.min(newest.size(), shown < 0 ? MAX_LINES : TRIM_TO)) : unsent;
-    List<String> lines = new ArrayList<>(count);
-    Iterator<String> it = newest.descendingIterator();
-    for (int i = 0; i < count && it.hasNext(); i++) {
-      lines.add(it.next());
+    long firstHeld = total - newest.size();
+    boolean rewrite = windowStart < 0 || firstHeld > windowEnd || total - windowStart > MAX_LINES;
+    long from = !rewrite ? windowEnd
+        : windowStart < 0 ? firstHeld : Math.max(firstHeld, Math.min(windowEnd, total - TRIM_TO));
+    List<String> lines = new ArrayList<>((int) (total - from));
+    Iterator<String> it = newest.iterator();
+    for (long n = firstHeld; it.hasNext(); n++) {
+      String line = it.next();
+      if (n >= from) {
+        lines.add(line);
+      }
     }
-    java.util.Collections.reverse(lines);
-    return new Batch(rewrite, lines, unsent);
+    return new Batch(rewrite, lines, from, total);
   }
 
   private void sent(Batch batch) {
     lock.lock();
     try {
-      shown = batch.rewrite ? batch.lines.size() : shown + batch.lines.size();
-      unsent = Math.max(0, unsent - batch.covers);
+      if (batch.rewrite) {
+        windowStart = batch.from;
+      }
+      windowEnd = batch.to;
     } finally {
       lock.unlock();
     }
   }
 
-  /** One request: a rewrite of the whole window or an append; {@code covers} unsent lines. */
-  private record Batch(boolean rewrite, List<String> lines, int covers) {
+  /** One request: a rewrite of the whole window or an append, of lines {@code [from, to)}. */
+  private record Batch(boolean rewrite, List<String> lines, long from, long to) {
     ObjectNode body(String taskId) {
       ObjectNode body = Json.object().put("task_id", taskId).put("eid", ENV).put("win", WINDOW);
       body.putArray("data").addObject().put("content", String.join("<br>", lines)).put("type", "text");

@@ -15,7 +15,8 @@ final class TaskReporter {
   private final Log log;
   private final Outage outage;
   private volatile TaskinfoClient.Registration current;
-  private volatile boolean registered;
+  /** The registration the server has: null before any; {@code current} once the pid is registered. */
+  private volatile TaskinfoClient.Registration registered;
   private Thread background;
 
   TaskReporter(TaskinfoClient client, TaskinfoClient.Registration registration, Timing timing, Log log) {
@@ -34,7 +35,7 @@ final class TaskReporter {
   boolean registerFirst() throws ServerHttp.Refused, InterruptedException {
     try {
       client.register(registration);
-      registered = true;
+      registered = registration;
       return true;
     } catch (ServerHttp.Unavailable e) {
       outage.down(e);
@@ -76,10 +77,7 @@ final class TaskReporter {
     TaskinfoClient.Finish finish = new TaskinfoClient.Finish(status, exitCode);
     while (true) {
       try {
-        if (!registered) {
-          client.register(current);
-          registered = true;
-        }
+        registerCurrent();
         client.finish(finish);
         outage.up();
         log.info("reported " + status.wire() + " (exit code " + exitCode + ")");
@@ -91,7 +89,7 @@ final class TaskReporter {
           log.info("the server refused the outcome " + status.wire() + ": " + e.getMessage());
           return false;
         }
-        registered = false; // the registry forgot the task: register it again, then finish
+        registered = null; // the registry forgot the task: register it again, then finish
       }
       if (System.nanoTime() > deadline) {
         log.info("gave up reporting " + status.wire() + " after " + timing.reportFor().toSeconds() + " s");
@@ -106,8 +104,7 @@ final class TaskReporter {
     Backoff backoff = timing.backoff();
     while (true) {
       try {
-        client.register(current);
-        registered = true;
+        registerCurrent();
         outage.up();
         return true;
       } catch (ServerHttp.Unavailable e) {
@@ -120,15 +117,21 @@ final class TaskReporter {
     }
   }
 
+  /** Registers the task with the command's pid unless the server already has that. */
+  private void registerCurrent() throws ServerHttp.Refused, ServerHttp.Unavailable, InterruptedException {
+    TaskinfoClient.Registration wanted = current;
+    if (registered != wanted) {
+      client.register(wanted);
+      registered = wanted;
+    }
+  }
+
   private void heartbeats() throws InterruptedException {
     Backoff backoff = timing.backoff();
     while (true) {
       Thread.sleep(timing.heartbeat().toMillis());
       try {
-        if (!registered) {
-          client.register(current);
-          registered = true;
-        }
+        registerCurrent();
         client.heartbeat();
         outage.up();
         backoff.reset();
@@ -140,7 +143,7 @@ final class TaskReporter {
           log.info("heartbeats refused (" + e.getMessage() + "); no more heartbeats");
           return;
         }
-        registered = false; // the registry forgot the task: register it again
+        registered = null; // the registry forgot the task: register it again
       }
     }
   }
