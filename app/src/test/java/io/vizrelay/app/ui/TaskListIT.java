@@ -135,6 +135,8 @@ class TaskListIT {
     // confirm: the registry has the request, the job's control poll sees it
     stop.click();
     ui.waitFor("confirmation", d -> d.findElement(By.id("confirm-stop")).isDisplayed() ? true : null);
+    assertTrue(ui.driver.findElement(By.id("confirm-how")).getText().contains("Stop only asks"),
+        "no launcher attached: " + ui.driver.findElement(By.id("confirm-how")).getText());
     ui.screenshot("stop-confirm");
     ui.click(By.id("confirm-ok"));
     ui.waitFor("stop requested in the registry", d -> task("demo-stop").path("stop_requested").asBoolean() ? true : null);
