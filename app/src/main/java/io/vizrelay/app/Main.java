@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the embedded vizrelay ({@code java -jar app/target/vizrelay.jar}). Configuration comes
  * from environment variables (README "Configuration"); {@code VIZRELAY_DEMO=true} also runs a
- * synthetic training job so the page shows live curves at once.
+ * synthetic training job so the page shows live curves at once. {@code java -jar vizrelay.jar run ...}
+ * is the training-job launcher instead ({@link io.vizrelay.app.launcher.RunCommand}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -22,7 +23,11 @@ public final class Main {
 
   private Main() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("run")) {
+      io.vizrelay.app.launcher.RunCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     VizConfig config;
     try {
       config = VizConfig.fromEnv();

@@ -13,7 +13,8 @@ import io.vizrelay.common.registry.TaskOwner;
 
 /**
  * Body of {@code POST /api/tasks}, validated. Without {@code user_id} the owner follows
- * {@link TaskOwner#fromTaskId}; without {@code kind} the task is {@code train}.
+ * {@link TaskOwner#fromTaskId} (a {@code project_id} given still names the project); without
+ * {@code kind} the task is {@code train}.
  */
 record RegisterRequest(
     @JsonProperty("task_id") String taskId,
@@ -22,7 +23,8 @@ record RegisterRequest(
     @JsonProperty("kind") String kind,
     @JsonProperty("pid") Long pid,
     @JsonProperty("host") String host,
-    @JsonProperty("meta") JsonNode meta) {
+    @JsonProperty("meta") JsonNode meta,
+    @JsonProperty("stoppable") Boolean stoppable) {
 
   /** Longest accepted {@code host}. */
   static final int MAX_HOST_CHARS = 255;
@@ -37,18 +39,20 @@ record RegisterRequest(
       throw new ApiException(ErrorCode.INVALID_TASK_ID,
           "task_id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit)");
     }
-    return new Registration(taskId, owner(unowned), parsedKind(), checkedPid(), checkedHost(), checkedMeta(maxMetaBytes));
+    return new Registration(taskId, owner(unowned), parsedKind(), checkedPid(), checkedHost(), checkedMeta(maxMetaBytes),
+        Boolean.TRUE.equals(stoppable));
   }
 
   private TaskOwner owner(String unowned) {
+    if (projectId != null && !TaskOwner.isValidId(projectId)) {
+      throw Bodies.invalid("project_id must be 1-128 letters, digits or . _ : @ -");
+    }
     if (userId == null) {
-      return TaskOwner.fromTaskId(taskId, unowned);
+      TaskOwner byId = TaskOwner.fromTaskId(taskId, unowned);
+      return projectId == null ? byId : new TaskOwner(byId.userId(), projectId);
     }
     if (!TaskOwner.isValidId(userId)) {
       throw Bodies.invalid("user_id must be 1-128 letters, digits or . _ : @ -");
-    }
-    if (projectId != null && !TaskOwner.isValidId(projectId)) {
-      throw Bodies.invalid("project_id must be 1-128 letters, digits or . _ : @ -");
     }
     return new TaskOwner(userId, projectId);
   }

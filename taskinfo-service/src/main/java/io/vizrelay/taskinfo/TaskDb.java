@@ -143,7 +143,7 @@ final class TaskDb {
     }
     return new TaskRecord(r.taskId(), r.userId(), r.projectId(), r.kind(), r.pid(), r.host(), r.status(), r.createdAt(),
         r.startedAt(), r.lastSeenAt(), r.finishedAt(), r.exitCode(), r.stopRequested(), r.autoRegistered(), r.meta(),
-        r.lastSeq(), r.windows(), shared);
+        r.lastSeq(), r.windows(), shared, r.stoppable());
   }
 
   private void upsert(List<TaskRecord> records) throws SQLException {

@@ -79,6 +79,29 @@ class TaskLifecycleTest {
   }
 
   @Test
+  void aProjectGivenWithoutUserStillNamesTheProject(Vertx vertx) {
+    h = Harness.start(vertx, dir);
+
+    JsonNode task = h.post("/api/tasks", Map.of("task_id", "dave-speech-v2", "project_id", "asr")).json();
+
+    assertEquals("dave", task.path("user_id").asText());
+    assertEquals("asr", task.path("project_id").asText());
+    assertEquals(400, h.post("/api/tasks", Map.of("task_id", "dave-x", "project_id", "no spaces")).status());
+  }
+
+  @Test
+  void stoppableIsTheCurrentRunsRegistration(Vertx vertx) {
+    h = Harness.start(vertx, dir);
+
+    assertFalse(h.register("alice-mnist", "alice", "mnist").path("stoppable").asBoolean(), "default: Stop only asks");
+    JsonNode launched = h.post("/api/tasks", Map.of("task_id", "alice-mnist", "user_id", "alice", "stoppable", true)).json();
+    assertTrue(launched.path("stoppable").asBoolean());
+    assertTrue(h.post("/api/tasks/alice-mnist/heartbeat", null).json().path("stoppable").asBoolean(), "kept across changes");
+    JsonNode plain = h.post("/api/tasks", Map.of("task_id", "alice-mnist", "user_id", "alice")).json();
+    assertFalse(plain.path("stoppable").asBoolean(), "a registration without it says Stop only asks");
+  }
+
+  @Test
   void finishRecordsStatusExitCodeAndTime(Vertx vertx) {
     h = Harness.start(vertx, dir);
     h.register("alice-mnist", "alice", "mnist");

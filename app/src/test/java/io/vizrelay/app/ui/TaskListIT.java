@@ -135,6 +135,8 @@ class TaskListIT {
     // confirm: the registry has the request, the job's control poll sees it
     stop.click();
     ui.waitFor("confirmation", d -> d.findElement(By.id("confirm-stop")).isDisplayed() ? true : null);
+    assertTrue(ui.driver.findElement(By.id("confirm-how")).getText().contains("Stop only asks"),
+        "no launcher attached: " + ui.driver.findElement(By.id("confirm-how")).getText());
     ui.screenshot("stop-confirm");
     ui.click(By.id("confirm-ok"));
     ui.waitFor("stop requested in the registry", d -> task("demo-stop").path("stop_requested").asBoolean() ? true : null);
@@ -142,7 +144,7 @@ class TaskListIT {
     assertTrue(control.path("stop").asBoolean(), "the job is told to stop: " + control);
     ui.waitFor("header shows the stop request", d -> {
       WebElement b = d.findElement(By.id("stop-btn"));
-      return d.findElement(By.id("h-status")).getText().contains("stop requested") && !b.isEnabled() ? true : null;
+      return d.findElement(By.id("h-status")).getText().contains("stopping…") && !b.isEnabled() ? true : null;
     });
     // the job stops and reports it: the page shows the final status, the button goes away
     assertEquals(200, ui.post("/api/tasks/demo-stop/finish", "{\"status\":\"stopped\",\"exit_code\":143}").status());

@@ -33,6 +33,7 @@ public final class TaskEntry {
   private long lastSeq;
   private int windows;
   private List<String> sharedWith = List.of();
+  private boolean stoppable;
 
   private TaskEntry(String taskId, long createdAt) {
     this.taskId = taskId;
@@ -77,12 +78,14 @@ public final class TaskEntry {
     e.lastSeq = r.lastSeq();
     e.windows = r.windows();
     e.sharedWith = r.sharedWith();
+    e.stoppable = r.stoppable();
     return e;
   }
 
   public TaskRecord toRecord() {
     return new TaskRecord(taskId, userId, projectId, kind, pid, host, status, createdAt, startedAt,
-        lastSeenAt, finishedAt, exitCode, stopRequested, autoRegistered, meta, lastSeq, windows, sharedWith);
+        lastSeenAt, finishedAt, exitCode, stopRequested, autoRegistered, meta, lastSeq, windows, sharedWith,
+        stoppable);
   }
 
   public String taskId() {
@@ -183,6 +186,7 @@ public final class TaskEntry {
     pid = request.pid();
     host = request.host();
     meta = request.meta();
+    stoppable = request.stoppable();
     autoRegistered = false;
   }
 
