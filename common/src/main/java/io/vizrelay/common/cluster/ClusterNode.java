@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One clustered vizrelay node: a Vert.x clustered with Hazelcast ({@link ClusterConfig}), the
  * grid-backed {@link ClusterTaskStore}, and one HTTP server ({@code /health} liveness,
- * {@code /readiness} = Hazelcast cluster safety) on which the given services mount their routes.
+ * {@code /readiness} = this node can serve, {@code /health/cluster} = Hazelcast cluster safety) on which the given services mount their routes.
  * Each service module's {@code *Main} runs one service per process; tests run several per node.
  */
 public final class ClusterNode {
@@ -120,6 +120,7 @@ public final class ClusterNode {
       cfg.getMapConfig(ClusterTaskStore.MAP).setSplitBrainProtectionName(QUORUM);
       cfg.getMapConfig(RegistryGrid.MAP).setSplitBrainProtectionName(QUORUM);
     }
+    c.partitionGroup().apply(cfg);
     return cfg;
   }
 
@@ -148,15 +149,10 @@ public final class ClusterNode {
           router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
           router.get("/metrics").handler(metrics.scrapeHandler());
           AtomicBoolean draining = new AtomicBoolean();
-          router.get("/readiness").handler(ctx -> {
-            if (draining.get()) {  // SIGTERM: out of the load balancers at once, whatever the cluster says
-              ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
-                  .end("{\"status\":\"DOWN\",\"checks\":[{\"id\":\"draining\",\"status\":\"DOWN\"}],\"outcome\":\"DOWN\"}");
-            } else {
-              ctx.next();
-            }
-          });
-          router.get("/readiness").handler(HealthCheckHandler.create(vertx)
+          // this node can serve (Readiness); the cluster-wide migration state is /health/cluster
+          router.get("/readiness").handler(new Readiness(manager.getHazelcastInstance(), draining::get,
+              cluster.minClusterSize() > 1 ? QUORUM : null));
+          router.get("/health/cluster").handler(HealthCheckHandler.create(vertx)
               .register("cluster-health", ClusterHealthCheck.createProcedure(vertx)));
           List<String> ids = new ArrayList<>();
           Future<Void> deployed = Future.succeededFuture();
