@@ -26,7 +26,7 @@ COPY bench bench
 RUN --mount=type=cache,target=/root/.m2 \
     if [ "$PREBUILT" = true ]; then \
       ls -l ingest-service/target/vizrelay-ingest.jar socket-service/target/vizrelay-socket.jar \
-        taskinfo-service/target/vizrelay-taskinfo.jar; \
+        taskinfo-service/target/vizrelay-taskinfo.jar */target/sbom.json; \
     else \
       ./mvnw -B -q -DskipTests -pl ingest-service,socket-service,taskinfo-service -am package; \
     fi
@@ -39,6 +39,10 @@ WORKDIR /app
 COPY --from=build /src/ingest-service/target/vizrelay-ingest.jar /app/vizrelay-ingest.jar
 COPY --from=build /src/socket-service/target/vizrelay-socket.jar /app/vizrelay-socket.jar
 COPY --from=build /src/taskinfo-service/target/vizrelay-taskinfo.jar /app/vizrelay-taskinfo.jar
+# CycloneDX SBOMs of the three jars (made by the Maven build's package phase)
+COPY --from=build /src/ingest-service/target/sbom.json /app/sbom/vizrelay-ingest.cdx.json
+COPY --from=build /src/socket-service/target/sbom.json /app/sbom/vizrelay-socket.cdx.json
+COPY --from=build /src/taskinfo-service/target/sbom.json /app/sbom/vizrelay-taskinfo.cdx.json
 # Memory under the container limit (docs/DEPLOY.md "Memory under the limit"; the manifests'
 # limit is 1 GiB, KubernetesManifestsTest checks the sum): heap 40% of the limit, direct buffers
 # (Netty) 128 MiB, metaspace 128 MiB, JIT code 80 MiB; thread stacks and the JVM's own native

@@ -61,7 +61,7 @@ build() {
   need buildah buildah
   local t0=$SECONDS jars_missing=
   for s in "${SERVICES[@]}"; do
-    [ -f "$s-service/target/vizrelay-$s.jar" ] || jars_missing=1
+    [ -f "$s-service/target/vizrelay-$s.jar" ] && [ -f "$s-service/target/sbom.json" ] || jars_missing=1
   done
   if [ -n "$jars_missing" ]; then
     log "building the service jars"
