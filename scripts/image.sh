@@ -187,9 +187,11 @@ smoke_one() {
   grep -q 'drain: left the cluster' "$logf" || { tail -40 "$logf" >&2; log "$s: no clean leave in the log"; ok=; }
   [ -n "$ok" ] || return 1
   local nmt
-  nmt=$(sed -nE -e 's/^Total: reserved=[0-9]+KB, committed=([0-9]+)KB.*/total=\1KB/p' \
-    -e 's/^- +(Java Heap|Class|Thread|Code|GC|Internal|Other|Symbol) \(reserved=[0-9]+KB, committed=([0-9]+)KB\).*/\1=\2KB/p' "$logf" \
-    | tr ' ' '_' | paste -sd ' ' -)
+  nmt=$(awk '/^Total: reserved=/ { sub(/.*committed=/, ""); sub(/[, ].*/, ""); printf "total=%dMiB ", $0 / 1048576 }
+    /^- +(Java Heap|Class|Thread|Code|GC|Metaspace|Other) \(reserved=/ { name = $2 $3; line = $0
+      sub(/.*committed=/, "", line); sub(/[,)].*/, "", line); sub(/\(reserved=.*/, "", name)
+      printf "%s=%dMiB ", name, line / 1048576 }
+    /\(thread #[0-9]+\)/ { gsub(/[^0-9]/, ""); printf "threads=%s ", $0 }' "$logf")
   log "$s: /health 200, /readiness 200, /metrics 200, SIGTERM -> exit $code in $((SECONDS - t_term)) s; NMT: $nmt"
 }
 
