@@ -44,10 +44,18 @@ public final class SocketVerticle extends VerticleBase {
   /** The event loop the sessions live on (the HTTP server's); null until the first browser. */
   private volatile Context hubContext;
 
+  /** Server ping interval on browser sockets ({@link SocketPings}); 0 = off. */
+  private final long pingIntervalMs;
+
   public SocketVerticle(VizConfig config, TaskStore store, Router router) {
+    this(config, store, router, SocketPings.intervalMs(System.getenv()));
+  }
+
+  public SocketVerticle(VizConfig config, TaskStore store, Router router, long pingIntervalMs) {
     this.config = config;
     this.store = store;
     this.router = router;
+    this.pingIntervalMs = pingIntervalMs;
   }
 
   @Override
@@ -176,6 +184,7 @@ public final class SocketVerticle extends VerticleBase {
         .onSuccess(ws -> {
           hubContext = vertx.getOrCreateContext();
           hub.open(request, ws, principal, readonly, lease); // the hub releases it on every close path
+          SocketPings.start(vertx, ws, pingIntervalMs);
         })
         .onFailure(err -> {
           lease.release();

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * under load: a job posts points (a failed request is retried once on the next node), six
  * browsers watch (two per node) and reconnect with {@code since=} when closed. Every node is
  * restarted in turn with SIGTERM; the next restart waits for the replacement to serve and for the
- * cluster to be safe (every {@code /readiness} 200). A draining node answers {@code /readiness}
+ * cluster to be safe (every {@code /health/cluster} 200). A draining node answers {@code /readiness}
  * 503 while {@code /health} stays 200, closes its browsers with 1001 and a {@code since=} hint, and
  * exits within the shutdown timeout; no request fails after its retry, and every browser ends with
  * every acknowledged point exactly once.
@@ -145,7 +145,7 @@ class RollingRestartIT {
 
   private boolean clusterSafe() {
     for (int i = 0; i < NODES; i++) {
-      if (status(ports.get(i), "/readiness") != 200) {
+      if (status(ports.get(i), "/health/cluster") != 200) {
         return false;
       }
     }

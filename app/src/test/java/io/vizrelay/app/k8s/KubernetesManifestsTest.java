@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -23,6 +24,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.vizrelay.common.cluster.ClusterConfig;
 import io.vizrelay.common.config.VizConfig;
@@ -37,6 +40,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -57,6 +61,7 @@ class KubernetesManifestsTest {
   static final List<String> OVERLAYS = List.of("dev", "prod");
   static final List<String> SERVICES = List.of("ingest", "socket", "taskinfo");
   static final String POD_IP = "10.1.2.3";
+  static final String NODE_NAME = "node-1";
   static final String HEADLESS = "vizrelay-hz";
 
   final Map<String, Manifests> rendered = new LinkedHashMap<>();
@@ -95,14 +100,81 @@ class KubernetesManifestsTest {
         m.one(Service.class, "vizrelay-" + s);
       }
       m.one(Service.class, HEADLESS);
-      m.one(Ingress.class, "vizrelay");
       m.one(HorizontalPodAutoscaler.class, "vizrelay-ingest");
       m.one(HorizontalPodAutoscaler.class, "vizrelay-socket");
       assertFalse(m.all(PodDisruptionBudget.class).isEmpty(), overlay + ": no PodDisruptionBudget");
+      assertEquals(1, m.all(Namespace.class).size(), overlay + ": one Namespace");
+      String namespace = m.all(Namespace.class).get(0).getMetadata().getName();
       for (var o : m.objects) {
-        assertNotNull(o.getMetadata().getNamespace(), overlay + ": " + o.getMetadata().getName() + " has no namespace");
+        if (!(o instanceof Namespace)) {
+          assertEquals(namespace, o.getMetadata().getNamespace(), overlay + ": " + o.getMetadata().getName()
+              + " is not in the overlay's Namespace");
+        }
       }
     });
+    assertEquals(1, rendered.get("prod").all(Ingress.class).size(), "prod publishes one Ingress");
+  }
+
+  @Test
+  void theNamespaceEnforcesTheRestrictedPodSecurityProfile() {
+    rendered.forEach((overlay, m) -> {
+      Map<String, String> labels = m.all(Namespace.class).get(0).getMetadata().getLabels();
+      assertEquals("restricted", labels.get("pod-security.kubernetes.io/enforce"), overlay);
+      for (Deployment d : m.all(Deployment.class)) {
+        PodSpec pod = d.getSpec().getTemplate().getSpec();
+        String where = overlay + "/" + d.getMetadata().getName();
+        // what "restricted" admits (the API server would refuse the pods otherwise)
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType(), where);
+        assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot(), where);
+        assertTrue(pod.getVolumes().stream().allMatch(v -> v.getHostPath() == null), where + ": no hostPath");
+        for (Container c : pod.getContainers()) {
+          assertEquals(Boolean.FALSE, c.getSecurityContext().getAllowPrivilegeEscalation(), where);
+          assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop(), where);
+          assertTrue(c.getSecurityContext().getCapabilities().getAdd() == null
+              || c.getSecurityContext().getCapabilities().getAdd().isEmpty(), where);
+          assertTrue(c.getPorts().stream().allMatch(p -> p.getHostPort() == null), where + ": no hostPort");
+        }
+      }
+    });
+  }
+
+  @Test
+  void anOverlayWithoutAuthenticationPublishesNoIngress() {
+    rendered.forEach((overlay, m) -> {
+      boolean authEverywhere = SERVICES.stream().allMatch(s ->
+          VizConfig.fromEnv(env(m, container(m.one(Deployment.class, "vizrelay-" + s)))).auth().enabled());
+      if (!authEverywhere) {
+        assertTrue(m.all(Ingress.class).isEmpty(), overlay + ": an Ingress in front of VIZRELAY_AUTH=none publishes an admin");
+      }
+    });
+    Manifests dev = rendered.get("dev");
+    Deployment front = dev.one(Deployment.class, "vizrelay-front");
+    Map<String, String> env = env(dev, container(front));
+    for (String s : SERVICES) {
+      assertEquals("vizrelay-" + s + ":8186", env.get("VIZRELAY_PROXY_" + s.toUpperCase()), "dev front proxy to " + s);
+      dev.one(Service.class, "vizrelay-" + s);
+    }
+    assertEquals(List.of("front"), container(front).getArgs(), "the image's entrypoint starts the front proxy");
+    assertTrue(front.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/part-of") == null,
+        "the front proxy must not be selected as a grid member");
+  }
+
+  @Test
+  void prodServesOneHostWithItsOwnCertificate() {
+    Ingress ingress = rendered.get("prod").one(Ingress.class, "vizrelay");
+    Set<String> ruleHosts = new TreeSet<>();
+    for (IngressRule r : ingress.getSpec().getRules()) {
+      assertNotNull(r.getHost(), "prod: an Ingress rule without host serves every name, with the default certificate");
+      ruleHosts.add(r.getHost());
+    }
+    Set<String> tlsHosts = new TreeSet<>();
+    for (IngressTLS tls : ingress.getSpec().getTls()) {
+      assertNotNull(tls.getSecretName(), "prod: TLS entry without a Secret");
+      assertNotNull(tls.getHosts(), "prod: a TLS entry without hosts makes the controller serve its default certificate");
+      tlsHosts.addAll(tls.getHosts());
+    }
+    assertEquals(1, ruleHosts.size(), "prod: one host");
+    assertEquals(ruleHosts, tlsHosts, "prod: the rule's host and the TLS entry's host");
   }
 
   @Test
@@ -231,7 +303,13 @@ class KubernetesManifestsTest {
         "/api/tasks/alice-mnist/shared_with", "/api/tasks/alice-mnist/control")) {
       expected.put(p, "taskinfo");
     }
+    for (String p : List.of("/health", "/readiness", "/metrics", "/health/cluster", "/metrics/")) {
+      expected.put(p, "(none)");
+    }
     rendered.forEach((overlay, m) -> {
+      if (m.all(Ingress.class).isEmpty()) {
+        return;
+      }
       Ingress ingress = m.one(Ingress.class, "vizrelay");
       Map<String, String> annotations = ingress.getMetadata().getAnnotations();
       assertEquals("true", annotations.get("nginx.ingress.kubernetes.io/use-regex"), overlay);
@@ -260,8 +338,8 @@ class KubernetesManifestsTest {
         assertTrue(svc.getSpec().getPorts().stream().anyMatch(sp -> sp.getName().equals(portName)),
             overlay + ": " + svc.getMetadata().getName() + " has no port " + portName);
       }
-      expected.forEach((path, service) ->
-          assertEquals("vizrelay-" + service, route(paths, path), overlay + ": ingress route of " + path));
+      expected.forEach((path, service) -> assertEquals(service.equals("(none)") ? service : "vizrelay-" + service,
+          route(paths, path), overlay + ": ingress route of " + path));
     });
   }
 
@@ -299,13 +377,19 @@ class KubernetesManifestsTest {
   @Test
   void rolloutsAndDisruptionsTakeOneMemberAtATime() {
     Map<String, Map<String, Integer>> replicas = Map.of(
-        "dev", Map.of("ingest", 1, "socket", 1, "taskinfo", 1),
-        "prod", Map.of("ingest", 3, "socket", 3, "taskinfo", 2));
+        "dev", Map.of("taskinfo", 1),
+        "prod", Map.of("taskinfo", 2));
     rendered.forEach((overlay, m) -> {
       for (String s : SERVICES) {
         Deployment d = m.one(Deployment.class, "vizrelay-" + s);
         String where = overlay + "/" + s;
-        assertEquals(replicas.get(overlay).get(s), d.getSpec().getReplicas(), where + " replicas");
+        boolean autoscaled = m.all(HorizontalPodAutoscaler.class).stream()
+            .anyMatch(h -> h.getSpec().getScaleTargetRef().getName().equals(d.getMetadata().getName()));
+        if (autoscaled) {
+          assertEquals(null, d.getSpec().getReplicas(), where + ": replicas next to an HPA resets its count on every apply");
+        } else {
+          assertEquals(replicas.get(overlay).get(s), d.getSpec().getReplicas(), where + " replicas");
+        }
         var rolling = d.getSpec().getStrategy().getRollingUpdate();
         assertEquals("RollingUpdate", d.getSpec().getStrategy().getType(), where);
         assertEquals(1, rolling.getMaxSurge().getIntVal(), where + " maxSurge");
@@ -320,11 +404,90 @@ class KubernetesManifestsTest {
         HorizontalPodAutoscaler hpa = m.one(HorizontalPodAutoscaler.class, "vizrelay-" + s);
         String where = overlay + "/hpa " + s;
         assertEquals("Deployment", hpa.getSpec().getScaleTargetRef().getKind(), where);
-        Deployment d = m.one(Deployment.class, hpa.getSpec().getScaleTargetRef().getName());
-        assertEquals(d.getSpec().getReplicas(), hpa.getSpec().getMinReplicas(), where + ": minReplicas vs replicas");
+        m.one(Deployment.class, hpa.getSpec().getScaleTargetRef().getName());
+        assertTrue(hpa.getSpec().getMinReplicas() >= 1, where);
         assertTrue(hpa.getSpec().getMaxReplicas() >= hpa.getSpec().getMinReplicas(), where);
         assertTrue(hpa.getSpec().getMetrics().stream().anyMatch(x -> x.getResource() != null
             && x.getResource().getName().equals("cpu")), where + ": scales on CPU");
+        assertEquals(1, hpa.getSpec().getBehavior().getScaleUp().getPolicies().get(0).getValue(), where + ": one pod at a time");
+        assertEquals(1, hpa.getSpec().getBehavior().getScaleDown().getPolicies().get(0).getValue(), where + ": one pod at a time");
+      }
+    });
+    assertEquals(Map.of("ingest", 3, "socket", 3), Map.of(
+        "ingest", rendered.get("prod").one(HorizontalPodAutoscaler.class, "vizrelay-ingest").getSpec().getMinReplicas(),
+        "socket", rendered.get("prod").one(HorizontalPodAutoscaler.class, "vizrelay-socket").getSpec().getMinReplicas()),
+        "prod's minimum scale");
+  }
+
+  /** Fewest and most grid members an overlay runs: HPA bounds where an HPA manages, else replicas. */
+  static int[] memberBounds(Manifests m) {
+    int min = 0;
+    int max = 0;
+    for (String s : SERVICES) {
+      Deployment d = m.one(Deployment.class, "vizrelay-" + s);
+      HorizontalPodAutoscaler hpa = m.all(HorizontalPodAutoscaler.class).stream()
+          .filter(h -> h.getSpec().getScaleTargetRef().getName().equals(d.getMetadata().getName())).findFirst().orElse(null);
+      if (hpa != null) {
+        min += hpa.getSpec().getMinReplicas();
+        max += hpa.getSpec().getMaxReplicas();
+      } else {
+        int n = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+        min += n;
+        max += n;
+      }
+    }
+    return new int[] {min, max};
+  }
+
+  @Test
+  void theSplitBrainQuorumIsAMajorityOfTheMostMembersAndSurvivesOneLossAtTheFewest() {
+    rendered.forEach((overlay, m) -> {
+      int[] bounds = memberBounds(m);
+      ClusterConfig cluster = ClusterConfig.fromEnv(env(m, container(m.one(Deployment.class, "vizrelay-ingest"))));
+      int quorum = cluster.minClusterSize();
+      String where = overlay + ": VIZRELAY_HZ_MIN_CLUSTER_SIZE=" + quorum + " with " + bounds[0] + ".." + bounds[1] + " members";
+      if (overlay.equals("prod")) {
+        assertTrue(quorum > 1, where + ": prod needs split-brain protection");
+      }
+      if (quorum > 1) {
+        assertTrue(2 * quorum > bounds[1], where + ": not a majority at the HPAs' maximum, two sides of a split could both write");
+        int budget = m.all(PodDisruptionBudget.class).get(0).getSpec().getMaxUnavailable().getIntVal();
+        assertTrue(quorum <= bounds[0] - budget, where + ": one disruption at the minimum scale would stop every write");
+      }
+    });
+    assertEquals(8, memberBounds(rendered.get("prod"))[0], "prod's fewest members (docs/METRICS.md VizrelayClusterMembersLow)");
+  }
+
+  @Test
+  void aConfigMapChangeRollsNoDeploymentByItself() {
+    forEachContainer((overlay, d, c) -> {
+      for (EnvFromSource from : c.getEnvFrom()) {
+        assertEquals("vizrelay-config", from.getConfigMapRef().getName(), overlay + "/" + c.getName()
+            + ": a content-hashed ConfigMap name rolls every Deployment at once on any change");
+      }
+    });
+  }
+
+  @Test
+  void backupsAreKeptOnAnotherNodeThanTheirPrimaries() {
+    forEachContainer((overlay, d, c) -> {
+      var group = ClusterConfig.fromEnv(env(rendered.get(overlay), c)).partitionGroup();
+      if (overlay.equals("prod")) {
+        assertEquals(io.vizrelay.common.cluster.PartitionGroup.Type.NODE, group.type(), overlay + "/" + c.getName());
+        assertEquals(NODE_NAME, group.group(), overlay + "/" + c.getName() + ": the node name from spec.nodeName");
+      }
+    });
+  }
+
+  @Test
+  void browserSocketsArePingedWellInsideTheIngressReadTimeout() {
+    forEachContainer((overlay, d, c) -> {
+      int ping = Integer.parseInt(env(rendered.get(overlay), c).getOrDefault("VIZRELAY_WS_PING_SECONDS", "25"));
+      assertTrue(ping > 0 && ping < 60, overlay + "/" + c.getName() + ": pings every " + ping
+          + " s, under the 60 s idle timeouts of common proxies");
+      for (Ingress i : rendered.get(overlay).all(Ingress.class)) {
+        int timeout = Integer.parseInt(i.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-read-timeout"));
+        assertTrue(ping * 2 < timeout, overlay + ": ping interval vs proxy-read-timeout");
       }
     });
   }
@@ -348,9 +511,13 @@ class KubernetesManifestsTest {
     void check(String overlay, Deployment d, Container c);
   }
 
+  /** Every container of the three services' Deployments (not dev's front proxy). */
   void forEachContainer(ContainerCheck check) {
     rendered.forEach((overlay, m) -> {
       for (Deployment d : m.all(Deployment.class)) {
+        if (!SERVICES.contains(d.getMetadata().getName().replace("vizrelay-", ""))) {
+          continue;
+        }
         for (Container c : d.getSpec().getTemplate().getSpec().getContainers()) {
           check.check(overlay, d, c);
         }
@@ -382,8 +549,12 @@ class KubernetesManifestsTest {
       if (e.getValueFrom() == null) {
         value = e.getValue();
       } else if (e.getValueFrom().getFieldRef() != null) {
-        assertEquals("status.podIP", e.getValueFrom().getFieldRef().getFieldPath(), e.getName());
-        value = POD_IP;
+        String field = e.getValueFrom().getFieldRef().getFieldPath();
+        value = switch (field) {
+          case "status.podIP" -> POD_IP;
+          case "spec.nodeName" -> NODE_NAME;
+          default -> fail(e.getName() + ": unexpected fieldRef " + field);
+        };
       } else if (e.getValueFrom().getSecretKeyRef() != null) {
         value = "s".repeat(40);
       } else {

@@ -36,6 +36,7 @@ import java.util.Map;
  * @param drainDelaySeconds {@code VIZRELAY_DRAIN_DELAY_SECONDS}: on SIGTERM, how long the node keeps serving
  *     with {@code /readiness} answering 503 before it stops accepting requests (default 0: in Kubernetes the
  *     preStop sleep already covers the removal from the Service endpoints). Not part of the shutdown timeout
+ * @param partitionGroup where backups may live ({@link PartitionGroup}: {@code VIZRELAY_HZ_PARTITION_GROUP})
  */
 public record ClusterConfig(
     String clusterName,
@@ -58,7 +59,8 @@ public record ClusterConfig(
     int minClusterSize,
     int mergeDelaySeconds,
     boolean exitAfterMerge,
-    int drainDelaySeconds) {
+    int drainDelaySeconds,
+    PartitionGroup partitionGroup) {
 
   /** How members find each other. */
   public enum Join { TCP, KUBERNETES }
@@ -111,7 +113,8 @@ public record ClusterConfig(
         integer(env, "VIZRELAY_HZ_MIN_CLUSTER_SIZE", 0, 0, 1000),
         integer(env, "VIZRELAY_HZ_MERGE_DELAY_SECONDS", 30, 1, 3600),
         bool(env, "VIZRELAY_EXIT_AFTER_MERGE", true),
-        integer(env, "VIZRELAY_DRAIN_DELAY_SECONDS", 0, 0, 3600));
+        integer(env, "VIZRELAY_DRAIN_DELAY_SECONDS", 0, 0, 3600),
+        PartitionGroup.fromEnv(new EnvVars(env)));
   }
 
   private static String str(Map<String, String> env, String key, String def) {

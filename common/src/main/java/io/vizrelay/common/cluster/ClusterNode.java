@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One clustered vizrelay node's wiring: a Vert.x clustered with Hazelcast ({@link HazelcastSetup}),
  * the grid-backed {@link ClusterTaskStore}, and one HTTP server ({@code /health} liveness,
- * {@code /readiness} = Hazelcast cluster safety, closed first by the {@link NodeDrain}) on which the
+ * {@code /readiness} = this node can serve ({@link Readiness}), {@code /health/cluster} = Hazelcast
+ * cluster safety) on which the
  * given services mount their routes. {@link ServiceProcess} runs one service per process; tests run
  * several per node.
  */
@@ -76,7 +77,7 @@ public final class ClusterNode {
               (System.nanoTime() - started) / 1_000_000, manager.getNodes().size());
           TaskStore store = new ClusterTaskStore(vertx, manager.getHazelcastInstance(), config);
           NodeDrain drain = new NodeDrain(cluster);
-          Router router = router(vertx, config, metrics, drain);
+          Router router = router(vertx, config, cluster, metrics, drain, manager.getHazelcastInstance());
           ServiceContext context = new ServiceContext(config, store, router, manager.getHazelcastInstance());
           List<String> ids = new ArrayList<>();
           return deploy(vertx, services, context, ids)
@@ -101,10 +102,13 @@ public final class ClusterNode {
   }
 
   /** The node's own routes: errors, metrics, {@code /health}, {@code /metrics}, {@code /readiness}. */
-  private static Router router(Vertx vertx, VizConfig config, Metrics metrics, NodeDrain drain) {
+  private static Router router(Vertx vertx, VizConfig config, ClusterConfig cluster, Metrics metrics, NodeDrain drain,
+      HazelcastInstance hazelcast) {
     Router router = HttpFront.router(vertx, config, metrics); // errors, headers, metrics, /health, /metrics
-    router.get("/readiness").handler(drain::readinessGate);
-    router.get("/readiness").handler(HealthCheckHandler.create(vertx)
+    // this node can serve (Readiness); the cluster-wide migration state is /health/cluster
+    router.get("/readiness").handler(new Readiness(hazelcast, drain::draining,
+        cluster.minClusterSize() > 1 ? HazelcastSetup.QUORUM : null));
+    router.get("/health/cluster").handler(HealthCheckHandler.create(vertx)
         .register("cluster-health", ClusterHealthCheck.createProcedure(vertx)));
     return router;
   }

@@ -44,6 +44,7 @@ public final class HazelcastSetup {
       cfg.getMapConfig(ClusterTaskStore.MAP).setSplitBrainProtectionName(QUORUM);
       cfg.getMapConfig(RegistryGrid.MAP).setSplitBrainProtectionName(QUORUM);
     }
+    c.partitionGroup().apply(cfg);
     return cfg;
   }
 

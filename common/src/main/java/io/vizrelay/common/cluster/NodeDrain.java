@@ -60,6 +60,11 @@ final class NodeDrain {
     }
   }
 
+  /** Whether the node is leaving (SIGTERM seen): {@link Readiness} answers 503 from then on. */
+  boolean draining() {
+    return draining.get();
+  }
+
   synchronized Future<Void> stop() {
     if (stopping == null) {
       stopping = drainAndLeave();
