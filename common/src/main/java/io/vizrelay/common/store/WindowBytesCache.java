@@ -34,7 +34,7 @@ public final class WindowBytesCache {
   }
 
   /** Bytes of the serialized windows held. */
-  long heldBytes() {
+  public long heldBytes() {
     long n = 0;
     for (Entry e : entries.values()) {
       n += e.bytes.length();
