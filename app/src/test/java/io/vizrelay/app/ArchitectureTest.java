@@ -42,9 +42,18 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importClasses() {
-    classes = new ClassFileImporter().withImportOption(new ProductionClasses()).importPackages("io.vizrelay");
-    for (Class<?> c : List.of(VisdomEngine.class, IngestVerticle.class, SocketVerticle.class, TaskinfoVerticle.class,
-        EmbeddedTaskStore.class, ClusterTaskStore.class)) {
+    classes =
+        new ClassFileImporter()
+            .withImportOption(new ProductionClasses())
+            .importPackages("io.vizrelay");
+    for (Class<?> c :
+        List.of(
+            VisdomEngine.class,
+            IngestVerticle.class,
+            SocketVerticle.class,
+            TaskinfoVerticle.class,
+            EmbeddedTaskStore.class,
+            ClusterTaskStore.class)) {
       assertTrue(classes.contain(c), "the rules see " + c.getName());
     }
     assertFalse(classes.contain(TestGrid.class), "and no test classes");
@@ -53,60 +62,97 @@ class ArchitectureTest {
   /** The visdom engine is a pure function of (state, command): it runs anywhere, on any thread. */
   @Test
   void visdomEngineDependsOnNoFramework() {
-    ArchRule rule = noClasses().that().resideInAPackage("io.vizrelay.common.visdom..")
-      .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "com.hazelcast..")
-      .because("the engine is pure; the store tiers and the relay bring Vert.x and Hazelcast");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage("io.vizrelay.common.visdom..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.vertx..", "com.hazelcast..")
+            .because(
+                "the engine is pure; the store tiers and the relay bring Vert.x and Hazelcast");
     rule.check(classes);
   }
 
   @Test
   void commonImportsNoService() {
-    ArchRule rule = noClasses().that().resideInAPackage(COMMON)
-      .should().dependOnClassesThat().resideInAnyPackage(INGEST, SOCKET, TASKINFO, "io.vizrelay.app..",
-          "io.vizrelay.devproxy..")
-      .because("common is what every service shares; it knows none of them");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage(COMMON)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                INGEST, SOCKET, TASKINFO, "io.vizrelay.app..", "io.vizrelay.devproxy..")
+            .because("common is what every service shares; it knows none of them");
     rule.check(classes);
   }
 
   @Test
   void ingestImportsNoOtherService() {
-    ArchRule rule = noClasses().that().resideInAPackage(INGEST)
-      .should().dependOnClassesThat().resideInAnyPackage(SOCKET, TASKINFO)
-      .because("services talk over the event bus (Addresses), never through each other's classes");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage(INGEST)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(SOCKET, TASKINFO)
+            .because(
+                "services talk over the event bus (Addresses), never through each other's classes");
     rule.check(classes);
   }
 
   @Test
   void socketImportsNoOtherService() {
-    ArchRule rule = noClasses().that().resideInAPackage(SOCKET)
-      .should().dependOnClassesThat().resideInAnyPackage(INGEST, TASKINFO)
-      .because("services talk over the event bus (Addresses), never through each other's classes");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage(SOCKET)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(INGEST, TASKINFO)
+            .because(
+                "services talk over the event bus (Addresses), never through each other's classes");
     rule.check(classes);
   }
 
   @Test
   void taskinfoImportsNoOtherService() {
-    ArchRule rule = noClasses().that().resideInAPackage(TASKINFO)
-      .should().dependOnClassesThat().resideInAnyPackage(INGEST, SOCKET)
-      .because("services talk over the event bus (Addresses), never through each other's classes");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage(TASKINFO)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(INGEST, SOCKET)
+            .because(
+                "services talk over the event bus (Addresses), never through each other's classes");
     rule.check(classes);
   }
 
   @Test
   void embeddedTierImportsNoClusterTier() {
-    ArchRule rule = noClasses().that()
-      .resideInAPackage("io.vizrelay.common.store.embedded..")
-      .should().dependOnClassesThat().resideInAPackage("io.vizrelay.common.store.cluster..")
-      .because("the two store tiers share only io.vizrelay.common.store");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage("io.vizrelay.common.store.embedded..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.vizrelay.common.store.cluster..")
+            .because("the two store tiers share only io.vizrelay.common.store");
     rule.check(classes);
   }
 
   @Test
   void clusterTierImportsNoEmbeddedTier() {
-    ArchRule rule = noClasses().that()
-      .resideInAPackage("io.vizrelay.common.store.cluster..")
-      .should().dependOnClassesThat().resideInAPackage("io.vizrelay.common.store.embedded..")
-      .because("the two store tiers share only io.vizrelay.common.store");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage("io.vizrelay.common.store.cluster..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.vizrelay.common.store.embedded..")
+            .because("the two store tiers share only io.vizrelay.common.store");
     rule.check(classes);
   }
 }

@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,12 +29,11 @@ class HotColdIT {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   final Path log = Path.of("target", "hotcold-server.log");
 
-  @TempDir
-  Path data;
+  @TempDir Path data;
 
   /**
-   * Twenty tasks take turns; with an idle time of 0 the sweeper unloads each one between its
-   * events (writing snapshots as it goes), and the process is killed in the middle of that.
+   * Twenty tasks take turns; with an idle time of 0 the sweeper unloads each one between its events
+   * (writing snapshots as it goes), and the process is killed in the middle of that.
    */
   @Test
   void killedWhileTasksUnloadNothingAcknowledgedIsLost() throws Exception {
@@ -44,20 +43,22 @@ class HotColdIT {
     ServerProcess first = ServerProcess.start(data, log, env);
     AtomicIntegerArray acked = new AtomicIntegerArray(tasks);
     AtomicBoolean stop = new AtomicBoolean();
-    CompletableFuture<Void> poster = CompletableFuture.runAsync(() -> {
-      try {
-        for (int i = 0; !stop.get(); i++) {
-          int t = i % tasks;
-          int n = acked.get(t);
-          if (post(first.port, "kill-" + t, n, 50).statusCode() != 200) {
-            return;
-          }
-          acked.set(t, n + 50);
-        }
-      } catch (Exception connectionLost) {
-        // the kill
-      }
-    });
+    CompletableFuture<Void> poster =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                for (int i = 0; !stop.get(); i++) {
+                  int t = i % tasks;
+                  int n = acked.get(t);
+                  if (post(first.port, "kill-" + t, n, 50).statusCode() != 200) {
+                    return;
+                  }
+                  acked.set(t, n + 50);
+                }
+              } catch (Exception connectionLost) {
+                // the kill
+              }
+            });
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (unloads(first.port) < 60 && System.nanoTime() < deadline && !poster.isDone()) {
       Thread.sleep(20); // poll interval of a separate process's metrics, bounded by the deadline
@@ -72,7 +73,9 @@ class HotColdIT {
       for (int t = 0; t < tasks; t++) {
         JsonNode trace = trace(second.port, "kill-" + t);
         int stored = trace.path("x").size();
-        assertTrue(stored >= acked.get(t), "task " + t + ": " + stored + " stored < " + acked.get(t) + " acknowledged");
+        assertTrue(
+            stored >= acked.get(t),
+            "task " + t + ": " + stored + " stored < " + acked.get(t) + " acknowledged");
         assertExact(trace, stored);
       }
     } finally {
@@ -90,8 +93,9 @@ class HotColdIT {
     int tasks = 200;
     int perTask = 100_000;
     int batch = 50_000;
-    ServerProcess server = ServerProcess.start(data, log,
-        Map.of("VIZRELAY_FSYNC", "batch", "VIZRELAY_HOT_IDLE_SECONDS", "1"), "256m");
+    ServerProcess server =
+        ServerProcess.start(
+            data, log, Map.of("VIZRELAY_FSYNC", "batch", "VIZRELAY_HOT_IDLE_SECONDS", "1"), "256m");
     try {
       for (int t = 0; t < tasks; t++) {
         for (int from = 0; from < perTask; from += batch) {
@@ -126,7 +130,9 @@ class HotColdIT {
 
   private HttpResponse<String> post(int port, String task, int from, int n) throws Exception {
     StringBuilder b = new StringBuilder(n * 16 + 256);
-    b.append("{\"task_id\":\"").append(task).append("\",\"win\":\"loss\",\"eid\":\"main\",\"data\":[{\"x\":[");
+    b.append("{\"task_id\":\"")
+        .append(task)
+        .append("\",\"win\":\"loss\",\"eid\":\"main\",\"data\":[{\"x\":[");
     for (int i = from; i < from + n; i++) {
       b.append(i == from ? "" : ",").append(i);
     }
@@ -134,26 +140,35 @@ class HotColdIT {
     for (int i = from; i < from + n; i++) {
       b.append(i == from ? "" : ",").append(y(i));
     }
-    b.append("],\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},\"opts\":{},"
-        + "\"name\":\"train\",\"append\":true}");
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/update"))
-        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(b.toString())).build();
+    b.append(
+        "],\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},\"opts\":{},"
+            + "\"name\":\"train\",\"append\":true}");
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/update"))
+            .timeout(Duration.ofSeconds(60))
+            .POST(HttpRequest.BodyPublishers.ofString(b.toString()))
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   private JsonNode trace(int port, String task) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/win_data"))
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"task_id\":\"" + task + "\",\"win\":\"loss\",\"eid\":\"main\"}"))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/win_data"))
+            .timeout(Duration.ofSeconds(60))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"task_id\":\"" + task + "\",\"win\":\"loss\",\"eid\":\"main\"}"))
+            .build();
     HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
     return Json.parseTrusted(r.body()).path("content").path("data").path(0);
   }
 
   private long unloads(int port) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-        .timeout(Duration.ofSeconds(10)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+            .timeout(Duration.ofSeconds(10))
+            .build();
     String text = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     for (String line : text.split("\n")) {
       if (line.startsWith("vizrelay_store_unloads_total")) {

@@ -13,11 +13,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** {@code vizrelay run} in this JVM, on a thread of its own, with short intervals; its output captured. */
+/**
+ * {@code vizrelay run} in this JVM, on a thread of its own, with short intervals; its output
+ * captured.
+ */
 final class LaunchedRun {
   /** Short intervals so tests see heartbeats, retries and batches quickly. */
-  static final Timing FAST = new Timing(Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofMillis(50),
-      Duration.ofMillis(300), Duration.ofSeconds(60), Duration.ofMillis(50));
+  static final Timing FAST =
+      new Timing(
+          Duration.ofMillis(300),
+          Duration.ofSeconds(1),
+          Duration.ofMillis(50),
+          Duration.ofMillis(300),
+          Duration.ofSeconds(60),
+          Duration.ofMillis(50));
 
   final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -29,15 +38,22 @@ final class LaunchedRun {
   static LaunchedRun start(String... args) throws RunOptions.UsageException {
     RunOptions options = RunOptions.parse(List.of(args), Map.of());
     LaunchedRun run = new LaunchedRun();
-    Launcher launcher = new Launcher(options, FAST, new PrintStream(run.out, true, StandardCharsets.UTF_8),
-        new PrintStream(run.err, true, StandardCharsets.UTF_8));
-    Thread t = new Thread(() -> {
-      try {
-        run.exit.complete(launcher.run());
-      } catch (Throwable e) {
-        run.exit.completeExceptionally(e);
-      }
-    }, "launched-run");
+    Launcher launcher =
+        new Launcher(
+            options,
+            FAST,
+            new PrintStream(run.out, true, StandardCharsets.UTF_8),
+            new PrintStream(run.err, true, StandardCharsets.UTF_8));
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                run.exit.complete(launcher.run());
+              } catch (Throwable e) {
+                run.exit.completeExceptionally(e);
+              }
+            },
+            "launched-run");
     t.setDaemon(true);
     t.start();
     return run;
@@ -55,7 +71,8 @@ final class LaunchedRun {
     try {
       return exit.get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("the launcher did not end within 60 s; stderr:\n" + err() + TestServer.threadDump());
+      throw new AssertionError(
+          "the launcher did not end within 60 s; stderr:\n" + err() + TestServer.threadDump());
     }
   }
 

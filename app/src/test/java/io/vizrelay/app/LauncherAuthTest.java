@@ -14,10 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code vizrelay run} against a server with auth on: its API key is used, another user's task is refused. */
+/**
+ * {@code vizrelay run} against a server with auth on: its API key is used, another user's task is
+ * refused.
+ */
 class LauncherAuthTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static AuthFixture auth;
   static Path aliceKeyFile;
 
@@ -40,28 +42,51 @@ class LauncherAuthTest {
   @Test
   void anotherUsersKeyIsRefusedBeforeAnythingStarts() throws Exception {
     Path marker = dir.resolve("bob-started");
-    LaunchedRun run = LaunchedRun.start(LaunchedRun.args(url(), "bob-train", List.of("--api-key-file", aliceKeyFile.toString()),
-        "bash", "-c", "touch " + marker));
+    LaunchedRun run =
+        LaunchedRun.start(
+            LaunchedRun.args(
+                url(),
+                "bob-train",
+                List.of("--api-key-file", aliceKeyFile.toString()),
+                "bash",
+                "-c",
+                "touch " + marker));
     assertEquals(Launcher.EXIT_REFUSED, run.awaitExit(), run.err());
     assertFalse(Files.exists(marker), "the command must not have started");
     assertTrue(run.err().contains("refused"), run.err());
-    assertEquals(404, auth.get("/api/tasks/bob-train", "Authorization", AuthFixture.bearer(AuthFixture.token("root", "admin"))).status());
+    assertEquals(
+        404,
+        auth.get(
+                "/api/tasks/bob-train",
+                "Authorization",
+                AuthFixture.bearer(AuthFixture.token("root", "admin")))
+            .status());
   }
 
   @Test
   void noKeyIsRefusedBeforeAnythingStarts() throws Exception {
     Path marker = dir.resolve("anon-started");
-    LaunchedRun run = LaunchedRun.start(LaunchedRun.args(url(), "alice-anon", List.of(), "bash", "-c", "touch " + marker));
+    LaunchedRun run =
+        LaunchedRun.start(
+            LaunchedRun.args(url(), "alice-anon", List.of(), "bash", "-c", "touch " + marker));
     assertEquals(Launcher.EXIT_REFUSED, run.awaitExit(), run.err());
     assertFalse(Files.exists(marker), "the command must not have started");
   }
 
   @Test
   void theOwnersKeyRegistersAndReports() throws Exception {
-    LaunchedRun run = LaunchedRun.start(LaunchedRun.args(url(), "alice-train", List.of("--api-key-file", aliceKeyFile.toString()),
-        "bash", "-c", "exit 0"));
+    LaunchedRun run =
+        LaunchedRun.start(
+            LaunchedRun.args(
+                url(),
+                "alice-train",
+                List.of("--api-key-file", aliceKeyFile.toString()),
+                "bash",
+                "-c",
+                "exit 0"));
     assertEquals(0, run.awaitExit(), run.err());
-    AuthFixture.Reply task = auth.get("/api/tasks/alice-train", "Authorization", "Bearer " + auth.aliceKey);
+    AuthFixture.Reply task =
+        auth.get("/api/tasks/alice-train", "Authorization", "Bearer " + auth.aliceKey);
     assertEquals(200, task.status());
     assertTrue(task.body().contains("\"status\":\"succeeded\""), task.body());
     assertTrue(task.body().contains("\"stoppable\":true"), task.body());

@@ -24,14 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
  * ignores SIGTERM, and a server that is down at the start and during the run.
  */
 class LauncherTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static TestServer server;
 
   @BeforeAll
   static void start() throws Exception {
-    server = TestServer.start(dir.resolve("data"),
-        Map.of("VIZRELAY_LOST_AFTER_SECONDS", "1", "VIZRELAY_LOST_CHECK_MS", "100"));
+    server =
+        TestServer.start(
+            dir.resolve("data"),
+            Map.of("VIZRELAY_LOST_AFTER_SECONDS", "1", "VIZRELAY_LOST_CHECK_MS", "100"));
   }
 
   @AfterAll
@@ -46,9 +47,17 @@ class LauncherTest {
   @Test
   void exitZeroIsSucceededAndTheCommandSeesItsTask() throws Exception {
     Path envFile = dir.resolve("env.txt");
-    LaunchedRun run = LaunchedRun.start(LaunchedRun.args(url(), "carol-ok", List.of("--project", "demo", "--kind", "eval",
-        "--meta", "lr=0.1"), "bash", "-c",
-        "echo \"$VIZRELAY_TASK_ID $VIZRELAY_SERVER $VIZRELAY_BASE_URL\" > " + envFile + "; exit 0"));
+    LaunchedRun run =
+        LaunchedRun.start(
+            LaunchedRun.args(
+                url(),
+                "carol-ok",
+                List.of("--project", "demo", "--kind", "eval", "--meta", "lr=0.1"),
+                "bash",
+                "-c",
+                "echo \"$VIZRELAY_TASK_ID $VIZRELAY_SERVER $VIZRELAY_BASE_URL\" > "
+                    + envFile
+                    + "; exit 0"));
     assertEquals(0, run.awaitExit(), run.err());
     JsonNode task = task("carol-ok");
     assertEquals("succeeded", task.path("status").asText());
@@ -65,13 +74,17 @@ class LauncherTest {
 
   @Test
   void nonZeroExitAndDeathBySignalAreFailed() throws Exception {
-    LaunchedRun three = LaunchedRun.start(LaunchedRun.args(url(), "carol-three", List.of(), "bash", "-c", "exit 3"));
+    LaunchedRun three =
+        LaunchedRun.start(
+            LaunchedRun.args(url(), "carol-three", List.of(), "bash", "-c", "exit 3"));
     assertEquals(3, three.awaitExit(), three.err());
     JsonNode task = task("carol-three");
     assertEquals("failed", task.path("status").asText());
     assertEquals(3, task.path("exit_code").asInt());
 
-    LaunchedRun killed = LaunchedRun.start(LaunchedRun.args(url(), "carol-killed", List.of(), "bash", "-c", "kill -9 $$"));
+    LaunchedRun killed =
+        LaunchedRun.start(
+            LaunchedRun.args(url(), "carol-killed", List.of(), "bash", "-c", "kill -9 $$"));
     assertEquals(137, killed.awaitExit(), killed.err());
     assertEquals("failed", task("carol-killed").path("status").asText());
     assertEquals(137, task("carol-killed").path("exit_code").asInt());
@@ -80,9 +93,17 @@ class LauncherTest {
   @Test
   void stopSendsSigtermAndTheTaskEndsStopped() throws Exception {
     Path ready = dir.resolve("py-ready");
-    LaunchedRun run = LaunchedRun.start(LaunchedRun.args(url(), "carol-py", List.of(), "python3", "-c",
-        "import pathlib, time\npathlib.Path('" + ready + "').touch()\ntime.sleep(600)"));
-    until("the command runs and its task is registered with its pid",
+    LaunchedRun run =
+        LaunchedRun.start(
+            LaunchedRun.args(
+                url(),
+                "carol-py",
+                List.of(),
+                "python3",
+                "-c",
+                "import pathlib, time\npathlib.Path('" + ready + "').touch()\ntime.sleep(600)"));
+    until(
+        "the command runs and its task is registered with its pid",
         () -> Files.exists(ready) && task("carol-py").path("pid").asLong() > 0 ? true : null);
     assertEquals("running", task("carol-py").path("status").asText());
     assertEquals(200, server.post("/api/tasks/carol-py/stop", "{}").status());
@@ -96,9 +117,18 @@ class LauncherTest {
   @Test
   void aCommandIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
     Path ready = dir.resolve("stubborn-ready");
-    LaunchedRun run = LaunchedRun.start(LaunchedRun.args(url(), "carol-stubborn", List.of("--grace-seconds", "1"),
-        "bash", "-c", "trap '' TERM; touch " + ready + "; while :; do sleep 0.1; done"));
-    until("stubborn command registered", () -> Files.exists(ready) && task("carol-stubborn").path("pid").asLong() > 0 ? true : null);
+    LaunchedRun run =
+        LaunchedRun.start(
+            LaunchedRun.args(
+                url(),
+                "carol-stubborn",
+                List.of("--grace-seconds", "1"),
+                "bash",
+                "-c",
+                "trap '' TERM; touch " + ready + "; while :; do sleep 0.1; done"));
+    until(
+        "stubborn command registered",
+        () -> Files.exists(ready) && task("carol-stubborn").path("pid").asLong() > 0 ? true : null);
     assertEquals(200, server.post("/api/tasks/carol-stubborn/stop", "{}").status());
     assertEquals(137, run.awaitExit(), run.err());
     JsonNode task = task("carol-stubborn");
@@ -112,17 +142,33 @@ class LauncherTest {
     Path started = dir.resolve("down-started");
     Path go = dir.resolve("down-go");
     try (TcpGate gate = new TcpGate(server.port(), false)) {
-      LaunchedRun run = LaunchedRun.start(LaunchedRun.args(gate.url(), "carol-down", List.of(), "bash", "-c",
-          "touch " + started + "; while [ ! -f " + go + " ]; do sleep 0.05; done; exit 5"));
-      until("the command started although the server is unreachable", () -> Files.exists(started) ? true : null);
-      assertEquals(404, server.get("/api/tasks/carol-down").status(), "nothing registered while the server is down");
+      LaunchedRun run =
+          LaunchedRun.start(
+              LaunchedRun.args(
+                  gate.url(),
+                  "carol-down",
+                  List.of(),
+                  "bash",
+                  "-c",
+                  "touch " + started + "; while [ ! -f " + go + " ]; do sleep 0.05; done; exit 5"));
+      until(
+          "the command started although the server is unreachable",
+          () -> Files.exists(started) ? true : null);
+      assertEquals(
+          404,
+          server.get("/api/tasks/carol-down").status(),
+          "nothing registered while the server is down");
 
       gate.open();
-      until("registered with its pid once the server is back", () -> task("carol-down").path("pid").asLong() > 0 ? true : null);
+      until(
+          "registered with its pid once the server is back",
+          () -> task("carol-down").path("pid").asLong() > 0 ? true : null);
       assertEquals("running", task("carol-down").path("status").asText());
 
       gate.shut();
-      until("lost while the server hears nothing", () -> "lost".equals(task("carol-down").path("status").asText()) ? true : null);
+      until(
+          "lost while the server hears nothing",
+          () -> "lost".equals(task("carol-down").path("status").asText()) ? true : null);
       Files.createFile(go);
       gate.open();
       assertEquals(5, run.awaitExit(), run.err());
@@ -135,21 +181,26 @@ class LauncherTest {
 
   @Test
   void theCommandsOwnTerminationIsNotAStop() throws Exception {
-    LaunchedRun run = LaunchedRun.start(LaunchedRun.args(url(), "carol-self", List.of(), "bash", "-c", "kill -TERM $$"));
+    LaunchedRun run =
+        LaunchedRun.start(
+            LaunchedRun.args(url(), "carol-self", List.of(), "bash", "-c", "kill -TERM $$"));
     assertEquals(143, run.awaitExit(), run.err());
     assertEquals("failed", task("carol-self").path("status").asText(), "no one asked it to stop");
   }
 
   @Test
   void aCommandThatCannotBeFoundFails() throws Exception {
-    LaunchedRun run = LaunchedRun.start(LaunchedRun.args(url(), "carol-missing", List.of(), "/no/such/command"));
+    LaunchedRun run =
+        LaunchedRun.start(LaunchedRun.args(url(), "carol-missing", List.of(), "/no/such/command"));
     assertEquals(Launcher.EXIT_CANNOT_START, run.awaitExit(), run.err());
     assertEquals("failed", task("carol-missing").path("status").asText());
   }
 
   static JsonNode task(String id) throws Exception {
     TestServer.Response r = server.get("/api/tasks/" + id);
-    return r.status() == 200 ? Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8)) : Json.object();
+    return r.status() == 200
+        ? Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8))
+        : Json.object();
   }
 
   /** Polls {@code probe} until it answers non-null, for at most 30 s. */

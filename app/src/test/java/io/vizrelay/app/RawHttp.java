@@ -41,7 +41,9 @@ final class RawHttp implements AutoCloseable {
     socket.getOutputStream().flush();
   }
 
-  /** The response head (status line and headers) or null when none came before the deadline or EOF. */
+  /**
+   * The response head (status line and headers) or null when none came before the deadline or EOF.
+   */
   String readHead() throws IOException {
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -85,11 +87,19 @@ final class RawHttp implements AutoCloseable {
     }
   }
 
-  /** A WebSocket handshake request for {@code uri} with extra header lines ({@code "Name: value"}). */
+  /**
+   * A WebSocket handshake request for {@code uri} with extra header lines ({@code "Name: value"}).
+   */
   static String upgrade(int port, String uri, String... headers) {
-    StringBuilder sb = new StringBuilder("GET " + uri + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
-        + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Sec-WebSocket-Version: 13\r\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "GET "
+                + uri
+                + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                + port
+                + "\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n");
     for (String h : headers) {
       sb.append(h).append("\r\n");
     }

@@ -16,14 +16,15 @@ import java.util.regex.Pattern;
 
 /**
  * Memory that follows what is watched (issue 13), on the embedded jar:
+ *
  * <ul>
  *   <li>live heap per stored point: points in, full GC ({@code jcmd GC.run}), used-heap delta ÷
- *       points, with every task hot;</li>
- *   <li>heap after a restart (nothing loaded) and after the tasks were loaded and went cold again;</li>
+ *       points, with every task hot;
+ *   <li>heap after a restart (nothing loaded) and after the tasks were loaded and went cold again;
  *   <li>cold-load time of a 100k- and a 1M-point task: {@code /win_exists} on a cold task, which
- *       loads it from its last snapshot plus the frames after it (median of several runs);</li>
- *   <li>start-up with 1,000 stored tasks: process start to {@code /health} 200, and the first
- *       read of one of them.</li>
+ *       loads it from its last snapshot plus the frames after it (median of several runs);
+ *   <li>start-up with 1,000 stored tasks: process start to {@code /health} 200, and the first read
+ *       of one of them.
  * </ul>
  */
 final class MemoryScenario implements Scenario {
@@ -46,7 +47,9 @@ final class MemoryScenario implements Scenario {
     int smallTasks = ctx.pick(10, 2);
     long points = (long) big * bigTasks + (long) small * smallTasks;
 
-    ServerProcess hot = ServerProcess.vizrelayIn(dir, ctx.options.serverJar(), "batch", ctx.options.serverJvmOpts(), STAY_HOT);
+    ServerProcess hot =
+        ServerProcess.vizrelayIn(
+            dir, ctx.options.serverJar(), "batch", ctx.options.serverJvmOpts(), STAY_HOT);
     LateJoinScenario.fill(ctx, hot, "mem-warm", 1000);
     long before = liveHeapKb(hot);
     for (int i = 0; i < bigTasks; i++) {
@@ -61,9 +64,20 @@ final class MemoryScenario implements Scenario {
     Long estimated = metricOrNull(hot.port, "vizrelay_store_hot_bytes");
     if (estimated == null) {
       // a server without hot and cold tasks (main before issue 13): only the per-point figure
-      Table t = new Table("Memory: live heap per stored point (server without hot/cold tasks)",
-          "points", "tasks", "live heap Δ", "B/point", "RSS");
-      t.row(points, bigTasks + smallTasks + 1, Table.bytes((after - before) * 1024), Table.num(perPoint), Table.mb(rss));
+      Table t =
+          new Table(
+              "Memory: live heap per stored point (server without hot/cold tasks)",
+              "points",
+              "tasks",
+              "live heap Δ",
+              "B/point",
+              "RSS");
+      t.row(
+          points,
+          bigTasks + smallTasks + 1,
+          Table.bytes((after - before) * 1024),
+          Table.num(perPoint),
+          Table.mb(rss));
       ctx.tables.add(t);
       ctx.log("memory: %.1f B/point over %d points", perPoint, points);
       hot.close();
@@ -72,7 +86,9 @@ final class MemoryScenario implements Scenario {
     hot.kill9();
 
     long t0 = System.nanoTime();
-    ServerProcess cold = ServerProcess.vizrelayIn(dir, ctx.options.serverJar(), "batch", ctx.options.serverJvmOpts(), GO_COLD);
+    ServerProcess cold =
+        ServerProcess.vizrelayIn(
+            dir, ctx.options.serverJar(), "batch", ctx.options.serverJvmOpts(), GO_COLD);
     long restartNanos = System.nanoTime() - t0;
     long coldStart = liveHeapKb(cold);
     int runs = ctx.pick(5, 2);
@@ -86,20 +102,42 @@ final class MemoryScenario implements Scenario {
     long coldAfter = liveHeapKb(cold);
     cold.close();
 
-    Table heap = new Table("Memory: live heap per stored point (every task hot), then cold",
-        "points", "tasks", "live heap Δ", "B/point", "store estimate", "RSS", "restart → healthy ms",
-        "heap at start (all cold)", "heap after loads went cold");
-    heap.row(points, bigTasks + smallTasks + 1, Table.bytes((after - before) * 1024), Table.num(perPoint),
-        Table.bytes(estimated), Table.mb(rss), Stats.ms(restartNanos), Table.bytes(coldStart * 1024),
+    Table heap =
+        new Table(
+            "Memory: live heap per stored point (every task hot), then cold",
+            "points",
+            "tasks",
+            "live heap Δ",
+            "B/point",
+            "store estimate",
+            "RSS",
+            "restart → healthy ms",
+            "heap at start (all cold)",
+            "heap after loads went cold");
+    heap.row(
+        points,
+        bigTasks + smallTasks + 1,
+        Table.bytes((after - before) * 1024),
+        Table.num(perPoint),
+        Table.bytes(estimated),
+        Table.mb(rss),
+        Stats.ms(restartNanos),
+        Table.bytes(coldStart * 1024),
         Table.bytes(coldAfter * 1024));
     ctx.tables.add(heap);
-    Table loads = new Table("Memory: cold-load time (/win_exists on a cold task: last snapshot + later frames)",
-        "task points", "p50 ms", "max ms", "runs");
+    Table loads =
+        new Table(
+            "Memory: cold-load time (/win_exists on a cold task: last snapshot + later frames)",
+            "task points",
+            "p50 ms",
+            "max ms",
+            "runs");
     loads.row(small, ms(smallLoads, 50), ms(smallLoads, 100), runs);
     loads.row(big, ms(bigLoads, 50), ms(bigLoads, 100), runs);
     ctx.tables.add(loads);
-    ctx.log("memory: %.1f B/point over %d points; cold load %d points p50 %s ms, %d points p50 %s ms", perPoint, points,
-        small, ms(smallLoads, 50), big, ms(bigLoads, 50));
+    ctx.log(
+        "memory: %.1f B/point over %d points; cold load %d points p50 %s ms, %d points p50 %s ms",
+        perPoint, points, small, ms(smallLoads, 50), big, ms(bigLoads, 50));
     startUp(ctx);
   }
 
@@ -108,9 +146,12 @@ final class MemoryScenario implements Scenario {
     int tasks = ctx.pick(1000, 200);
     int each = ctx.pick(10_000, 1_000);
     Path dir = Files.createTempDirectory("vizrelay-startup-");
-    ServerProcess fill = ServerProcess.vizrelayIn(dir, ctx.options.serverJar(), "batch", ctx.options.serverJvmOpts(), GO_COLD);
+    ServerProcess fill =
+        ServerProcess.vizrelayIn(
+            dir, ctx.options.serverJar(), "batch", ctx.options.serverJvmOpts(), GO_COLD);
     for (int i = 0; i < tasks; i++) {
-      AdminClient.post(ctx.vertx, fill, "/update", PlotBodies.append("start-" + i, "loss", 0, each));
+      AdminClient.post(
+          ctx.vertx, fill, "/update", PlotBodies.append("start-" + i, "loss", 0, each));
     }
     awaitAllCold(fill);
     fill.kill9();
@@ -119,16 +160,31 @@ final class MemoryScenario implements Scenario {
     int runs = ctx.pick(3, 1);
     for (int r = 0; r < runs; r++) {
       long t0 = System.nanoTime();
-      ServerProcess again = ServerProcess.vizrelayIn(dir, ctx.options.serverJar(), "batch", ctx.options.serverJvmOpts(), GO_COLD);
+      ServerProcess again =
+          ServerProcess.vizrelayIn(
+              dir, ctx.options.serverJar(), "batch", ctx.options.serverJvmOpts(), GO_COLD);
       starts.add(System.nanoTime() - t0);
       long t1 = System.nanoTime();
       winExists(ctx, again, "start-" + (tasks / 2 + r));
       firsts.add(System.nanoTime() - t1);
       again.kill9();
     }
-    Table t = new Table("Memory: start-up with many stored tasks (process start → /health 200)",
-        "stored tasks", "points each", "db size", "start → healthy p50 ms", "first read of a task ms", "runs");
-    t.row(tasks, each, Table.bytes(Files.size(dir.resolve("vizrelay.db"))), ms(starts, 50), ms(firsts, 50), runs);
+    Table t =
+        new Table(
+            "Memory: start-up with many stored tasks (process start → /health 200)",
+            "stored tasks",
+            "points each",
+            "db size",
+            "start → healthy p50 ms",
+            "first read of a task ms",
+            "runs");
+    t.row(
+        tasks,
+        each,
+        Table.bytes(Files.size(dir.resolve("vizrelay.db"))),
+        ms(starts, 50),
+        ms(firsts, 50),
+        runs);
     ctx.tables.add(t);
     ctx.log("start-up with %d stored tasks: healthy after %s ms", tasks, ms(starts, 50));
     ServerProcess.deleteTree(dir);
@@ -142,8 +198,12 @@ final class MemoryScenario implements Scenario {
     return System.nanoTime() - t0;
   }
 
-  private static void winExists(BenchContext ctx, ServerProcess server, String task) throws Exception {
-    AdminClient.post(ctx.vertx, server, "/win_exists",
+  private static void winExists(BenchContext ctx, ServerProcess server, String task)
+      throws Exception {
+    AdminClient.post(
+        ctx.vertx,
+        server,
+        "/win_exists",
         Buffer.buffer("{\"task_id\":\"" + task + "\",\"win\":\"loss\",\"eid\":\"main\"}"));
   }
 
@@ -166,8 +226,11 @@ final class MemoryScenario implements Scenario {
   }
 
   private Long metricOrNull(int port, String name) throws Exception {
-    String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String text =
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     for (String line : text.split("\n")) {
       if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
         return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

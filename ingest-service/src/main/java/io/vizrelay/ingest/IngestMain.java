@@ -11,6 +11,7 @@ public final class IngestMain {
   private IngestMain() {}
 
   public static void main(String[] args) {
-    ServiceProcess.run("ingest", List.of(c -> new IngestVerticle(c.config(), c.store(), c.router())));
+    ServiceProcess.run(
+        "ingest", List.of(c -> new IngestVerticle(c.config(), c.store(), c.router())));
   }
 }

@@ -8,20 +8,20 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.auth.ConnectionCounts;
-import io.vizrelay.common.http.WebSocketKeepAlive;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.http.WebSocketKeepAlive;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The Python client's {@code /vis_socket} (docs/PROTOCOL.md): greets with {@code alive} at once, then
- * relays the task's browser events ({@code close}, {@code forward_to_vis}) to the task's clients.
- * One bus consumer per task per node. Runs on one event loop (the HTTP server's).
+ * The Python client's {@code /vis_socket} (docs/PROTOCOL.md): greets with {@code alive} at once,
+ * then relays the task's browser events ({@code close}, {@code forward_to_vis}) to the task's
+ * clients. One bus consumer per task per node. Runs on one event loop (the HTTP server's).
  */
 public final class VisSocketHub {
   static final String ALIVE = "{\"command\":\"alive\",\"data\":\"vis_alive\"}";
@@ -39,10 +39,17 @@ public final class VisSocketHub {
   }
 
   public void mount(Router router) {
-    router.get("/vis_socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
-    router.get("/task/:taskId/vis_socket").handler(gate.webSocketOrigin()).handler(gate.authenticate()).handler(this::upgrade);
+    router
+        .get("/vis_socket")
+        .handler(gate.webSocketOrigin())
+        .handler(gate.authenticate())
+        .handler(this::upgrade);
+    router
+        .get("/task/:taskId/vis_socket")
+        .handler(gate.webSocketOrigin())
+        .handler(gate.authenticate())
+        .handler(this::upgrade);
   }
-
 
   private void upgrade(RoutingContext ctx) {
     String taskId = ctx.pathParam("taskId");
@@ -58,31 +65,45 @@ public final class VisSocketHub {
     AuthGate.requireWrite(ctx, taskId);
     ConnectionCounts.Lease lease = gate.jobSockets().acquire(AuthGate.principal(ctx));
     if (lease == null) {
-      throw new ApiException(ErrorCode.TOO_MANY_REQUESTS,
+      throw new ApiException(
+          ErrorCode.TOO_MANY_REQUESTS,
           "too many open vis_sockets for user " + AuthGate.principal(ctx).userId());
     }
     String task = taskId;
-    ctx.request().toWebSocket().onSuccess(ws -> open(task, ws, lease)).onFailure(err -> {
-      lease.release();
-      ctx.fail(err);
-    });
+    ctx.request()
+        .toWebSocket()
+        .onSuccess(ws -> open(task, ws, lease))
+        .onFailure(
+            err -> {
+              lease.release();
+              ctx.fail(err);
+            });
   }
 
   /** The per-user count is released on every close path: close frame, TCP drop, server close. */
   private void open(String taskId, ServerWebSocket ws, ConnectionCounts.Lease lease) {
     ws.writeTextMessage(ALIVE);
     sockets.computeIfAbsent(taskId, k -> new LinkedHashSet<>()).add(ws);
-    consumers.computeIfAbsent(taskId, k -> vertx.eventBus().<Buffer>consumer(Addresses.visSocket(k),
-        msg -> broadcast(k, msg.body())));
+    consumers.computeIfAbsent(
+        taskId,
+        k ->
+            vertx
+                .eventBus()
+                .<Buffer>consumer(Addresses.visSocket(k), msg -> broadcast(k, msg.body())));
     long keepAlive = WebSocketKeepAlive.start(vertx, config, ws);
-    ws.closeHandler(v -> {
-      lease.release();
-      vertx.cancelTimer(keepAlive);
-      close(taskId, ws);
-    });
-    // the node drains (HttpServer.shutdown): tell the client to go elsewhere now rather than at the deadline
+    ws.closeHandler(
+        v -> {
+          lease.release();
+          vertx.cancelTimer(keepAlive);
+          close(taskId, ws);
+        });
+    // the node drains (HttpServer.shutdown): tell the client to go elsewhere now rather than at the
+    // deadline
     ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
-    ws.textMessageHandler(text -> { /* echo/commands from Python clients are not relayed */ });
+    ws.textMessageHandler(
+        text -> {
+          /* echo/commands from Python clients are not relayed */
+        });
   }
 
   private void broadcast(String taskId, Buffer message) {

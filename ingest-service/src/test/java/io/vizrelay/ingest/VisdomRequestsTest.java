@@ -17,20 +17,28 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ingest edge on its own: a visdom client's JSON body becomes one typed command (or a 4xx
- * {@link ApiException} from the catalog), and its data points are counted as the limit counts
- * them. The end-to-end behaviour over HTTP is in app's {@code IngestEdgeTest}.
+ * {@link ApiException} from the catalog), and its data points are counted as the limit counts them.
+ * The end-to-end behaviour over HTTP is in app's {@code IngestEdgeTest}.
  */
 class VisdomRequestsTest {
   @Test
   void eachEndpointDecodesToItsCommand() {
-    VisdomCommand.CreateWindow create = assertInstanceOf(VisdomCommand.CreateWindow.class, decode("events",
-        "{\"eid\":\"a/b\",\"win\":\"loss\",\"data\":[{\"x\":[1,2],\"y\":[3,4]}],\"layout\":{},\"opts\":{\"title\":\"t\"}}"));
+    VisdomCommand.CreateWindow create =
+        assertInstanceOf(
+            VisdomCommand.CreateWindow.class,
+            decode(
+                "events",
+                "{\"eid\":\"a/b\",\"win\":\"loss\",\"data\":[{\"x\":[1,2],\"y\":[3,4]}],\"layout\":{},\"opts\":{\"title\":\"t\"}}"));
     assertEquals("a_b", create.eid(), "visdom's escape_eid: / becomes _");
     assertEquals("loss", create.win());
     assertEquals("t", create.opts().path("title").asText());
 
-    VisdomCommand.UpdateWindow update = assertInstanceOf(VisdomCommand.UpdateWindow.class, decode("update",
-        "{\"win\":\"loss\",\"data\":{\"x\":[5]},\"name\":\"train\",\"append\":true}"));
+    VisdomCommand.UpdateWindow update =
+        assertInstanceOf(
+            VisdomCommand.UpdateWindow.class,
+            decode(
+                "update",
+                "{\"win\":\"loss\",\"data\":{\"x\":[5]},\"name\":\"train\",\"append\":true}"));
     assertEquals("main", update.eid(), "no eid means main");
     assertEquals(1, update.data().size(), "an object data (embeddings) becomes a one-element list");
     assertTrue(update.append());
@@ -38,16 +46,21 @@ class VisdomRequestsTest {
 
     assertInstanceOf(VisdomCommand.WinExists.class, decode("win_exists", "{\"win\":\"loss\"}"));
     assertInstanceOf(VisdomCommand.GetWinData.class, decode("win_data", "{\"win\":\"loss\"}"));
-    VisdomCommand.SetWinData set = assertInstanceOf(VisdomCommand.SetWinData.class,
-        decode("win_data", "{\"win\":\"loss\",\"data\":{\"a\":1}}"));
+    VisdomCommand.SetWinData set =
+        assertInstanceOf(
+            VisdomCommand.SetWinData.class,
+            decode("win_data", "{\"win\":\"loss\",\"data\":{\"a\":1}}"));
     assertEquals("{\"a\":1}", set.data());
     assertInstanceOf(VisdomCommand.CloseWindow.class, decode("close", "{\"win\":null}"));
     assertInstanceOf(VisdomCommand.DeleteEnv.class, decode("delete_env", "{\"eid\":\"x\"}"));
     assertInstanceOf(VisdomCommand.ListEnvs.class, decode("env_state", "{}"));
-    VisdomCommand.ForkEnv fork = assertInstanceOf(VisdomCommand.ForkEnv.class,
-        decode("fork_env", "{\"prev_eid\":\"a/b\",\"eid\":\"c\"}"));
+    VisdomCommand.ForkEnv fork =
+        assertInstanceOf(
+            VisdomCommand.ForkEnv.class,
+            decode("fork_env", "{\"prev_eid\":\"a/b\",\"eid\":\"c\"}"));
     assertEquals("a_b", fork.prevEid());
-    VisdomCommand.SaveEnvs save = assertInstanceOf(VisdomCommand.SaveEnvs.class, decode("save", "{\"data\":[\"a\",\"b\"]}"));
+    VisdomCommand.SaveEnvs save =
+        assertInstanceOf(VisdomCommand.SaveEnvs.class, decode("save", "{\"data\":[\"a\",\"b\"]}"));
     assertEquals(List.of("a", "b"), save.eids());
     assertEquals("x_y", ((VisdomCommand.CreateEnv) VisdomRequests.createEnv("x/y")).eid());
   }
@@ -67,9 +80,15 @@ class VisdomRequestsTest {
   @Test
   void pointsAreCountedPerTraceAsTheLimitCountsThem() {
     assertEquals(3, IngestPoints.of(decode("events", "{\"data\":[{\"x\":[1,2,3],\"y\":[1,2]}]}")));
-    assertEquals(5, IngestPoints.of(decode("update",
-        "{\"win\":\"w\",\"data\":[{\"x\":[1],\"y\":[1]},{\"x\":[1,2,3,4],\"y\":[1]}],\"append\":true}")));
-    assertEquals(0, IngestPoints.of(decode("update", "{\"win\":\"w\",\"name\":\"t\",\"delete\":true}")),
+    assertEquals(
+        5,
+        IngestPoints.of(
+            decode(
+                "update",
+                "{\"win\":\"w\",\"data\":[{\"x\":[1],\"y\":[1]},{\"x\":[1,2,3,4],\"y\":[1]}],\"append\":true}")));
+    assertEquals(
+        0,
+        IngestPoints.of(decode("update", "{\"win\":\"w\",\"name\":\"t\",\"delete\":true}")),
         "a deleted trace adds no points");
     assertEquals(0, IngestPoints.of(decode("close", "{\"win\":\"w\"}")));
     assertNull(((VisdomCommand.CloseWindow) decode("close", "{}")).win());
@@ -84,7 +103,8 @@ class VisdomRequestsTest {
   }
 
   private static void assertCode(ErrorCode code, String endpoint, String body) {
-    ApiException e = assertThrows(ApiException.class, () -> decode(endpoint, body), endpoint + " " + body);
+    ApiException e =
+        assertThrows(ApiException.class, () -> decode(endpoint, body), endpoint + " " + body);
     assertEquals(code, e.code(), endpoint + " " + body + ": " + e.getMessage());
   }
 }

@@ -9,33 +9,38 @@ import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.socket.SocketRequest.Position;
 import java.util.ArrayDeque;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One browser socket of one task. Confined to the socket's event loop. It applies the task's
- * deltas exactly once and in seq order: duplicates are dropped, a gap or another epoch triggers a
- * re-sync, and while a snapshot or resume is being prepared the channel's deltas are held.
+ * One browser socket of one task. Confined to the socket's event loop. It applies the task's deltas
+ * exactly once and in seq order: duplicates are dropped, a gap or another epoch triggers a re-sync,
+ * and while a snapshot or resume is being prepared the channel's deltas are held.
  *
- * <p>Slow consumer: bytes written but not yet flushed to the network are counted; when the
- * queued delta bytes would pass {@code queueLimit}, further deltas are dropped and, once the queue
- * has drained, the session is re-synced with a snapshot ({@code reason: "overflow"}).
+ * <p>Slow consumer: bytes written but not yet flushed to the network are counted; when the queued
+ * delta bytes would pass {@code queueLimit}, further deltas are dropped and, once the queue has
+ * drained, the session is re-synced with a snapshot ({@code reason: "overflow"}).
  *
- * <p>Re-syncs the browser asks for ({@code resume}, an env switch) are bounded: at most
- * {@link #CLIENT_RESYNCS_BURST} at once and one per {@link #CLIENT_RESYNC_REFILL_MS} after that (more
- * are ignored); one runs at a time, and it starts only when what was written before (a snapshot
+ * <p>Re-syncs the browser asks for ({@code resume}, an env switch) are bounded: at most {@link
+ * #CLIENT_RESYNCS_BURST} at once and one per {@link #CLIENT_RESYNC_REFILL_MS} after that (more are
+ * ignored); one runs at a time, and it starts only when what was written before (a snapshot
  * included) is within {@code queueLimit}: until then it waits, the latest request replacing earlier
- * ones. A client that asks again and again without reading holds at most {@code queueLimit} plus one
- * snapshot.
+ * ones. A client that asks again and again without reading holds at most {@code queueLimit} plus
+ * one snapshot.
  */
 final class Session implements TaskChannel.Member {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
-  enum Mode { SYNCING, LIVE, OVERFLOWED, CLOSED }
+  enum Mode {
+    SYNCING,
+    LIVE,
+    OVERFLOWED,
+    CLOSED
+  }
 
   /** Browser-asked re-syncs allowed at once. */
   static final int CLIENT_RESYNCS_BURST = 3;
+
   /** One more browser-asked re-sync is allowed per this many milliseconds. */
   static final long CLIENT_RESYNC_REFILL_MS = 1000;
 
@@ -45,10 +50,13 @@ final class Session implements TaskChannel.Member {
   final String sid;
   final String taskId;
   final boolean compact;
+
   /** The user whose socket this is. */
   final String userId;
+
   /** A user the task is shared with: watches only; commands that change state are ignored. */
   final boolean readonly;
+
   private final ServerWebSocket ws;
   private final TaskStore store;
   private final SocketMetrics metrics;
@@ -67,8 +75,15 @@ final class Session implements TaskChannel.Member {
   private double resyncTokens = CLIENT_RESYNCS_BURST;
   private long resyncTokensAt = System.nanoTime();
 
-  Session(String sid, SocketRequest request, String userId, boolean readonly, ServerWebSocket ws, TaskStore store,
-      SocketMetrics metrics, int queueLimit) {
+  Session(
+      String sid,
+      SocketRequest request,
+      String userId,
+      boolean readonly,
+      ServerWebSocket ws,
+      TaskStore store,
+      SocketMetrics metrics,
+      int queueLimit) {
     this.sid = sid;
     this.userId = userId;
     this.readonly = readonly;
@@ -106,7 +121,7 @@ final class Session implements TaskChannel.Member {
       case SYNCING -> hold(delta);
       case LIVE -> send(delta);
       case OVERFLOWED -> metrics.dropped();
-      case CLOSED -> { }
+      case CLOSED -> {}
     }
   }
 
@@ -181,7 +196,8 @@ final class Session implements TaskChannel.Member {
       snapshot(gen, null, reason);
       return;
     }
-    store.since(taskId, since.epoch(), since.seq())
+    store
+        .since(taskId, since.epoch(), since.seq())
         .onSuccess(result -> resumed(gen, since, result, reason))
         .onFailure(err -> failed(gen, err));
   }
@@ -211,8 +227,10 @@ final class Session implements TaskChannel.Member {
 
   private boolean takeResyncToken() {
     long now = System.nanoTime();
-    resyncTokens = Math.min(CLIENT_RESYNCS_BURST,
-        resyncTokens + (now - resyncTokensAt) / (CLIENT_RESYNC_REFILL_MS * 1_000_000.0));
+    resyncTokens =
+        Math.min(
+            CLIENT_RESYNCS_BURST,
+            resyncTokens + (now - resyncTokensAt) / (CLIENT_RESYNC_REFILL_MS * 1_000_000.0));
     resyncTokensAt = now;
     if (resyncTokens < 1) {
       return false;
@@ -221,9 +239,14 @@ final class Session implements TaskChannel.Member {
     return true;
   }
 
-  /** Starts the requested re-sync when none runs and the queue (snapshots included) is within bound. */
+  /**
+   * Starts the requested re-sync when none runs and the queue (snapshots included) is within bound.
+   */
   private void startRequested() {
-    if (requested == null || mode == Mode.SYNCING || mode == Mode.CLOSED || queuedBytes > queueLimit) {
+    if (requested == null
+        || mode == Mode.SYNCING
+        || mode == Mode.CLOSED
+        || queuedBytes > queueLimit) {
       return;
     }
     Requested r = requested;
@@ -240,32 +263,40 @@ final class Session implements TaskChannel.Member {
   void startWithoutReplay() {
     mode = Mode.SYNCING;
     int gen = ++generation;
-    store.stats(taskId).onSuccess(stats -> {
-      if (gen != generation) {
-        return;
-      }
-      if (stats == null) {
-        startNewTaskWithoutReplay(gen);
-        return;
-      }
-      write(Frames.envUpdate(stats.envs()), false);
-      epoch = stats.epoch();
-      lastSeq = stats.lastSeq();
-      goLive();
-    }).onFailure(err -> failed(gen, err));
+    store
+        .stats(taskId)
+        .onSuccess(
+            stats -> {
+              if (gen != generation) {
+                return;
+              }
+              if (stats == null) {
+                startNewTaskWithoutReplay(gen);
+                return;
+              }
+              write(Frames.envUpdate(stats.envs()), false);
+              epoch = stats.epoch();
+              lastSeq = stats.lastSeq();
+              goLive();
+            })
+        .onFailure(err -> failed(gen, err));
   }
 
   /** A task nobody wrote to yet: learn its epoch from an (empty) snapshot, but send no replay. */
   private void startNewTaskWithoutReplay(int gen) {
-    store.snapshot(taskId, env).onSuccess(snap -> {
-      if (gen != generation) {
-        return;
-      }
-      write(Frames.envUpdate(snap.envs()), false);
-      epoch = snap.epoch();
-      lastSeq = snap.seq();
-      goLive();
-    }).onFailure(err -> failed(gen, err));
+    store
+        .snapshot(taskId, env)
+        .onSuccess(
+            snap -> {
+              if (gen != generation) {
+                return;
+              }
+              write(Frames.envUpdate(snap.envs()), false);
+              epoch = snap.epoch();
+              lastSeq = snap.seq();
+              goLive();
+            })
+        .onFailure(err -> failed(gen, err));
   }
 
   private void resumed(int gen, Position since, Since result, String reason) {
@@ -290,13 +321,17 @@ final class Session implements TaskChannel.Member {
   }
 
   private void snapshot(int gen, Boolean recovered, String reason) {
-    store.snapshot(taskId, env).onSuccess(snap -> {
-      if (gen != generation) {
-        return;
-      }
-      sendSnapshot(snap, recovered, reason);
-      goLive();
-    }).onFailure(err -> failed(gen, err));
+    store
+        .snapshot(taskId, env)
+        .onSuccess(
+            snap -> {
+              if (gen != generation) {
+                return;
+              }
+              sendSnapshot(snap, recovered, reason);
+              goLive();
+            })
+        .onFailure(err -> failed(gen, err));
   }
 
   private void sendSnapshot(Snapshot snap, Boolean recovered, String reason) {
@@ -348,13 +383,14 @@ final class Session implements TaskChannel.Member {
       closed();
       return;
     }
-    written.onComplete(ar -> {
-      queuedBytes -= len;
-      if (isDelta) {
-        queuedDeltaBytes -= len;
-      }
-      resyncWhenDrained();
-    });
+    written.onComplete(
+        ar -> {
+          queuedBytes -= len;
+          if (isDelta) {
+            queuedDeltaBytes -= len;
+          }
+          resyncWhenDrained();
+        });
   }
 
   void close(short code, String reason) {

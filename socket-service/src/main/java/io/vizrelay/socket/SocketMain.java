@@ -11,6 +11,7 @@ public final class SocketMain {
   private SocketMain() {}
 
   public static void main(String[] args) {
-    ServiceProcess.run("socket", List.of(c -> new SocketVerticle(c.config(), c.store(), c.router())));
+    ServiceProcess.run(
+        "socket", List.of(c -> new SocketVerticle(c.config(), c.store(), c.router())));
   }
 }

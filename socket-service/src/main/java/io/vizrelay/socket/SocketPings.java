@@ -8,10 +8,9 @@ import java.util.Map;
 
 /**
  * Server pings on browser WebSockets every {@code VIZRELAY_WS_PING_SECONDS} (default 25; 0 = off):
- * an idle socket through a proxy or load balancer (nginx's 60 s read timeout, cloud load
- * balancers' idle timeouts) stays open, and a dead peer is noticed by TCP. Browsers answer pings
- * with pongs by themselves. One timer per socket, on the socket's own event loop; it ends with
- * the socket.
+ * an idle socket through a proxy or load balancer (nginx's 60 s read timeout, cloud load balancers'
+ * idle timeouts) stays open, and a dead peer is noticed by TCP. Browsers answer pings with pongs by
+ * themselves. One timer per socket, on the socket's own event loop; it ends with the socket.
  */
 final class SocketPings {
   static final String KEY = "VIZRELAY_WS_PING_SECONDS";
@@ -25,17 +24,22 @@ final class SocketPings {
     return new EnvVars(env).integer(KEY, DEFAULT_SECONDS, 0, 3600) * 1000L;
   }
 
-  /** Pings {@code ws} every {@code intervalMs} until it closes; nothing when {@code intervalMs} is 0. */
+  /**
+   * Pings {@code ws} every {@code intervalMs} until it closes; nothing when {@code intervalMs} is
+   * 0.
+   */
   static void start(Vertx vertx, ServerWebSocket ws, long intervalMs) {
     if (intervalMs <= 0) {
       return;
     }
-    vertx.setPeriodic(intervalMs, id -> {
-      if (ws.isClosed()) {
-        vertx.cancelTimer(id);
-      } else {
-        ws.writePing(EMPTY);
-      }
-    });
+    vertx.setPeriodic(
+        intervalMs,
+        id -> {
+          if (ws.isClosed()) {
+            vertx.cancelTimer(id);
+          } else {
+            ws.writePing(EMPTY);
+          }
+        });
   }
 }

@@ -52,7 +52,9 @@ final class TaskChannel<M extends TaskChannel.Member> {
 
   /** Bounds of a channel that no session has positioned yet. */
   static final class TaskSlotLimits {
-    /** Deltas buffered before the first session's sync; past it the first delta starts the channel. */
+    /**
+     * Deltas buffered before the first session's sync; past it the first delta starts the channel.
+     */
     static final int UNPOSITIONED_MAX = 1024;
 
     private TaskSlotLimits() {}
@@ -177,10 +179,13 @@ final class TaskChannel<M extends TaskChannel.Member> {
 
   private void scheduleRepair() {
     if (repairTimer < 0 && !repairing) {
-      repairTimer = timer.set(REORDER_WAIT_MS, () -> {
-        repairTimer = -1;
-        repair();
-      });
+      repairTimer =
+          timer.set(
+              REORDER_WAIT_MS,
+              () -> {
+                repairTimer = -1;
+                repair();
+              });
     }
   }
 
@@ -191,26 +196,29 @@ final class TaskChannel<M extends TaskChannel.Member> {
     repairing = true;
     metrics.gapRepaired();
     String e = epoch;
-    store.since(taskId, e, nextSeq - 1).onComplete(ar -> {
-      repairing = false;
-      if (!e.equals(epoch)) {
-        return;
-      }
-      if (ar.failed() || ar.result().gone()) {
-        early.clear();
-        epoch = null;
-        sessions.forEach(s -> s.resync(null, "gap"));
-        return;
-      }
-      for (Delta d : ar.result().deltas()) {
-        if (d.seq() == nextSeq) {
-          fanOut(d);
-        }
-      }
-      drainEarly();
-      if (!early.isEmpty()) {
-        scheduleRepair();
-      }
-    });
+    store
+        .since(taskId, e, nextSeq - 1)
+        .onComplete(
+            ar -> {
+              repairing = false;
+              if (!e.equals(epoch)) {
+                return;
+              }
+              if (ar.failed() || ar.result().gone()) {
+                early.clear();
+                epoch = null;
+                sessions.forEach(s -> s.resync(null, "gap"));
+                return;
+              }
+              for (Delta d : ar.result().deltas()) {
+                if (d.seq() == nextSeq) {
+                  fanOut(d);
+                }
+              }
+              drainEarly();
+              if (!early.isEmpty()) {
+                scheduleRepair();
+              }
+            });
   }
 }

@@ -27,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TaskChannelTest {
   static final String TASK = "alice-channel";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Vertx vertx;
   Context loop;
   TaskStore store;
@@ -47,20 +46,23 @@ class TaskChannelTest {
     metrics = new SocketMetrics(Metrics.create());
     timer = new ManualTimer();
     member = new Recorder();
-    channel = onLoop(() -> {
-      TaskChannel<Recorder> c = new TaskChannel<>(vertx, timer, TASK, store, metrics);
-      c.add(member);
-      return c;
-    });
+    channel =
+        onLoop(
+            () -> {
+              TaskChannel<Recorder> c = new TaskChannel<>(vertx, timer, TASK, store, metrics);
+              c.add(member);
+              return c;
+            });
   }
 
   @AfterEach
   void stop() throws Exception {
     try {
-      onLoop(() -> {
-        channel.close();
-        return null;
-      });
+      onLoop(
+          () -> {
+            channel.close();
+            return null;
+          });
       TestStores.await(store.close());
     } finally {
       TestStores.await(vertx.close());
@@ -104,16 +106,18 @@ class TaskChannelTest {
     awaitSeqs(List.of(1L, 2L, 3L, 4L, 5L, 6L));
     assertEquals(1, gapsRepaired());
     feed(5, 6);
-    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), member.seqs(), "the bus's late copies are duplicates now");
+    assertEquals(
+        List.of(1L, 2L, 3L, 4L, 5L, 6L), member.seqs(), "the bus's late copies are duplicates now");
   }
 
   @Test
   void aGapTheStoreCannotFillResyncsTheSessions() throws Exception {
-    onLoop(() -> {
-      channel.positioned("another-life", 0);
-      channel.onDelta(inEpoch(deltas.get(1), "another-life"));
-      return null;
-    });
+    onLoop(
+        () -> {
+          channel.positioned("another-life", 0);
+          channel.onDelta(inEpoch(deltas.get(1), "another-life"));
+          return null;
+        });
     timer.fire();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (member.resyncs().isEmpty()) {
@@ -128,28 +132,32 @@ class TaskChannelTest {
   void aDeltaOfAnotherEpochRestartsTheChannelAtIt() throws Exception {
     positioned(0);
     feed(1);
-    onLoop(() -> {
-      channel.onDelta(inEpoch(deltas.get(4), "recreated"));
-      return null;
-    });
-    assertEquals(List.of(1L, 5L), member.seqs(), "the sessions see the other epoch and re-sync themselves");
+    onLoop(
+        () -> {
+          channel.onDelta(inEpoch(deltas.get(4), "recreated"));
+          return null;
+        });
+    assertEquals(
+        List.of(1L, 5L), member.seqs(), "the sessions see the other epoch and re-sync themselves");
   }
 
   private void positioned(long seq) throws Exception {
     String epoch = deltas.get(0).epoch();
-    onLoop(() -> {
-      channel.positioned(epoch, seq);
-      return null;
-    });
+    onLoop(
+        () -> {
+          channel.positioned(epoch, seq);
+          return null;
+        });
   }
 
   private void feed(long... seqs) throws Exception {
-    onLoop(() -> {
-      for (long s : seqs) {
-        channel.onDelta(deltas.get((int) s - 1));
-      }
-      return null;
-    });
+    onLoop(
+        () -> {
+          for (long s : seqs) {
+            channel.onDelta(deltas.get((int) s - 1));
+          }
+          return null;
+        });
   }
 
   private void awaitSeqs(List<Long> expected) throws InterruptedException {
@@ -173,13 +181,14 @@ class TaskChannelTest {
   /** Runs on the channel's event loop, as the bus and the timers do, and waits for it. */
   private <T> T onLoop(java.util.concurrent.Callable<T> work) throws Exception {
     CompletableFuture<T> done = new CompletableFuture<>();
-    loop.runOnContext(v -> {
-      try {
-        done.complete(work.call());
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    });
+    loop.runOnContext(
+        v -> {
+          try {
+            done.complete(work.call());
+          } catch (Throwable e) {
+            done.completeExceptionally(e);
+          }
+        });
     return done.get(30, TimeUnit.SECONDS);
   }
 
@@ -205,16 +214,17 @@ class TaskChannelTest {
 
     /** Fires the pending wait on the loop. */
     void fire() throws Exception {
-      onLoop(() -> {
-        for (int i = 0; i < actions.size(); i++) {
-          Runnable a = actions.get(i);
-          if (a != null) {
-            actions.set(i, null);
-            a.run();
-          }
-        }
-        return null;
-      });
+      onLoop(
+          () -> {
+            for (int i = 0; i < actions.size(); i++) {
+              Runnable a = actions.get(i);
+              if (a != null) {
+                actions.set(i, null);
+                a.run();
+              }
+            }
+            return null;
+          });
     }
   }
 

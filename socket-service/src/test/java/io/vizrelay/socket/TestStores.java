@@ -21,7 +21,8 @@ final class TestStores {
   private TestStores() {}
 
   static TaskStore embedded(Vertx vertx, Path dir) throws Exception {
-    VizConfig config = VizConfig.fromEnv(Map.of("VIZRELAY_DATA_DIR", dir.toString(), "VIZRELAY_FSYNC", "never"));
+    VizConfig config =
+        VizConfig.fromEnv(Map.of("VIZRELAY_DATA_DIR", dir.toString(), "VIZRELAY_FSYNC", "never"));
     return await(EmbeddedTaskStore.open(vertx, config));
   }
 
@@ -40,7 +41,8 @@ final class TestStores {
     trace.putArray("y").add(x * 2);
     trace.put("name", "train").put("type", "scatter").put("mode", "lines");
     ArrayNode data = Json.NODES.arrayNode().add(trace);
-    return new VisdomCommand.UpdateWindow("main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
+    return new VisdomCommand.UpdateWindow(
+        "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
   }
 
   static <T> T await(Future<T> f) throws Exception {

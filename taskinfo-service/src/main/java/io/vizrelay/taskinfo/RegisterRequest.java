@@ -12,9 +12,9 @@ import io.vizrelay.common.registry.Registration;
 import io.vizrelay.common.registry.TaskOwner;
 
 /**
- * Body of {@code POST /api/tasks}, validated. Without {@code user_id} the owner follows
- * {@link TaskOwner#fromTaskId} (a {@code project_id} given still names the project); without
- * {@code kind} the task is {@code train}.
+ * Body of {@code POST /api/tasks}, validated. Without {@code user_id} the owner follows {@link
+ * TaskOwner#fromTaskId} (a {@code project_id} given still names the project); without {@code kind}
+ * the task is {@code train}.
  */
 record RegisterRequest(
     @JsonProperty("task_id") String taskId,
@@ -36,10 +36,17 @@ record RegisterRequest(
 
   Registration validate(String unowned, int maxMetaBytes) {
     if (!VizConfig.isValidTaskId(taskId)) {
-      throw new ApiException(ErrorCode.INVALID_TASK_ID,
+      throw new ApiException(
+          ErrorCode.INVALID_TASK_ID,
           "task_id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit)");
     }
-    return new Registration(taskId, owner(unowned), parsedKind(), checkedPid(), checkedHost(), checkedMeta(maxMetaBytes),
+    return new Registration(
+        taskId,
+        owner(unowned),
+        parsedKind(),
+        checkedPid(),
+        checkedHost(),
+        checkedMeta(maxMetaBytes),
         Boolean.TRUE.equals(stoppable));
   }
 
@@ -90,7 +97,8 @@ record RegisterRequest(
       throw Bodies.invalid("meta must be a JSON object");
     }
     if (Json.bytes(meta).length > maxMetaBytes) {
-      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "meta is larger than " + maxMetaBytes + " bytes");
+      throw new ApiException(
+          ErrorCode.PAYLOAD_TOO_LARGE, "meta is larger than " + maxMetaBytes + " bytes");
     }
     return meta;
   }

@@ -44,8 +44,8 @@ class RegistryEquivalenceIT {
   private static final int STEPS = 400;
   private static final int MAX_TASKS = 3;
   private static final List<String> USERS = List.of("alice", "bob", "carol");
-  private static final List<String> TASKS = List.of("alice-a", "alice-b", "alice-c", "alice-d", "bob-x", "bob-y",
-      "default", "carol-z");
+  private static final List<String> TASKS =
+      List.of("alice-a", "alice-b", "alice-c", "alice-d", "bob-x", "bob-y", "default", "carol-z");
 
   @TempDir Path dir;
   Vertx vertx;
@@ -64,9 +64,14 @@ class RegistryEquivalenceIT {
     VizConfig config = VizConfig.fromEnv(Map.of("VIZRELAY_USER", "carol")).withDataDir(dir);
     TaskinfoConfig limits = TaskinfoConfig.defaults().withMaxTasksPerUser(MAX_TASKS);
     local = await(TaskRegistry.opener(config, limits).open(vertx, localHeard::add));
-    replicas = List.of(
-        await(GridRegistry.opener(grid.members.get(0), config, limits).open(vertx, gridHeard::add)),
-        await(GridRegistry.opener(grid.members.get(1), config, limits).open(vertx, gridHeard::add)));
+    replicas =
+        List.of(
+            await(
+                GridRegistry.opener(grid.members.get(0), config, limits)
+                    .open(vertx, gridHeard::add)),
+            await(
+                GridRegistry.opener(grid.members.get(1), config, limits)
+                    .open(vertx, gridHeard::add)));
   }
 
   @AfterEach
@@ -102,7 +107,10 @@ class RegistryEquivalenceIT {
       for (String user : USERS) {
         for (ListQuery.Scope scope : ListQuery.Scope.values()) {
           ListQuery q = new ListQuery(user, ListQuery.StatusFilter.ALL, null, 100, 0, scope);
-          assertEquals(await(local.list(q)), await(replicas.get((step + 1) % 2).list(q)), where + ": list " + user + " " + scope);
+          assertEquals(
+              await(local.list(q)),
+              await(replicas.get((step + 1) % 2).list(q)),
+              where + ": list " + user + " " + scope);
         }
       }
     }
@@ -136,19 +144,29 @@ class RegistryEquivalenceIT {
     String task = TASKS.get(random.nextInt(TASKS.size()));
     switch (random.nextInt(9)) {
       case 0, 1 -> {
-        String user = random.nextInt(4) == 0 ? USERS.get(random.nextInt(USERS.size()))
-            : TaskOwner.fromTaskId(task, "carol").userId();
-        Registration r = new Registration(task, new TaskOwner(user, "p" + random.nextInt(2)),
-            TaskKind.values()[random.nextInt(3)], (long) random.nextInt(100), "host" + random.nextInt(3),
-            random.nextBoolean() ? null : Json.object().put("lr", random.nextInt(10)));
+        String user =
+            random.nextInt(4) == 0
+                ? USERS.get(random.nextInt(USERS.size()))
+                : TaskOwner.fromTaskId(task, "carol").userId();
+        Registration r =
+            new Registration(
+                task,
+                new TaskOwner(user, "p" + random.nextInt(2)),
+                TaskKind.values()[random.nextInt(3)],
+                (long) random.nextInt(100),
+                "host" + random.nextInt(3),
+                random.nextBoolean() ? null : Json.object().put("lr", random.nextInt(10)));
         return reg -> reg.register(r, now).map(List::of);
       }
       case 2 -> {
         return reg -> reg.update(task, new RegistryOp.Heartbeat(now)).map(List::of);
       }
       case 3 -> {
-        FinishReport report = new FinishReport(List.of(TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.STOPPED)
-            .get(random.nextInt(3)), random.nextInt(3));
+        FinishReport report =
+            new FinishReport(
+                List.of(TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.STOPPED)
+                    .get(random.nextInt(3)),
+                random.nextInt(3));
         return reg -> reg.update(task, new RegistryOp.Finish(report, now)).map(List::of);
       }
       case 4 -> {
@@ -162,7 +180,9 @@ class RegistryEquivalenceIT {
         return reg -> reg.update(task, new RegistryOp.Delete()).map(List::of);
       }
       case 7 -> {
-        TaskSeen seen = new TaskSeen(task, now - random.nextInt(1000), random.nextInt(500), random.nextInt(4), 1);
+        TaskSeen seen =
+            new TaskSeen(
+                task, now - random.nextInt(1000), random.nextInt(500), random.nextInt(4), 1);
         return reg -> reg.seen(List.of(seen), now);
       }
       default -> {

@@ -2,7 +2,9 @@ package io.vizrelay.app.launcher;
 
 import java.time.Duration;
 
-/** Delays between retries while the server is unreachable: doubling from a minimum up to a maximum. */
+/**
+ * Delays between retries while the server is unreachable: doubling from a minimum up to a maximum.
+ */
 final class Backoff {
   private final long minMs;
   private final long maxMs;

@@ -9,8 +9,10 @@ import java.util.regex.Pattern;
  */
 final class ConsoleText {
   /** CSI sequences, OSC sequences (ended by BEL or ESC \), and the other two-character escapes. */
-  private static final Pattern ANSI = Pattern.compile(
-      "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)?|\u001B[@-Z\\\\-_]");
+  private static final Pattern ANSI =
+      Pattern.compile(
+          "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)?|\u001B[@-Z\\\\-_]");
+
   /** Other control characters but tab. */
   private static final Pattern CONTROL = Pattern.compile("[\u0000-\u0008\u000B-\u001F\u007F]");
 

@@ -14,8 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The task's text window {@value #WINDOW}: the command's output lines, sent in batches (one request
  * per {@link Timing#consoleBatch} at most) on a thread of its own, so the command never waits for
  * the server. The window shows at most {@value #MAX_LINES} lines: an append that would go beyond
- * rewrites the window with the newest {@value #TRIM_TO} (so a rewrite costs one request per
- * {@code MAX_LINES - TRIM_TO} lines, not one per batch). While the server is unreachable the newest
+ * rewrites the window with the newest {@value #TRIM_TO} (so a rewrite costs one request per {@code
+ * MAX_LINES - TRIM_TO} lines, not one per batch). While the server is unreachable the newest
  * {@value #MAX_LINES} lines wait, and are sent when it is back.
  */
 final class ConsoleWindow {
@@ -23,7 +23,11 @@ final class ConsoleWindow {
   static final String ENV = "main";
   static final int MAX_LINES = 5000;
   static final int TRIM_TO = 4000;
-  /** A longer line is cut here in the window (5,000 such lines stay well under the ingest body limit). */
+
+  /**
+   * A longer line is cut here in the window (5,000 such lines stay well under the ingest body
+   * limit).
+   */
   static final int MAX_LINE_CHARS = 2000;
 
   private final ServerHttp http;
@@ -31,12 +35,22 @@ final class ConsoleWindow {
   private final Timing timing;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  /** The newest lines, cleaned and escaped, at most MAX_LINES; line number {@code total - 1} is the last. */
+
+  /**
+   * The newest lines, cleaned and escaped, at most MAX_LINES; line number {@code total - 1} is the
+   * last.
+   */
   private final ArrayDeque<String> newest = new ArrayDeque<>();
+
   /** Lines seen so far (the next line's number). */
   private long total;
-  /** The window holds lines {@code [windowStart, windowEnd)}; it does not exist while windowStart is -1. */
+
+  /**
+   * The window holds lines {@code [windowStart, windowEnd)}; it does not exist while windowStart is
+   * -1.
+   */
   private long windowStart = -1;
+
   private long windowEnd;
   private boolean closing;
   private final Thread thread;
@@ -56,7 +70,9 @@ final class ConsoleWindow {
   /** A raw output line of the command (called by the output pumps). */
   void add(String rawLine) {
     String clean = ConsoleText.clean(rawLine);
-    String line = ConsoleText.html(clean.length() > MAX_LINE_CHARS ? clean.substring(0, MAX_LINE_CHARS) + "…" : clean);
+    String line =
+        ConsoleText.html(
+            clean.length() > MAX_LINE_CHARS ? clean.substring(0, MAX_LINE_CHARS) + "…" : clean);
     lock.lock();
     try {
       newest.addLast(line);
@@ -133,8 +149,12 @@ final class ConsoleWindow {
   private Batch takeBatch() {
     long firstHeld = total - newest.size();
     boolean rewrite = windowStart < 0 || firstHeld > windowEnd || total - windowStart > MAX_LINES;
-    long from = !rewrite ? windowEnd
-        : windowStart < 0 ? firstHeld : Math.max(firstHeld, Math.min(windowEnd, total - TRIM_TO));
+    long from =
+        !rewrite
+            ? windowEnd
+            : windowStart < 0
+                ? firstHeld
+                : Math.max(firstHeld, Math.min(windowEnd, total - TRIM_TO));
     List<String> lines = new ArrayList<>((int) (total - from));
     Iterator<String> it = newest.iterator();
     for (long n = firstHeld; it.hasNext(); n++) {
@@ -162,7 +182,10 @@ final class ConsoleWindow {
   private record Batch(boolean rewrite, List<String> lines, long from, long to) {
     ObjectNode body(String taskId) {
       ObjectNode body = Json.object().put("task_id", taskId).put("eid", ENV).put("win", WINDOW);
-      body.putArray("data").addObject().put("content", String.join("<br>", lines)).put("type", "text");
+      body.putArray("data")
+          .addObject()
+          .put("content", String.join("<br>", lines))
+          .put("type", "text");
       body.putObject("opts").put("title", WINDOW);
       if (!rewrite) {
         body.put("append", true);

@@ -4,8 +4,8 @@ import java.util.function.Consumer;
 
 /**
  * Waits for a stop request on the task's control endpoint: one long-poll parked on the server at a
- * time (no busy polling), retried with backoff while the server is unreachable. A stop calls
- * {@code onStop}; a run that is over (finished elsewhere) or a refusal ends the watch.
+ * time (no busy polling), retried with backoff while the server is unreachable. A stop calls {@code
+ * onStop}; a run that is over (finished elsewhere) or a refusal ends the watch.
  */
 final class ControlWatcher {
   private final TaskinfoClient client;
@@ -51,7 +51,10 @@ final class ControlWatcher {
           backoff.pause();
         } catch (ServerHttp.Refused e) {
           if (e.status != 404) {
-            log.info("control refused (" + e.getMessage() + "); Stop on the page cannot reach this command");
+            log.info(
+                "control refused ("
+                    + e.getMessage()
+                    + "); Stop on the page cannot reach this command");
             return;
           }
           backoff.pause(); // the registry forgot the task; the heartbeats register it again

@@ -24,15 +24,21 @@ final class GroupProcess {
    * through, stdout and stderr too unless {@code capture} (then read them from {@link #stdout()}
    * and {@link #stderr()}).
    */
-  static GroupProcess start(List<String> command, Map<String, String> env, boolean capture) throws IOException {
+  static GroupProcess start(List<String> command, Map<String, String> env, boolean capture)
+      throws IOException {
     List<String> argv = new ArrayList<>();
     argv.add("setsid");
     argv.addAll(command);
-    ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.INHERIT);
+    ProcessBuilder builder =
+        new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.INHERIT);
     if (capture) {
-      builder.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.PIPE);
+      builder
+          .redirectOutput(ProcessBuilder.Redirect.PIPE)
+          .redirectError(ProcessBuilder.Redirect.PIPE);
     } else {
-      builder.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+      builder
+          .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+          .redirectError(ProcessBuilder.Redirect.INHERIT);
     }
     builder.environment().putAll(env);
     return new GroupProcess(builder.start());
@@ -67,8 +73,11 @@ final class GroupProcess {
   /** Sends {@code signal} (TERM, KILL) to the command's whole process group. */
   void signalGroup(String signal) throws InterruptedException {
     try {
-      Process kill = new ProcessBuilder("kill", "-s", signal, "--", "-" + process.pid())
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process kill =
+          new ProcessBuilder("kill", "-s", signal, "--", "-" + process.pid())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       kill.waitFor();
     } catch (IOException e) {
       process.destroyForcibly(); // no kill(1): at least the command itself

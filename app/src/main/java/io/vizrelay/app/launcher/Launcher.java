@@ -11,14 +11,16 @@ import java.util.stream.Collectors;
 
 /**
  * {@code vizrelay run}: registers the task, runs the command in its own process group, ends it when
- * a stop is requested (or the launcher is signalled), and reports how it ended. {@link #run} returns
- * the command's exit status (its code, or 128 + the signal that ended it).
+ * a stop is requested (or the launcher is signalled), and reports how it ended. {@link #run}
+ * returns the command's exit status (its code, or 128 + the signal that ended it).
  */
 public final class Launcher {
   /** Exit status when the server refuses the task (another user's key, another user's task). */
   public static final int EXIT_REFUSED = 77;
+
   /** Exit status when the command cannot be started. */
   public static final int EXIT_CANNOT_START = 127;
+
   /** Longest command line kept in the task's meta. */
   static final int MAX_COMMAND_CHARS = 2000;
 
@@ -40,7 +42,10 @@ public final class Launcher {
     this.log = new Log(err);
   }
 
-  /** Runs the command to its end; its exit status, or {@link #EXIT_REFUSED} / {@link #EXIT_CANNOT_START}. */
+  /**
+   * Runs the command to its end; its exit status, or {@link #EXIT_REFUSED} / {@link
+   * #EXIT_CANNOT_START}.
+   */
   public int run() throws InterruptedException {
     try {
       status = runCommand();
@@ -72,7 +77,12 @@ public final class Launcher {
     try {
       reporter.registerFirst();
     } catch (ServerHttp.Refused e) {
-      log.info("the server refused task " + options.taskId() + " (" + e.getMessage() + "); nothing started");
+      log.info(
+          "the server refused task "
+              + options.taskId()
+              + " ("
+              + e.getMessage()
+              + "); nothing started");
       return EXIT_REFUSED;
     }
     GroupProcess child;
@@ -85,7 +95,10 @@ public final class Launcher {
     }
     terminator = new Terminator(child, options.graceSeconds(), log);
     started.countDown();
-    Mirror mirror = options.captureOutput() ? Mirror.start(child, http, options.taskId(), timing, out, err) : null;
+    Mirror mirror =
+        options.captureOutput()
+            ? Mirror.start(child, http, options.taskId(), timing, out, err)
+            : null;
     ControlWatcher watcher = new ControlWatcher(client, timing, terminator::start, log);
     reporter.attach(child.pid(), watcher::start);
     int code = child.waitFor();
@@ -93,7 +106,10 @@ public final class Launcher {
     if (mirror != null) {
       mirror.close(System.nanoTime() + timing.reportFor().toNanos());
     }
-    TaskStatus outcome = terminator.started() ? TaskStatus.STOPPED : code == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED;
+    TaskStatus outcome =
+        terminator.started()
+            ? TaskStatus.STOPPED
+            : code == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED;
     reporter.finish(outcome, code);
     return code;
   }
@@ -102,19 +118,30 @@ public final class Launcher {
     Map<String, String> meta = new LinkedHashMap<>(options.meta());
     meta.put("command", commandLine());
     meta.put("launcher", "vizrelay run");
-    return new TaskinfoClient.Registration(options.taskId(), options.project(), options.kind(), null, host(), meta, true);
+    return new TaskinfoClient.Registration(
+        options.taskId(), options.project(), options.kind(), null, host(), meta, true);
   }
 
   private String commandLine() {
-    String line = options.command().stream()
-        .map(a -> a.isEmpty() || a.chars().anyMatch(c -> " \t\"'\\$`".indexOf(c) >= 0) ? "'" + a.replace("'", "'\\''") + "'" : a)
-        .collect(Collectors.joining(" "));
+    String line =
+        options.command().stream()
+            .map(
+                a ->
+                    a.isEmpty() || a.chars().anyMatch(c -> " \t\"'\\$`".indexOf(c) >= 0)
+                        ? "'" + a.replace("'", "'\\''") + "'"
+                        : a)
+            .collect(Collectors.joining(" "));
     return line.length() > MAX_COMMAND_CHARS ? line.substring(0, MAX_COMMAND_CHARS) + "…" : line;
   }
 
   private Map<String, String> childEnv() {
-    return Map.of("VIZRELAY_TASK_ID", options.taskId(), "VIZRELAY_SERVER", options.server(),
-        "VIZRELAY_BASE_URL", "/task/" + options.taskId());
+    return Map.of(
+        "VIZRELAY_TASK_ID",
+        options.taskId(),
+        "VIZRELAY_SERVER",
+        options.server(),
+        "VIZRELAY_BASE_URL",
+        "/task/" + options.taskId());
   }
 
   private static String host() {
@@ -127,11 +154,19 @@ public final class Launcher {
 
   /** {@code --capture-output}: the two pumps and the window they feed. */
   private record Mirror(OutputPump stdout, OutputPump stderr, ConsoleWindow window) {
-    static Mirror start(GroupProcess child, ServerHttp http, String taskId, Timing timing, PrintStream out,
+    static Mirror start(
+        GroupProcess child,
+        ServerHttp http,
+        String taskId,
+        Timing timing,
+        PrintStream out,
         PrintStream err) {
       ConsoleWindow window = new ConsoleWindow(http, taskId, timing);
-      Mirror m = new Mirror(new OutputPump("stdout", child.stdout(), out, window::add),
-          new OutputPump("stderr", child.stderr(), err, window::add), window);
+      Mirror m =
+          new Mirror(
+              new OutputPump("stdout", child.stdout(), out, window::add),
+              new OutputPump("stderr", child.stderr(), err, window::add),
+              window);
       window.start();
       m.stdout.start();
       m.stderr.start();

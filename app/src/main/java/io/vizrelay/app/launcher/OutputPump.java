@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * Copies one output stream of the command to the launcher's own, byte for byte as it arrives (so
- * the terminal shows what it would without the launcher), and hands every complete line to
- * {@code lines}. Runs on its own thread until the stream ends.
+ * the terminal shows what it would without the launcher), and hands every complete line to {@code
+ * lines}. Runs on its own thread until the stream ends.
  */
 final class OutputPump {
   /** A longer line is cut here (a line without a newline must not grow without bound). */

@@ -25,7 +25,8 @@ public final class RunCommand {
       return;
     }
     Launcher launcher = new Launcher(options, Timing.DEFAULT, System.out, System.err);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> forward(launcher), "vizrelay-run-signal"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> forward(launcher), "vizrelay-run-signal"));
     int status = launcher.run();
     System.exit(status);
   }

@@ -12,7 +12,8 @@ import java.util.Map;
  * The arguments of {@code vizrelay run}, checked: every mistake is a {@link UsageException} before
  * anything starts.
  *
- * @param server the server's base URL, without a trailing slash ({@code --server} or {@code VIZRELAY_SERVER})
+ * @param server the server's base URL, without a trailing slash ({@code --server} or {@code
+ *     VIZRELAY_SERVER})
  * @param taskId the task ({@code --task} or {@code VIZRELAY_TASK_ID})
  * @param project the project, or null ({@code --project})
  * @param kind train, test or eval, or null for the server's default ({@code --kind})
@@ -22,13 +23,23 @@ import java.util.Map;
  * @param captureOutput mirror the command's output into the task's text window {@code console}
  * @param command the command and its arguments
  */
-public record RunOptions(String server, String taskId, String project, String kind, Map<String, String> meta,
-    String apiKey, int graceSeconds, boolean captureOutput, List<String> command) {
+public record RunOptions(
+    String server,
+    String taskId,
+    String project,
+    String kind,
+    Map<String, String> meta,
+    String apiKey,
+    int graceSeconds,
+    boolean captureOutput,
+    List<String> command) {
 
-  public static final String USAGE = String.join("\n",
-      "usage: java -jar vizrelay.jar run --server URL --task ID [--project P] [--kind train|test|eval]",
-      "           [--meta key=value]... [--api-key-file F] [--grace-seconds 30] [--capture-output] -- CMD ARGS...",
-      "  VIZRELAY_SERVER, VIZRELAY_TASK_ID and VIZRELAY_API_KEY stand in for --server, --task and the key file.");
+  public static final String USAGE =
+      String.join(
+          "\n",
+          "usage: java -jar vizrelay.jar run --server URL --task ID [--project P] [--kind train|test|eval]",
+          "           [--meta key=value]... [--api-key-file F] [--grace-seconds 30] [--capture-output] -- CMD ARGS...",
+          "  VIZRELAY_SERVER, VIZRELAY_TASK_ID and VIZRELAY_API_KEY stand in for --server, --task and the key file.");
   static final int DEFAULT_GRACE_SECONDS = 30;
   static final int MAX_GRACE_SECONDS = 3600;
 
@@ -125,16 +136,28 @@ public record RunOptions(String server, String taskId, String project, String ki
         throw new UsageException("--server (or VIZRELAY_SERVER) is required");
       }
       if (taskId == null || !VizConfig.isValidTaskId(taskId)) {
-        throw new UsageException(taskId == null ? "--task (or VIZRELAY_TASK_ID) is required"
-            : "task id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit): " + taskId);
+        throw new UsageException(
+            taskId == null
+                ? "--task (or VIZRELAY_TASK_ID) is required"
+                : "task id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit): "
+                    + taskId);
       }
       if (project != null && !VizConfig.isValidTaskId(project)) {
-        throw new UsageException("--project must be 1-128 letters, digits or . _ : @ -: " + project);
+        throw new UsageException(
+            "--project must be 1-128 letters, digits or . _ : @ -: " + project);
       }
       if (kind != null && !List.of("train", "test", "eval").contains(kind)) {
         throw new UsageException("--kind must be train, test or eval, got " + kind);
       }
-      return new RunOptions(serverUrl(server), taskId, project, kind, Map.copyOf(meta), key(), grace, capture,
+      return new RunOptions(
+          serverUrl(server),
+          taskId,
+          project,
+          kind,
+          Map.copyOf(meta),
+          key(),
+          grace,
+          capture,
           List.copyOf(new ArrayList<>(command)));
     }
 
@@ -142,7 +165,8 @@ public record RunOptions(String server, String taskId, String project, String ki
       String trimmed = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
       try {
         URI uri = URI.create(trimmed);
-        if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            && uri.getHost() != null) {
           return trimmed;
         }
       } catch (IllegalArgumentException e) {
@@ -162,7 +186,8 @@ public record RunOptions(String server, String taskId, String project, String ki
         }
         return text.lines().findFirst().orElseThrow().trim();
       } catch (java.io.IOException e) {
-        throw new UsageException("cannot read --api-key-file " + apiKeyFile + ": " + e.getMessage());
+        throw new UsageException(
+            "cannot read --api-key-file " + apiKeyFile + ": " + e.getMessage());
       }
     }
   }

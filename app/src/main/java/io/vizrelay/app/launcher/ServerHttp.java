@@ -21,10 +21,11 @@ final class ServerHttp {
 
   private final String server;
   private final String authorization;
-  private final HttpClient client = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(CONNECT_TIMEOUT)
-      .build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(CONNECT_TIMEOUT)
+          .build();
 
   ServerHttp(String server, String apiKey) {
     this.server = server;
@@ -49,7 +50,8 @@ final class ServerHttp {
   }
 
   JsonNode post(String path, Object body) throws Refused, Unavailable, InterruptedException {
-    return call(request(path, CALL_TIMEOUT).POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))));
+    return call(
+        request(path, CALL_TIMEOUT).POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))));
   }
 
   /** A GET that may park on the server for up to {@code parked} (a long-poll). */
@@ -62,15 +64,18 @@ final class ServerHttp {
   }
 
   private HttpRequest.Builder request(String path, Duration timeout) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + path)).timeout(timeout)
-        .header("Content-Type", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server + path))
+            .timeout(timeout)
+            .header("Content-Type", "application/json");
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
     return b;
   }
 
-  private JsonNode call(HttpRequest.Builder request) throws Refused, Unavailable, InterruptedException {
+  private JsonNode call(HttpRequest.Builder request)
+      throws Refused, Unavailable, InterruptedException {
     HttpResponse<byte[]> response;
     try {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

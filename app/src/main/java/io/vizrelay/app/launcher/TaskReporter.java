@@ -15,11 +15,16 @@ final class TaskReporter {
   private final Log log;
   private final Outage outage;
   private volatile TaskinfoClient.Registration current;
-  /** The registration the server has: null before any; {@code current} once the pid is registered. */
+
+  /**
+   * The registration the server has: null before any; {@code current} once the pid is registered.
+   */
   private volatile TaskinfoClient.Registration registered;
+
   private Thread background;
 
-  TaskReporter(TaskinfoClient client, TaskinfoClient.Registration registration, Timing timing, Log log) {
+  TaskReporter(
+      TaskinfoClient client, TaskinfoClient.Registration registration, Timing timing, Log log) {
     this.client = client;
     this.registration = registration;
     this.current = registration;
@@ -49,16 +54,19 @@ final class TaskReporter {
    */
   void attach(long pid, Runnable onRegistered) {
     current = registration.withPid(pid);
-    background = new Thread(() -> {
-      try {
-        if (registerUntilDone()) {
-          onRegistered.run();
-          heartbeats();
-        }
-      } catch (InterruptedException e) {
-        // finish() ends the heartbeats
-      }
-    }, "vizrelay-run-heartbeat");
+    background =
+        new Thread(
+            () -> {
+              try {
+                if (registerUntilDone()) {
+                  onRegistered.run();
+                  heartbeats();
+                }
+              } catch (InterruptedException e) {
+                // finish() ends the heartbeats
+              }
+            },
+            "vizrelay-run-heartbeat");
     background.setDaemon(true);
     background.start();
   }
@@ -92,7 +100,12 @@ final class TaskReporter {
         registered = null; // the registry forgot the task: register it again, then finish
       }
       if (System.nanoTime() > deadline) {
-        log.info("gave up reporting " + status.wire() + " after " + timing.reportFor().toSeconds() + " s");
+        log.info(
+            "gave up reporting "
+                + status.wire()
+                + " after "
+                + timing.reportFor().toSeconds()
+                + " s");
         return false;
       }
       backoff.pause();
@@ -110,7 +123,10 @@ final class TaskReporter {
       } catch (ServerHttp.Unavailable e) {
         outage.down(e);
       } catch (ServerHttp.Refused e) {
-        log.info("the server refused the registration (" + e.getMessage() + "); the command goes on unreported");
+        log.info(
+            "the server refused the registration ("
+                + e.getMessage()
+                + "); the command goes on unreported");
         return false;
       }
       backoff.pause();
@@ -118,7 +134,8 @@ final class TaskReporter {
   }
 
   /** Registers the task with the command's pid unless the server already has that. */
-  private void registerCurrent() throws ServerHttp.Refused, ServerHttp.Unavailable, InterruptedException {
+  private void registerCurrent()
+      throws ServerHttp.Refused, ServerHttp.Unavailable, InterruptedException {
     TaskinfoClient.Registration wanted = current;
     if (registered != wanted) {
       client.register(wanted);

@@ -19,7 +19,10 @@ final class TaskinfoClient {
     this.path = "/api/tasks/" + URLEncoder.encode(taskId, StandardCharsets.UTF_8);
   }
 
-  /** Body of {@code POST /api/tasks}; {@code stoppable} is always true: the launcher ends the process on stop. */
+  /**
+   * Body of {@code POST /api/tasks}; {@code stoppable} is always true: the launcher ends the
+   * process on stop.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Registration(
       @JsonProperty("task_id") String taskId,
@@ -36,7 +39,8 @@ final class TaskinfoClient {
   }
 
   /** Body of {@code POST /api/tasks/{id}/finish}. */
-  record Finish(@JsonProperty("status") TaskStatus status, @JsonProperty("exit_code") int exitCode) {}
+  record Finish(
+      @JsonProperty("status") TaskStatus status, @JsonProperty("exit_code") int exitCode) {}
 
   /** Body of {@code GET /api/tasks/{id}/control}. */
   record Control(boolean stop, TaskStatus status) {
@@ -46,7 +50,8 @@ final class TaskinfoClient {
     }
   }
 
-  void register(Registration registration) throws ServerHttp.Refused, ServerHttp.Unavailable, InterruptedException {
+  void register(Registration registration)
+      throws ServerHttp.Refused, ServerHttp.Unavailable, InterruptedException {
     http.post("/api/tasks", registration);
   }
 
@@ -55,11 +60,13 @@ final class TaskinfoClient {
   }
 
   /** Parks on the server until a stop is asked, the run is over, or {@code parked} passes. */
-  Control control(Duration parked) throws ServerHttp.Refused, ServerHttp.Unavailable, InterruptedException {
+  Control control(Duration parked)
+      throws ServerHttp.Refused, ServerHttp.Unavailable, InterruptedException {
     return Control.of(http.get(path + "/control?timeout=" + parked.toSeconds(), parked));
   }
 
-  void finish(Finish finish) throws ServerHttp.Refused, ServerHttp.Unavailable, InterruptedException {
+  void finish(Finish finish)
+      throws ServerHttp.Refused, ServerHttp.Unavailable, InterruptedException {
     http.post(path + "/finish", finish);
   }
 }

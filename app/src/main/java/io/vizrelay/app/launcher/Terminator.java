@@ -17,7 +17,10 @@ final class Terminator {
     this.log = log;
   }
 
-  /** Starts ending the command, saying {@code why}; false when it had already ended or was being ended. */
+  /**
+   * Starts ending the command, saying {@code why}; false when it had already ended or was being
+   * ended.
+   */
   synchronized boolean start(String why) {
     if (started || !child.isAlive()) {
       return false;
@@ -39,7 +42,11 @@ final class Terminator {
     try {
       child.signalGroup("TERM");
       if (!child.waitFor(graceMs)) {
-        log.info("still running " + graceMs / 1000 + " s after SIGTERM: sending SIGKILL to process group " + child.pid());
+        log.info(
+            "still running "
+                + graceMs / 1000
+                + " s after SIGTERM: sending SIGKILL to process group "
+                + child.pid());
         child.signalGroup("KILL");
       }
     } catch (InterruptedException e) {

@@ -23,14 +23,23 @@ class ImageSmokeIT {
   @Test
   void theImageBuildsAndEachServiceServesAndStopsCleanlyFromIt() throws Exception {
     for (String tool : List.of("buildah", "debootstrap", "chroot", "curl")) {
-      assertTrue(onPath(tool), tool + " is missing: apt-get install buildah debootstrap curl (.ci/run does)");
+      assertTrue(
+          onPath(tool),
+          tool + " is missing: apt-get install buildah debootstrap curl (.ci/run does)");
     }
-    assertEquals("0", run("id", "-u").trim(), "scripts/image.sh needs root (buildah storage, chroot, mounts)");
+    assertEquals(
+        "0",
+        run("id", "-u").trim(),
+        "scripts/image.sh needs root (buildah storage, chroot, mounts)");
     Path root = Manifests.root();
     Path log = Files.createTempFile("image-smoke", ".log");
     try {
-      Process p = new ProcessBuilder("bash", "scripts/image.sh", "all").directory(root.toFile())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process p =
+          new ProcessBuilder("bash", "scripts/image.sh", "all")
+              .directory(root.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       if (!p.waitFor(25, TimeUnit.MINUTES)) {
         p.destroyForcibly();
         fail("scripts/image.sh all did not finish in 25 min: " + Files.readString(log));
@@ -39,7 +48,9 @@ class ImageSmokeIT {
       System.out.println(out);
       assertEquals(0, p.exitValue(), "scripts/image.sh all failed:\n" + out);
       for (String s : KubernetesManifestsTest.SERVICES) {
-        assertTrue(out.contains(s + ": /health 200, /readiness 200, /metrics 200, SIGTERM -> exit"), s + " smoke:\n" + out);
+        assertTrue(
+            out.contains(s + ": /health 200, /readiness 200, /metrics 200, SIGTERM -> exit"),
+            s + " smoke:\n" + out);
       }
       assertTrue(out.contains("smoke passed"), out);
     } finally {

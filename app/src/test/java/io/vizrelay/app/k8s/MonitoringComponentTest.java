@@ -27,11 +27,16 @@ class MonitoringComponentTest {
     assertEquals("vizrelay", pm.metadata().namespace(), "in the overlay's namespace");
     for (String s : KubernetesManifestsTest.SERVICES) {
       Deployment d = prod.one(Deployment.class, "vizrelay-" + s);
-      assertTrue(KubernetesManifestsTest.matches(pm.spec().selector().matchLabels(), d.getSpec().getTemplate().getMetadata().getLabels()),
+      assertTrue(
+          KubernetesManifestsTest.matches(
+              pm.spec().selector().matchLabels(),
+              d.getSpec().getTemplate().getMetadata().getLabels()),
           "the PodMonitor does not select " + s);
       for (Manifests.PodMetricsEndpoint e : pm.spec().podMetricsEndpoints()) {
         assertEquals("/metrics", e.path());
-        assertTrue(KubernetesManifestsTest.ports(KubernetesManifestsTest.container(d)).containsKey(e.port()),
+        assertTrue(
+            KubernetesManifestsTest.ports(KubernetesManifestsTest.container(d))
+                .containsKey(e.port()),
             "PodMonitor port " + e.port() + " is not a port of " + s);
       }
     }
@@ -44,11 +49,16 @@ class MonitoringComponentTest {
     assertTrue(section >= 0, "docs/METRICS.md has no 'Suggested alerts'");
     int start = md.indexOf("```yaml", section) + "```yaml".length();
     String yaml = md.substring(start, md.indexOf("```", start));
-    Manifests.RuleSpec documented = new ObjectMapper(new YAMLFactory()).readValue(yaml, Manifests.RuleSpec.class);
-    List<Manifests.PrometheusRule> rules = Manifests.render("prod").custom(Manifests.PrometheusRule.class);
+    Manifests.RuleSpec documented =
+        new ObjectMapper(new YAMLFactory()).readValue(yaml, Manifests.RuleSpec.class);
+    List<Manifests.PrometheusRule> rules =
+        Manifests.render("prod").custom(Manifests.PrometheusRule.class);
     assertEquals(1, rules.size());
     assertFalse(documented.groups().get(0).rules().isEmpty());
-    assertEquals(documented, rules.get(0).spec(), "components/monitoring/prometheusrule.yaml vs docs/METRICS.md");
+    assertEquals(
+        documented,
+        rules.get(0).spec(),
+        "components/monitoring/prometheusrule.yaml vs docs/METRICS.md");
   }
 
   @Test

@@ -14,16 +14,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RunOptionsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyOptionIsRead() throws Exception {
     Path key = dir.resolve("key");
     Files.writeString(key, "vzk_secret\n");
-    RunOptions o = RunOptions.parse(List.of("--server", "http://h:8186/", "--task", "alice-x", "--project", "p",
-        "--kind", "test", "--meta", "lr=0.1", "--meta", "note=a=b", "--api-key-file", key.toString(),
-        "--grace-seconds", "5", "--capture-output", "--", "python3", "--epochs", "2"), Map.of());
+    RunOptions o =
+        RunOptions.parse(
+            List.of(
+                "--server",
+                "http://h:8186/",
+                "--task",
+                "alice-x",
+                "--project",
+                "p",
+                "--kind",
+                "test",
+                "--meta",
+                "lr=0.1",
+                "--meta",
+                "note=a=b",
+                "--api-key-file",
+                key.toString(),
+                "--grace-seconds",
+                "5",
+                "--capture-output",
+                "--",
+                "python3",
+                "--epochs",
+                "2"),
+            Map.of());
     assertEquals("http://h:8186", o.server());
     assertEquals("alice-x", o.taskId());
     assertEquals("p", o.project());
@@ -32,13 +53,22 @@ class RunOptionsTest {
     assertEquals("vzk_secret", o.apiKey());
     assertEquals(5, o.graceSeconds());
     assertTrue(o.captureOutput());
-    assertEquals(List.of("python3", "--epochs", "2"), o.command(), "options after -- belong to the command");
+    assertEquals(
+        List.of("python3", "--epochs", "2"), o.command(), "options after -- belong to the command");
   }
 
   @Test
   void environmentStandsInForServerTaskAndKey() throws Exception {
-    RunOptions o = RunOptions.parse(List.of("bash", "train.sh"), Map.of("VIZRELAY_SERVER", "https://viz.example",
-        "VIZRELAY_TASK_ID", "bob-y", "VIZRELAY_API_KEY", "vzk_env"));
+    RunOptions o =
+        RunOptions.parse(
+            List.of("bash", "train.sh"),
+            Map.of(
+                "VIZRELAY_SERVER",
+                "https://viz.example",
+                "VIZRELAY_TASK_ID",
+                "bob-y",
+                "VIZRELAY_API_KEY",
+                "vzk_env"));
     assertEquals("https://viz.example", o.server());
     assertEquals("bob-y", o.taskId());
     assertEquals("vzk_env", o.apiKey());
@@ -49,20 +79,30 @@ class RunOptionsTest {
 
   @Test
   void mistakesAreUsageErrors() {
-    List<List<String>> bad = List.of(
-        List.of("--task", "a-b", "--", "x"),
-        List.of("--server", "ftp://h", "--task", "a-b", "--", "x"),
-        List.of("--server", "http://h", "--", "x"),
-        List.of("--server", "http://h", "--task", "-bad", "--", "x"),
-        List.of("--server", "http://h", "--task", "a-b", "--kind", "infer", "--", "x"),
-        List.of("--server", "http://h", "--task", "a-b", "--meta", "novalue", "--", "x"),
-        List.of("--server", "http://h", "--task", "a-b", "--grace-seconds", "-1", "--", "x"),
-        List.of("--server", "http://h", "--task", "a-b", "--api-key-file", "/no/such/file", "--", "x"),
-        List.of("--server", "http://h", "--task", "a-b", "--wat", "1", "--", "x"),
-        List.of("--server", "http://h", "--task", "a-b", "--"),
-        List.of("--server", "http://h", "--task"));
+    List<List<String>> bad =
+        List.of(
+            List.of("--task", "a-b", "--", "x"),
+            List.of("--server", "ftp://h", "--task", "a-b", "--", "x"),
+            List.of("--server", "http://h", "--", "x"),
+            List.of("--server", "http://h", "--task", "-bad", "--", "x"),
+            List.of("--server", "http://h", "--task", "a-b", "--kind", "infer", "--", "x"),
+            List.of("--server", "http://h", "--task", "a-b", "--meta", "novalue", "--", "x"),
+            List.of("--server", "http://h", "--task", "a-b", "--grace-seconds", "-1", "--", "x"),
+            List.of(
+                "--server",
+                "http://h",
+                "--task",
+                "a-b",
+                "--api-key-file",
+                "/no/such/file",
+                "--",
+                "x"),
+            List.of("--server", "http://h", "--task", "a-b", "--wat", "1", "--", "x"),
+            List.of("--server", "http://h", "--task", "a-b", "--"),
+            List.of("--server", "http://h", "--task"));
     for (List<String> args : bad) {
-      assertThrows(RunOptions.UsageException.class, () -> RunOptions.parse(args, Map.of()), args.toString());
+      assertThrows(
+          RunOptions.UsageException.class, () -> RunOptions.parse(args, Map.of()), args.toString());
     }
   }
 

@@ -27,10 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AuthGate {
   /** The session cookie: a JWT, HttpOnly, SameSite=Strict. */
   public static final String COOKIE = "vizrelay_session";
+
   /** Where the principal lives in the routing context. */
   public static final String PRINCIPAL_KEY = "vizrelay.principal";
+
   /** Largest sign-in body. */
   public static final long LOGIN_BODY_BYTES = 4096;
+
   private static final String SHARED_MAP = "vizrelay.auth";
 
   private final AuthConfig auth;
@@ -51,14 +54,18 @@ public final class AuthGate {
     this.jobSockets = new ConnectionCounts(auth.enabled(), auth.maxConnectionsPerUser());
   }
 
-  /** The gates already built on one Vert.x, by configuration (a {@link Shareable} so a local map may hold it). */
+  /**
+   * The gates already built on one Vert.x, by configuration (a {@link Shareable} so a local map may
+   * hold it).
+   */
   private static final class Gates implements Shareable {
     final Map<VizConfig, Future<AuthGate>> byConfig = new ConcurrentHashMap<>();
   }
 
   /**
-   * The one gate of this process (this Vert.x) for {@code config}: built on the first call, the same
-   * future for every later one, so the services of the embedded app share keys, limits and counts.
+   * The one gate of this process (this Vert.x) for {@code config}: built on the first call, the
+   * same future for every later one, so the services of the embedded app share keys, limits and
+   * counts.
    */
   public static Future<AuthGate> forProcess(Vertx vertx, VizConfig config) {
     LocalMap<String, Gates> map = vertx.sharedData().getLocalMap(SHARED_MAP);
@@ -72,9 +79,13 @@ public final class AuthGate {
     if (!auth.enabled()) {
       return Future.succeededFuture(new AuthGate(config, null, UsersFile.empty(), ApiKeys.empty()));
     }
-    return vertx.executeBlocking(() -> new AuthGate(config, Tokens.create(vertx, auth),
-        auth.usersFile() == null ? UsersFile.empty() : UsersFile.load(auth.usersFile()),
-        auth.apiKeysFile() == null ? ApiKeys.empty() : ApiKeys.load(auth.apiKeysFile())));
+    return vertx.executeBlocking(
+        () ->
+            new AuthGate(
+                config,
+                Tokens.create(vertx, auth),
+                auth.usersFile() == null ? UsersFile.empty() : UsersFile.load(auth.usersFile()),
+                auth.apiKeysFile() == null ? ApiKeys.empty() : ApiKeys.load(auth.apiKeysFile())));
   }
 
   public boolean enabled() {
@@ -91,8 +102,9 @@ public final class AuthGate {
   }
 
   /**
-   * Route step, before any body handler: authenticates, and refuses a cross-site request that relies
-   * on an ambient credential (401/403/415). See {@link Authenticator}, {@link RequestOrigin}.
+   * Route step, before any body handler: authenticates, and refuses a cross-site request that
+   * relies on an ambient credential (401/403/415). See {@link Authenticator}, {@link
+   * RequestOrigin}.
    */
   public Handler<RoutingContext> authenticate() {
     return authenticator.handler();
@@ -103,7 +115,9 @@ public final class AuthGate {
     return authenticator.authenticate(request);
   }
 
-  /** Route step after {@link #authenticate()}: the credential's ingest rate, else 429 + Retry-After. */
+  /**
+   * Route step after {@link #authenticate()}: the credential's ingest rate, else 429 + Retry-After.
+   */
   public Handler<RoutingContext> rateLimit() {
     return limits.ingestRate();
   }
@@ -131,14 +145,18 @@ public final class AuthGate {
 
   /** Route step before {@link #authenticate()} of a WebSocket route: {@link #checkOrigin}. */
   public Handler<RoutingContext> webSocketOrigin() {
-    SecurityPolicyHandler step = ctx -> {
-      origin.checkWebSocket(ctx.request());
-      ctx.next();
-    };
+    SecurityPolicyHandler step =
+        ctx -> {
+          origin.checkWebSocket(ctx.request());
+          ctx.next();
+        };
     return step;
   }
 
-  /** The origin and host checks (the HTTP front end runs {@link RequestOrigin#checkHost} on every request). */
+  /**
+   * The origin and host checks (the HTTP front end runs {@link RequestOrigin#checkHost} on every
+   * request).
+   */
   public RequestOrigin origin() {
     return origin;
   }

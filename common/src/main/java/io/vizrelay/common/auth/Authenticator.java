@@ -5,7 +5,6 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vizrelay.common.config.AuthConfig;
 import io.vizrelay.common.error.ApiException;
@@ -13,12 +12,13 @@ import io.vizrelay.common.error.ApiException;
 /**
  * Authentication only: a request's credential to its {@link Principal}, else 401. Credentials, in
  * order: {@code Authorization: Bearer <jwt>} or {@code Bearer vzk_...} (API key), then the session
- * cookie {@value AuthGate#COOKIE}. With {@code VIZRELAY_AUTH=none} every request is
- * {@link Principal#local}.
+ * cookie {@value AuthGate#COOKIE}. With {@code VIZRELAY_AUTH=none} every request is {@link
+ * Principal#local}.
  *
- * <p>The route step runs <em>before</em> any body handler: the request is paused while the credential
- * is checked, so a body is read only for an authenticated caller; a refused upload gets its 401 at
- * once and its connection is closed ({@code Connection: close}) without reading the rest.
+ * <p>The route step runs <em>before</em> any body handler: the request is paused while the
+ * credential is checked, so a body is read only for an authenticated caller; a refused upload gets
+ * its 401 at once and its connection is closed ({@code Connection: close}) without reading the
+ * rest.
  */
 final class Authenticator {
   private final AuthConfig auth;
@@ -27,7 +27,8 @@ final class Authenticator {
   private final ApiKeys keys;
   private final RequestOrigin origin;
 
-  Authenticator(AuthConfig auth, String localUser, Tokens tokens, ApiKeys keys, RequestOrigin origin) {
+  Authenticator(
+      AuthConfig auth, String localUser, Tokens tokens, ApiKeys keys, RequestOrigin origin) {
     this.auth = auth;
     this.localUser = localUser;
     this.tokens = tokens;
@@ -36,8 +37,8 @@ final class Authenticator {
   }
 
   /**
-   * Route step: authenticates (and checks a cookie request's origin) or fails 401/403. A
-   * {@link SecurityPolicyHandler} so that Vert.x lets it run before a body handler.
+   * Route step: authenticates (and checks a cookie request's origin) or fails 401/403. A {@link
+   * SecurityPolicyHandler} so that Vert.x lets it run before a body handler.
    */
   SecurityPolicyHandler handler() {
     return ctx -> {
@@ -53,21 +54,26 @@ final class Authenticator {
       } catch (ApiException e) {
         principal = Future.failedFuture(e);
       }
-      principal.onComplete(ar -> {
-        if (ar.succeeded()) {
-          ctx.put(AuthGate.PRINCIPAL_KEY, ar.result());
-          ctx.next();
-          return;
-        }
-        if (body && !request.isEnded()) {
-          ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); // the unread body is not wanted
-        }
-        ApiException error = ar.cause() instanceof ApiException api ? api : Tokens.unauthorized("invalid credentials");
-        if (error.status() == 401) {
-          ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"vizrelay\"");
-        }
-        ctx.fail(error);
-      });
+      principal.onComplete(
+          ar -> {
+            if (ar.succeeded()) {
+              ctx.put(AuthGate.PRINCIPAL_KEY, ar.result());
+              ctx.next();
+              return;
+            }
+            if (body && !request.isEnded()) {
+              ctx.response()
+                  .putHeader(HttpHeaders.CONNECTION, "close"); // the unread body is not wanted
+            }
+            ApiException error =
+                ar.cause() instanceof ApiException api
+                    ? api
+                    : Tokens.unauthorized("invalid credentials");
+            if (error.status() == 401) {
+              ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"vizrelay\"");
+            }
+            ctx.fail(error);
+          });
     };
   }
 
@@ -77,14 +83,15 @@ final class Authenticator {
 
   /**
    * True when the browser adds the credential by itself (so a foreign page could make it send it):
-   * the session cookie without an {@code Authorization} header, or no credential at all when auth is
-   * off (the network position is the credential).
+   * the session cookie without an {@code Authorization} header, or no credential at all when auth
+   * is off (the network position is the credential).
    */
   boolean usesAmbientCredential(HttpServerRequest request) {
     if (!auth.enabled()) {
       return true;
     }
-    return request.getHeader(HttpHeaders.AUTHORIZATION) == null && request.getCookie(AuthGate.COOKIE) != null;
+    return request.getHeader(HttpHeaders.AUTHORIZATION) == null
+        && request.getCookie(AuthGate.COOKIE) != null;
   }
 
   /** The principal of a request's credential, or a failed future (401). */
@@ -99,7 +106,8 @@ final class Authenticator {
       }
       String credential = header.substring(7).trim();
       if (credential.startsWith(ApiKeys.PREFIX)) {
-        return keys.find(credential).map(Future::succeededFuture)
+        return keys.find(credential)
+            .map(Future::succeededFuture)
             .orElseGet(() -> Future.failedFuture(Tokens.unauthorized("unknown API key")));
       }
       return tokens.verify(credential);

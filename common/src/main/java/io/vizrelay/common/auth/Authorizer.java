@@ -4,13 +4,13 @@ import io.vizrelay.common.registry.TaskOwner;
 import java.util.Collection;
 
 /**
- * The authorization rules of issue 7, one place for every service. A task belongs to the user
- * named by its id ({@code <user>-<project>}, split at the first {@code -}); an id without
- * {@code -} (visdom's {@code default}) belongs to no user: only admins reach it when auth is on.
- * Admins watch, list, stop and write everything. A scoped credential (an API key or token bound
- * to a project or task) writes only inside its scope. The owner may share a task read-only with
- * other users (the registry record's {@code shared_with}): they may watch it and read its record,
- * never write to it; a scoped credential does not get shared access.
+ * The authorization rules of issue 7, one place for every service. A task belongs to the user named
+ * by its id ({@code <user>-<project>}, split at the first {@code -}); an id without {@code -}
+ * (visdom's {@code default}) belongs to no user: only admins reach it when auth is on. Admins
+ * watch, list, stop and write everything. A scoped credential (an API key or token bound to a
+ * project or task) writes only inside its scope. The owner may share a task read-only with other
+ * users (the registry record's {@code shared_with}): they may watch it and read its record, never
+ * write to it; a scoped credential does not get shared access.
  */
 public final class Authorizer {
   /** Most users a task may be shared with. */
@@ -30,19 +30,20 @@ public final class Authorizer {
 
   /**
    * May watch the task's plots and read its registry record as its owner or an admin. A scoped
-   * credential (API key, or a token with a {@code project}/{@code task} claim) stays inside its scope,
-   * an admin's too.
+   * credential (API key, or a token with a {@code project}/{@code task} claim) stays inside its
+   * scope, an admin's too.
    */
   public static boolean canWatch(Principal p, String taskId, String owner) {
     return (p.admin() || owner != null && owner.equals(p.userId())) && inScope(p, taskId);
   }
 
   /**
-   * May watch the task and read its record, as owner, admin, or a user it is shared with
-   * ({@code sharedWith}, read-only). Use {@link #canWatch(Principal, String, String)} for what
-   * only the owner may read (the control poll).
+   * May watch the task and read its record, as owner, admin, or a user it is shared with ({@code
+   * sharedWith}, read-only). Use {@link #canWatch(Principal, String, String)} for what only the
+   * owner may read (the control poll).
    */
-  public static boolean canWatch(Principal p, String taskId, String owner, Collection<String> sharedWith) {
+  public static boolean canWatch(
+      Principal p, String taskId, String owner, Collection<String> sharedWith) {
     return canWatch(p, taskId, owner) || isSharedWith(p, sharedWith);
   }
 
@@ -59,7 +60,9 @@ public final class Authorizer {
     return p.project() == null || p.project().equals(projectOf(taskId));
   }
 
-  /** May write to the task: ingest, browser commands, stop, delete, register, heartbeat, sharing. */
+  /**
+   * May write to the task: ingest, browser commands, stop, delete, register, heartbeat, sharing.
+   */
   public static boolean canWrite(Principal p, String taskId, String owner) {
     return canWatch(p, taskId, owner);
   }
@@ -71,5 +74,4 @@ public final class Authorizer {
   public static boolean canWrite(Principal p, String taskId) {
     return canWrite(p, taskId, ownerOf(taskId));
   }
-
 }

@@ -6,9 +6,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Open sockets of one kind per user on this process, bounded by {@code VIZRELAY_MAX_CONNECTIONS_PER_USER}.
- * {@link #acquire} hands out a {@link Lease}; releasing it more than once counts once, so every close
- * path (close frame, TCP drop, server close, failed upgrade) may release it.
+ * Open sockets of one kind per user on this process, bounded by {@code
+ * VIZRELAY_MAX_CONNECTIONS_PER_USER}. {@link #acquire} hands out a {@link Lease}; releasing it more
+ * than once counts once, so every close path (close frame, TCP drop, server close, failed upgrade)
+ * may release it.
  */
 public final class ConnectionCounts {
   private final boolean enabled;
@@ -42,14 +43,16 @@ public final class ConnectionCounts {
       return new Lease(null);
     }
     boolean[] granted = new boolean[1];
-    open.compute(p.userId(), (u, n) -> {
-      AtomicInteger count = n == null ? new AtomicInteger() : n;
-      granted[0] = count.get() < max;
-      if (granted[0]) {
-        count.incrementAndGet();
-      }
-      return count.get() == 0 ? null : count;
-    });
+    open.compute(
+        p.userId(),
+        (u, n) -> {
+          AtomicInteger count = n == null ? new AtomicInteger() : n;
+          granted[0] = count.get() < max;
+          if (granted[0]) {
+            count.incrementAndGet();
+          }
+          return count.get() == 0 ? null : count;
+        });
     return granted[0] ? new Lease(p.userId()) : null;
   }
 

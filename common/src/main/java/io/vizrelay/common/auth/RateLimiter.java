@@ -4,8 +4,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A token bucket per credential: {@code rate} requests per second sustained, bursts of
- * {@code 2 * rate}. Thread-safe; per node (each replica limits on its own).
+ * A token bucket per credential: {@code rate} requests per second sustained, bursts of {@code 2 *
+ * rate}. Thread-safe; per node (each replica limits on its own).
  */
 final class RateLimiter {
   private final double rate;

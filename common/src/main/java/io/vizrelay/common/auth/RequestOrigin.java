@@ -10,18 +10,21 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * Where a request comes from: the checks against other web pages acting through a visitor's browser.
+ * Where a request comes from: the checks against other web pages acting through a visitor's
+ * browser.
+ *
  * <ul>
- *   <li>{@link #checkWebSocket}: a WebSocket handshake from a foreign page ({@code Origin}) is 403.</li>
+ *   <li>{@link #checkWebSocket}: a WebSocket handshake from a foreign page ({@code Origin}) is 403.
  *   <li>{@link #checkAmbient} (CSRF): an unsafe request whose credential the browser adds by itself
  *       (the session cookie, or nothing at all with {@code VIZRELAY_AUTH=none}) must come from this
- *       server's own page: a same-origin {@code Origin} or {@code Sec-Fetch-Site: same-origin}, and a
- *       JSON body ({@code Content-Type: application/json}, which a foreign form cannot send). Requests
- *       without either header are not from a browser (the visdom client, curl) and pass: their
- *       credential, if any, was set by their own program.</li>
- *   <li>{@link #checkHost} (DNS rebinding): with {@code VIZRELAY_AUTH=none} a {@code Host} other than a
- *       loopback name or one of {@code VIZRELAY_ALLOWED_HOSTS} is 421.</li>
+ *       server's own page: a same-origin {@code Origin} or {@code Sec-Fetch-Site: same-origin}, and
+ *       a JSON body ({@code Content-Type: application/json}, which a foreign form cannot send).
+ *       Requests without either header are not from a browser (the visdom client, curl) and pass:
+ *       their credential, if any, was set by their own program.
+ *   <li>{@link #checkHost} (DNS rebinding): with {@code VIZRELAY_AUTH=none} a {@code Host} other
+ *       than a loopback name or one of {@code VIZRELAY_ALLOWED_HOSTS} is 421.
  * </ul>
+ *
  * Origins in {@code VIZRELAY_ALLOWED_ORIGINS} count as the same origin.
  */
 public final class RequestOrigin {
@@ -43,7 +46,9 @@ public final class RequestOrigin {
     }
   }
 
-  /** CSRF: see the class comment; {@code ambient} tells whether the request's credential is ambient. */
+  /**
+   * CSRF: see the class comment; {@code ambient} tells whether the request's credential is ambient.
+   */
   void checkAmbient(HttpServerRequest request, boolean ambient) {
     if (!ambient || safe(request.method())) {
       return;
@@ -53,13 +58,19 @@ public final class RequestOrigin {
     if (origin == null && site == null) {
       return;
     }
-    boolean sameOrigin = origin != null ? sameOrAllowed(origin, request) : "same-origin".equalsIgnoreCase(site);
+    boolean sameOrigin =
+        origin != null ? sameOrAllowed(origin, request) : "same-origin".equalsIgnoreCase(site);
     if (!sameOrigin) {
-      throw new ApiException(ErrorCode.FORBIDDEN, "cross-site request refused: "
-          + (origin != null ? "Origin " + origin : "Sec-Fetch-Site " + site) + " is not this server");
+      throw new ApiException(
+          ErrorCode.FORBIDDEN,
+          "cross-site request refused: "
+              + (origin != null ? "Origin " + origin : "Sec-Fetch-Site " + site)
+              + " is not this server");
     }
-    if (request.method() != HttpMethod.DELETE && !isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    if (request.method() != HttpMethod.DELETE
+        && !isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+      throw new ApiException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "a browser request with a session cookie must send Content-Type: application/json");
     }
   }
@@ -68,7 +79,8 @@ public final class RequestOrigin {
   void checkSignIn(HttpServerRequest request) {
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (origin != null && !sameOrAllowed(origin, request)) {
-      throw new ApiException(ErrorCode.FORBIDDEN, "sign-in from another site (Origin " + origin + ") refused");
+      throw new ApiException(
+          ErrorCode.FORBIDDEN, "sign-in from another site (Origin " + origin + ") refused");
     }
   }
 
@@ -79,8 +91,11 @@ public final class RequestOrigin {
     }
     String host = hostName(request.getHeader(HttpHeaders.HOST));
     if (host == null || !(AuthConfig.isLoopback(host) || auth.allowedHosts().contains(host))) {
-      throw new ApiException(ErrorCode.MISDIRECTED_REQUEST, "this server answers only for loopback names and"
-          + " VIZRELAY_ALLOWED_HOSTS, not for Host " + host);
+      throw new ApiException(
+          ErrorCode.MISDIRECTED_REQUEST,
+          "this server answers only for loopback names and"
+              + " VIZRELAY_ALLOWED_HOSTS, not for Host "
+              + host);
     }
   }
 
@@ -103,7 +118,8 @@ public final class RequestOrigin {
   }
 
   private static boolean isJson(String contentType) {
-    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
+    return contentType != null
+        && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
   }
 
   private boolean sameOrAllowed(String origin, HttpServerRequest request) {
@@ -114,7 +130,10 @@ public final class RequestOrigin {
     String authority;
     try {
       URI uri = URI.create(origin);
-      authority = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme()) ? uri.getRawAuthority() : null;
+      authority =
+          "http".equals(uri.getScheme()) || "https".equals(uri.getScheme())
+              ? uri.getRawAuthority()
+              : null;
     } catch (IllegalArgumentException e) {
       authority = null;
     }

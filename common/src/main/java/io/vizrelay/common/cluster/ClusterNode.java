@@ -23,21 +23,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One clustered vizrelay node's wiring: a Vert.x clustered with Hazelcast ({@link HazelcastSetup}),
- * the grid-backed {@link ClusterTaskStore}, and one HTTP server ({@code /health} liveness,
- * {@code /readiness} = this node can serve ({@link Readiness}), {@code /health/cluster} = Hazelcast
- * cluster safety) on which the
- * given services mount their routes. {@link ServiceProcess} runs one service per process; tests run
- * several per node.
+ * the grid-backed {@link ClusterTaskStore}, and one HTTP server ({@code /health} liveness, {@code
+ * /readiness} = this node can serve ({@link Readiness}), {@code /health/cluster} = Hazelcast
+ * cluster safety) on which the given services mount their routes. {@link ServiceProcess} runs one
+ * service per process; tests run several per node.
  */
 public final class ClusterNode {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
   /**
    * What a service gets from its node: the configuration, the grid-backed task store, the node's
-   * router (to mount its routes on) and the Hazelcast instance (for other grid structures, such as the
-   * task registry).
+   * router (to mount its routes on) and the Hazelcast instance (for other grid structures, such as
+   * the task registry).
    */
-  public record ServiceContext(VizConfig config, TaskStore store, Router router, HazelcastInstance grid) {}
+  public record ServiceContext(
+      VizConfig config, TaskStore store, Router router, HazelcastInstance grid) {}
 
   /** Makes one service's verticle; it mounts its routes on {@link ServiceContext#router}. */
   @FunctionalInterface
@@ -53,8 +53,14 @@ public final class ClusterNode {
   private final HttpServer server;
   private final NodeDrain drain;
 
-  private ClusterNode(Vertx vertx, HazelcastClusterManager manager, VizConfig config, ClusterConfig cluster,
-      TaskStore store, HttpServer server, NodeDrain drain) {
+  private ClusterNode(
+      Vertx vertx,
+      HazelcastClusterManager manager,
+      VizConfig config,
+      ClusterConfig cluster,
+      TaskStore store,
+      HttpServer server,
+      NodeDrain drain) {
     this.vertx = vertx;
     this.manager = manager;
     this.config = config;
@@ -65,33 +71,46 @@ public final class ClusterNode {
   }
 
   /** Joins the cluster, opens the store, deploys {@code services} and starts the HTTP server. */
-  public static Future<ClusterNode> start(VizConfig config, ClusterConfig cluster, List<Service> services) {
+  public static Future<ClusterNode> start(
+      VizConfig config, ClusterConfig cluster, List<Service> services) {
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.config(cluster));
     long started = System.nanoTime();
     Metrics metrics = Metrics.create();
-    return metrics.vertxBuilder(new VertxOptions().setEventBusOptions(eventBus(cluster))).withClusterManager(manager)
+    return metrics
+        .vertxBuilder(new VertxOptions().setEventBusOptions(eventBus(cluster)))
+        .withClusterManager(manager)
         .buildClustered()
-        .compose(vertx -> {
-          metrics.install(vertx).clusterMembers(() -> manager.getNodes().size());
-          LOG.info("joined cluster {} as {} in {} ms; members={}", cluster.clusterName(), manager.getNodeId(),
-              (System.nanoTime() - started) / 1_000_000, manager.getNodes().size());
-          TaskStore store = new ClusterTaskStore(vertx, manager.getHazelcastInstance(), config);
-          NodeDrain drain = new NodeDrain(cluster);
-          Router router = router(vertx, config, cluster, metrics, drain, manager.getHazelcastInstance());
-          ServiceContext context = new ServiceContext(config, store, router, manager.getHazelcastInstance());
-          List<String> ids = new ArrayList<>();
-          return deploy(vertx, services, context, ids)
-              .compose(v -> HttpFront.listen(vertx, config, router, metrics))
-              .map(server -> {
-                drain.attach(vertx, store, ids, server);
-                return new ClusterNode(vertx, manager, config, cluster, store, server, drain);
-              })
-              .onFailure(e -> vertx.close());
-        });
+        .compose(
+            vertx -> {
+              metrics.install(vertx).clusterMembers(() -> manager.getNodes().size());
+              LOG.info(
+                  "joined cluster {} as {} in {} ms; members={}",
+                  cluster.clusterName(),
+                  manager.getNodeId(),
+                  (System.nanoTime() - started) / 1_000_000,
+                  manager.getNodes().size());
+              TaskStore store = new ClusterTaskStore(vertx, manager.getHazelcastInstance(), config);
+              NodeDrain drain = new NodeDrain(cluster);
+              Router router =
+                  router(vertx, config, cluster, metrics, drain, manager.getHazelcastInstance());
+              ServiceContext context =
+                  new ServiceContext(config, store, router, manager.getHazelcastInstance());
+              List<String> ids = new ArrayList<>();
+              return deploy(vertx, services, context, ids)
+                  .compose(v -> HttpFront.listen(vertx, config, router, metrics))
+                  .map(
+                      server -> {
+                        drain.attach(vertx, store, ids, server);
+                        return new ClusterNode(
+                            vertx, manager, config, cluster, store, server, drain);
+                      })
+                  .onFailure(e -> vertx.close());
+            });
   }
 
   private static EventBusOptions eventBus(ClusterConfig cluster) {
-    EventBusOptions bus = new EventBusOptions().setHost(cluster.eventBusHost()).setPort(cluster.eventBusPort());
+    EventBusOptions bus =
+        new EventBusOptions().setHost(cluster.eventBusHost()).setPort(cluster.eventBusPort());
     if (cluster.eventBusPublicHost() != null) {
       bus.setClusterPublicHost(cluster.eventBusPublicHost());
     }
@@ -101,23 +120,42 @@ public final class ClusterNode {
     return bus;
   }
 
-  /** The node's own routes: errors, metrics, {@code /health}, {@code /metrics}, {@code /readiness}. */
-  private static Router router(Vertx vertx, VizConfig config, ClusterConfig cluster, Metrics metrics, NodeDrain drain,
+  /**
+   * The node's own routes: errors, metrics, {@code /health}, {@code /metrics}, {@code /readiness}.
+   */
+  private static Router router(
+      Vertx vertx,
+      VizConfig config,
+      ClusterConfig cluster,
+      Metrics metrics,
+      NodeDrain drain,
       HazelcastInstance hazelcast) {
-    Router router = HttpFront.router(vertx, config, metrics); // errors, headers, metrics, /health, /metrics
+    Router router =
+        HttpFront.router(vertx, config, metrics); // errors, headers, metrics, /health, /metrics
     // this node can serve (Readiness); the cluster-wide migration state is /health/cluster
-    router.get("/readiness").handler(new Readiness(hazelcast, drain::draining,
-        cluster.minClusterSize() > 1 ? HazelcastSetup.QUORUM : null));
-    router.get("/health/cluster").handler(HealthCheckHandler.create(vertx)
-        .register("cluster-health", ClusterHealthCheck.createProcedure(vertx)));
+    router
+        .get("/readiness")
+        .handler(
+            new Readiness(
+                hazelcast,
+                drain::draining,
+                cluster.minClusterSize() > 1 ? HazelcastSetup.QUORUM : null));
+    router
+        .get("/health/cluster")
+        .handler(
+            HealthCheckHandler.create(vertx)
+                .register("cluster-health", ClusterHealthCheck.createProcedure(vertx)));
     return router;
   }
 
   /** Deploys the services one after the other; their deployment ids go into {@code ids}. */
-  private static Future<Void> deploy(Vertx vertx, List<Service> services, ServiceContext context, List<String> ids) {
+  private static Future<Void> deploy(
+      Vertx vertx, List<Service> services, ServiceContext context, List<String> ids) {
     Future<Void> deployed = Future.succeededFuture();
     for (Service s : services) {
-      deployed = deployed.compose(v -> vertx.deployVerticle(s.create(context)).onSuccess(ids::add).mapEmpty());
+      deployed =
+          deployed.compose(
+              v -> vertx.deployVerticle(s.create(context)).onSuccess(ids::add).mapEmpty());
     }
     return deployed;
   }
@@ -150,14 +188,17 @@ public final class ClusterNode {
     return manager.getHazelcastInstance();
   }
 
-  /** Drains the node and leaves the cluster ({@link NodeDrain}); idempotent. {@link #stopBlocking} bounds it. */
+  /**
+   * Drains the node and leaves the cluster ({@link NodeDrain}); idempotent. {@link #stopBlocking}
+   * bounds it.
+   */
   public Future<Void> stop() {
     return drain.stop();
   }
 
   /**
-   * {@link #stop} bounded by {@code VIZRELAY_DRAIN_DELAY_SECONDS} + {@code VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS};
-   * on timeout the caller should halt.
+   * {@link #stop} bounded by {@code VIZRELAY_DRAIN_DELAY_SECONDS} + {@code
+   * VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS}; on timeout the caller should halt.
    */
   public boolean stopBlocking() {
     return drain.stopBlocking();

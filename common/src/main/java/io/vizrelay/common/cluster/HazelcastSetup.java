@@ -20,17 +20,24 @@ public final class HazelcastSetup {
 
   private HazelcastSetup() {}
 
-  /** The Hazelcast configuration of a node: Vert.x's required maps plus ours, join and failure detection. */
+  /**
+   * The Hazelcast configuration of a node: Vert.x's required maps plus ours, join and failure
+   * detection.
+   */
   public static Config config(ClusterConfig c) {
     Config cfg = ConfigUtil.loadConfig();
     cfg.setClusterName(c.clusterName());
     cfg.setProperty("hazelcast.logging.type", "slf4j");
     cfg.setProperty("hazelcast.phone.home.enabled", "false");
-    cfg.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(c.maxNoHeartbeatSeconds()));
-    cfg.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(c.heartbeatIntervalSeconds()));
+    cfg.setProperty(
+        "hazelcast.max.no.heartbeat.seconds", Integer.toString(c.maxNoHeartbeatSeconds()));
+    cfg.setProperty(
+        "hazelcast.heartbeat.interval.seconds", Integer.toString(c.heartbeatIntervalSeconds()));
     cfg.setProperty("hazelcast.wait.seconds.before.join", Integer.toString(c.joinWaitSeconds()));
-    cfg.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(c.mergeDelaySeconds()));
-    cfg.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(c.mergeDelaySeconds()));
+    cfg.setProperty(
+        "hazelcast.merge.first.run.delay.seconds", Integer.toString(c.mergeDelaySeconds()));
+    cfg.setProperty(
+        "hazelcast.merge.next.run.delay.seconds", Integer.toString(c.mergeDelaySeconds()));
     NetworkConfig net = cfg.getNetworkConfig();
     net.setPort(c.hzPort()).setPortAutoIncrement(c.hzPortAutoIncrement());
     if (c.hzInterface() != null) {
@@ -40,7 +47,8 @@ public final class HazelcastSetup {
     ClusterTaskStore.configure(cfg, c.backupCount());
     RegistryGrid.configure(cfg, c.backupCount());
     if (c.minClusterSize() > 1) {
-      cfg.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, c.minClusterSize()));
+      cfg.addSplitBrainProtectionConfig(
+          new SplitBrainProtectionConfig(QUORUM, true, c.minClusterSize()));
       cfg.getMapConfig(ClusterTaskStore.MAP).setSplitBrainProtectionName(QUORUM);
       cfg.getMapConfig(RegistryGrid.MAP).setSplitBrainProtectionName(QUORUM);
     }
@@ -56,7 +64,8 @@ public final class HazelcastSetup {
       c.members().forEach(join.getTcpIpConfig()::addMember);
     } else {
       join.getTcpIpConfig().setEnabled(false);
-      join.getKubernetesConfig().setEnabled(true)
+      join.getKubernetesConfig()
+          .setEnabled(true)
           .setProperty("service-dns", c.k8sServiceDns())
           .setProperty("service-dns-timeout", "5")
           .setProperty("service-port", Integer.toString(c.k8sServicePort()));

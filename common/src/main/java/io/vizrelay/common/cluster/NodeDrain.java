@@ -13,16 +13,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The drain of a clustered node on SIGTERM (docs/CLUSTER.md "Drain on SIGTERM"), and the
- * {@code /readiness} gate it closes first. Idempotent.
+ * The drain of a clustered node on SIGTERM (docs/CLUSTER.md "Drain on SIGTERM"), and the {@code
+ * /readiness} gate it closes first. Idempotent.
+ *
  * <ol>
- *   <li>{@code /readiness} answers 503 at once ({@code /health} stays 200);</li>
- *   <li>the node keeps serving for {@code VIZRELAY_DRAIN_DELAY_SECONDS} (default 0);</li>
+ *   <li>{@code /readiness} answers 503 at once ({@code /health} stays 200);
+ *   <li>the node keeps serving for {@code VIZRELAY_DRAIN_DELAY_SECONDS} (default 0);
  *   <li>the HTTP server stops listening (new connections are refused, idle keep-alive connections
- *       close) and lets in-flight requests finish, bounded by half the shutdown timeout; meanwhile the
- *       services are undeployed: browsers get close 1001 with a {@code since=<epoch>:<seq>} hint and
- *       reconnect to another node (this one no longer accepts them), their consumers are unregistered;</li>
- *   <li>the store closes and the node leaves the cluster ({@code vertx.close()}).</li>
+ *       close) and lets in-flight requests finish, bounded by half the shutdown timeout; meanwhile
+ *       the services are undeployed: browsers get close 1001 with a {@code since=<epoch>:<seq>}
+ *       hint and reconnect to another node (this one no longer accepts them), their consumers are
+ *       unregistered;
+ *   <li>the store closes and the node leaves the cluster ({@code vertx.close()}).
  * </ol>
  */
 final class NodeDrain {
@@ -36,6 +38,7 @@ final class NodeDrain {
   private TaskStore store;
   private List<String> deployments;
   private HttpServer server;
+
   /** The drain in progress, once {@link #stop} was called. */
   private Future<Void> stopping;
 
@@ -51,7 +54,10 @@ final class NodeDrain {
     this.server = server;
   }
 
-  /** The first {@code /readiness} handler: 503 once draining, whatever the cluster says; else the next. */
+  /**
+   * The first {@code /readiness} handler: 503 once draining, whatever the cluster says; else the
+   * next.
+   */
   void readinessGate(RoutingContext ctx) {
     if (draining.get()) {
       ctx.response().setStatusCode(503).putHeader("content-type", "application/json").end(DOWN);
@@ -72,7 +78,10 @@ final class NodeDrain {
     return stopping;
   }
 
-  /** {@link #stop} bounded by the drain delay plus the shutdown timeout; false on timeout (the caller should halt). */
+  /**
+   * {@link #stop} bounded by the drain delay plus the shutdown timeout; false on timeout (the
+   * caller should halt).
+   */
   boolean stopBlocking() {
     int bound = cluster.drainDelaySeconds() + cluster.shutdownTimeoutSeconds();
     try {
@@ -89,23 +98,42 @@ final class NodeDrain {
     draining.set(true);
     int delay = cluster.drainDelaySeconds();
     LOG.info("drain: readiness answers 503; serving {} s more", delay);
-    Future<Void> delayed = delay > 0 ? vertx.timer(delay, TimeUnit.SECONDS).mapEmpty() : Future.succeededFuture();
-    Future<Void> drained = delayed.compose(v -> Future.join(closeHttp(t0), undeploy(t0)).<Void>mapEmpty())
-        .eventually(() -> store.close());
-    // not chained with eventually(): that future would complete on one of this Vert.x's event loops,
-    // which vertx.close() has just terminated (RejectedExecutionException, the stop never completes)
+    Future<Void> delayed =
+        delay > 0 ? vertx.timer(delay, TimeUnit.SECONDS).mapEmpty() : Future.succeededFuture();
+    Future<Void> drained =
+        delayed
+            .compose(v -> Future.join(closeHttp(t0), undeploy(t0)).<Void>mapEmpty())
+            .eventually(() -> store.close());
+    // not chained with eventually(): that future would complete on one of this Vert.x's event
+    // loops,
+    // which vertx.close() has just terminated (RejectedExecutionException, the stop never
+    // completes)
     Promise<Void> left = Promise.promise();
-    drained.onComplete(ignored -> vertx.close().onComplete(ar -> {
-      LOG.info("drain: left the cluster at +{} ms{}", ms(t0), ar.failed() ? " (" + ar.cause() + ")" : "");
-      left.handle(ar);
-    }));
+    drained.onComplete(
+        ignored ->
+            vertx
+                .close()
+                .onComplete(
+                    ar -> {
+                      LOG.info(
+                          "drain: left the cluster at +{} ms{}",
+                          ms(t0),
+                          ar.failed() ? " (" + ar.cause() + ")" : "");
+                      left.handle(ar);
+                    }));
     return left.future();
   }
 
   private Future<Void> closeHttp(long t0) {
     long grace = Math.max(1, cluster.shutdownTimeoutSeconds() / 2);
-    return server.shutdown(grace, TimeUnit.SECONDS).onComplete(ar -> LOG.info(
-        "drain: HTTP server closed, in-flight requests done, at +{} ms{}", ms(t0), ar.failed() ? " (" + ar.cause() + ")" : ""));
+    return server
+        .shutdown(grace, TimeUnit.SECONDS)
+        .onComplete(
+            ar ->
+                LOG.info(
+                    "drain: HTTP server closed, in-flight requests done, at +{} ms{}",
+                    ms(t0),
+                    ar.failed() ? " (" + ar.cause() + ")" : ""));
   }
 
   private Future<Void> undeploy(long t0) {
@@ -114,7 +142,10 @@ final class NodeDrain {
       String id = deployments.get(i);
       undeploy = undeploy.eventually(() -> vertx.undeploy(id));
     }
-    return undeploy.onComplete(ar -> LOG.info("drain: services undeployed (browsers closed with 1001 since=) at +{} ms", ms(t0)));
+    return undeploy.onComplete(
+        ar ->
+            LOG.info(
+                "drain: services undeployed (browsers closed with 1001 since=) at +{} ms", ms(t0)));
   }
 
   private static long ms(long since) {

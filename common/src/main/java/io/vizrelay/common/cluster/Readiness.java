@@ -1,20 +1,20 @@
 package io.vizrelay.common.cluster;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.splitbrainprotection.SplitBrainProtection;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.json.Json;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * {@code GET /readiness}: whether <em>this</em> node can serve, answered from local state only
- * (no cluster-wide call): it is not draining, its Hazelcast member is running, is a member of the
+ * {@code GET /readiness}: whether <em>this</em> node can serve, answered from local state only (no
+ * cluster-wide call): it is not draining, its Hazelcast member is running, is a member of the
  * cluster it sees, that cluster accepts writes ({@code ACTIVE} or {@code NO_MIGRATION}), and, with
  * split-brain protection on, its side has the quorum. That it answers at all says its HTTP server
  * serves. A partition migration elsewhere does not make it unready: readiness that followed the
@@ -24,6 +24,7 @@ import java.util.function.BooleanSupplier;
 final class Readiness implements Handler<RoutingContext> {
   private final HazelcastInstance hz;
   private final BooleanSupplier draining;
+
   /** Name of the split-brain protection to require, or null when it is off. */
   private final String quorum;
 
@@ -42,11 +43,14 @@ final class Readiness implements Handler<RoutingContext> {
     if (!running) {
       return checks;
     }
-    checks.put("member-joined", hz.getCluster().getMembers().contains(hz.getCluster().getLocalMember()));
+    checks.put(
+        "member-joined", hz.getCluster().getMembers().contains(hz.getCluster().getLocalMember()));
     ClusterState state = hz.getCluster().getClusterState();
-    checks.put("cluster-writable", state == ClusterState.ACTIVE || state == ClusterState.NO_MIGRATION);
+    checks.put(
+        "cluster-writable", state == ClusterState.ACTIVE || state == ClusterState.NO_MIGRATION);
     if (quorum != null) {
-      SplitBrainProtection sbp = hz.getSplitBrainProtectionService().getSplitBrainProtection(quorum);
+      SplitBrainProtection sbp =
+          hz.getSplitBrainProtectionService().getSplitBrainProtection(quorum);
       checks.put("quorum", sbp.hasMinimumSize());
     }
     return checks;
@@ -60,7 +64,9 @@ final class Readiness implements Handler<RoutingContext> {
     ArrayNode list = body.putArray("checks");
     checks.forEach((id, ok) -> list.addObject().put("id", id).put("status", ok ? "UP" : "DOWN"));
     body.put("outcome", up ? "UP" : "DOWN");
-    ctx.response().setStatusCode(up ? 200 : 503).putHeader("content-type", "application/json")
+    ctx.response()
+        .setStatusCode(up ? 200 : 503)
+        .putHeader("content-type", "application/json")
         .end(io.vertx.core.buffer.Buffer.buffer(Json.bytes(body)));
   }
 }

@@ -8,13 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The body of every service's {@code main}: configuration from the environment, start of one
- * {@link ClusterNode} (bounded by {@link #START_MINUTES}), a SIGTERM hook that drains within
- * {@code VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS} or halts, and the exit after a split-brain merge
- * ({@code VIZRELAY_EXIT_AFTER_MERGE}).
+ * The body of every service's {@code main}: configuration from the environment, start of one {@link
+ * ClusterNode} (bounded by {@link #START_MINUTES}), a SIGTERM hook that drains within {@code
+ * VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS} or halts, and the exit after a split-brain merge ({@code
+ * VIZRELAY_EXIT_AFTER_MERGE}).
  */
 public final class ServiceProcess {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceProcess.class);
+
   /** How long a node may take to join the cluster and start before the process halts. */
   static final int START_MINUTES = 5;
 
@@ -39,28 +40,45 @@ public final class ServiceProcess {
       Runtime.getRuntime().halt(1);
       return;
     }
-    LOG.info("vizrelay-{} listening on http://{}:{} (cluster {}, node {})", name, config.host(), node.port(),
-        cluster.clusterName(), node.nodeId());
+    LOG.info(
+        "vizrelay-{} listening on http://{}:{} (cluster {}, node {})",
+        name,
+        config.host(),
+        node.port(),
+        cluster.clusterName(),
+        node.nodeId());
     if (cluster.exitAfterMerge()) {
       exitAfterMerge(name, node);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("vizrelay-{} stopping", name);
-      if (!node.stopBlocking()) {
-        Runtime.getRuntime().halt(0);
-      }
-    }, "vizrelay-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("vizrelay-{} stopping", name);
+                  if (!node.stopBlocking()) {
+                    Runtime.getRuntime().halt(0);
+                  }
+                },
+                "vizrelay-shutdown"));
   }
 
   private static void exitAfterMerge(String name, ClusterNode node) {
-    node.hazelcast().getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        LOG.error("vizrelay-{}: this node was split from the cluster and merged back; exiting to restart clean", name);
-        new Thread(() -> {
-          node.stopBlocking();
-          Runtime.getRuntime().halt(3);
-        }, "vizrelay-merged").start();
-      }
-    });
+    node.hazelcast()
+        .getLifecycleService()
+        .addLifecycleListener(
+            event -> {
+              if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                LOG.error(
+                    "vizrelay-{}: this node was split from the cluster and merged back; exiting to restart clean",
+                    name);
+                new Thread(
+                        () -> {
+                          node.stopBlocking();
+                          Runtime.getRuntime().halt(3);
+                        },
+                        "vizrelay-merged")
+                    .start();
+              }
+            });
   }
 }

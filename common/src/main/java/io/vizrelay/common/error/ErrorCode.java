@@ -1,8 +1,8 @@
 package io.vizrelay.common.error;
 
 /**
- * The catalog of every client-visible error, with its HTTP status. Adding an error means adding
- * a constant here and nowhere else. Rendered as {@code {"error":{"code":NAME,"message":...}}}.
+ * The catalog of every client-visible error, with its HTTP status. Adding an error means adding a
+ * constant here and nowhere else. Rendered as {@code {"error":{"code":NAME,"message":...}}}.
  */
 public enum ErrorCode {
   INVALID_JSON(400, "request body is not valid JSON"),
@@ -21,7 +21,10 @@ public enum ErrorCode {
   CONFLICT(409, "the request conflicts with the task's state"),
   PAYLOAD_TOO_LARGE(413, "request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "this request needs Content-Type: application/json"),
-  /** A {@code Host} this server does not answer for (DNS rebinding defence with {@code VIZRELAY_AUTH=none}). */
+  /**
+   * A {@code Host} this server does not answer for (DNS rebinding defence with {@code
+   * VIZRELAY_AUTH=none}).
+   */
   MISDIRECTED_REQUEST(421, "this server does not answer for that host name"),
   LIMIT_EXCEEDED(422, "a configured limit would be exceeded"),
   UNAUTHORIZED(401, "authentication required"),
@@ -48,9 +51,10 @@ public enum ErrorCode {
   }
 
   /**
-   * The error for an HTTP status that Vert.x raised by itself (a route that does not exist, a method
-   * a path does not take, 413 from BodyHandler...): the generic code of that status, never one of
-   * the specific codes above (a framework 404 is {@code NOT_FOUND}, not {@code ENV_NOT_FOUND}).
+   * The error for an HTTP status that Vert.x raised by itself (a route that does not exist, a
+   * method a path does not take, 413 from BodyHandler...): the generic code of that status, never
+   * one of the specific codes above (a framework 404 is {@code NOT_FOUND}, not {@code
+   * ENV_NOT_FOUND}).
    */
   public static ErrorCode forStatus(int status) {
     return switch (status) {

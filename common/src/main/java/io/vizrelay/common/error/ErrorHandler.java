@@ -38,13 +38,15 @@ public final class ErrorHandler implements Handler<RoutingContext> {
 
   /** Writes the error JSON with its status. */
   public static void send(HttpServerResponse response, ApiException error) {
-    response.setStatusCode(error.status())
+    response
+        .setStatusCode(error.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body(error));
   }
 
   public static String body(ApiException error) {
-    return Json.string(Map.of("error", Map.of("code", error.code().name(), "message", error.getMessage())));
+    return Json.string(
+        Map.of("error", Map.of("code", error.code().name(), "message", error.getMessage())));
   }
 
   private static ApiException toApiException(RoutingContext ctx) {
@@ -54,7 +56,8 @@ public final class ErrorHandler implements Handler<RoutingContext> {
     }
     if (failure instanceof HttpException http) {
       ErrorCode code = ErrorCode.forStatus(http.getStatusCode());
-      return new ApiException(code, http.getPayload() != null ? http.getPayload() : code.defaultMessage());
+      return new ApiException(
+          code, http.getPayload() != null ? http.getPayload() : code.defaultMessage());
     }
     if (failure == null) {
       ErrorCode code = ErrorCode.forStatus(ctx.statusCode());

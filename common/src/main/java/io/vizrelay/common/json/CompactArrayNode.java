@@ -1,17 +1,16 @@
 package io.vizrelay.common.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 
 /**
- * A JSON array whose numbers are stored as primitives ({@link NumberColumn}): a plot's x/y
- * columns cost 0 to 8 bytes per point instead of a node object and a reference each. It reads,
- * compares, copies and serializes as an {@link ArrayNode} holding the same nodes; serializing a
- * numeric column writes the primitives without making nodes.
+ * A JSON array whose numbers are stored as primitives ({@link NumberColumn}): a plot's x/y columns
+ * cost 0 to 8 bytes per point instead of a node object and a reference each. It reads, compares,
+ * copies and serializes as an {@link ArrayNode} holding the same nodes; serializing a numeric
+ * column writes the primitives without making nodes.
  */
 public final class CompactArrayNode extends ArrayNode {
   private static final long serialVersionUID = 1L;

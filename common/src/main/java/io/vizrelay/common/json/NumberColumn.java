@@ -15,24 +15,26 @@ import java.util.RandomAccess;
 
 /**
  * The element list of a {@link CompactArrayNode}: numbers held as primitives, anything else as
- * nodes. Every element reads back as the node that was stored ({@link IntNode} for an int, a
- * {@link LongNode} for a long, a {@link DoubleNode} for a double), so the array serializes and
- * compares exactly as a plain {@code ArrayNode} of the same nodes would.
+ * nodes. Every element reads back as the node that was stored ({@link IntNode} for an int, a {@link
+ * LongNode} for a long, a {@link DoubleNode} for a double), so the array serializes and compares
+ * exactly as a plain {@code ArrayNode} of the same nodes would.
  *
- * <p>Forms, from most to least compact; a value that does not fit the current form moves the
- * column to the next one that holds it, never back:
+ * <p>Forms, from most to least compact; a value that does not fit the current form moves the column
+ * to the next one that holds it, never back:
+ *
  * <ol>
  *   <li>{@code STEP}: integers in arithmetic progression ({@code first + i * step}), 0 bytes per
- *       element (the usual x column: 0, 1, 2, ...);</li>
- *   <li>{@code LONGS}: integers in a {@code long[]};</li>
+ *       element (the usual x column: 0, 1, 2, ...);
+ *   <li>{@code LONGS}: integers in a {@code long[]};
  *   <li>{@code DOUBLES}: a {@code double[]}, with a bit set for the elements that were integers
- *       (|v| ≤ 2^53, exactly representable);</li>
- *   <li>{@code NODES}: a list of nodes (strings, nulls, objects, big numbers, floats...).</li>
+ *       (|v| ≤ 2^53, exactly representable);
+ *   <li>{@code NODES}: a list of nodes (strings, nulls, objects, big numbers, floats...).
  * </ol>
- * Integers are recreated as {@link IntNode} when they fit an int and {@link LongNode} otherwise,
- * as Jackson's parser makes them; a column whose first integer was a {@code LongNode} that fits
- * an int recreates every integer as a {@code LongNode}. A node that would not be recreated as
- * itself moves the column to {@code NODES}.
+ *
+ * Integers are recreated as {@link IntNode} when they fit an int and {@link LongNode} otherwise, as
+ * Jackson's parser makes them; a column whose first integer was a {@code LongNode} that fits an int
+ * recreates every integer as a {@code LongNode}. A node that would not be recreated as itself moves
+ * the column to {@code NODES}.
  */
 final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess {
   private static final byte STEP = 0;
@@ -42,15 +44,19 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
   private static final long MAX_EXACT = 1L << 53;
 
   private byte form = STEP;
+
   /** In STEP/LONGS: integers are recreated as LongNode even when they fit an int. */
   private boolean longNodes;
+
   private int size;
   private long first;
   private long step;
   private long[] longs;
   private double[] doubles;
+
   /** In DOUBLES: the elements that were integers, or null when none. */
   private BitSet ints;
+
   private ArrayList<JsonNode> nodes;
 
   NumberColumn() {}
@@ -109,7 +115,10 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
     return switch (form) {
       case STEP -> integer(first + index * step);
       case LONGS -> integer(longs[index]);
-      case DOUBLES -> ints != null && ints.get(index) ? integer((long) doubles[index]) : DoubleNode.valueOf(doubles[index]);
+      case DOUBLES ->
+          ints != null && ints.get(index)
+              ? integer((long) doubles[index])
+              : DoubleNode.valueOf(doubles[index]);
       default -> nodes.get(index);
     };
   }
@@ -157,7 +166,9 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
     modCount++;
   }
 
-  /** Appends in the STEP form (when the value continues the progression) or in place; false if not. */
+  /**
+   * Appends in the STEP form (when the value continues the progression) or in place; false if not.
+   */
   private boolean appendFast(JsonNode node) {
     if (form == STEP && size == 0 && isInteger(node)) {
       longNodes = node instanceof LongNode && node.canConvertToInt();
@@ -214,7 +225,7 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
       toLongs();
     }
     switch (form) {
-      case STEP -> { }
+      case STEP -> {}
       case LONGS -> System.arraycopy(longs, index + 1, longs, index, size - index - 1);
       case DOUBLES -> {
         System.arraycopy(doubles, index + 1, doubles, index, size - index - 1);
@@ -277,8 +288,12 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
   private boolean fits(JsonNode node) {
     return switch (form) {
       case STEP, LONGS -> isInteger(node) && (size == 0 || sameIntegerKind(node));
-      case DOUBLES -> node instanceof DoubleNode || (isInteger(node) && !longNodes && exact(node.longValue())
-          && sameIntegerKind(node));
+      case DOUBLES ->
+          node instanceof DoubleNode
+              || (isInteger(node)
+                  && !longNodes
+                  && exact(node.longValue())
+                  && sameIntegerKind(node));
       default -> true;
     };
   }
@@ -386,13 +401,18 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
     return size < a.length ? a : Arrays.copyOf(a, grow(a.length));
   }
 
-  /** Grows by 1/8 once large, so a long column wastes little (a big array is copied rarely anyway). */
+  /**
+   * Grows by 1/8 once large, so a long column wastes little (a big array is copied rarely anyway).
+   */
   private static int grow(int length) {
     int extra = length < 4096 ? Math.max(4, length) : length >> 3;
     return Math.addExact(length, extra);
   }
 
-  /** Writes the column in its own form (the cluster's binary state, {@link TreeCodec}); NODES is not written here. */
+  /**
+   * Writes the column in its own form (the cluster's binary state, {@link TreeCodec}); NODES is not
+   * written here.
+   */
   void writePrimitive(java.io.DataOutput out) throws IOException {
     out.writeByte(form);
     out.writeInt(size);

@@ -13,10 +13,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A binary form of a JSON tree that keeps numeric columns as they are held in memory (raw
- * {@code long}/{@code double} values, or an integer progression as two numbers): how the cluster
- * tier moves a task's state between members (migrations, replica syncs). Decoding gives a tree
- * equal to the encoded one, node classes included.
+ * A binary form of a JSON tree that keeps numeric columns as they are held in memory (raw {@code
+ * long}/{@code double} values, or an integer progression as two numbers): how the cluster tier
+ * moves a task's state between members (migrations, replica syncs). Decoding gives a tree equal to
+ * the encoded one, node classes included.
  */
 public final class TreeCodec {
   private static final byte NULL = 0;
@@ -42,7 +42,8 @@ public final class TreeCodec {
   public static byte[] bytes(JsonNode node) {
     try {
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(out, 1 << 16));
+      java.io.DataOutputStream data =
+          new java.io.DataOutputStream(new java.io.BufferedOutputStream(out, 1 << 16));
       data.write(MAGIC);
       write(data, node);
       data.flush();
@@ -54,15 +55,19 @@ public final class TreeCodec {
 
   /** True when {@code bytes} were made by {@link #bytes} (not JSON text). */
   public static boolean isTree(byte[] bytes) {
-    return bytes.length >= MAGIC.length && bytes[0] == MAGIC[0] && bytes[1] == MAGIC[1] && bytes[2] == MAGIC[2]
+    return bytes.length >= MAGIC.length
+        && bytes[0] == MAGIC[0]
+        && bytes[1] == MAGIC[1]
+        && bytes[2] == MAGIC[2]
         && bytes[3] == MAGIC[3];
   }
 
   /** Reads what {@link #bytes} made. */
   public static JsonNode fromBytes(byte[] bytes) {
     try {
-      java.io.DataInputStream in = new java.io.DataInputStream(
-          new java.io.ByteArrayInputStream(bytes, MAGIC.length, bytes.length - MAGIC.length));
+      java.io.DataInputStream in =
+          new java.io.DataInputStream(
+              new java.io.ByteArrayInputStream(bytes, MAGIC.length, bytes.length - MAGIC.length));
       return read(in);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

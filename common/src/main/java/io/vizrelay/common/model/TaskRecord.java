@@ -56,23 +56,91 @@ public record TaskRecord(
 
   @JsonCreator
   public TaskRecord {
-    meta = meta == null || meta.isNull() ? null : meta; // JSON null decodes as NullNode: one "no meta"
+    meta =
+        meta == null || meta.isNull() ? null : meta; // JSON null decodes as NullNode: one "no meta"
     sharedWith = sharedWith == null ? List.of() : List.copyOf(sharedWith);
   }
 
   /** A record shared with nobody. */
-  public TaskRecord(String taskId, String userId, String projectId, TaskKind kind, Long pid, String host,
-      TaskStatus status, long createdAt, long startedAt, long lastSeenAt, Long finishedAt, Integer exitCode,
-      boolean stopRequested, boolean autoRegistered, JsonNode meta, long lastSeq, int windows) {
-    this(taskId, userId, projectId, kind, pid, host, status, createdAt, startedAt, lastSeenAt, finishedAt, exitCode,
-        stopRequested, autoRegistered, meta, lastSeq, windows, List.of(), false);
+  public TaskRecord(
+      String taskId,
+      String userId,
+      String projectId,
+      TaskKind kind,
+      Long pid,
+      String host,
+      TaskStatus status,
+      long createdAt,
+      long startedAt,
+      long lastSeenAt,
+      Long finishedAt,
+      Integer exitCode,
+      boolean stopRequested,
+      boolean autoRegistered,
+      JsonNode meta,
+      long lastSeq,
+      int windows) {
+    this(
+        taskId,
+        userId,
+        projectId,
+        kind,
+        pid,
+        host,
+        status,
+        createdAt,
+        startedAt,
+        lastSeenAt,
+        finishedAt,
+        exitCode,
+        stopRequested,
+        autoRegistered,
+        meta,
+        lastSeq,
+        windows,
+        List.of(),
+        false);
   }
 
   /** A record of a job that does not say it ends its process on a stop request. */
-  public TaskRecord(String taskId, String userId, String projectId, TaskKind kind, Long pid, String host,
-      TaskStatus status, long createdAt, long startedAt, long lastSeenAt, Long finishedAt, Integer exitCode,
-      boolean stopRequested, boolean autoRegistered, JsonNode meta, long lastSeq, int windows, List<String> sharedWith) {
-    this(taskId, userId, projectId, kind, pid, host, status, createdAt, startedAt, lastSeenAt, finishedAt, exitCode,
-        stopRequested, autoRegistered, meta, lastSeq, windows, sharedWith, false);
+  public TaskRecord(
+      String taskId,
+      String userId,
+      String projectId,
+      TaskKind kind,
+      Long pid,
+      String host,
+      TaskStatus status,
+      long createdAt,
+      long startedAt,
+      long lastSeenAt,
+      Long finishedAt,
+      Integer exitCode,
+      boolean stopRequested,
+      boolean autoRegistered,
+      JsonNode meta,
+      long lastSeq,
+      int windows,
+      List<String> sharedWith) {
+    this(
+        taskId,
+        userId,
+        projectId,
+        kind,
+        pid,
+        host,
+        status,
+        createdAt,
+        startedAt,
+        lastSeenAt,
+        finishedAt,
+        exitCode,
+        stopRequested,
+        autoRegistered,
+        meta,
+        lastSeq,
+        windows,
+        sharedWith,
+        false);
   }
 }

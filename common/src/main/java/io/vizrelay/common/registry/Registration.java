@@ -20,11 +20,13 @@ public record Registration(
     @JsonProperty("stoppable") boolean stoppable) {
 
   public Registration {
-    meta = meta == null || meta.isNull() ? null : meta; // JSON null decodes as NullNode: one "no meta"
+    meta =
+        meta == null || meta.isNull() ? null : meta; // JSON null decodes as NullNode: one "no meta"
   }
 
   /** A registration of a job that does not say it ends its process on a stop request. */
-  public Registration(String taskId, TaskOwner owner, TaskKind kind, Long pid, String host, JsonNode meta) {
+  public Registration(
+      String taskId, TaskOwner owner, TaskKind kind, Long pid, String host, JsonNode meta) {
     this(taskId, owner, kind, pid, host, meta, false);
   }
 }

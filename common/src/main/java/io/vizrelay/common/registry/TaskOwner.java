@@ -11,8 +11,8 @@ import io.vizrelay.common.config.VizConfig;
  * has no project. An id without {@code -} (visdom's default task {@code default}) names no user
  * ({@link #userOf} is null): with authentication on only admins reach it, and the registry records
  * it as owned by {@link #UNOWNED}, a name no user can have. With {@code VIZRELAY_AUTH=none} every
- * request is the local admin ({@code VIZRELAY_USER}), and the registry records it as theirs
- * ({@link #unownedUser}). Its project, in the registry record, is the whole id.
+ * request is the local admin ({@code VIZRELAY_USER}), and the registry records it as theirs ({@link
+ * #unownedUser}). Its project, in the registry record, is the whole id.
  *
  * @param userId never null
  * @param projectId null when there is none
@@ -36,12 +36,17 @@ public record TaskOwner(String userId, String projectId) {
     return dash < 0 || dash == taskId.length() - 1 ? null : taskId.substring(dash + 1);
   }
 
-  /** Who the registry records as owner of an id that names no user: {@link #UNOWNED}, or the local user with auth off. */
+  /**
+   * Who the registry records as owner of an id that names no user: {@link #UNOWNED}, or the local
+   * user with auth off.
+   */
   public static String unownedUser(VizConfig config) {
     return config.auth().enabled() ? UNOWNED : config.user();
   }
 
-  /** The registry owner by the rule above; {@code unowned} is {@link #unownedUser} of the process. */
+  /**
+   * The registry owner by the rule above; {@code unowned} is {@link #unownedUser} of the process.
+   */
   public static TaskOwner fromTaskId(String taskId, String unowned) {
     String user = userOf(taskId);
     if (user == null) {

@@ -15,8 +15,10 @@ public final class FrameCodec {
 
   /** Numbers and serializes a frame: {@code {"command":..., "seq":N, "env":E, ...rest}}. */
   public static Delta encode(String taskId, String epoch, long seq, Frame frame) {
-    Buffer compact = frame.compact() == null ? null
-        : Buffer.buffer(Json.bytes(envelope(frame.compact(), seq, frame.env())));
+    Buffer compact =
+        frame.compact() == null
+            ? null
+            : Buffer.buffer(Json.bytes(envelope(frame.compact(), seq, frame.env())));
     if (compact != null && CompactAppends.derivable(frame.compact())) {
       return Delta.ofCompact(taskId, epoch, seq, frame.env(), compact);
     }
@@ -25,7 +27,8 @@ public final class FrameCodec {
   }
 
   /** A delta read back from the log: compact appends stay compact-only. */
-  public static Delta decodeStored(String taskId, String epoch, long seq, String env, byte[] stored) {
+  public static Delta decodeStored(
+      String taskId, String epoch, long seq, String env, byte[] stored) {
     Buffer bytes = Buffer.buffer(stored);
     return CompactAppends.isCompactAppend(stored)
         ? Delta.ofCompact(taskId, epoch, seq, env, bytes)
@@ -34,8 +37,8 @@ public final class FrameCodec {
 
   /**
    * {@code command} stays first when it is first in the message (always, except a window stored
-   * through {@code /win_data} with its members in another order, which keeps that order: the
-   * state rebuilt from the log must hold the window exactly as it was stored).
+   * through {@code /win_data} with its members in another order, which keeps that order: the state
+   * rebuilt from the log must hold the window exactly as it was stored).
    */
   private static ObjectNode envelope(ObjectNode message, long seq, String env) {
     ObjectNode out = Json.object();
@@ -56,13 +59,16 @@ public final class FrameCodec {
   }
 
   /** The replay of {@code env} ({@code *} = all envs) as visdom messages, each with {@code env}. */
-  public static Snapshot snapshot(String taskId, String epoch, long seq, TaskState state, String env) {
+  public static Snapshot snapshot(
+      String taskId, String epoch, long seq, TaskState state, String env) {
     return snapshot(taskId, epoch, seq, state, env, WindowBytesCache.NONE);
   }
 
-  /** The same, reusing the serialized bytes of windows that did not change since the last snapshot. */
-  public static Snapshot snapshot(String taskId, String epoch, long seq, TaskState state, String env,
-      WindowBytesCache cache) {
+  /**
+   * The same, reusing the serialized bytes of windows that did not change since the last snapshot.
+   */
+  public static Snapshot snapshot(
+      String taskId, String epoch, long seq, TaskState state, String env, WindowBytesCache cache) {
     List<Buffer> frames = new ArrayList<>();
     List<String> envIds = state.envIds();
     if ("*".equals(env)) {
@@ -75,7 +81,8 @@ public final class FrameCodec {
     return new Snapshot(taskId, epoch, seq, envIds, frames);
   }
 
-  private static void replayEnv(List<Buffer> frames, String eid, EnvState env, WindowBytesCache cache) {
+  private static void replayEnv(
+      List<Buffer> frames, String eid, EnvState env, WindowBytesCache cache) {
     ObjectNode reload = Json.object().put("command", "reload").put("env", eid);
     reload.set("data", env.reload());
     frames.add(Buffer.buffer(Json.bytes(reload)));

@@ -3,9 +3,9 @@ package io.vizrelay.common.store;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The envelope members a store adds to an engine frame when it numbers it ({@code seq}, and
- * {@code env} on every frame), and their removal when a logged frame is applied again: the one
- * owner of that rule for both tiers.
+ * The envelope members a store adds to an engine frame when it numbers it ({@code seq}, and {@code
+ * env} on every frame), and their removal when a logged frame is applied again: the one owner of
+ * that rule for both tiers.
  */
 public final class FrameEnvelope {
   private FrameEnvelope() {}

@@ -5,9 +5,9 @@ import io.vizrelay.common.visdom.VisdomCommand;
 import java.util.List;
 
 /**
- * The one door to task state (docs/ARCHITECTURE.md "Where task state lives"). Applying is serial per task and parallel across tasks;
- * a completed {@link #apply} means the deltas are durable in this tier. All futures complete on
- * the caller's Vert.x context when called from one.
+ * The one door to task state (docs/ARCHITECTURE.md "Where task state lives"). Applying is serial
+ * per task and parallel across tasks; a completed {@link #apply} means the deltas are durable in
+ * this tier. All futures complete on the caller's Vert.x context when called from one.
  */
 public interface TaskStore {
 
@@ -41,14 +41,16 @@ public interface TaskStore {
   default void unwatch(String taskId) {}
 
   /**
-   * Whether the task's state is in memory and its estimated size, without loading it; null when
-   * the task does not exist. A tier that holds every task in memory answers hot, size unknown (-1).
+   * Whether the task's state is in memory and its estimated size, without loading it; null when the
+   * task does not exist. A tier that holds every task in memory answers hot, size unknown (-1).
    */
   default Future<Residency> residency(String taskId) {
     return Future.succeededFuture(new Residency(true, -1));
   }
 
-  /** In memory ({@code hot}) or only on disk; {@code stateBytes} estimated, 0 when cold, -1 unknown. */
+  /**
+   * In memory ({@code hot}) or only on disk; {@code stateBytes} estimated, 0 when cold, -1 unknown.
+   */
   record Residency(boolean hot, long stateBytes) {}
 
   /** Figures the registry shows: stream life, last seq, windows, envs. */

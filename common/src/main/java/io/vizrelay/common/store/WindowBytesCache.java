@@ -7,15 +7,16 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The serialized replay message of each window of one task, kept between snapshots: a window
- * whose {@code contentID} and {@code version} did not change (every change makes a new contentID)
- * is not serialized again, so late joins of an idle task cost a copy, not an encoding. Only
- * windows up to {@link #MAX_CACHED_BYTES} are kept, so big windows are not held twice. Confined to
- * the task's shard thread.
+ * The serialized replay message of each window of one task, kept between snapshots: a window whose
+ * {@code contentID} and {@code version} did not change (every change makes a new contentID) is not
+ * serialized again, so late joins of an idle task cost a copy, not an encoding. Only windows up to
+ * {@link #MAX_CACHED_BYTES} are kept, so big windows are not held twice. Confined to the task's
+ * shard thread.
  */
 public final class WindowBytesCache {
   /** Largest serialized window kept. */
   public static final int MAX_CACHED_BYTES = 1 << 20;
+
   /** A cache that keeps nothing. */
   public static final WindowBytesCache NONE = new WindowBytesCache(true);
 
@@ -49,7 +50,10 @@ public final class WindowBytesCache {
     String contentId = window.path("contentID").asText();
     String version = window.path("version").asText();
     Entry e = entries.get(window);
-    if (e == null || !e.env.equals(env) || !e.contentId.equals(contentId) || !e.version.equals(version)) {
+    if (e == null
+        || !e.env.equals(env)
+        || !e.contentId.equals(contentId)
+        || !e.version.equals(version)) {
       Buffer bytes = encode.get();
       e = bytes.length() <= MAX_CACHED_BYTES ? new Entry(env, contentId, version, bytes) : null;
       if (e == null) {

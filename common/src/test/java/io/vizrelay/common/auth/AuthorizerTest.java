@@ -17,7 +17,8 @@ class AuthorizerTest {
     assertTrue(Authorizer.canWatch(user("alice"), "alice-mnist"));
     assertTrue(Authorizer.canWrite(user("alice"), "alice-mnist-v2"));
     assertFalse(Authorizer.canWatch(user("alice"), "bob-mnist"));
-    assertFalse(Authorizer.canWatch(user("ali"), "alice-mnist"), "a prefix of the owner is not the owner");
+    assertFalse(
+        Authorizer.canWatch(user("ali"), "alice-mnist"), "a prefix of the owner is not the owner");
     assertFalse(Authorizer.canWatch(user("alice"), "alicemnist"), "no dash: no owner");
     assertFalse(Authorizer.canWatch(user("alice"), "default"));
   }
@@ -57,18 +58,25 @@ class AuthorizerTest {
     assertTrue(Authorizer.canWatch(user("bob"), "alice-a", "alice", shared));
     assertFalse(Authorizer.canWrite(user("bob"), "alice-a", "alice"), "sharing is read-only");
     assertFalse(Authorizer.canWatch(user("carol"), "alice-a", "alice", shared));
-    assertFalse(Authorizer.canWatch(user("bob"), "alice-a", "alice"), "the owner-only check ignores sharing");
+    assertFalse(
+        Authorizer.canWatch(user("bob"), "alice-a", "alice"),
+        "the owner-only check ignores sharing");
     Principal bobsKey = new Principal("bob", Set.of(), null, "bob-x", "k");
-    assertFalse(Authorizer.canWatch(bobsKey, "alice-a", "alice", shared), "a scoped credential gets no shared access");
+    assertFalse(
+        Authorizer.canWatch(bobsKey, "alice-a", "alice", shared),
+        "a scoped credential gets no shared access");
     assertFalse(Authorizer.canWatch(user("bob"), "alice-a", "alice", null));
   }
 
   @Test
   void busHeadersCarryThePrincipal() {
     Principal p = new Principal("alice", Set.of("x"), "mnist", null, "k");
-    io.vertx.core.eventbus.DeliveryOptions o = BusPrincipal.headers(p, new io.vertx.core.eventbus.DeliveryOptions());
+    io.vertx.core.eventbus.DeliveryOptions o =
+        BusPrincipal.headers(p, new io.vertx.core.eventbus.DeliveryOptions());
     assertTrue(BusPrincipal.mayWatch(o.getHeaders(), "alice-mnist"));
     assertFalse(BusPrincipal.mayWatch(o.getHeaders(), "bob-mnist"));
-    assertFalse(BusPrincipal.mayWatch(io.vertx.core.MultiMap.caseInsensitiveMultiMap(), "alice-mnist"), "no principal, no access");
+    assertFalse(
+        BusPrincipal.mayWatch(io.vertx.core.MultiMap.caseInsensitiveMultiMap(), "alice-mnist"),
+        "no principal, no access");
   }
 }

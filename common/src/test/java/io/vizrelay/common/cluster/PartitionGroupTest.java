@@ -25,24 +25,39 @@ class PartitionGroupTest {
 
   @Test
   void nodeAndZoneTagTheMemberWithItsGroup() {
-    Config node = HazelcastSetup.config(ClusterConfig.fromEnv(Map.of(
-        "VIZRELAY_HZ_PARTITION_GROUP", "node", "VIZRELAY_HZ_NODE_NAME", "worker-1")));
+    Config node =
+        HazelcastSetup.config(
+            ClusterConfig.fromEnv(
+                Map.of(
+                    "VIZRELAY_HZ_PARTITION_GROUP", "node", "VIZRELAY_HZ_NODE_NAME", "worker-1")));
     assertTrue(node.getPartitionGroupConfig().isEnabled());
     assertEquals(MemberGroupType.NODE_AWARE, node.getPartitionGroupConfig().getGroupType());
-    assertEquals("worker-1", node.getMemberAttributeConfig().getAttribute(PartitionGroupMetaData.PARTITION_GROUP_NODE));
-    Config zone = HazelcastSetup.config(ClusterConfig.fromEnv(Map.of(
-        "VIZRELAY_HZ_PARTITION_GROUP", "zone", "VIZRELAY_HZ_ZONE", "eu-west-1a")));
+    assertEquals(
+        "worker-1",
+        node.getMemberAttributeConfig().getAttribute(PartitionGroupMetaData.PARTITION_GROUP_NODE));
+    Config zone =
+        HazelcastSetup.config(
+            ClusterConfig.fromEnv(
+                Map.of("VIZRELAY_HZ_PARTITION_GROUP", "zone", "VIZRELAY_HZ_ZONE", "eu-west-1a")));
     assertEquals(MemberGroupType.ZONE_AWARE, zone.getPartitionGroupConfig().getGroupType());
-    assertEquals("eu-west-1a", zone.getMemberAttributeConfig().getAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE));
+    assertEquals(
+        "eu-west-1a",
+        zone.getMemberAttributeConfig().getAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE));
   }
 
   @Test
   void aGroupTypeWithoutItsGroupIsRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ClusterConfig.fromEnv(Map.of("VIZRELAY_HZ_PARTITION_GROUP", "node")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ClusterConfig.fromEnv(Map.of("VIZRELAY_HZ_PARTITION_GROUP", "node")));
     assertTrue(e.getMessage().contains("VIZRELAY_HZ_NODE_NAME"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> ClusterConfig.fromEnv(Map.of("VIZRELAY_HZ_PARTITION_GROUP", "zone")));
-    assertThrows(IllegalArgumentException.class, () -> ClusterConfig.fromEnv(Map.of("VIZRELAY_HZ_PARTITION_GROUP", "rack")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ClusterConfig.fromEnv(Map.of("VIZRELAY_HZ_PARTITION_GROUP", "zone")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ClusterConfig.fromEnv(Map.of("VIZRELAY_HZ_PARTITION_GROUP", "rack")));
   }
 
   @Test
@@ -69,7 +84,8 @@ class PartitionGroupTest {
     Map<String, String> env = new LinkedHashMap<>(grid.env(index));
     env.put("VIZRELAY_HZ_PARTITION_GROUP", "node");
     env.put("VIZRELAY_HZ_NODE_NAME", node);
-    HazelcastInstance hz = Hazelcast.newHazelcastInstance(HazelcastSetup.config(ClusterConfig.fromEnv(env)));
+    HazelcastInstance hz =
+        Hazelcast.newHazelcastInstance(HazelcastSetup.config(ClusterConfig.fromEnv(env)));
     grid.members.add(hz);
     return hz;
   }

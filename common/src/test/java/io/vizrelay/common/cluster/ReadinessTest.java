@@ -19,7 +19,16 @@ class ReadinessTest {
       HazelcastInstance hz = grid.startMember();
       AtomicBoolean draining = new AtomicBoolean();
       Readiness readiness = new Readiness(hz, draining::get, null);
-      assertEquals(Map.of("not-draining", true, "member-running", true, "member-joined", true, "cluster-writable", true),
+      assertEquals(
+          Map.of(
+              "not-draining",
+              true,
+              "member-running",
+              true,
+              "member-joined",
+              true,
+              "cluster-writable",
+              true),
           readiness.checks());
       draining.set(true);
       assertEquals(false, readiness.checks().get("not-draining"));
@@ -57,13 +66,18 @@ class ReadinessTest {
   private static HazelcastInstance start(TestGrid grid, int index) {
     Map<String, String> env = new LinkedHashMap<>(grid.env(index));
     env.put("VIZRELAY_HZ_MIN_CLUSTER_SIZE", "2");
-    HazelcastInstance hz = Hazelcast.newHazelcastInstance(HazelcastSetup.config(ClusterConfig.fromEnv(env)));
+    HazelcastInstance hz =
+        Hazelcast.newHazelcastInstance(HazelcastSetup.config(ClusterConfig.fromEnv(env)));
     grid.members.add(hz);
     return hz;
   }
 
-  /** Split-brain protection is re-evaluated on membership events: wait (30 s at most) for the outcome. */
-  private static void awaitCheck(Readiness readiness, String check, boolean expected) throws InterruptedException {
+  /**
+   * Split-brain protection is re-evaluated on membership events: wait (30 s at most) for the
+   * outcome.
+   */
+  private static void awaitCheck(Readiness readiness, String check, boolean expected)
+      throws InterruptedException {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (readiness.checks().get(check) != expected) {
       if (System.nanoTime() > deadline) {

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** Issue 12: statuses Vert.x raises by itself get the generic code of their status, not a specific one. */
+/**
+ * Issue 12: statuses Vert.x raises by itself get the generic code of their status, not a specific
+ * one.
+ */
 class ErrorCodeTest {
   @Test
   void frameworkStatusesGetTheirOwnCodes() {
@@ -19,8 +22,16 @@ class ErrorCodeTest {
 
   @Test
   void everyGenericCodeMapsBackToItself() {
-    for (ErrorCode code : new ErrorCode[] {ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND, ErrorCode.METHOD_NOT_ALLOWED,
-        ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.TOO_MANY_REQUESTS, ErrorCode.MISDIRECTED_REQUEST}) {
+    for (ErrorCode code :
+        new ErrorCode[] {
+          ErrorCode.BAD_REQUEST,
+          ErrorCode.NOT_FOUND,
+          ErrorCode.METHOD_NOT_ALLOWED,
+          ErrorCode.UNAUTHORIZED,
+          ErrorCode.FORBIDDEN,
+          ErrorCode.TOO_MANY_REQUESTS,
+          ErrorCode.MISDIRECTED_REQUEST
+        }) {
       assertEquals(code, ErrorCode.forStatus(code.status()));
     }
   }

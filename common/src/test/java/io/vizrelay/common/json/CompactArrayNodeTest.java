@@ -15,14 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** A compact array reads, compares and serializes exactly as a plain ArrayNode of the same nodes. */
+/**
+ * A compact array reads, compares and serializes exactly as a plain ArrayNode of the same nodes.
+ */
 class CompactArrayNodeTest {
   private static final JsonNodeFactory PLAIN = JsonNodeFactory.instance;
 
   @Test
   void parsedNumbersComeBackByteForByte() {
-    String text = "{\"x\":[0,1,2,3,4],\"y\":[0.1,1e-7,1.0,-0.0,3.141592653589793,NaN,1e300],"
-        + "\"m\":[1,2.5,3,4.25],\"big\":[1,9007199254740993,2],\"s\":[1,\"a\",null,[1,2]],\"e\":[]}";
+    String text =
+        "{\"x\":[0,1,2,3,4],\"y\":[0.1,1e-7,1.0,-0.0,3.141592653589793,NaN,1e300],"
+            + "\"m\":[1,2.5,3,4.25],\"big\":[1,9007199254740993,2],\"s\":[1,\"a\",null,[1,2]],\"e\":[]}";
     JsonNode tree = Json.parseTrusted(text.getBytes(StandardCharsets.UTF_8));
     assertEquals("STEP", form(tree.get("x")));
     assertEquals("DOUBLES", form(tree.get("y")));
@@ -75,7 +78,9 @@ class CompactArrayNodeTest {
       case 0 -> IntNode.valueOf(size * 3);
       case 1 -> IntNode.valueOf(random.nextInt(1000) - 500);
       case 2 -> DoubleNode.valueOf(random.nextInt(1000) / 7.0);
-      case 3 -> LongNode.valueOf(random.nextBoolean() ? random.nextInt(50) : Long.MAX_VALUE - random.nextInt(50));
+      case 3 ->
+          LongNode.valueOf(
+              random.nextBoolean() ? random.nextInt(50) : Long.MAX_VALUE - random.nextInt(50));
       case 4 -> DoubleNode.valueOf(Double.NaN);
       case 5 -> TextNode.valueOf("t" + size);
       default -> PLAIN.nullNode();

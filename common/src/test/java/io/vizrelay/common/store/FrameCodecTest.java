@@ -16,7 +16,10 @@ import io.vizrelay.common.visdom.VisdomCommand;
 import io.vizrelay.common.visdom.VisdomEngine;
 import org.junit.jupiter.api.Test;
 
-/** A pure append is stored compact-only; the visdom frame derived from it changes a window exactly as the engine's patch. */
+/**
+ * A pure append is stored compact-only; the visdom frame derived from it changes a window exactly
+ * as the engine's patch.
+ */
 class FrameCodecTest {
   private final VisdomEngine engine = new VisdomEngine(IdSource.RANDOM);
 
@@ -44,7 +47,8 @@ class FrameCodecTest {
 
     Delta stored = FrameCodec.decodeStored("t-1", "e", 2, "main", delta.stored().getBytes());
     assertTrue(stored.compactOnly(), "read back from the log it stays compact-only");
-    assertTrue(delta.stored().length() * 5 < Json.bytes(frame.message()).length,
+    assertTrue(
+        delta.stored().length() * 5 < Json.bytes(frame.message()).length,
         "the compact form is several times smaller than the per-element patch");
   }
 
@@ -81,7 +85,15 @@ class FrameCodecTest {
       y.add(i * 0.25);
     }
     trace.put("name", "train").put("type", "scatter").put("mode", "lines");
-    return new VisdomCommand.UpdateWindow("main", "loss", Json.NODES.arrayNode().add(trace), Json.object(),
-        Json.object(), "train", true, false, null);
+    return new VisdomCommand.UpdateWindow(
+        "main",
+        "loss",
+        Json.NODES.arrayNode().add(trace),
+        Json.object(),
+        Json.object(),
+        "train",
+        true,
+        false,
+        null);
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vizrelay.common.json.Json;
-import io.vizrelay.common.store.FrameCodec;
 import io.vizrelay.common.visdom.Frame;
 import java.util.HashSet;
 import java.util.Set;
@@ -17,9 +16,13 @@ class FrameEnvelopeTest {
 
   @Test
   void stripUndoesTheEnvelopeOfWindowAndOtherFrames() {
-    ObjectNode window = (ObjectNode) Json.parseTrusted(
-        "{\"command\":\"window\",\"id\":\"w\",\"type\":\"plot\",\"content\":{\"data\":[]},\"i\":0}".getBytes());
-    ObjectNode close = (ObjectNode) Json.parseTrusted("{\"command\":\"close\",\"data\":\"w\"}".getBytes());
+    ObjectNode window =
+        (ObjectNode)
+            Json.parseTrusted(
+                "{\"command\":\"window\",\"id\":\"w\",\"type\":\"plot\",\"content\":{\"data\":[]},\"i\":0}"
+                    .getBytes());
+    ObjectNode close =
+        (ObjectNode) Json.parseTrusted("{\"command\":\"close\",\"data\":\"w\"}".getBytes());
     for (ObjectNode message : new ObjectNode[] {window, close}) {
       Delta delta = FrameCodec.encode("t", "e", 7, new Frame("main", message.deepCopy()));
       ObjectNode enveloped = (ObjectNode) Json.parseTrusted(delta.stored().getBytes());
@@ -29,16 +32,19 @@ class FrameEnvelopeTest {
       if ("window".equals(message.get("command").asText())) {
         assertEquals(message, stripped, "a window message comes back as stored");
       } else {
-        assertEquals(message.deepCopy().put("env", "main"), stripped, "other frames keep their env");
+        assertEquals(
+            message.deepCopy().put("env", "main"), stripped, "other frames keep their env");
       }
     }
   }
 
   @Test
   void aWindowStoredWithItsMembersInAnotherOrderKeepsThatOrder() {
-    ObjectNode window = (ObjectNode) Json.parseTrusted("{\"id\":\"w\",\"i\":0,\"command\":\"window\"}".getBytes());
+    ObjectNode window =
+        (ObjectNode) Json.parseTrusted("{\"id\":\"w\",\"i\":0,\"command\":\"window\"}".getBytes());
     Delta delta = FrameCodec.encode("t", "e", 1, new Frame("main", window.deepCopy()));
-    ObjectNode stripped = FrameEnvelope.strip((ObjectNode) Json.parseTrusted(delta.stored().getBytes()));
+    ObjectNode stripped =
+        FrameEnvelope.strip((ObjectNode) Json.parseTrusted(delta.stored().getBytes()));
     assertEquals(Json.string(window), Json.string(stripped));
   }
 

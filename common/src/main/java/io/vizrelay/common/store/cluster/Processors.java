@@ -11,8 +11,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Epochs;
-import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.FrameCodec;
+import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.visdom.Frame;
 import io.vizrelay.common.visdom.IdSource;
 import io.vizrelay.common.visdom.Limits;
@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * The entry processors of {@link ClusterTaskStore}. Each runs on the task's partition owner,
  * serially with every other processor of that task. The ones that change a task hand Hazelcast a
  * backup processor ({@link Replay}) that repeats the <em>resulting frames</em> on the synchronous
- * backup through {@code FrameApplier}: deterministic (the engine's random ids are not drawn
- * again) and O(delta) on the wire.
+ * backup through {@code FrameApplier}: deterministic (the engine's random ids are not drawn again)
+ * and O(delta) on the wire.
  */
 public final class Processors {
   private static final Logger LOG = LoggerFactory.getLogger(Processors.class);
@@ -43,18 +43,21 @@ public final class Processors {
 
   /**
    * A diverged backup replica that became the primary before its resync arrived (the primary was
-   * lost meanwhile): its frames no longer match its state, so its stream starts over in a new
-   * epoch from the state it has (browsers re-sync with a snapshot flagged {@code recovered:false});
+   * lost meanwhile): its frames no longer match its state, so its stream starts over in a new epoch
+   * from the state it has (browsers re-sync with a snapshot flagged {@code recovered:false});
    * counted with the divergences that caused it.
    */
   static StoredTask restartDiverged(String taskId, StoredTask task) {
-    LOG.error("task {} was promoted from a diverged backup replica at seq {}: its stream starts over in a new epoch",
-        taskId, task.lastSeq);
+    LOG.error(
+        "task {} was promoted from a diverged backup replica at seq {}: its stream starts over in a new epoch",
+        taskId,
+        task.lastSeq);
     return task.restarted(newEpoch());
   }
 
   /** Runs a visdom command through the engine, numbers its frames, keeps them in the ring. */
-  public static final class Apply implements EntryProcessor<String, StoredTask, Results.Apply>, DataSerializable {
+  public static final class Apply
+      implements EntryProcessor<String, StoredTask, Results.Apply>, DataSerializable {
     private String requestId;
     private byte[] command;
     private int maxWindows;
@@ -92,8 +95,9 @@ public final class Processors {
       }
       Outcome outcome;
       try {
-        outcome = new VisdomEngine(IdSource.RANDOM, new Limits(maxWindows, maxPoints))
-            .apply(task.state, CommandCodec.decode(command));
+        outcome =
+            new VisdomEngine(IdSource.RANDOM, new Limits(maxWindows, maxPoints))
+                .apply(task.state, CommandCodec.decode(command));
       } catch (ApiException e) {
         return Results.Apply.error(e.code().name(), e.getMessage());
       }
@@ -107,15 +111,22 @@ public final class Processors {
         frames.add(rf);
       }
       if (created || restarted || !frames.isEmpty()) {
-        StoredTask.Done done = new StoredTask.Done(first, task.lastSeq, outcome.reply().body(), outcome.reply().json());
+        StoredTask.Done done =
+            new StoredTask.Done(
+                first, task.lastSeq, outcome.reply().body(), outcome.reply().json());
         task.remember(requestId, done);
         entry.setValue(task);
-        backup = restarted ? new Overwrite<>(task) : new Replay<>(task.epoch, requestId, done, frames, retention);
+        backup =
+            restarted
+                ? new Overwrite<>(task)
+                : new Replay<>(task.epoch, requestId, done, frames, retention);
       }
       return Results.Apply.ok(task.epoch, outcome.reply().body(), outcome.reply().json(), frames);
     }
 
-    /** A retried invocation of a request already applied: the same answer, nothing applied twice. */
+    /**
+     * A retried invocation of a request already applied: the same answer, nothing applied twice.
+     */
     private static Results.Apply retried(StoredTask task, StoredTask.Done done) {
       List<RingFrame> frames = new ArrayList<>();
       for (RingFrame f : task.ring) {
@@ -165,7 +176,12 @@ public final class Processors {
 
     public Replay() {}
 
-    Replay(String epoch, String requestId, StoredTask.Done done, List<RingFrame> frames, Retention retention) {
+    Replay(
+        String epoch,
+        String requestId,
+        StoredTask.Done done,
+        List<RingFrame> frames,
+        Retention retention) {
       this.epoch = epoch;
       this.requestId = requestId;
       this.done = done;
@@ -212,7 +228,11 @@ public final class Processors {
 
     private static boolean applies(String taskId, StoredTask task, RingFrame f) {
       if (f.seq() != task.lastSeq + 1) {
-        LOG.error("backup replica of task {} is at seq {} but got frame seq={}", taskId, task.lastSeq, f.seq());
+        LOG.error(
+            "backup replica of task {} is at seq {} but got frame seq={}",
+            taskId,
+            task.lastSeq,
+            f.seq());
         return false;
       }
       try {
@@ -230,7 +250,9 @@ public final class Processors {
       if (member != null) {
         ReplicaRepair.of(member).diverged(entry.getKey());
       } else {
-        LOG.error("backup replica of task {} diverged; no member to resynchronize it from", entry.getKey());
+        LOG.error(
+            "backup replica of task {} diverged; no member to resynchronize it from",
+            entry.getKey());
       }
     }
 
@@ -267,11 +289,12 @@ public final class Processors {
   }
 
   /**
-   * Asked by a backup replica that diverged ({@link ReplicaRepair}): changes nothing on the
-   * primary and hands every backup the primary's whole task ({@link Overwrite}). O(state), once
-   * per divergence.
+   * Asked by a backup replica that diverged ({@link ReplicaRepair}): changes nothing on the primary
+   * and hands every backup the primary's whole task ({@link Overwrite}). O(state), once per
+   * divergence.
    */
-  public static final class Resync implements EntryProcessor<String, StoredTask, Void>, DataSerializable {
+  public static final class Resync
+      implements EntryProcessor<String, StoredTask, Void>, DataSerializable {
     private transient Overwrite<Void> backup;
 
     public Resync() {}
@@ -294,8 +317,12 @@ public final class Processors {
     public void readData(ObjectDataInput in) {}
   }
 
-  /** The backup side of {@link Resync}: the replica becomes the primary's task (or goes, when the primary has none). */
-  public static final class Overwrite<R> implements EntryProcessor<String, StoredTask, R>, DataSerializable {
+  /**
+   * The backup side of {@link Resync}: the replica becomes the primary's task (or goes, when the
+   * primary has none).
+   */
+  public static final class Overwrite<R>
+      implements EntryProcessor<String, StoredTask, R>, DataSerializable {
     private StoredTask task;
 
     public Overwrite() {}
@@ -332,8 +359,12 @@ public final class Processors {
     }
   }
 
-  /** The replay of one env (or {@code *}); creates an empty task when missing, as the embedded store does. */
-  public static final class Snap implements EntryProcessor<String, StoredTask, Results.Snap>, DataSerializable {
+  /**
+   * The replay of one env (or {@code *}); creates an empty task when missing, as the embedded store
+   * does.
+   */
+  public static final class Snap
+      implements EntryProcessor<String, StoredTask, Results.Snap>, DataSerializable {
     private String env;
     private Retention retention;
     private transient EntryProcessor<String, StoredTask, Results.Snap> backup;
@@ -391,7 +422,8 @@ public final class Processors {
   }
 
   /** The frames after {@code epoch:seq} from the ring, or gone. Read-only. */
-  public static final class After implements EntryProcessor<String, StoredTask, Results.After>, DataSerializable, ReadOnly {
+  public static final class After
+      implements EntryProcessor<String, StoredTask, Results.After>, DataSerializable, ReadOnly {
     private String epoch;
     private long seq;
 
@@ -405,7 +437,11 @@ public final class Processors {
     @Override
     public Results.After process(Map.Entry<String, StoredTask> entry) {
       StoredTask task = entry.getValue();
-      if (task == null || task.diverged || !task.epoch.equals(epoch) || seq > task.lastSeq || seq < 0) {
+      if (task == null
+          || task.diverged
+          || !task.epoch.equals(epoch)
+          || seq > task.lastSeq
+          || seq < 0) {
         return new Results.After(true, List.of());
       }
       List<RingFrame> frames = task.after(seq);
@@ -431,7 +467,8 @@ public final class Processors {
   }
 
   /** Summary figures, or null when the task does not exist. Read-only. */
-  public static final class Stats implements EntryProcessor<String, StoredTask, Results.Stats>, DataSerializable, ReadOnly {
+  public static final class Stats
+      implements EntryProcessor<String, StoredTask, Results.Stats>, DataSerializable, ReadOnly {
     public Stats() {}
 
     @Override
@@ -461,7 +498,8 @@ public final class Processors {
   }
 
   /** Removes a task; true when it existed. The backup removes it too. */
-  public static final class Delete implements EntryProcessor<String, StoredTask, Boolean>, DataSerializable {
+  public static final class Delete
+      implements EntryProcessor<String, StoredTask, Boolean>, DataSerializable {
     private transient boolean existed;
 
     public Delete() {}

@@ -7,11 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One member's repair of its backup replicas that fell out of step with their primary: a
- * {@link Processors.Replay} that cannot apply a frame (or finds a gap before it) marks its replica
+ * One member's repair of its backup replicas that fell out of step with their primary: a {@link
+ * Processors.Replay} that cannot apply a frame (or finds a gap before it) marks its replica
  * diverged, counts it here ({@code vizrelay_backup_divergences_total}) and asks the primary for its
- * whole state ({@link Processors.Resync}), which replaces the replica ({@link Processors.Overwrite}).
- * Held in the member's user context, so every replay on the member counts into the same figure.
+ * whole state ({@link Processors.Resync}), which replaces the replica ({@link
+ * Processors.Overwrite}). Held in the member's user context, so every replay on the member counts
+ * into the same figure.
  */
 final class ReplicaRepair {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaRepair.class);
@@ -27,7 +28,8 @@ final class ReplicaRepair {
 
   /** The member's repair (made on first use). */
   static ReplicaRepair of(HazelcastInstance member) {
-    return (ReplicaRepair) member.getUserContext().computeIfAbsent(KEY, k -> new ReplicaRepair(member));
+    return (ReplicaRepair)
+        member.getUserContext().computeIfAbsent(KEY, k -> new ReplicaRepair(member));
   }
 
   /** Backup replicas on this member that diverged from their primary since it started. */
@@ -46,15 +48,23 @@ final class ReplicaRepair {
    */
   void diverged(String taskId) {
     divergences.incrementAndGet();
-    CompletableFuture.runAsync(() -> member.<String, StoredTask>getMap(ClusterTaskStore.MAP)
-        .submitToKey(taskId, new Processors.Resync())
-        .whenComplete((ignored, e) -> {
-          if (e != null) {
-            LOG.error("backup replica of task {} diverged and could not be resynchronized from its primary", taskId, e);
-          } else {
-            resyncs.incrementAndGet();
-            LOG.info("backup replica of task {} resynchronized from its primary", taskId);
-          }
-        }));
+    CompletableFuture.runAsync(
+        () ->
+            member
+                .<String, StoredTask>getMap(ClusterTaskStore.MAP)
+                .submitToKey(taskId, new Processors.Resync())
+                .whenComplete(
+                    (ignored, e) -> {
+                      if (e != null) {
+                        LOG.error(
+                            "backup replica of task {} diverged and could not be resynchronized from its primary",
+                            taskId,
+                            e);
+                      } else {
+                        resyncs.incrementAndGet();
+                        LOG.info(
+                            "backup replica of task {} resynchronized from its primary", taskId);
+                      }
+                    }));
   }
 }

@@ -17,12 +17,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A task as the grid holds it (the value of {@link ClusterTaskStore#MAP}, in-memory format
- * OBJECT): its stream life, last seq, visdom state, a ring of recent frames for {@code since},
- * and the recent request ids (so an invocation Hazelcast retries after a member loss is not
- * applied twice). Only entry processors touch it, serially per task on the partition owner (and
- * on the backup, in the same order). Serialized whole only when a partition migrates or a replica
- * is re-synchronized, with numeric columns as raw primitives ({@link TreeCodec}), as held in memory.
+ * A task as the grid holds it (the value of {@link ClusterTaskStore#MAP}, in-memory format OBJECT):
+ * its stream life, last seq, visdom state, a ring of recent frames for {@code since}, and the
+ * recent request ids (so an invocation Hazelcast retries after a member loss is not applied twice).
+ * Only entry processors touch it, serially per task on the partition owner (and on the backup, in
+ * the same order). Serialized whole only when a partition migrates or a replica is re-synchronized,
+ * with numeric columns as raw primitives ({@link TreeCodec}), as held in memory.
  */
 public final class StoredTask implements DataSerializable {
   /** Request ids remembered for de-duplication of retried invocations. */
@@ -32,8 +32,10 @@ public final class StoredTask implements DataSerializable {
   long lastSeq;
   TaskState state;
   final ArrayDeque<RingFrame> ring = new ArrayDeque<>();
+
   /** request id -> [firstSeq, lastSeq] of the frames it made, plus its reply. */
   final LinkedHashMap<String, Done> recent = new LinkedHashMap<>();
+
   /**
    * Set on a backup replica that could not replay its primary's frames ({@code Processors.Replay}):
    * its state is not the primary's until the primary's whole task replaces it. Never serialized.
@@ -129,7 +131,9 @@ public final class StoredTask implements DataSerializable {
     }
     int r = in.readInt();
     for (int i = 0; i < r; i++) {
-      recent.put(in.readString(), new Done(in.readLong(), in.readLong(), in.readString(), in.readBoolean()));
+      recent.put(
+          in.readString(),
+          new Done(in.readLong(), in.readLong(), in.readString(), in.readBoolean()));
     }
   }
 

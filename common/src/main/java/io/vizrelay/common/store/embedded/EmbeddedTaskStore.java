@@ -9,11 +9,11 @@ import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
-import io.vizrelay.common.store.FrameCodec;
 import io.vizrelay.common.json.TreeCodec;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Epochs;
+import io.vizrelay.common.store.FrameCodec;
 import io.vizrelay.common.store.FrameEnvelope;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
@@ -39,9 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded tier of {@link TaskStore}: every frame in the SQLite log before the apply
- * completes, snapshots to bound load time, and in memory only the tasks in use (docs/ARCHITECTURE.md
- * "Hot and cold tasks").
+ * The embedded tier of {@link TaskStore}: every frame in the SQLite log before the apply completes,
+ * snapshots to bound load time, and in memory only the tasks in use (docs/ARCHITECTURE.md "Hot and
+ * cold tasks").
  *
  * <p>A task is hot (state in memory) or cold (only its id and epoch). Opening the store lists the
  * stored tasks, all cold; any operation on a cold task first loads it from its last snapshot plus
@@ -54,16 +54,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedTaskStore implements TaskStore {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedTaskStore.class);
+
   /** Engine threads; tasks are spread over them by hash. */
   static final int SHARDS = Math.max(2, Runtime.getRuntime().availableProcessors());
-  /** An unload writes a snapshot first when at least this many bytes were logged since the last one. */
+
+  /**
+   * An unload writes a snapshot first when at least this many bytes were logged since the last one.
+   */
   static final long UNLOAD_SNAPSHOT_BYTES = 64 * 1024;
 
   private final VizConfig config;
   private final SqliteLog log;
   private final VisdomEngine engine;
   private final ExecutorService[] shards = new ExecutorService[SHARDS];
-  private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> daemon(r, "vizrelay-log-reader"));
+  private final ExecutorService reader =
+      Executors.newSingleThreadExecutor(r -> daemon(r, "vizrelay-log-reader"));
   private final Map<String, TaskSlot> tasks = new ConcurrentHashMap<>();
   private final HotSet hot;
   private volatile boolean closed;
@@ -71,7 +76,8 @@ public final class EmbeddedTaskStore implements TaskStore {
   private EmbeddedTaskStore(VizConfig config, HotConfig hotConfig, SqliteLog log, IdSource ids) {
     this.config = config;
     this.log = log;
-    this.engine = new VisdomEngine(ids, new Limits(config.maxWindowsPerTask(), config.maxPointsPerWindow()));
+    this.engine =
+        new VisdomEngine(ids, new Limits(config.maxWindowsPerTask(), config.maxPointsPerWindow()));
     for (int i = 0; i < SHARDS; i++) {
       String name = "vizrelay-shard-" + i;
       shards[i] = Executors.newSingleThreadExecutor(r -> daemon(r, name));
@@ -79,7 +85,9 @@ public final class EmbeddedTaskStore implements TaskStore {
     this.hot = new HotSet(hotConfig, tasks, this::unloadLater, this::measureLater);
   }
 
-  /** Opens the store in {@code config.dataDir()} (off the event loop): lists the tasks, loads none. */
+  /**
+   * Opens the store in {@code config.dataDir()} (off the event loop): lists the tasks, loads none.
+   */
   public static Future<EmbeddedTaskStore> open(Vertx vertx, VizConfig config, HotConfig hot) {
     return vertx.executeBlocking(() -> openBlocking(config, hot), false);
   }
@@ -98,16 +106,22 @@ public final class EmbeddedTaskStore implements TaskStore {
   }
 
   /** With the engine's ids from {@code ids} (deterministic tests). */
-  static EmbeddedTaskStore openBlocking(VizConfig config, HotConfig hot, IdSource ids) throws Exception {
+  static EmbeddedTaskStore openBlocking(VizConfig config, HotConfig hot, IdSource ids)
+      throws Exception {
     long start = System.nanoTime();
-    EmbeddedTaskStore store = new EmbeddedTaskStore(config, hot, new SqliteLog(config.dataDir(), config.fsync()), ids);
+    EmbeddedTaskStore store =
+        new EmbeddedTaskStore(config, hot, new SqliteLog(config.dataDir(), config.fsync()), ids);
     for (SqliteLog.TaskId id : store.log.listTasks()) {
       store.tasks.put(id.taskId(), TaskSlot.cold(id.taskId(), id.epoch()));
     }
     store.hot.start();
-    LOG.info("store opened: dir={} tasks={} framesReplayed=0 ms={} (tasks load on first use; hotIdle={}s hotMaxBytes={})",
+    LOG.info(
+        "store opened: dir={} tasks={} framesReplayed=0 ms={} (tasks load on first use; hotIdle={}s hotMaxBytes={})",
         config.dataDir(),
-        store.tasks.size(), (System.nanoTime() - start) / 1_000_000, hot.idle().toSeconds(), hot.maxBytes());
+        store.tasks.size(),
+        (System.nanoTime() - start) / 1_000_000,
+        hot.idle().toSeconds(),
+        hot.maxBytes());
     return store;
   }
 
@@ -140,10 +154,13 @@ public final class EmbeddedTaskStore implements TaskStore {
 
   /** Fills a slot's state from its snapshot plus the frames logged after it. */
   private void rebuild(TaskSlot slot, SqliteLog.StoredTask stored) throws Exception {
-    TaskState state = stored.snapshot() == null
-        ? new TaskState()
-        : TaskState.fromJson(TreeCodec.isTree(stored.snapshot())
-            ? TreeCodec.fromBytes(stored.snapshot()) : Json.parseTrusted(stored.snapshot()));
+    TaskState state =
+        stored.snapshot() == null
+            ? new TaskState()
+            : TaskState.fromJson(
+                TreeCodec.isTree(stored.snapshot())
+                    ? TreeCodec.fromBytes(stored.snapshot())
+                    : Json.parseTrusted(stored.snapshot()));
     long seq = stored.snapshotSeq();
     long replayed = 0;
     for (SqliteLog.StoredFrame f : log.readFrames(stored.taskId(), seq)) {
@@ -163,13 +180,18 @@ public final class EmbeddedTaskStore implements TaskStore {
    * everything queued so far), so the next operation reloads what the disk holds.
    */
   private void reloadAfterFailure(String taskId) {
-    log.written().whenComplete((v, e) -> runOnShard(taskId, () -> {
-      TaskSlot slot = tasks.get(taskId);
-      if (slot != null && slot.hot()) {
-        slot.unload(null);
-        hot.unloaded(slot);
-      }
-    }));
+    log.written()
+        .whenComplete(
+            (v, e) ->
+                runOnShard(
+                    taskId,
+                    () -> {
+                      TaskSlot slot = tasks.get(taskId);
+                      if (slot != null && slot.hot()) {
+                        slot.unload(null);
+                        hot.unloaded(slot);
+                      }
+                    }));
   }
 
   @Override
@@ -177,7 +199,8 @@ public final class EmbeddedTaskStore implements TaskStore {
     return onShard(taskId, () -> applyOnShard(taskId, command));
   }
 
-  private CompletionStage<Applied> applyOnShard(String taskId, VisdomCommand command) throws Exception {
+  private CompletionStage<Applied> applyOnShard(String taskId, VisdomCommand command)
+      throws Exception {
     TaskSlot slot = tasks.get(taskId);
     boolean created = slot == null;
     if (created) {
@@ -196,21 +219,26 @@ public final class EmbeddedTaskStore implements TaskStore {
     List<Delta> deltas = number(slot, outcome);
     Applied applied = new Applied(outcome.reply(), deltas);
     if (deltas.isEmpty()) {
-      return created ? log.barrier().thenApply(v -> applied) : CompletableFuture.completedFuture(applied);
+      return created
+          ? log.barrier().thenApply(v -> applied)
+          : CompletableFuture.completedFuture(applied);
     }
     TaskSlot s = slot;
     long last = slot.lastSeq;
-    CompletableFuture<Void> durable = log.submit(LogOps.appendFrames(taskId, deltas, System.currentTimeMillis()));
+    CompletableFuture<Void> durable =
+        log.submit(LogOps.appendFrames(taskId, deltas, System.currentTimeMillis()));
     maybeSnapshot(slot);
     remeasureIfStale(slot);
-    return durable.handle((v, error) -> {
-      if (error != null) {
-        reloadAfterFailure(taskId);
-        throw new ApiException(ErrorCode.UNAVAILABLE, "the event could not be persisted; retry");
-      }
-      s.advanceCommitted(last);
-      return applied;
-    });
+    return durable.handle(
+        (v, error) -> {
+          if (error != null) {
+            reloadAfterFailure(taskId);
+            throw new ApiException(
+                ErrorCode.UNAVAILABLE, "the event could not be persisted; retry");
+          }
+          s.advanceCommitted(last);
+          return applied;
+        });
   }
 
   private List<Delta> number(TaskSlot slot, Outcome outcome) {
@@ -244,63 +272,72 @@ public final class EmbeddedTaskStore implements TaskStore {
 
   @Override
   public Future<Snapshot> snapshot(String taskId, String env) {
-    return onShard(taskId, () -> {
-      TaskSlot slot = tasks.get(taskId);
-      if (slot == null) {
-        slot = new TaskSlot(taskId, Epochs.next(), new TaskState(), 0);
-        tasks.put(taskId, slot);
-      }
-      ensureHot(slot);
-      slot.touch();
-      Snapshot snapshot = FrameCodec.snapshot(slot.taskId, slot.epoch, slot.lastSeq, slot.state, env, slot.windowBytes);
-      slot.windowBytes.endSnapshot(slot.state.windowCount());
-      slot.measuredNanos = 0;
-      return whenDurable(slot, snapshot.seq()).thenApply(v -> snapshot);
-    });
+    return onShard(
+        taskId,
+        () -> {
+          TaskSlot slot = tasks.get(taskId);
+          if (slot == null) {
+            slot = new TaskSlot(taskId, Epochs.next(), new TaskState(), 0);
+            tasks.put(taskId, slot);
+          }
+          ensureHot(slot);
+          slot.touch();
+          Snapshot snapshot =
+              FrameCodec.snapshot(
+                  slot.taskId, slot.epoch, slot.lastSeq, slot.state, env, slot.windowBytes);
+          slot.windowBytes.endSnapshot(slot.state.windowCount());
+          slot.measuredNanos = 0;
+          return whenDurable(slot, snapshot.seq()).thenApply(v -> snapshot);
+        });
   }
 
   @Override
   public Future<Since> since(String taskId, String epoch, long seq) {
-    return onShard(taskId, () -> {
-      TaskSlot slot = tasks.get(taskId);
-      if (slot == null || !slot.epoch.equals(epoch) || seq < 0) {
-        return CompletableFuture.completedFuture(Since.GONE);
-      }
-      ensureHot(slot);
-      slot.touch();
-      if (seq > slot.lastSeq) {
-        return CompletableFuture.completedFuture(Since.GONE);
-      }
-      List<Delta> recent = slot.fromRing(seq);
-      long upTo = slot.lastSeq;
-      if (recent != null) {
-        return whenDurable(slot, upTo).thenApply(v -> Since.of(recent));
-      }
-      String ep = slot.epoch;
-      return whenDurable(slot, upTo).thenCompose(v -> readSince(taskId, ep, seq, upTo));
-    });
+    return onShard(
+        taskId,
+        () -> {
+          TaskSlot slot = tasks.get(taskId);
+          if (slot == null || !slot.epoch.equals(epoch) || seq < 0) {
+            return CompletableFuture.completedFuture(Since.GONE);
+          }
+          ensureHot(slot);
+          slot.touch();
+          if (seq > slot.lastSeq) {
+            return CompletableFuture.completedFuture(Since.GONE);
+          }
+          List<Delta> recent = slot.fromRing(seq);
+          long upTo = slot.lastSeq;
+          if (recent != null) {
+            return whenDurable(slot, upTo).thenApply(v -> Since.of(recent));
+          }
+          String ep = slot.epoch;
+          return whenDurable(slot, upTo).thenCompose(v -> readSince(taskId, ep, seq, upTo));
+        });
   }
 
   private CompletableFuture<Since> readSince(String taskId, String epoch, long seq, long upTo) {
-    return log.written().thenApplyAsync(v -> {
-      try {
-        List<Delta> out = new ArrayList<>();
-        long expect = seq + 1;
-        for (SqliteLog.StoredFrame f : log.readFrames(taskId, seq)) {
-          if (f.seq() > upTo) {
-            break;
-          }
-          if (f.seq() != expect) {
-            return Since.GONE;
-          }
-          out.add(FrameCodec.decodeStored(taskId, epoch, f.seq(), f.env(), f.frame()));
-          expect++;
-        }
-        return expect == upTo + 1 ? Since.of(out) : Since.GONE;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }, reader);
+    return log.written()
+        .thenApplyAsync(
+            v -> {
+              try {
+                List<Delta> out = new ArrayList<>();
+                long expect = seq + 1;
+                for (SqliteLog.StoredFrame f : log.readFrames(taskId, seq)) {
+                  if (f.seq() > upTo) {
+                    break;
+                  }
+                  if (f.seq() != expect) {
+                    return Since.GONE;
+                  }
+                  out.add(FrameCodec.decodeStored(taskId, epoch, f.seq(), f.env(), f.frame()));
+                  expect++;
+                }
+                return expect == upTo + 1 ? Since.of(out) : Since.GONE;
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            reader);
   }
 
   private CompletableFuture<Void> whenDurable(TaskSlot slot, long seq) {
@@ -309,16 +346,19 @@ public final class EmbeddedTaskStore implements TaskStore {
 
   @Override
   public Future<TaskStats> stats(String taskId) {
-    return onShard(taskId, () -> {
-      TaskSlot slot = tasks.get(taskId);
-      if (slot == null) {
-        return CompletableFuture.completedFuture(null);
-      }
-      ensureHot(slot);
-      slot.touch();
-      return CompletableFuture.completedFuture(
-          new TaskStats(taskId, slot.epoch, slot.lastSeq, slot.state.windowCount(), slot.state.envIds()));
-    });
+    return onShard(
+        taskId,
+        () -> {
+          TaskSlot slot = tasks.get(taskId);
+          if (slot == null) {
+            return CompletableFuture.completedFuture(null);
+          }
+          ensureHot(slot);
+          slot.touch();
+          return CompletableFuture.completedFuture(
+              new TaskStats(
+                  taskId, slot.epoch, slot.lastSeq, slot.state.windowCount(), slot.state.envIds()));
+        });
   }
 
   @Override
@@ -328,13 +368,15 @@ public final class EmbeddedTaskStore implements TaskStore {
 
   @Override
   public Future<Boolean> delete(String taskId) {
-    return onShard(taskId, () -> {
-      TaskSlot removed = tasks.remove(taskId);
-      if (removed == null) {
-        return CompletableFuture.completedFuture(false);
-      }
-      return log.submit(LogOps.deleteTask(taskId)).thenApply(v -> true);
-    });
+    return onShard(
+        taskId,
+        () -> {
+          TaskSlot removed = tasks.remove(taskId);
+          if (removed == null) {
+            return CompletableFuture.completedFuture(false);
+          }
+          return log.submit(LogOps.deleteTask(taskId)).thenApply(v -> true);
+        });
   }
 
   @Override
@@ -358,7 +400,10 @@ public final class EmbeddedTaskStore implements TaskStore {
     return onShard(taskId, () -> CompletableFuture.completedFuture(unloadOnShard(taskId, null)));
   }
 
-  /** Asks the task's shard to unload it if {@code still} holds there (the sweeper's decision may be stale). */
+  /**
+   * Asks the task's shard to unload it if {@code still} holds there (the sweeper's decision may be
+   * stale).
+   */
   private void unloadLater(String taskId, HotSet.Check still) {
     runOnShard(taskId, () -> unloadOnShard(taskId, still));
   }
@@ -368,8 +413,9 @@ public final class EmbeddedTaskStore implements TaskStore {
     if (slot == null || !slot.hot() || (still != null && !still.holds(slot))) {
       return false;
     }
-    if (slot.persisted && (slot.bytesSinceSnapshot >= UNLOAD_SNAPSHOT_BYTES
-        || (slot.lastSnapshotBytes == 0 && slot.lastSeq > 0))) {
+    if (slot.persisted
+        && (slot.bytesSinceSnapshot >= UNLOAD_SNAPSHOT_BYTES
+            || (slot.lastSnapshotBytes == 0 && slot.lastSeq > 0))) {
       writeSnapshot(slot);
     }
     slot.unload(log.written());
@@ -378,12 +424,14 @@ public final class EmbeddedTaskStore implements TaskStore {
   }
 
   private void measureLater(String taskId) {
-    runOnShard(taskId, () -> {
-      TaskSlot slot = tasks.get(taskId);
-      if (slot != null && slot.hot()) {
-        measure(slot);
-      }
-    });
+    runOnShard(
+        taskId,
+        () -> {
+          TaskSlot slot = tasks.get(taskId);
+          if (slot != null && slot.hot()) {
+            measure(slot);
+          }
+        });
   }
 
   private void remeasureIfStale(TaskSlot slot) {
@@ -428,13 +476,15 @@ public final class EmbeddedTaskStore implements TaskStore {
 
   private void runOnShard(String taskId, Runnable work) {
     try {
-      shard(taskId).execute(() -> {
-        try {
-          work.run();
-        } catch (RuntimeException e) {
-          LOG.error("store housekeeping failed: task_id={}", taskId, e);
-        }
-      });
+      shard(taskId)
+          .execute(
+              () -> {
+                try {
+                  work.run();
+                } catch (RuntimeException e) {
+                  LOG.error("store housekeeping failed: task_id={}", taskId, e);
+                }
+              });
     } catch (RejectedExecutionException closing) {
       LOG.debug("store closing; dropped housekeeping for task_id={}", taskId);
     }
@@ -445,34 +495,42 @@ public final class EmbeddedTaskStore implements TaskStore {
     Context context = Vertx.currentContext();
     Promise<T> promise = Promise.promise();
     if (closed) {
-      return Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE, "the store is closing; retry"));
+      return Future.failedFuture(
+          new ApiException(ErrorCode.UNAVAILABLE, "the store is closing; retry"));
     }
     try {
-      shard(taskId).execute(() -> {
-        CompletionStage<T> stage;
-        try {
-          stage = work.run();
-        } catch (Throwable t) {
-          stage = CompletableFuture.failedFuture(t);
-        }
-        stage.whenComplete((value, error) -> completeOn(context, promise, value, error));
-      });
+      shard(taskId)
+          .execute(
+              () -> {
+                CompletionStage<T> stage;
+                try {
+                  stage = work.run();
+                } catch (Throwable t) {
+                  stage = CompletableFuture.failedFuture(t);
+                }
+                stage.whenComplete((value, error) -> completeOn(context, promise, value, error));
+              });
     } catch (RejectedExecutionException e) {
-      return Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE, "the store is closing; retry"));
+      return Future.failedFuture(
+          new ApiException(ErrorCode.UNAVAILABLE, "the store is closing; retry"));
     }
     return promise.future();
   }
 
-  private static <T> void completeOn(Context context, Promise<T> promise, T value, Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
-        ? ce.getCause() : error;
-    Runnable complete = () -> {
-      if (cause != null) {
-        promise.fail(cause);
-      } else {
-        promise.complete(value);
-      }
-    };
+  private static <T> void completeOn(
+      Context context, Promise<T> promise, T value, Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+            ? ce.getCause()
+            : error;
+    Runnable complete =
+        () -> {
+          if (cause != null) {
+            promise.fail(cause);
+          } else {
+            promise.complete(value);
+          }
+        };
     if (context != null) {
       context.runOnContext(v -> complete.run());
     } else {

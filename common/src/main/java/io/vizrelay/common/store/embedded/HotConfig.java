@@ -10,7 +10,8 @@ import java.util.Map;
  * @param idle a task with no open browser session and no operation for this long is unloaded
  *     ({@code VIZRELAY_HOT_IDLE_SECONDS}, default 300)
  * @param maxBytes bound of the estimated state of loaded tasks; past it the least recently used
- *     unwatched tasks are unloaded first ({@code VIZRELAY_HOT_MAX_BYTES}, default ¼ of the max heap)
+ *     unwatched tasks are unloaded first ({@code VIZRELAY_HOT_MAX_BYTES}, default ¼ of the max
+ *     heap)
  */
 public record HotConfig(Duration idle, long maxBytes) {
 
@@ -31,6 +32,8 @@ public record HotConfig(Duration idle, long maxBytes) {
     if (maxBytes < 0) {
       throw new IllegalArgumentException("VIZRELAY_HOT_MAX_BYTES must be >= 0, was " + max);
     }
-    return new HotConfig(Duration.ofSeconds(e.integer("VIZRELAY_HOT_IDLE_SECONDS", 300, 0, Integer.MAX_VALUE)), maxBytes);
+    return new HotConfig(
+        Duration.ofSeconds(e.integer("VIZRELAY_HOT_IDLE_SECONDS", 300, 0, Integer.MAX_VALUE)),
+        maxBytes);
   }
 }

@@ -42,14 +42,20 @@ public final class HotSet {
   private final Map<String, Integer> watchers = new ConcurrentHashMap<>();
   private final AtomicLong loads = new AtomicLong();
   private final AtomicLong unloads = new AtomicLong();
-  private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "vizrelay-store-sweeper");
-    t.setDaemon(true);
-    return t;
-  });
-  private volatile LongConsumer loadTimes = nanos -> { };
+  private final ScheduledExecutorService sweeper =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "vizrelay-store-sweeper");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile LongConsumer loadTimes = nanos -> {};
 
-  HotSet(HotConfig config, Map<String, TaskSlot> tasks, BiConsumer<String, Check> unload, Consumer<String> measure) {
+  HotSet(
+      HotConfig config,
+      Map<String, TaskSlot> tasks,
+      BiConsumer<String, Check> unload,
+      Consumer<String> measure) {
     this.config = config;
     this.tasks = tasks;
     this.unload = unload;
@@ -67,13 +73,19 @@ public final class HotSet {
   /** Publishes the hot-state figures (docs/METRICS.md "Store memory"). */
   public void register(Metrics metrics) {
     metrics.gauge("vizrelay.store.hot.tasks", "tasks whose state is in memory", this::hotTasks);
-    metrics.gauge("vizrelay.store.hot.bytes", "estimated heap of the loaded tasks' state (bound: VIZRELAY_HOT_MAX_BYTES)",
+    metrics.gauge(
+        "vizrelay.store.hot.bytes",
+        "estimated heap of the loaded tasks' state (bound: VIZRELAY_HOT_MAX_BYTES)",
         this::hotBytes);
     FunctionCounter.builder("vizrelay.store.loads", loads, AtomicLong::get)
-        .description("cold tasks loaded from the log").register(metrics.registry());
+        .description("cold tasks loaded from the log")
+        .register(metrics.registry());
     FunctionCounter.builder("vizrelay.store.unloads", unloads, AtomicLong::get)
-        .description("tasks unloaded from memory (idle, or past the memory bound)").register(metrics.registry());
-    Timer loadTime = metrics.histogram("vizrelay.store.load", "time to load a cold task (snapshot plus later frames)");
+        .description("tasks unloaded from memory (idle, or past the memory bound)")
+        .register(metrics.registry());
+    Timer loadTime =
+        metrics.histogram(
+            "vizrelay.store.load", "time to load a cold task (snapshot plus later frames)");
     this.loadTimes = nanos -> loadTime.record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -132,7 +144,12 @@ public final class HotSet {
   void loaded(TaskSlot slot, long nanos) {
     loads.incrementAndGet();
     loadTimes.accept(nanos);
-    LOG.debug("task loaded: task_id={} seq={} bytes={} ms={}", slot.taskId, slot.lastSeq, slot.stateBytes, nanos / 1_000_000);
+    LOG.debug(
+        "task loaded: task_id={} seq={} bytes={} ms={}",
+        slot.taskId,
+        slot.lastSeq,
+        slot.stateBytes,
+        nanos / 1_000_000);
     if (slot.stateBytes > 0 && hotBytes() > config.maxBytes()) {
       sweepSoon();
     }
@@ -182,7 +199,8 @@ public final class HotSet {
     if (total <= config.maxBytes()) {
       return;
     }
-    stay.sort(Comparator.comparing((TaskSlot s) -> watched(s)).thenComparingLong(s -> s.lastUsedNanos));
+    stay.sort(
+        Comparator.comparing((TaskSlot s) -> watched(s)).thenComparingLong(s -> s.lastUsedNanos));
     for (TaskSlot slot : stay) {
       if (total <= config.maxBytes()) {
         break;

@@ -23,7 +23,8 @@ final class StateSize {
     long bytes = 64;
     for (Map.Entry<String, EnvState> e : state.envs().entrySet()) {
       bytes += ENTRY + string(e.getKey()) + node(e.getValue().reload());
-      for (Map.Entry<String, com.fasterxml.jackson.databind.node.ObjectNode> w : e.getValue().windows().entrySet()) {
+      for (Map.Entry<String, com.fasterxml.jackson.databind.node.ObjectNode> w :
+          e.getValue().windows().entrySet()) {
         bytes += ENTRY + string(w.getKey()) + node(w.getValue());
       }
     }

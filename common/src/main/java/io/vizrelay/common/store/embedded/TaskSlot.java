@@ -1,7 +1,7 @@
 package io.vizrelay.common.store.embedded;
 
-import io.vizrelay.common.store.WindowBytesCache;
 import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.WindowBytesCache;
 import io.vizrelay.common.visdom.TaskState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,37 +9,47 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The life of one task in the embedded store. Hot: its state, recent deltas and cached window
- * bytes are in memory. Cold ({@link #state} null): only its id and epoch are; the rest is in the
- * log, loaded on the next operation. Confined to the task's shard thread, except the volatile
- * figures that the log writer and the sweeper read.
+ * The life of one task in the embedded store. Hot: its state, recent deltas and cached window bytes
+ * are in memory. Cold ({@link #state} null): only its id and epoch are; the rest is in the log,
+ * loaded on the next operation. Confined to the task's shard thread, except the volatile figures
+ * that the log writer and the sweeper read.
  */
 final class TaskSlot {
   /** Recent deltas kept in memory for fast resume and gap repair; older ones come from the log. */
   static final int RING = 1024;
+
   /** Bytes of recent deltas kept at most (big batched events would otherwise pin a lot of heap). */
   static final long RING_BYTES = 1L << 20;
 
   final String taskId;
   final String epoch;
+
   /** The visdom state, or null while the task is cold. */
   volatile TaskState state;
+
   long lastSeq;
   volatile long committedSeq;
   long bytesSinceSnapshot;
   long lastSnapshotBytes;
+
   /** Whether the log holds the task (false for a task only ever read, never written). */
   boolean persisted;
+
   /** Serialized windows reused by late joins while they do not change. */
   WindowBytesCache windowBytes = new WindowBytesCache();
+
   private final ArrayDeque<Delta> ring = new ArrayDeque<>();
   private long ringBytes;
+
   /** Completes once everything logged before the unload is committed; a load waits for it. */
   CompletableFuture<Void> flushed;
+
   /** When an operation last used the task ({@link System#nanoTime}). */
   volatile long lastUsedNanos = System.nanoTime();
+
   /** The estimated heap of the state plus the recent deltas; 0 while cold. */
   volatile long stateBytes;
+
   /** When {@link #stateBytes} was last estimated, or 0 when it is stale. */
   long measuredNanos;
 

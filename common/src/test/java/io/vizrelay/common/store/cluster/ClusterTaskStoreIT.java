@@ -51,7 +51,8 @@ class ClusterTaskStoreIT {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    config = VizConfig.fromEnv(Map.of("VIZRELAY_RETAIN_FRAMES", "1000", "VIZRELAY_RETAIN_SECONDS", "0"));
+    config =
+        VizConfig.fromEnv(Map.of("VIZRELAY_RETAIN_FRAMES", "1000", "VIZRELAY_RETAIN_SECONDS", "0"));
     grid = new TestGrid(2);
     grid.startMember();
     grid.startMember();
@@ -80,7 +81,8 @@ class ClusterTaskStoreIT {
     }
     Since since = await(store.since(TASK, epoch, 5));
     assertFalse(since.gone());
-    assertEquals(List.of(6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L),
+    assertEquals(
+        List.of(6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L),
         since.deltas().stream().map(Delta::seq).toList());
     assertTrue(await(store.since(TASK, "other", 5)).gone());
     assertTrue(await(store.since(TASK, epoch, 21)).gone());
@@ -89,9 +91,13 @@ class ClusterTaskStoreIT {
     assertEquals(20, stats.lastSeq());
     assertEquals(1, stats.windows());
     assertNull(await(store.stats("nobody")));
-    assertEquals("true", await(store.apply(TASK, new VisdomCommand.WinExists("main", "loss"))).reply().body());
-    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-        () -> await(store.apply(TASK, new VisdomCommand.GetWinData("main", "missing"))));
+    assertEquals(
+        "true",
+        await(store.apply(TASK, new VisdomCommand.WinExists("main", "loss"))).reply().body());
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class,
+            () -> await(store.apply(TASK, new VisdomCommand.GetWinData("main", "missing"))));
     assertTrue(e.getCause() instanceof ApiException, e.toString());
     assertEquals(20, await(store.stats(TASK)).lastSeq(), "a rejected command changes nothing");
     assertEquals(List.of(TASK), await(store.taskIds()));
@@ -106,7 +112,11 @@ class ClusterTaskStoreIT {
       await(store.apply(TASK, append(i)));
       if (i % 10 == 0) {
         // server-made window ids and contentIDs are random: the backup must not draw its own
-        await(store.apply(TASK, new VisdomCommand.CreateWindow("main", null, trace(i), Json.object(), Json.object())));
+        await(
+            store.apply(
+                TASK,
+                new VisdomCommand.CreateWindow(
+                    "main", null, trace(i), Json.object(), Json.object())));
       }
     }
     await(store.apply(TASK, new VisdomCommand.CloseWindow("main", "loss")));
@@ -114,8 +124,11 @@ class ClusterTaskStoreIT {
     Snapshot before = await(store.snapshot(TASK, "*"));
     Since sinceBefore = await(store.since(TASK, before.epoch(), 10));
 
-    HazelcastInstance owner = members.stream()
-        .filter(m -> m.getPartitionService().getPartition(TASK).getOwner().localMember()).findFirst().orElseThrow();
+    HazelcastInstance owner =
+        members.stream()
+            .filter(m -> m.getPartitionService().getPartition(TASK).getOwner().localMember())
+            .findFirst()
+            .orElseThrow();
     HazelcastInstance survivor = members.stream().filter(m -> m != owner).findFirst().orElseThrow();
     owner.getLifecycleService().terminate();
     members.remove(owner);
@@ -124,10 +137,15 @@ class ClusterTaskStoreIT {
     Snapshot snap = await(after.snapshot(TASK, "*"));
     assertEquals(before.epoch(), snap.epoch());
     assertEquals(before.seq(), snap.seq());
-    assertEquals(texts(before.frames()), texts(snap.frames()), "the backup's state is the primary's, byte for byte");
+    assertEquals(
+        texts(before.frames()),
+        texts(snap.frames()),
+        "the backup's state is the primary's, byte for byte");
     Since since = await(after.since(TASK, before.epoch(), 10));
-    assertEquals(texts(sinceBefore.deltas().stream().map(Delta::visdom).toList()),
-        texts(since.deltas().stream().map(Delta::visdom).toList()), "and so is its ring");
+    assertEquals(
+        texts(sinceBefore.deltas().stream().map(Delta::visdom).toList()),
+        texts(since.deltas().stream().map(Delta::visdom).toList()),
+        "and so is its ring");
     Applied next = await(after.apply(TASK, append(99)));
     assertEquals(before.seq() + 1, next.deltas().get(0).seq());
   }
@@ -141,18 +159,26 @@ class ClusterTaskStoreIT {
     HazelcastInstance owner = owner();
     HazelcastInstance backup = members.stream().filter(m -> m != owner).findFirst().orElseThrow();
     IMap<String, StoredTask> map = members.get(0).getMap(ClusterTaskStore.MAP);
-    Processors.Apply fourth = new Processors.Apply("req-4", CommandCodec.encode(append(3)), Limits.DEFAULTS,
-        Retention.of(1000, 0));
-    Results.Apply applied = map.submitToKey(TASK, new CorruptReplayApply(fourth)).toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    Processors.Apply fourth =
+        new Processors.Apply(
+            "req-4", CommandCodec.encode(append(3)), Limits.DEFAULTS, Retention.of(1000, 0));
+    Results.Apply applied =
+        map.submitToKey(TASK, new CorruptReplayApply(fourth))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     assertEquals(4, applied.frames.get(0).seq(), "the primary applied it");
     ReplicaRepair repair = ReplicaRepair.of(backup);
-    awaitTrue(() -> repair.resyncs() == 1, "the diverged backup asks its primary for the whole task");
+    awaitTrue(
+        () -> repair.resyncs() == 1, "the diverged backup asks its primary for the whole task");
     assertEquals(1, repair.divergences());
     Vertx backupVertx = Vertx.vertx();
     try {
       new ClusterTaskStore(backupVertx, backup, config);
-      assertTrue(Metrics.of(backupVertx).registry().scrape().contains("vizrelay_backup_divergences_total 1.0"),
+      assertTrue(
+          Metrics.of(backupVertx)
+              .registry()
+              .scrape()
+              .contains("vizrelay_backup_divergences_total 1.0"),
           "counted in the backup member's metrics");
     } finally {
       backupVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -167,20 +193,29 @@ class ClusterTaskStoreIT {
     Snapshot snap = await(after.snapshot(TASK, "*"));
     assertEquals(before.epoch(), snap.epoch(), "in step again: the stream goes on");
     assertEquals(5, snap.seq());
-    assertEquals(texts(before.frames()), texts(snap.frames()), "the resynchronized backup holds the primary's state");
-    assertEquals(texts(sinceBefore.deltas().stream().map(Delta::visdom).toList()),
-        texts(await(after.since(TASK, before.epoch(), 2)).deltas().stream().map(Delta::visdom).toList()),
+    assertEquals(
+        texts(before.frames()),
+        texts(snap.frames()),
+        "the resynchronized backup holds the primary's state");
+    assertEquals(
+        texts(sinceBefore.deltas().stream().map(Delta::visdom).toList()),
+        texts(
+            await(after.since(TASK, before.epoch(), 2)).deltas().stream()
+                .map(Delta::visdom)
+                .toList()),
         "and its ring holds the primary's frames, not the ones it could not apply");
   }
 
   @Test
   void aRetriedInvocationIsAppliedOnce() throws Exception {
     IMap<String, StoredTask> map = members.get(0).getMap(ClusterTaskStore.MAP);
-    Processors.Apply first = new Processors.Apply("req-1", CommandCodec.encode(append(1)),
-        Limits.DEFAULTS, Retention.of(100, 0));
+    Processors.Apply first =
+        new Processors.Apply(
+            "req-1", CommandCodec.encode(append(1)), Limits.DEFAULTS, Retention.of(100, 0));
     Results.Apply a = map.submitToKey(TASK, first).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    Processors.Apply again = new Processors.Apply("req-1", CommandCodec.encode(append(1)),
-        Limits.DEFAULTS, Retention.of(100, 0));
+    Processors.Apply again =
+        new Processors.Apply(
+            "req-1", CommandCodec.encode(append(1)), Limits.DEFAULTS, Retention.of(100, 0));
     Results.Apply b = map.submitToKey(TASK, again).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertEquals(1, a.frames.size());
     assertEquals(a.frames.get(0).seq(), b.frames.get(0).seq());
@@ -193,32 +228,45 @@ class ClusterTaskStoreIT {
     t.putArray("x").add(Double.NaN).add(1.0).add(2);
     t.putArray("y").add(Double.POSITIVE_INFINITY).add(0.5).addNull();
     ArrayNode data = Json.NODES.arrayNode().add(t);
-    List<VisdomCommand> commands = List.of(
-        new VisdomCommand.CreateWindow("main", null, data, Json.object().put("a", 1), null),
-        new VisdomCommand.UpdateWindow("e", "w", data, null, Json.object(), null, true, false, "appendRow"),
-        new VisdomCommand.WinExists("main", "w"), new VisdomCommand.GetWinData("main", null),
-        new VisdomCommand.SetWinData("main", null, "{\"a\":1}"), new VisdomCommand.CloseWindow("main", null),
-        new VisdomCommand.DeleteEnv("x"), new VisdomCommand.ListEnvs(), new VisdomCommand.ForkEnv("a", "b"),
-        new VisdomCommand.SaveEnvs(List.of("a", "b")), new VisdomCommand.SaveEnvs(null),
-        new VisdomCommand.CreateEnv("n"),
-        new VisdomCommand.LayoutItemUpdate("main", "w", Json.NODES.nullNode()),
-        new VisdomCommand.LayoutItemUpdate("main", "w", Json.object().put("x", 1)),
-        new VisdomCommand.SaveEnvAs("a", "b", null));
+    List<VisdomCommand> commands =
+        List.of(
+            new VisdomCommand.CreateWindow("main", null, data, Json.object().put("a", 1), null),
+            new VisdomCommand.UpdateWindow(
+                "e", "w", data, null, Json.object(), null, true, false, "appendRow"),
+            new VisdomCommand.WinExists("main", "w"),
+            new VisdomCommand.GetWinData("main", null),
+            new VisdomCommand.SetWinData("main", null, "{\"a\":1}"),
+            new VisdomCommand.CloseWindow("main", null),
+            new VisdomCommand.DeleteEnv("x"),
+            new VisdomCommand.ListEnvs(),
+            new VisdomCommand.ForkEnv("a", "b"),
+            new VisdomCommand.SaveEnvs(List.of("a", "b")),
+            new VisdomCommand.SaveEnvs(null),
+            new VisdomCommand.CreateEnv("n"),
+            new VisdomCommand.LayoutItemUpdate("main", "w", Json.NODES.nullNode()),
+            new VisdomCommand.LayoutItemUpdate("main", "w", Json.object().put("x", 1)),
+            new VisdomCommand.SaveEnvAs("a", "b", null));
     for (VisdomCommand c : commands) {
       VisdomCommand back = CommandCodec.decode(CommandCodec.encode(c));
       assertEquals(c.toString(), back.toString(), "round trip of " + c);
     }
-    VisdomCommand.UpdateWindow u = (VisdomCommand.UpdateWindow) CommandCodec.decode(CommandCodec.encode(commands.get(1)));
-    assertTrue(u.data().get(0).get("x").get(0).isDouble() && Double.isNaN(u.data().get(0).get("x").get(0).asDouble()),
+    VisdomCommand.UpdateWindow u =
+        (VisdomCommand.UpdateWindow) CommandCodec.decode(CommandCodec.encode(commands.get(1)));
+    assertTrue(
+        u.data().get(0).get("x").get(0).isDouble()
+            && Double.isNaN(u.data().get(0).get("x").get(0).asDouble()),
         "NaN stays a number");
   }
 
   private HazelcastInstance owner() {
     return members.stream()
-        .filter(m -> m.getPartitionService().getPartition(TASK).getOwner().localMember()).findFirst().orElseThrow();
+        .filter(m -> m.getPartitionService().getPartition(TASK).getOwner().localMember())
+        .findFirst()
+        .orElseThrow();
   }
 
-  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -241,7 +289,8 @@ class ClusterTaskStoreIT {
   }
 
   private static VisdomCommand append(double x) {
-    return new VisdomCommand.UpdateWindow("main", "loss", trace(x), Json.object(), Json.object(), "train", true, false, null);
+    return new VisdomCommand.UpdateWindow(
+        "main", "loss", trace(x), Json.object(), Json.object(), "train", true, false, null);
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -14,7 +14,8 @@ import java.util.Map;
  * does, but hands the backup a {@link Processors.Replay} of frames it cannot apply (their visdom
  * message is not JSON), as a replay bug would.
  */
-public final class CorruptReplayApply implements EntryProcessor<String, StoredTask, Results.Apply>, DataSerializable {
+public final class CorruptReplayApply
+    implements EntryProcessor<String, StoredTask, Results.Apply>, DataSerializable {
   private Processors.Apply apply;
   private transient Processors.Replay<Results.Apply> backup;
 
@@ -27,9 +28,17 @@ public final class CorruptReplayApply implements EntryProcessor<String, StoredTa
   @Override
   public Results.Apply process(Map.Entry<String, StoredTask> entry) {
     Results.Apply result = apply.process(entry);
-    List<RingFrame> corrupt = result.frames.stream()
-        .map(f -> new RingFrame(f.seq(), f.env(), "{broken".getBytes(StandardCharsets.UTF_8), f.compact(), f.atMs()))
-        .toList();
+    List<RingFrame> corrupt =
+        result.frames.stream()
+            .map(
+                f ->
+                    new RingFrame(
+                        f.seq(),
+                        f.env(),
+                        "{broken".getBytes(StandardCharsets.UTF_8),
+                        f.compact(),
+                        f.atMs()))
+            .toList();
     backup = new Processors.Replay<>(result.epoch, null, null, corrupt, Retention.of(1000, 0));
     return result;
   }

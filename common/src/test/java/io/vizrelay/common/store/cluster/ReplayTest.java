@@ -46,15 +46,22 @@ class ReplayTest {
     replicate(apply("r0", 0));
     Results.Apply second = apply("r1", 1);
     RingFrame f = second.frames.get(0);
-    RingFrame broken = new RingFrame(f.seq(), f.env(), "{broken".getBytes(StandardCharsets.UTF_8), f.compact(), f.atMs());
-    new Processors.Replay<Void>(second.epoch, "r1", null, List.of(broken), RETENTION).process(backup);
+    RingFrame broken =
+        new RingFrame(
+            f.seq(), f.env(), "{broken".getBytes(StandardCharsets.UTF_8), f.compact(), f.atMs());
+    new Processors.Replay<Void>(second.epoch, "r1", null, List.of(broken), RETENTION)
+        .process(backup);
     StoredTask replica = backup.getValue();
-    assertTrue(replica.diverged, "a replica that could not apply a frame does not pretend to be in step");
+    assertTrue(
+        replica.diverged, "a replica that could not apply a frame does not pretend to be in step");
     assertEquals(1, replica.lastSeq, "the frame it could not apply is not in its ring");
     assertEquals(1, replica.ring.size());
 
     replicate(apply("r2", 2));
-    assertEquals(1, backup.getValue().lastSeq, "later replays leave a diverged replica alone until its resync");
+    assertEquals(
+        1,
+        backup.getValue().lastSeq,
+        "later replays leave a diverged replica alone until its resync");
     assertSame(replica, backup.getValue());
 
     new Processors.Overwrite<Void>(primary.getValue()).process(backup);
@@ -65,7 +72,7 @@ class ReplayTest {
   @Test
   void aGapBeforeTheNextFrameMarksTheReplicaDiverged() {
     replicate(apply("r0", 0));
-    apply("r1", 1);  // its replay is lost
+    apply("r1", 1); // its replay is lost
     replicate(apply("r2", 2));
     assertTrue(backup.getValue().diverged, "seq 3 after seq 1: the replica missed a frame");
     assertEquals(1, backup.getValue().lastSeq);
@@ -78,17 +85,25 @@ class ReplayTest {
     diverged.diverged = true;
     String oldEpoch = diverged.epoch;
 
-    Processors.Apply next = new Processors.Apply("r1", CommandCodec.encode(append(1)), Limits.DEFAULTS, RETENTION);
+    Processors.Apply next =
+        new Processors.Apply("r1", CommandCodec.encode(append(1)), Limits.DEFAULTS, RETENTION);
     Results.Apply result = next.process(backup);
-    assertNotEquals(oldEpoch, result.epoch, "browsers re-sync from a snapshot instead of resuming wrong frames");
+    assertNotEquals(
+        oldEpoch,
+        result.epoch,
+        "browsers re-sync from a snapshot instead of resuming wrong frames");
     assertEquals(1, result.frames.get(0).seq());
     assertFalse(backup.getValue().diverged);
     assertEquals(1, backup.getValue().state.windowCount(), "the window it had is kept");
-    assertInstanceOf(Processors.Overwrite.class, next.getBackupProcessor(), "its own backups get the whole new task");
+    assertInstanceOf(
+        Processors.Overwrite.class,
+        next.getBackupProcessor(),
+        "its own backups get the whole new task");
   }
 
   private Results.Apply apply(String requestId, double x) {
-    Processors.Apply a = new Processors.Apply(requestId, CommandCodec.encode(append(x)), Limits.DEFAULTS, RETENTION);
+    Processors.Apply a =
+        new Processors.Apply(requestId, CommandCodec.encode(append(x)), Limits.DEFAULTS, RETENTION);
     Results.Apply result = a.process(primary);
     lastBackup = a.getBackupProcessor();
     return result;
@@ -106,6 +121,7 @@ class ReplayTest {
     trace.putArray("y").add(x * 2);
     trace.put("name", "train").put("type", "scatter").put("mode", "lines");
     ArrayNode data = Json.NODES.arrayNode().add(trace);
-    return new VisdomCommand.UpdateWindow("main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
+    return new VisdomCommand.UpdateWindow(
+        "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
   }
 }

@@ -30,16 +30,24 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Hot and cold tasks: unloading never changes what the store answers; loads are serialized with every operation. */
+/**
+ * Hot and cold tasks: unloading never changes what the store answers; loads are serialized with
+ * every operation.
+ */
 class HotColdTest {
   private static final HotConfig NEVER_UNLOAD = new HotConfig(Duration.ofDays(1), Long.MAX_VALUE);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private VizConfig config(Path sub) {
-    return VizConfig.fromEnv(Map.of("VIZRELAY_DATA_DIR", dir.resolve(sub).toString(), "VIZRELAY_FSYNC", "never",
-        "VIZRELAY_SNAPSHOT_BYTES", "20000"));
+    return VizConfig.fromEnv(
+        Map.of(
+            "VIZRELAY_DATA_DIR",
+            dir.resolve(sub).toString(),
+            "VIZRELAY_FSYNC",
+            "never",
+            "VIZRELAY_SNAPSHOT_BYTES",
+            "20000"));
   }
 
   /**
@@ -49,8 +57,10 @@ class HotColdTest {
    */
   @Test
   void unloadingAtRandomPointsChangesNothingThatIsAnswered() throws Exception {
-    EmbeddedTaskStore steady = EmbeddedTaskStore.openBlocking(config(Path.of("steady")), NEVER_UNLOAD, counters());
-    EmbeddedTaskStore churned = EmbeddedTaskStore.openBlocking(config(Path.of("churned")), NEVER_UNLOAD, counters());
+    EmbeddedTaskStore steady =
+        EmbeddedTaskStore.openBlocking(config(Path.of("steady")), NEVER_UNLOAD, counters());
+    EmbeddedTaskStore churned =
+        EmbeddedTaskStore.openBlocking(config(Path.of("churned")), NEVER_UNLOAD, counters());
     Random random = new Random(20261205L);
     String[] tasks = new String[12];
     for (int i = 0; i < tasks.length; i++) {
@@ -64,19 +74,29 @@ class HotColdTest {
       if (kind < 14) {
         long seed = random.nextLong();
         // each store gets its own command: the engine keeps the request's nodes in the state
-        assertEquals(outcome(steady.apply(task, Commands.random(new Random(seed)))),
-            outcome(churned.apply(task, Commands.random(new Random(seed)))), where);
+        assertEquals(
+            outcome(steady.apply(task, Commands.random(new Random(seed)))),
+            outcome(churned.apply(task, Commands.random(new Random(seed)))),
+            where);
       } else if (kind < 16) {
         String env = random.nextBoolean() ? "*" : Commands.env(random);
-        assertEquals(frames(await(steady.snapshot(task, env))), frames(await(churned.snapshot(task, env))), where);
+        assertEquals(
+            frames(await(steady.snapshot(task, env))),
+            frames(await(churned.snapshot(task, env))),
+            where);
       } else if (kind < 18) {
         TaskStore.TaskStats a = await(steady.stats(task));
         TaskStore.TaskStats b = await(churned.stats(task));
         assertEquals(a == null, b == null, where);
         if (a != null) {
-          assertEquals(List.of(a.lastSeq(), a.windows(), a.envs()), List.of(b.lastSeq(), b.windows(), b.envs()), where);
+          assertEquals(
+              List.of(a.lastSeq(), a.windows(), a.envs()),
+              List.of(b.lastSeq(), b.windows(), b.envs()),
+              where);
           long seq = random.nextInt((int) a.lastSeq() + 2);
-          assertEquals(since(await(steady.since(task, a.epoch(), seq))), since(await(churned.since(task, b.epoch(), seq))),
+          assertEquals(
+              since(await(steady.since(task, a.epoch(), seq))),
+              since(await(churned.since(task, b.epoch(), seq))),
               where);
         }
       } else {
@@ -90,7 +110,10 @@ class HotColdTest {
     for (String task : tasks) {
       TaskStore.TaskStats before = await(churned.stats(task));
       await(churned.unload(task));
-      assertEquals(frames(await(steady.snapshot(task, "*"))), frames(await(churned.snapshot(task, "*"))), task);
+      assertEquals(
+          frames(await(steady.snapshot(task, "*"))),
+          frames(await(churned.snapshot(task, "*"))),
+          task);
       TaskStore.TaskStats after = await(churned.stats(task));
       if (before != null) {
         assertEquals(before.epoch(), after.epoch(), "the stream life continues across an unload");
@@ -122,11 +145,16 @@ class HotColdTest {
     applies.add(store.apply(task, Commands.bigAppend(200_002, 1)));
 
     for (int i = 0; i < applies.size(); i++) {
-      assertEquals(before.lastSeq() + 1 + i, await(applies.get(i)).deltas().get(0).seq(), "seq continues, in order");
+      assertEquals(
+          before.lastSeq() + 1 + i,
+          await(applies.get(i)).deltas().get(0).seq(),
+          "seq continues, in order");
     }
     Since s = await(since);
     assertFalse(s.gone());
-    assertEquals(List.of(before.lastSeq() + 1), s.deltas().stream().map(Delta::seq).toList(),
+    assertEquals(
+        List.of(before.lastSeq() + 1),
+        s.deltas().stream().map(Delta::seq).toList(),
         "since sees exactly the write queued before it");
     assertEquals(before.lastSeq() + 1, await(snapshot).seq());
     assertEquals(before.lastSeq() + 2, await(stats).lastSeq());
@@ -138,8 +166,9 @@ class HotColdTest {
 
   @Test
   void idleUnwatchedTasksGoColdAndWatchedOnesStay() throws Exception {
-    EmbeddedTaskStore store = EmbeddedTaskStore.openBlocking(config(Path.of("idle")), new HotConfig(Duration.ZERO,
-        Long.MAX_VALUE));
+    EmbeddedTaskStore store =
+        EmbeddedTaskStore.openBlocking(
+            config(Path.of("idle")), new HotConfig(Duration.ZERO, Long.MAX_VALUE));
     store.watch("watched");
     await(store.apply("watched", Commands.bigAppend(0, 10)));
     await(store.apply("idle", Commands.bigAppend(0, 10)));
@@ -154,13 +183,16 @@ class HotColdTest {
 
   @Test
   void pastTheBoundTheLeastRecentlyUsedUnwatchedTasksGoFirst() throws Exception {
-    EmbeddedTaskStore store = EmbeddedTaskStore.openBlocking(config(Path.of("bound")),
-        new HotConfig(Duration.ofDays(1), 1));
+    EmbeddedTaskStore store =
+        EmbeddedTaskStore.openBlocking(
+            config(Path.of("bound")), new HotConfig(Duration.ofDays(1), 1));
     store.watch("t0");
     for (int i = 0; i < 4; i++) {
       await(store.apply("t" + i, Commands.bigAppend(0, 20_000)));
     }
-    awaitTrue(() -> !hot(store, "t1") && !hot(store, "t2") && !hot(store, "t3"), "unwatched tasks unloaded");
+    awaitTrue(
+        () -> !hot(store, "t1") && !hot(store, "t2") && !hot(store, "t3"),
+        "unwatched tasks unloaded");
     awaitTrue(() -> !hot(store, "t0"), "then the watched one, as the bound still is exceeded");
     assertEquals(0, store.hot().hotTasks());
     assertEquals(20_000, points(store, "t2"));
@@ -188,7 +220,10 @@ class HotColdTest {
     await(reopened.close());
   }
 
-  /** Close waits for the shards, then the log: every write acknowledged before or during close is on disk. */
+  /**
+   * Close waits for the shards, then the log: every write acknowledged before or during close is on
+   * disk.
+   */
   @Test
   void closeLosesNoAcknowledgedWrite() throws Exception {
     Path sub = Path.of("close");
@@ -210,7 +245,9 @@ class HotColdTest {
     int total = 0;
     for (int t = 0; t < 8; t++) {
       int stored = acknowledged[t] == 0 ? 0 : points(reopened, "c" + t);
-      assertTrue(stored >= acknowledged[t], "task c" + t + ": " + stored + " stored, " + acknowledged[t] + " acknowledged");
+      assertTrue(
+          stored >= acknowledged[t],
+          "task c" + t + ": " + stored + " stored, " + acknowledged[t] + " acknowledged");
       total += acknowledged[t];
     }
     assertTrue(total > 0, "some writes were acknowledged");
@@ -227,7 +264,12 @@ class HotColdTest {
 
   private static int points(EmbeddedTaskStore store, String task) throws Exception {
     Applied a = await(store.apply(task, new VisdomCommand.GetWinData("main", "big")));
-    return Json.parseTrusted(a.reply().body().getBytes()).path("content").path("data").path(0).path("x").size();
+    return Json.parseTrusted(a.reply().body().getBytes())
+        .path("content")
+        .path("data")
+        .path(0)
+        .path("x")
+        .size();
   }
 
   private static List<String> frames(Snapshot s) {
@@ -305,22 +347,56 @@ class HotColdTest {
       String env = env(r);
       String win = WINS[r.nextInt(WINS.length)];
       return switch (r.nextInt(14)) {
-        case 0, 1 -> "txt".equals(win)
-            ? new VisdomCommand.CreateWindow(env, win, text("hello " + r.nextInt(9)), Json.object(), Json.object())
-            : new VisdomCommand.CreateWindow(env, win, line(r, r.nextInt(5), 1 + r.nextInt(20)), Json.object(), Json.object());
-        case 2, 3, 4, 5 -> new VisdomCommand.UpdateWindow(env, win, line(r, r.nextInt(100), 1 + r.nextInt(30)),
-            Json.object(), Json.object(), "t", true, false, null);
-        case 6 -> new VisdomCommand.UpdateWindow(env, win, line(r, 0, 1 + r.nextInt(5)), Json.object(), Json.object(),
-            "t", false, false, null);
+        case 0, 1 ->
+            "txt".equals(win)
+                ? new VisdomCommand.CreateWindow(
+                    env, win, text("hello " + r.nextInt(9)), Json.object(), Json.object())
+                : new VisdomCommand.CreateWindow(
+                    env,
+                    win,
+                    line(r, r.nextInt(5), 1 + r.nextInt(20)),
+                    Json.object(),
+                    Json.object());
+        case 2, 3, 4, 5 ->
+            new VisdomCommand.UpdateWindow(
+                env,
+                win,
+                line(r, r.nextInt(100), 1 + r.nextInt(30)),
+                Json.object(),
+                Json.object(),
+                "t",
+                true,
+                false,
+                null);
+        case 6 ->
+            new VisdomCommand.UpdateWindow(
+                env,
+                win,
+                line(r, 0, 1 + r.nextInt(5)),
+                Json.object(),
+                Json.object(),
+                "t",
+                false,
+                false,
+                null);
         case 7 -> new VisdomCommand.CloseWindow(env, win);
         case 8 -> new VisdomCommand.GetWinData(env, r.nextBoolean() ? win : null);
         case 9 -> new VisdomCommand.WinExists(env, win);
         case 10 -> new VisdomCommand.ForkEnv(env, env(r));
         case 11 -> new VisdomCommand.DeleteEnv(env);
-        case 12 -> new VisdomCommand.LayoutItemUpdate(env, win, Json.object().put("x", r.nextInt(9)).put("w", 3));
-        default -> new VisdomCommand.SetWinData(env, win, "{\"id\":\"" + win + "\",\"type\":\"plot\",\"i\":" + r.nextInt(5)
-            + ",\"content\":{\"data\":[{\"x\":[1,2.5,3],\"y\":[0.1,0.2,null],\"type\":\"scatter\",\"name\":\"t\"}],"
-            + "\"layout\":{}},\"contentID\":\"s\",\"command\":\"window\"}");
+        case 12 ->
+            new VisdomCommand.LayoutItemUpdate(
+                env, win, Json.object().put("x", r.nextInt(9)).put("w", 3));
+        default ->
+            new VisdomCommand.SetWinData(
+                env,
+                win,
+                "{\"id\":\""
+                    + win
+                    + "\",\"type\":\"plot\",\"i\":"
+                    + r.nextInt(5)
+                    + ",\"content\":{\"data\":[{\"x\":[1,2.5,3],\"y\":[0.1,0.2,null],\"type\":\"scatter\",\"name\":\"t\"}],"
+                    + "\"layout\":{}},\"contentID\":\"s\",\"command\":\"window\"}");
       };
     }
 
@@ -366,7 +442,8 @@ class HotColdTest {
       trace.put("type", "scatter").put("mode", "lines").put("name", "t");
       ArrayNode data = Json.NODES.arrayNode();
       data.add(trace);
-      return new VisdomCommand.UpdateWindow("main", "big", data, Json.object(), Json.object(), "t", true, false, null);
+      return new VisdomCommand.UpdateWindow(
+          "main", "big", data, Json.object(), Json.object(), "t", true, false, null);
     }
   }
 }
