@@ -19,6 +19,7 @@ import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.registry.TaskAdmission;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.TaskStore;
@@ -56,6 +57,7 @@ public final class IngestHandlers {
   private final EventBus bus;
   private final ActivityReporter activity;
   private final AuthGate gate;
+  private final TaskAdmission admission;
 
   /**
    * {@code vizrelay_ingest_events_total{endpoint}}: applied commands, by visdom endpoint ({@code
@@ -81,12 +83,14 @@ public final class IngestHandlers {
       EventBus bus,
       ActivityReporter activity,
       AuthGate gate,
+      TaskAdmission admission,
       Metrics metrics) {
     this.config = config;
     this.store = store;
     this.bus = bus;
     this.activity = activity;
     this.gate = gate;
+    this.admission = admission;
     for (String endpoint : ENDPOINTS) {
       events.put(
           endpoint,
@@ -211,8 +215,9 @@ public final class IngestHandlers {
   private void apply(RoutingContext ctx, String taskId, VisdomCommand command, String endpoint) {
     AuthGate.requireWrite(ctx, taskId);
     long started = System.nanoTime();
-    store
-        .apply(taskId, command)
+    admission
+        .admit(taskId)
+        .compose(admitted -> store.apply(taskId, command))
         .onSuccess(
             applied -> {
               applyTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

@@ -7,6 +7,7 @@ import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.bus.DeltaCodec;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.registry.TaskAdmission;
 import io.vizrelay.common.store.TaskStore;
 
 /**
@@ -18,6 +19,7 @@ public final class IngestVerticle extends VerticleBase {
   private final TaskStore store;
   private final Router router;
   private ActivityReporter activity;
+  private TaskAdmission admission;
 
   public IngestVerticle(VizConfig config, TaskStore store, Router router) {
     this.config = config;
@@ -33,7 +35,9 @@ public final class IngestVerticle extends VerticleBase {
             gate -> {
               activity = new ActivityReporter(vertx);
               activity.start();
-              new IngestHandlers(config, store, vertx.eventBus(), activity, gate, Metrics.of(vertx))
+              admission = TaskAdmission.start(vertx);
+              new IngestHandlers(
+                      config, store, vertx.eventBus(), activity, gate, admission, Metrics.of(vertx))
                   .mount(router);
               new VisSocketHub(vertx, config, gate).mount(router);
               return null;
@@ -45,6 +49,6 @@ public final class IngestVerticle extends VerticleBase {
     if (activity != null) {
       activity.stop();
     }
-    return Future.succeededFuture();
+    return admission == null ? Future.succeededFuture() : admission.close();
   }
 }

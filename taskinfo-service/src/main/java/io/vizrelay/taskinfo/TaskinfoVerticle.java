@@ -11,8 +11,10 @@ import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.cluster.ClusterNode;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.model.TaskGet;
+import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.model.TaskSeen;
 import io.vizrelay.common.model.TaskStatusChange;
 import io.vizrelay.common.model.TasksSeen;
@@ -21,6 +23,7 @@ import io.vizrelay.common.store.TaskStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,6 +126,7 @@ public final class TaskinfoVerticle extends VerticleBase {
   private Future<Void> registerConsumers() {
     consumers.add(vertx.eventBus().consumer(Addresses.TASKS_SEEN, this::onTasksSeen));
     consumers.add(vertx.eventBus().consumer(Addresses.TASK_GET, this::onTaskGet));
+    consumers.add(vertx.eventBus().consumer(Addresses.TASK_ADMIT, this::onTaskAdmit));
     consumers.add(vertx.eventBus().consumer(Addresses.TASK_STATUS, this::onTaskStatus));
     consumers.add(vertx.eventBus().consumer(Addresses.TASK_DELETED, this::onTaskDeleted));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
@@ -218,6 +222,52 @@ public final class TaskinfoVerticle extends VerticleBase {
                         stats.windows(),
                         seen.events()))
         .otherwise(seen);
+  }
+
+  /**
+   * Request/reply before a write that may create a task's data: a known task is admitted, an
+   * unknown one auto-registered now when its owner has room (the same op as an ingest heartbeat),
+   * else the request fails with 422 and the writer stores nothing.
+   */
+  private void onTaskAdmit(Message<Buffer> message) {
+    String taskId;
+    try {
+      taskId = Bodies.decodeTrusted(message.body().getBytes(), TaskGet.class).taskId();
+    } catch (RuntimeException e) {
+      message.fail(400, "malformed task-admit request: " + e.getMessage());
+      return;
+    }
+    if (taskId == null || !VizConfig.isValidTaskId(taskId)) {
+      message.fail(400, "malformed task id in task-admit request");
+      return;
+    }
+    registry
+        .get(taskId)
+        .compose(known -> known.isPresent() ? Future.succeededFuture(known) : admitNew(taskId))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                message.fail(503, ar.cause().getMessage());
+              } else if (ar.result().isEmpty()) {
+                message.fail(
+                    ErrorCode.LIMIT_EXCEEDED.status(),
+                    "the owner of task "
+                        + taskId
+                        + " already has "
+                        + limits.maxTasksPerUser()
+                        + " tasks; delete some first");
+              } else {
+                message.reply(null);
+              }
+            });
+  }
+
+  /** Auto-registers {@code taskId} if its owner has room; the record after, or empty. */
+  private Future<Optional<TaskRecord>> admitNew(String taskId) {
+    long now = System.currentTimeMillis();
+    return registry
+        .seen(List.of(new TaskSeen(taskId, now, -1, -1, 0)), now)
+        .compose(changes -> registry.get(taskId));
   }
 
   /** Request/reply: the task's record, or fail 404 / 400. */

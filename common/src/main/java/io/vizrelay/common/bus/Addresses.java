@@ -58,6 +58,14 @@ public final class Addresses {
   /** Batched "task seen" heartbeats from ingest to taskinfo. */
   public static final String TASKS_SEEN = "vizrelay.tasks.seen";
 
+  /**
+   * Request/reply, before a write that may create a task's data: a {@link
+   * io.vizrelay.common.model.TaskGet} naming it. A task the registry knows is admitted; an unknown
+   * one is registered now (auto-registered, counted against its owner's task limit) or refused with
+   * failure code 422 when its owner is at the limit.
+   */
+  public static final String TASK_ADMIT = "vizrelay.tasks.admit";
+
   /** Request/reply: get one task record. */
   public static final String TASK_GET = "vizrelay.tasks.get";
 
