@@ -81,8 +81,10 @@ final class RequestLimits {
   }
 
   /**
-   * The client's address: the peer, or (from a trusted proxy) the last {@code X-Forwarded-For}
-   * entry.
+   * The client's address: the peer, or, when the peer is a trusted proxy, the nearest {@code
+   * X-Forwarded-For} hop that is not a trusted proxy itself (read from the right: each proxy
+   * appends the address it saw, so hops left of the first untrusted one are the client's own
+   * claims). A malformed hop counts as the proxy that passed it on.
    */
   String clientAddress(HttpServerRequest request) {
     String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().host();
@@ -90,8 +92,23 @@ final class RequestLimits {
     if (forwarded == null || !auth.trustedProxies().contains(peer)) {
       return peer;
     }
+    String client = peer;
     String[] hops = forwarded.split(",");
-    String last = hops[hops.length - 1].trim();
-    return last.isEmpty() ? peer : last;
+    for (int i = hops.length - 1; i >= 0; i--) {
+      String hop = hops[i].trim();
+      if (!looksLikeAddress(hop)) {
+        return client;
+      }
+      client = hop;
+      if (!auth.trustedProxies().contains(hop)) {
+        return hop;
+      }
+    }
+    return client;
+  }
+
+  /** An IPv4 or IPv6 literal's characters and length (what a proxy writes), nothing else. */
+  static boolean looksLikeAddress(String hop) {
+    return !hop.isEmpty() && hop.length() <= 45 && hop.matches("[0-9A-Fa-f.:]+");
   }
 }
