@@ -59,9 +59,10 @@ public final class ErrorHandler implements Handler<RoutingContext> {
       return new ApiException(
           code, http.getPayload() != null ? http.getPayload() : code.defaultMessage());
     }
-    if (failure == null) {
-      ErrorCode code = ErrorCode.forStatus(ctx.statusCode());
-      return new ApiException(code);
+    if (failure == null || ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      // raised by the router itself (no route, another method, an undecodable path): the failure,
+      // if any, is its internal reason, not the client's business
+      return new ApiException(ErrorCode.forStatus(ctx.statusCode()));
     }
     LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
     return new ApiException(ErrorCode.INTERNAL);

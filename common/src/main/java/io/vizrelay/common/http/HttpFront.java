@@ -17,8 +17,9 @@ import java.util.Map;
  * The HTTP front end every vizrelay server shares (embedded and clustered): the one failure
  * handler, the security headers on every response, the {@code Host} check (DNS rebinding, auth
  * off), request metrics, {@code /health} and {@code /metrics}; then, once the services mounted
- * their routes, {@link #listen}: 404 for unknown paths and 405 for a known path with another method
- * (both through {@link ErrorHandler}), and the server with its options (idle timeout included).
+ * their routes, {@link #listen}: 404 for unknown paths, 405 for a known path with another method
+ * and 400 for a path the router cannot decode (all through {@link ErrorHandler}), and the server
+ * with its options (idle timeout included).
  */
 public final class HttpFront {
   /**
@@ -61,12 +62,22 @@ public final class HttpFront {
     ctx.next();
   }
 
-  /** 404/405 through the error handler, then listens with the shared server options. */
+  /**
+   * Statuses the router raises by itself, outside any route's failure handler: an unknown path, a
+   * known path with another method, a path it cannot decode ({@code %zz}), a failing failure
+   * handler.
+   */
+  static final int[] ROUTER_STATUSES = {400, 404, 405, 500};
+
+  /**
+   * The router's own errors through the error handler, then listens with the shared server options.
+   */
   public static Future<HttpServer> listen(
       Vertx vertx, VizConfig config, Router router, Metrics metrics) {
     ErrorHandler errors = new ErrorHandler();
-    router.errorHandler(404, errors);
-    router.errorHandler(405, errors);
+    for (int status : ROUTER_STATUSES) {
+      router.errorHandler(status, errors);
+    }
     return metrics
         .http()
         .countConnections(vertx.createHttpServer(ServerOptions.http(config)))
