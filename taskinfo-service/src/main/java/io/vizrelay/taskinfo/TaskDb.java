@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vizrelay.common.config.VizConfig.Fsync;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.model.TaskRecord;
+import io.vizrelay.common.registry.TaskEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -152,26 +153,9 @@ final class TaskDb {
     if (shared.equals(r.sharedWith())) {
       return r;
     }
-    return new TaskRecord(
-        r.taskId(),
-        r.userId(),
-        r.projectId(),
-        r.kind(),
-        r.pid(),
-        r.host(),
-        r.status(),
-        r.createdAt(),
-        r.startedAt(),
-        r.lastSeenAt(),
-        r.finishedAt(),
-        r.exitCode(),
-        r.stopRequested(),
-        r.autoRegistered(),
-        r.meta(),
-        r.lastSeq(),
-        r.windows(),
-        shared,
-        r.stoppable());
+    TaskEntry entry = TaskEntry.fromRecord(r);
+    entry.share(shared);
+    return entry.toRecord();
   }
 
   private void upsert(List<TaskRecord> records) throws SQLException {

@@ -77,7 +77,9 @@ class OpenApiContractTest {
             false,
             null,
             0,
-            0);
+            0,
+            List.of(),
+            false);
     java.util.Set<String> withResidency =
         new java.util.TreeSet<>(fieldNames(Json.MAPPER.valueToTree(sample)));
     withResidency.addAll(

@@ -179,7 +179,9 @@ class PersistenceTest {
             false,
             null,
             12,
-            3);
+            3,
+            List.of(),
+            false);
     com.fasterxml.jackson.databind.node.ObjectNode json = Json.MAPPER.valueToTree(old);
     json.remove("shared_with");
     Files.createDirectories(dir);
