@@ -20,21 +20,8 @@ import io.vizrelay.common.error.ApiException;
  * its 401 at once and its connection is closed ({@code Connection: close}) without reading the
  * rest.
  */
-final class Authenticator {
-  private final AuthConfig auth;
-  private final String localUser;
-  private final Tokens tokens;
-  private final ApiKeys keys;
-  private final RequestOrigin origin;
-
-  Authenticator(
-      AuthConfig auth, String localUser, Tokens tokens, ApiKeys keys, RequestOrigin origin) {
-    this.auth = auth;
-    this.localUser = localUser;
-    this.tokens = tokens;
-    this.keys = keys;
-    this.origin = origin;
-  }
+record Authenticator(
+    AuthConfig auth, String localUser, Tokens tokens, ApiKeys keys, RequestOrigin origin) {
 
   /**
    * Route step: authenticates (and checks a cookie request's origin) or fails 401/403. A {@link

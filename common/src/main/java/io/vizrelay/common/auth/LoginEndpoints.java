@@ -20,21 +20,8 @@ import java.util.Optional;
  * tells the page who it is (401 when nobody); visdom's login ({@link #visdomLogin}). Attempts are
  * limited by {@link RequestLimits}; a sign-in from a foreign page ({@code Origin}) is refused.
  */
-final class LoginEndpoints {
-  private final AuthConfig auth;
-  private final Tokens tokens;
-  private final UsersFile users;
-  private final RequestLimits limits;
-  private final RequestOrigin origin;
-
-  LoginEndpoints(
-      AuthConfig auth, Tokens tokens, UsersFile users, RequestLimits limits, RequestOrigin origin) {
-    this.auth = auth;
-    this.tokens = tokens;
-    this.users = users;
-    this.limits = limits;
-    this.origin = origin;
-  }
+record LoginEndpoints(
+    AuthConfig auth, Tokens tokens, UsersFile users, RequestLimits limits, RequestOrigin origin) {
 
   void mount(Router router, Handler<RoutingContext> authenticate) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(AuthGate.LOGIN_BODY_BYTES);
