@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,25 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherConsoleTest {
   @TempDir static Path dir;
-  static TestServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start(dir.resolve("data"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final LauncherServer server = new LauncherServer();
 
   static String url() {
-    return "http://127.0.0.1:" + server.port();
+    return server.url();
   }
 
   @Test
   void outputLinesReachTheBrowserInOrderAndStillPassThrough() throws Exception {
-    Browser browser = server.browser("/socket?task_id=dave-log");
+    Browser browser = server.server().browser("/socket?task_id=dave-log");
     String script =
         String.join(
             "\n",
@@ -79,7 +68,7 @@ class LauncherConsoleTest {
             LaunchedRun.args(
                 url(), "dave-long", List.of("--capture-output"), "python3", "-c", script));
     assertEquals(0, run.awaitExit(), run.err());
-    Browser late = server.browser("/socket?task_id=dave-long");
+    Browser late = server.server().browser("/socket?task_id=dave-long");
     String content = late.await("window", 30_000).path("content").asText();
     String[] lines = content.split("<br>");
     assertTrue(lines.length <= 5000, "at most 5000 lines, got " + lines.length);

@@ -6,18 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vizrelay.app.launcher.RunCommand;
-import io.vizrelay.common.json.Json;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,17 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherSignalIT {
   @TempDir static Path dir;
-  static TestServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start(dir.resolve("data"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final LauncherServer server = new LauncherServer();
 
   @Test
   void sigtermToTheLauncherEndsTheProcessGroupAndIsReported() throws Exception {
@@ -46,7 +33,7 @@ class LauncherSignalIT {
         launcher(
             dir.resolve("sig.log"),
             "--server",
-            "http://127.0.0.1:" + server.port(),
+            server.url(),
             "--task",
             "erin-sig",
             "--",
@@ -79,7 +66,7 @@ class LauncherSignalIT {
         launcher(
             dir.resolve("page.log"),
             "--server",
-            "http://127.0.0.1:" + server.port(),
+            server.url(),
             "--task",
             "erin-page",
             "--",
@@ -89,7 +76,7 @@ class LauncherSignalIT {
     until(
         "the command runs, registered",
         () -> Files.exists(ready) && task("erin-page").path("pid").asLong() > 0 ? true : null);
-    assertEquals(200, server.post("/api/tasks/erin-page/stop", "{}").status());
+    assertEquals(200, server.server().post("/api/tasks/erin-page/stop", "{}").status());
     assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher ends");
     assertEquals(143, launcher.exitValue(), Files.readString(dir.resolve("page.log")));
     assertEquals("stopped", task("erin-page").path("status").asText());
@@ -159,13 +146,10 @@ class LauncherSignalIT {
   }
 
   static JsonNode task(String id) throws Exception {
-    TestServer.Response r = server.get("/api/tasks/" + id);
-    return r.status() == 200
-        ? Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8))
-        : Json.object();
+    return server.task(id);
   }
 
   static <T> T until(String what, Callable<T> probe) throws Exception {
-    return LauncherTest.until(what, probe);
+    return LauncherServer.until(what, probe);
   }
 }

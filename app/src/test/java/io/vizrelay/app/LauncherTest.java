@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vizrelay.app.launcher.Launcher;
-import io.vizrelay.common.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,24 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherTest {
   @TempDir static Path dir;
-  static TestServer server;
 
-  @BeforeAll
-  static void start() throws Exception {
-    server =
-        TestServer.start(
-            dir.resolve("data"),
-            Map.of("VIZRELAY_LOST_AFTER_SECONDS", "1", "VIZRELAY_LOST_CHECK_MS", "100"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
-
-  static String url() {
-    return "http://127.0.0.1:" + server.port();
-  }
+  @RegisterExtension
+  static final LauncherServer server =
+      new LauncherServer(
+          Map.of("VIZRELAY_LOST_AFTER_SECONDS", "1", "VIZRELAY_LOST_CHECK_MS", "100"));
 
   @Test
   void exitZeroIsSucceededAndTheCommandSeesItsTask() throws Exception {
@@ -106,7 +90,7 @@ class LauncherTest {
         "the command runs and its task is registered with its pid",
         () -> Files.exists(ready) && task("carol-py").path("pid").asLong() > 0 ? true : null);
     assertEquals("running", task("carol-py").path("status").asText());
-    assertEquals(200, server.post("/api/tasks/carol-py/stop", "{}").status());
+    assertEquals(200, server.server().post("/api/tasks/carol-py/stop", "{}").status());
     assertEquals(143, run.awaitExit(), run.err());
     JsonNode task = task("carol-py");
     assertEquals("stopped", task.path("status").asText());
@@ -129,7 +113,7 @@ class LauncherTest {
     until(
         "stubborn command registered",
         () -> Files.exists(ready) && task("carol-stubborn").path("pid").asLong() > 0 ? true : null);
-    assertEquals(200, server.post("/api/tasks/carol-stubborn/stop", "{}").status());
+    assertEquals(200, server.server().post("/api/tasks/carol-stubborn/stop", "{}").status());
     assertEquals(137, run.awaitExit(), run.err());
     JsonNode task = task("carol-stubborn");
     assertEquals("stopped", task.path("status").asText());
@@ -141,7 +125,7 @@ class LauncherTest {
   void theCommandRunsWhileTheServerIsDownAndTheOutcomeIsReportedWhenItIsBack() throws Exception {
     Path started = dir.resolve("down-started");
     Path go = dir.resolve("down-go");
-    try (TcpGate gate = new TcpGate(server.port(), false)) {
+    try (TcpGate gate = new TcpGate(server.server().port(), false)) {
       LaunchedRun run =
           LaunchedRun.start(
               LaunchedRun.args(
@@ -156,7 +140,7 @@ class LauncherTest {
           () -> Files.exists(started) ? true : null);
       assertEquals(
           404,
-          server.get("/api/tasks/carol-down").status(),
+          server.server().get("/api/tasks/carol-down").status(),
           "nothing registered while the server is down");
 
       gate.open();
@@ -197,24 +181,14 @@ class LauncherTest {
   }
 
   static JsonNode task(String id) throws Exception {
-    TestServer.Response r = server.get("/api/tasks/" + id);
-    return r.status() == 200
-        ? Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8))
-        : Json.object();
+    return server.task(id);
   }
 
-  /** Polls {@code probe} until it answers non-null, for at most 30 s. */
   static <T> T until(String what, Callable<T> probe) throws Exception {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (true) {
-      T value = probe.call();
-      if (value != null) {
-        return value;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 30 s: " + what);
-      }
-      Thread.sleep(20);
-    }
+    return LauncherServer.until(what, probe);
+  }
+
+  static String url() {
+    return server.url();
   }
 }
