@@ -27,8 +27,7 @@ final class ClusterRelayScenario implements Scenario {
 
   @Override
   public void run(BenchContext ctx) throws Exception {
-    RelayMeasurement.Timing timing =
-        new RelayMeasurement.Timing(ctx.pick(1.0, 0.5), ctx.pick(3, 1), ctx.pick(4.0, 2.0));
+    RelayMeasurement.Timing timing = RelayMeasurement.Timing.of(ctx);
     int[] ks = ctx.quick() ? new int[] {100} : SUBSCRIBERS;
     int[] rates = ctx.quick() ? new int[] {20} : RATES;
     Map<String, Integer> counts = new LinkedHashMap<>();
@@ -77,12 +76,7 @@ final class ClusterRelayScenario implements Scenario {
 
       idle(ctx, single, multi, names);
       for (RelayTarget target : List.of(single, multi)) { // unrecorded: JIT warm-up of each server
-        m.run(
-            target,
-            "bench-crelay-warmup",
-            100,
-            200,
-            new RelayMeasurement.Timing(0.5, 1, ctx.pick(3.0, 1.0)));
+        m.warmUp(target, "bench-crelay-warmup");
       }
       for (int k : ks) {
         for (int rate : rates) {
@@ -114,34 +108,7 @@ final class ClusterRelayScenario implements Scenario {
                 String.format("%.3f", r.cpuPerThousand()),
                 ratio,
                 r.joinCell());
-            ctx.log(
-                "cluster-relay %s K=%d R=%d: %s deliveries/s p50 %s p99 %s ms gaps %d dups %d resyncs %d missing %d,"
-                    + " %.3f CPU s/1000",
-                isCluster ? "cluster" : "embedded",
-                k,
-                rate,
-                Table.num(r.deliveriesPerSecond()),
-                r.latency().p50Ms(),
-                r.latency().p99Ms(),
-                r.gaps(),
-                r.dups(),
-                r.resyncs(),
-                r.missing(),
-                r.cpuPerThousand());
-            if (r.updatesFailed() > 0) {
-              ctx.observe(
-                  "cluster-relay "
-                      + (isCluster ? "cluster" : "embedded")
-                      + " K="
-                      + k
-                      + " R="
-                      + rate
-                      + ": "
-                      + r.updatesFailed()
-                      + " updates failed (first: "
-                      + r.firstError()
-                      + ")");
-            }
+            m.report("cluster-relay " + (isCluster ? "cluster" : "embedded"), r);
           }
           List<Object> cells = new ArrayList<>(List.of(k, rate));
           for (String col : List.of("ingest-1", "socket-1", "socket-2", "taskinfo-1")) {
@@ -184,15 +151,7 @@ final class ClusterRelayScenario implements Scenario {
         "Latency = frame received by the socket − POST written by the poster (same JVM, System.nanoTime). server CPU"
             + " = user+sys seconds of the server process(es) during the measured seconds (all 4 JVMs for the cluster) ÷"
             + " deliveries in that interval × 1,000; it includes each server's idle background (see below).");
-    t.note(
-        "deliveries/s = frames received by the sockets during the measured seconds (receive time = send time +"
-            + " latency), the same interval as the CPU figures; latency covers every frame of the updates sent in it, also"
-            + " those that arrive during the drain, so a row whose sockets fall behind shows it in latency, not in missing.");
-    t.note(
-        "missing = updates acknowledged 200 whose frame a socket never received (after a "
-            + RelayMeasurement.DRAIN_SECONDS
-            + " s drain); re-syncs = extra `sync` frames (overflow/gap repair),"
-            + " by their mode/reason.");
+    RelayMeasurement.noteCounts(t);
     byProcess.note(
         "Which member owns a task's partition (runs its entry processor) and which holds the backup depends"
             + " on the task id's hash, so it differs from row to row; every row uses a fresh task.");

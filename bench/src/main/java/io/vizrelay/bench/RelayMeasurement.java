@@ -34,6 +34,65 @@ final class RelayMeasurement {
     double measured() {
       return slices * slice;
     }
+
+    /** The relay scenarios' measured runs. */
+    static Timing of(BenchContext ctx) {
+      return new Timing(ctx.pick(1.0, 0.5), ctx.pick(3, 1), ctx.pick(4.0, 2.0));
+    }
+
+    /** An unrecorded run that warms a fresh server's JIT. */
+    static Timing warmUp(BenchContext ctx) {
+      return new Timing(0.5, 1, ctx.pick(3.0, 1.0));
+    }
+  }
+
+  /** Warms {@code target} with one unrecorded K = 100 × 200/s run on task {@code task}. */
+  void warmUp(RelayTarget target, String task) throws Exception {
+    run(target, task, 100, 200, Timing.warmUp(ctx));
+  }
+
+  /** Logs one run's figures under {@code label}, and any failed updates as an observation. */
+  void report(String label, Run r) {
+    ctx.log(
+        "%s K=%d R=%d: %s deliveries/s p50 %s p99 %s ms gaps %d dups %d resyncs %d missing %d,"
+            + " %.3f CPU s/1000",
+        label,
+        r.k(),
+        r.rate(),
+        Table.num(r.deliveriesPerSecond()),
+        r.latency().p50Ms(),
+        r.latency().p99Ms(),
+        r.gaps(),
+        r.dups(),
+        r.resyncs(),
+        r.missing(),
+        r.cpuPerThousand());
+    if (r.updatesFailed() > 0) {
+      ctx.observe(
+          label
+              + " K="
+              + r.k()
+              + " R="
+              + r.rate()
+              + ": "
+              + r.updatesFailed()
+              + " updates failed (first: "
+              + r.firstError()
+              + ")");
+    }
+  }
+
+  /** The notes every relay table carries: what deliveries/s, missing and re-syncs count. */
+  static void noteCounts(Table t) {
+    t.note(
+        "deliveries/s = frames received by the sockets during the measured seconds (receive time = send time +"
+            + " latency), the same interval as the CPU figures; latency covers every frame of the updates sent in it, also"
+            + " those that arrive during the drain, so a row whose sockets fall behind shows it in latency, not in missing.");
+    t.note(
+        "missing = updates acknowledged 200 whose frame a socket never received (after a "
+            + DRAIN_SECONDS
+            + " s drain); re-syncs = extra `sync` frames (overflow/gap repair),"
+            + " by their mode/reason.");
   }
 
   /**

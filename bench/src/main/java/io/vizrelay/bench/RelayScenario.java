@@ -18,8 +18,7 @@ final class RelayScenario implements Scenario {
 
   @Override
   public void run(BenchContext ctx) throws Exception {
-    RelayMeasurement.Timing timing =
-        new RelayMeasurement.Timing(ctx.pick(1.0, 0.5), ctx.pick(3, 1), ctx.pick(4.0, 2.0));
+    RelayMeasurement.Timing timing = RelayMeasurement.Timing.of(ctx);
     Table t =
         new Table(
             "Relay: live deliveries (vizrelay fsync=always, visdom frame format)",
@@ -37,27 +36,12 @@ final class RelayScenario implements Scenario {
     RelayMeasurement m = RelayMeasurement.open(ctx);
     try (ServerProcess server = ctx.vizrelay("always")) {
       RelayTarget target = RelayTarget.of(server);
-      // unrecorded: JIT warm-up
-      m.run(
-          target,
-          "bench-relay-warmup",
-          100,
-          200,
-          new RelayMeasurement.Timing(0.5, 1, ctx.pick(3.0, 1.0)));
+      m.warmUp(target, "bench-relay-warmup"); // unrecorded: JIT warm-up
       for (int k : SUBSCRIBERS) {
         for (int rate : RATES) {
           RelayMeasurement.Run r =
               m.run(target, "bench-relay-k" + k + "-r" + rate, k, rate, timing);
-          ctx.log(
-              "relay K=%d R=%d: %s deliveries/s p99 %s ms gaps %d dups %d resyncs %d missing %d",
-              k,
-              rate,
-              Table.num(r.deliveriesPerSecond()),
-              r.latency().p99Ms(),
-              r.gaps(),
-              r.dups(),
-              r.resyncs(),
-              r.missing());
+          m.report("relay", r);
           t.row(
               k,
               r.sentCell(),
@@ -70,18 +54,6 @@ final class RelayScenario implements Scenario {
               r.cores(),
               String.format("%.3f", r.cpuPerThousand()),
               r.joinCell());
-          if (r.updatesFailed() > 0) {
-            ctx.observe(
-                "relay K="
-                    + k
-                    + " R="
-                    + rate
-                    + ": "
-                    + r.updatesFailed()
-                    + " updates failed (first: "
-                    + r.firstError()
-                    + ")");
-          }
           if (k == 1000 && rate == 200) {
             boolean met =
                 r.latency().p99() < 50_000_000L
@@ -116,15 +88,7 @@ final class RelayScenario implements Scenario {
     t.note(
         "Latency = frame received by the socket − POST written by the poster (same JVM, System.nanoTime); it"
             + " includes the server's fsync, since a delta is published only after its durable apply.");
-    t.note(
-        "deliveries/s = frames received by the sockets during the measured seconds (receive time = send time +"
-            + " latency), the same interval as the CPU figures; latency covers every frame of the updates sent in it, also"
-            + " those that arrive during the drain, so a row whose sockets fall behind shows it in latency, not in missing.");
-    t.note(
-        "missing = updates acknowledged 200 whose frame a socket never received (after a "
-            + RelayMeasurement.DRAIN_SECONDS
-            + " s drain); re-syncs = extra `sync` frames (overflow/gap repair),"
-            + " by their mode/reason.");
+    RelayMeasurement.noteCounts(t);
     ctx.tables.add(t);
   }
 }
