@@ -89,6 +89,9 @@ class SecuritySuiteTest {
     }
   }
 
+  /** One forged request: what it tries, and the request as sent. */
+  record Forged(String name, String method, String path, String body, String... headers) {}
+
   static boolean ok(Reply r) {
     return r.status() >= 200 && r.status() < 300;
   }
@@ -1104,114 +1107,111 @@ class SecuritySuiteTest {
         201,
         fx.post("/api/tasks", "{\"task_id\":\"bob-c\"}", "Authorization", bearer(bob)).status());
     String json = "application/json";
-    attempt(
-        "cookie stop from a foreign Origin",
-        ok(
-            fx.post(
-                "/api/tasks/bob-c/stop",
+    String evil = "http://evil.example";
+    String stop = "/api/tasks/bob-c/stop";
+    String share = "/api/tasks/bob-c/shared_with";
+    String events = "/task/bob-c/events";
+    for (Forged f :
+        List.of(
+            new Forged(
+                "cookie stop from a foreign Origin",
+                "POST",
+                stop,
                 "{}",
                 "Cookie",
                 cookie,
                 "Origin",
-                "http://evil.example",
+                evil,
                 "Content-Type",
-                json)));
-    attempt(
-        "cookie stop from a foreign site (Sec-Fetch-Site)",
-        ok(
-            fx.post(
-                "/api/tasks/bob-c/stop",
+                json),
+            new Forged(
+                "cookie stop from a foreign site (Sec-Fetch-Site)",
+                "POST",
+                stop,
                 "{}",
                 "Cookie",
                 cookie,
                 "Sec-Fetch-Site",
                 "cross-site",
                 "Content-Type",
-                json)));
-    attempt(
-        "cookie stop from a sibling site (Sec-Fetch-Site)",
-        ok(
-            fx.post(
-                "/api/tasks/bob-c/stop",
+                json),
+            new Forged(
+                "cookie stop from a sibling site (Sec-Fetch-Site)",
+                "POST",
+                stop,
                 "{}",
                 "Cookie",
                 cookie,
                 "Sec-Fetch-Site",
                 "same-site",
                 "Content-Type",
-                json)));
-    attempt(
-        "cookie stop with Origin null",
-        ok(
-            fx.post(
-                "/api/tasks/bob-c/stop",
+                json),
+            new Forged(
+                "cookie stop with Origin null",
+                "POST",
+                stop,
                 "{}",
                 "Cookie",
                 cookie,
                 "Origin",
                 "null",
                 "Content-Type",
-                json)));
-    attempt(
-        "cookie stop as a text/plain form body",
-        ok(
-            fx.post(
-                "/api/tasks/bob-c/stop",
+                json),
+            new Forged(
+                "cookie stop as a text/plain form body",
+                "POST",
+                stop,
                 "{}",
                 "Cookie",
                 cookie,
                 "Origin",
                 self,
                 "Content-Type",
-                "text/plain")));
-    attempt(
-        "cookie ingest from a foreign Origin",
-        ok(
-            fx.post(
-                "/task/bob-c/events",
+                "text/plain"),
+            new Forged(
+                "cookie ingest from a foreign Origin",
+                "POST",
+                events,
                 event("csrf"),
                 "Cookie",
                 cookie,
                 "Origin",
-                "http://evil.example",
+                evil,
                 "Content-Type",
-                "text/plain")));
-    attempt(
-        "cookie ingest as a same-origin urlencoded form",
-        ok(
-            fx.post(
-                "/task/bob-c/events",
+                "text/plain"),
+            new Forged(
+                "cookie ingest as a same-origin urlencoded form",
+                "POST",
+                events,
                 event("csrf"),
                 "Cookie",
                 cookie,
                 "Origin",
                 self,
                 "Content-Type",
-                "application/x-www-form-urlencoded")));
-    attempt(
-        "cookie share from a foreign Origin",
-        ok(
-            fx.send(
+                "application/x-www-form-urlencoded"),
+            new Forged(
+                "cookie share from a foreign Origin",
                 "PUT",
-                "/api/tasks/bob-c/shared_with",
+                share,
                 "{\"users\":[\"carol\"]}",
                 "Cookie",
                 cookie,
                 "Origin",
-                "http://evil.example",
+                evil,
                 "Content-Type",
-                json)));
-    attempt(
-        "cookie delete from a foreign Origin",
-        ok(
-            fx.send(
+                json),
+            new Forged(
+                "cookie delete from a foreign Origin",
                 "DELETE",
                 "/api/tasks/bob-c",
                 null,
                 "Cookie",
                 cookie,
                 "Origin",
-                "http://evil.example")));
+                evil))) {
+      attempt(f.name(), ok(fx.send(f.method(), f.path(), f.body(), f.headers())));
+    }
     Reply loginCsrf =
         fx.post(
             "/auth/login",
