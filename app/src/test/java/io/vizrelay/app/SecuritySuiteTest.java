@@ -114,6 +114,7 @@ class SecuritySuiteTest {
     crossSiteRequests();
     lowerFindings();
     openServerAttacks();
+    taskLimitAttacks();
     int review = attempts - earlier;
     passwordGuessing();
     sharingAttacks();
@@ -125,7 +126,7 @@ class SecuritySuiteTest {
             + " from the issue 20 review), "
             + successes.size()
             + " successes");
-    assertTrue(attempts >= 390, "the suite ran its attacks: " + attempts);
+    assertTrue(attempts >= 398, "the suite ran its attacks: " + attempts);
     assertEquals(List.of(), successes, "attacks that succeeded");
   }
 
@@ -1497,6 +1498,56 @@ class SecuritySuiteTest {
           "a quiet WebSocket outlives the idle timeout (pings keep it alive)");
       quiet.ws().close();
     }
+  }
+
+  /**
+   * 20.8: writes that would create a task past the owner's task limit (ingest by path or body, an
+   * env creation, a browser command on a socket watching a task id not created yet) store nothing.
+   */
+  private void taskLimitAttacks() throws Exception {
+    try (TestServer limited =
+        TestServer.start(dir.resolve("limited"), Map.of("VIZRELAY_MAX_TASKS_PER_USER", "2"))) {
+      assertEquals(200, limited.post("/task/demo-a/events", event("w")).status());
+      assertEquals(200, limited.post("/task/demo-b/events", event("w")).status());
+      attempt(
+          "ingest by path creates a third task",
+          ok(send(limited, "POST", "/task/demo-c/events", event("w"))));
+      attempt(
+          "ingest by body creates a third task",
+          ok(
+              send(
+                  limited,
+                  "POST",
+                  "/events",
+                  event("w").replace("{", "{\"task_id\":\"demo-d\","))));
+      attempt(
+          "an env creation creates a third task",
+          ok(send(limited, "POST", "/env/main", "{\"task_id\":\"demo-e\"}")));
+      Upgrade watcher = socketOn(limited, "/socket?task_id=demo-f");
+      watcher.await("\"register\"");
+      double refusedBefore = limitErrors(limited);
+      watcher.ws().writeTextMessage("{\"cmd\":\"save\",\"prev_eid\":\"main\",\"eid\":\"x\"}");
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (limitErrors(limited) <= refusedBefore && System.currentTimeMillis() < deadline) {
+        Thread.onSpinWait();
+      }
+      attempt(
+          "a browser's save was not refused for the limit", limitErrors(limited) <= refusedBefore);
+      watcher.ws().close();
+      attempt(
+          "demo-f was registered past the limit",
+          send(limited, "GET", "/api/tasks/demo-f", null).status() != 404);
+      for (String id : List.of("demo-c", "demo-d", "demo-e")) {
+        attempt(
+            "data of " + id + " was stored past the limit",
+            send(limited, "DELETE", "/api/tasks/" + id, null).status() != 404);
+      }
+    }
+  }
+
+  private static double limitErrors(TestServer server) throws Exception {
+    return MetricsTest.parse(send(server, "GET", "/metrics", null).body())
+        .getOrDefault("vizrelay_errors_total{code=\"LIMIT_EXCEEDED\"}", 0.0);
   }
 
   private static Reply send(

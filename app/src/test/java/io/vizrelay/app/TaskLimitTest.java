@@ -1,6 +1,7 @@
 package io.vizrelay.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vizrelay.common.json.Json;
@@ -63,6 +64,44 @@ class TaskLimitTest extends EmbeddedServerTest {
     // the id is usable again, registered anew
     assertEquals(200, server.post("/task/alice-d/events", event("again")).status());
     assertEquals(200, server.get("/api/tasks/alice-d").status());
+  }
+
+  /**
+   * A browser socket on a task id that does not exist yet (its owner may watch it) cannot create
+   * the task past the limit with a command that writes ({@code save}, {@code layout_item_update}):
+   * the commands are refused (counted as {@code LIMIT_EXCEEDED}) and nothing is stored.
+   */
+  @Test
+  void aBrowserCommandCannotCreateATaskPastTheLimit() throws Exception {
+    assertEquals(200, server.post("/task/alice-a/events", event("w")).status());
+    assertEquals(200, server.post("/task/alice-b/events", event("w")).status());
+    Browser b = server.browser("/socket?task_id=alice-c");
+    b.await("register", 10_000);
+    double before = limitErrors();
+    b.send("{\"cmd\":\"save\",\"prev_eid\":\"main\",\"eid\":\"copy\"}");
+    b.send(
+        "{\"cmd\":\"layout_item_update\",\"eid\":\"main\",\"win\":\"w\","
+            + "\"data\":{\"i\":\"w\",\"x\":1,\"y\":1,\"w\":2,\"h\":2}}");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (limitErrors() < before + 2) {
+      assertTrue(
+          System.currentTimeMillis() < deadline,
+          "both browser commands were refused for the limit (LIMIT_EXCEEDED counted)");
+      Thread.onSpinWait();
+    }
+    TestServer.await(b.close());
+    assertEquals(404, server.get("/api/tasks/alice-c").status(), "not registered");
+    Browser again = server.browser("/socket?task_id=alice-c");
+    JsonNode sync = again.await("sync", 10_000);
+    assertEquals(0, sync.path("seq").asLong(), "no frame stored: " + sync);
+    TestServer.await(again.close());
+  }
+
+  private double limitErrors() throws Exception {
+    TestServer.Response r = server.get("/metrics");
+    assertEquals(200, r.status());
+    return MetricsTest.parse(r.body())
+        .getOrDefault("vizrelay_errors_total{code=\"LIMIT_EXCEEDED\"}", 0.0);
   }
 
   private int delete(String taskId) throws Exception {

@@ -6,7 +6,10 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vizrelay.common.bus.Addresses;
+import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.registry.TaskAdmission;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.TaskStore;
@@ -31,10 +34,19 @@ final class BrowserCommands {
 
   private final TaskStore store;
   private final EventBus bus;
+  private final TaskAdmission admission;
+  private final Metrics metrics;
 
-  BrowserCommands(TaskStore store, EventBus bus) {
+  /**
+   * @param admission the registry's admission of a task before a command writes to it (the per-user
+   *     task limit: a browser on a task id that does not exist yet cannot create it past the limit)
+   * @param metrics where refused commands are counted ({@code vizrelay_errors_total{code}})
+   */
+  BrowserCommands(TaskStore store, EventBus bus, TaskAdmission admission, Metrics metrics) {
     this.store = store;
     this.bus = bus;
+    this.admission = admission;
+    this.metrics = metrics;
   }
 
   void handle(Session session, String text) {
@@ -140,16 +152,21 @@ final class BrowserCommands {
   }
 
   private void apply(Session session, VisdomCommand command) {
-    store
-        .apply(session.taskId, command)
+    admission
+        .admit(session.taskId)
+        .compose(admitted -> store.apply(session.taskId, command))
         .onSuccess(this::publish)
         .onFailure(
-            err ->
-                LOG.info(
-                    "browser command rejected: task_id={} sid={} error={}",
-                    session.taskId,
-                    session.sid,
-                    err.getMessage()));
+            err -> {
+              if (err instanceof ApiException api) {
+                metrics.error(api.code());
+              }
+              LOG.info(
+                  "browser command rejected: task_id={} sid={} error={}",
+                  session.taskId,
+                  session.sid,
+                  err.getMessage());
+            });
   }
 
   private void publish(Applied applied) {

@@ -25,6 +25,7 @@ import io.vizrelay.common.json.Json;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.model.TaskGet;
 import io.vizrelay.common.model.TaskRecord;
+import io.vizrelay.common.registry.TaskAdmission;
 import io.vizrelay.common.store.TaskStore;
 import java.util.List;
 
@@ -43,6 +44,7 @@ public final class SocketVerticle extends VerticleBase {
   private final TaskStore store;
   private final Router router;
   private SessionHub hub;
+  private TaskAdmission admission;
   private AuthGate gate;
 
   /** The event loop the sessions live on (the HTTP server's); null until the first browser. */
@@ -81,8 +83,10 @@ public final class SocketVerticle extends VerticleBase {
     gate = authGate;
     DeltaCodec.register(vertx);
     SocketMetrics metrics = new SocketMetrics(Metrics.of(vertx));
-    hub =
-        new SessionHub(vertx, config, store, metrics, new BrowserCommands(store, vertx.eventBus()));
+    admission = TaskAdmission.start(vertx);
+    BrowserCommands commands =
+        new BrowserCommands(store, vertx.eventBus(), admission, Metrics.of(vertx));
+    hub = new SessionHub(vertx, config, store, metrics, commands);
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS, msg -> forwardStatus(msg.body()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_SHARING, msg -> sharingChanged(msg.body()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_DELETED, msg -> taskDeleted(msg.body()));
@@ -250,8 +254,9 @@ public final class SocketVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    Future<Void> admissionClosed = admission == null ? Future.succeededFuture() : admission.close();
     if (hub == null || hubContext == null) {
-      return Future.succeededFuture();
+      return admissionClosed;
     }
     Promise<Void> closed = Promise.promise();
     hubContext.runOnContext(
@@ -259,6 +264,6 @@ public final class SocketVerticle extends VerticleBase {
           hub.closeAll();
           closed.complete();
         });
-    return closed.future();
+    return Future.all(closed.future(), admissionClosed);
   }
 }
