@@ -29,6 +29,7 @@ public final class Main {
       io.vizrelay.app.launcher.RunCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    quietNettyJfr();
     VizConfig config;
     try {
       config = VizConfig.fromEnv();
@@ -66,6 +67,17 @@ public final class Main {
                       DemoJob.TASK_ID));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(server), "vizrelay-shutdown"));
+  }
+
+  /**
+   * Netty 4.2 registers JFR event classes for its allocator when JFR is available: ~100 classes and
+   * generated event handlers on the first request, a cost at every start for events only a profiler
+   * reads. Off unless {@code -Dio.netty.jfr.enabled} says otherwise.
+   */
+  static void quietNettyJfr() {
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
   }
 
   /**
