@@ -5,7 +5,9 @@ import io.vertx.core.VertxOptions;
 import io.vizrelay.common.auth.Tokens;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
 import io.vizrelay.taskinfo.TaskinfoConfig;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +41,13 @@ public final class Main {
       System.exit(2);
       return;
     }
+    CompletableFuture<EmbeddedTaskStore> store = EmbeddedServer.openStore(System.getenv());
     Metrics metrics = Metrics.create();
     Vertx vertx = metrics.vertxBuilder(new VertxOptions()).build();
     metrics.install(vertx);
     EmbeddedServer server;
     try {
-      server = EmbeddedServer.start(vertx, System.getenv()).await();
+      server = EmbeddedServer.start(vertx, System.getenv(), store).await();
     } catch (Exception e) {
       LOG.error("vizrelay failed to start", e);
       vertx.close();
