@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,24 +70,62 @@ public final class EmbeddedServer {
 
   public static Future<EmbeddedServer> start(
       Vertx vertx, VizConfig config, TaskinfoConfig taskinfo, HotConfig hot) {
-    return EmbeddedTaskStore.open(vertx, config, hot)
-        .compose(
-            store -> {
-              Metrics metrics = Metrics.of(vertx);
-              metrics.clusterMembers(() -> 1);
-              store.hot().register(metrics);
-              Router router = HttpFront.router(vertx, config, metrics);
-              List<String> ids = new ArrayList<>();
-              return AuthGate.forProcess(vertx, config)
-                  .compose(gate -> deploy(vertx, ids, new IngestVerticle(config, store, router)))
-                  .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
-                  .compose(
-                      v ->
-                          deploy(vertx, ids, new TaskinfoVerticle(config, taskinfo, store, router)))
-                  .compose(v -> HttpFront.listen(vertx, config, router, metrics))
-                  .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
-                  .compose(EmbeddedServer::announce);
-            });
+    return startWith(vertx, config, taskinfo, EmbeddedTaskStore.open(vertx, config, hot));
+  }
+
+  /**
+   * Starts on a store being opened by {@link #openStore} (started before the Vert.x, so that
+   * opening the log overlaps Vert.x's own start: {@link Main}).
+   */
+  public static Future<EmbeddedServer> start(
+      Vertx vertx, Map<String, String> env, CompletableFuture<EmbeddedTaskStore> store) {
+    return startWith(
+        vertx,
+        VizConfig.fromEnv(env),
+        TaskinfoConfig.fromEnv(env),
+        Future.fromCompletionStage(store, vertx.getOrCreateContext()));
+  }
+
+  /**
+   * Opens the store of {@code env}'s configuration on a thread of its own (the SQLite library is
+   * loaded, the task list read) while the caller goes on building its Vert.x.
+   */
+  public static CompletableFuture<EmbeddedTaskStore> openStore(Map<String, String> env) {
+    CompletableFuture<EmbeddedTaskStore> opened = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                opened.complete(
+                    EmbeddedTaskStore.openBlocking(VizConfig.fromEnv(env), HotConfig.fromEnv(env)));
+              } catch (Throwable e) {
+                opened.completeExceptionally(e);
+              }
+            },
+            "vizrelay-store-open");
+    t.setDaemon(true);
+    t.start();
+    return opened;
+  }
+
+  private static Future<EmbeddedServer> startWith(
+      Vertx vertx, VizConfig config, TaskinfoConfig taskinfo, Future<EmbeddedTaskStore> opening) {
+    return opening.compose(
+        store -> {
+          Metrics metrics = Metrics.of(vertx);
+          metrics.clusterMembers(() -> 1);
+          store.hot().register(metrics);
+          Router router = HttpFront.router(vertx, config, metrics);
+          List<String> ids = new ArrayList<>();
+          return AuthGate.forProcess(vertx, config)
+              .compose(gate -> deploy(vertx, ids, new IngestVerticle(config, store, router)))
+              .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
+              .compose(
+                  v -> deploy(vertx, ids, new TaskinfoVerticle(config, taskinfo, store, router)))
+              .compose(v -> HttpFront.listen(vertx, config, router, metrics))
+              .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
+              .compose(EmbeddedServer::announce);
+        });
   }
 
   private static Future<Void> deploy(
@@ -98,8 +137,14 @@ public final class EmbeddedServer {
     return vertx.executeBlocking(
         () -> {
           Files.createDirectories(config.dataDir());
-          Files.writeString(
-              config.dataDir().resolve("port"), Integer.toString(port()), StandardCharsets.UTF_8);
+          // written aside then renamed: a reader never sees the file empty or half written
+          java.nio.file.Path tmp = config.dataDir().resolve("port.tmp");
+          Files.writeString(tmp, Integer.toString(port()), StandardCharsets.UTF_8);
+          Files.move(
+              tmp,
+              config.dataDir().resolve("port"),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
           LOG.info(
               "vizrelay listening on http://{}:{} (data dir {})",
               config.host(),

@@ -5,7 +5,9 @@ import io.vertx.core.VertxOptions;
 import io.vizrelay.common.auth.Tokens;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
 import io.vizrelay.taskinfo.TaskinfoConfig;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,7 @@ public final class Main {
       io.vizrelay.app.launcher.RunCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    quietNettyJfr();
     VizConfig config;
     try {
       config = VizConfig.fromEnv();
@@ -38,12 +41,13 @@ public final class Main {
       System.exit(2);
       return;
     }
+    CompletableFuture<EmbeddedTaskStore> store = EmbeddedServer.openStore(System.getenv());
     Metrics metrics = Metrics.create();
     Vertx vertx = metrics.vertxBuilder(new VertxOptions()).build();
     metrics.install(vertx);
     EmbeddedServer server;
     try {
-      server = EmbeddedServer.start(vertx, System.getenv()).await();
+      server = EmbeddedServer.start(vertx, System.getenv(), store).await();
     } catch (Exception e) {
       LOG.error("vizrelay failed to start", e);
       vertx.close();
@@ -66,6 +70,17 @@ public final class Main {
                       DemoJob.TASK_ID));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(server), "vizrelay-shutdown"));
+  }
+
+  /**
+   * Netty 4.2 registers JFR event classes for its allocator when JFR is available: ~100 classes and
+   * generated event handlers on the first request, a cost at every start for events only a profiler
+   * reads. Off unless {@code -Dio.netty.jfr.enabled} says otherwise.
+   */
+  static void quietNettyJfr() {
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
   }
 
   /**

@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * BENCHMARKS.md}; {@code --write} forces it, {@code --no-write} prevents it. Other options: {@code
  * --jar <vizrelay.jar>}, {@code --out <file>}, {@code --server-jvm-opt <opt>} (repeatable), {@code
  * --jfr <dir>} (a JFR recording per vizrelay server, for profiling), {@code --shapes 1x1,8x100} (a
- * subset of the ingest shapes; implies --no-write). {@code --bare-server <dir>} runs the bare
- * ceiling server (used internally).
+ * subset of the ingest shapes; implies --no-write), {@code --startup-data <dir>} (the memory
+ * scenario's 1,000 stored tasks, kept there and reused: they take minutes to write). {@code
+ * --bare-server <dir>} runs the bare ceiling server (used internally).
  */
 public final class Bench {
   static final String BEGIN =
@@ -67,6 +68,7 @@ public final class Bench {
     Path jfr = null;
     List<String> shapes = List.of();
     Path serviceJars = null;
+    Path startupDir = null;
     List<String> chosen = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -79,6 +81,7 @@ public final class Bench {
         case "--jfr" -> jfr = Path.of(args[++i]);
         case "--shapes" -> shapes = List.of(args[++i].split(","));
         case "--service-jars" -> serviceJars = Path.of(args[++i]);
+        case "--startup-data" -> startupDir = Path.of(args[++i]);
         case "-h", "--help" -> {
           usage(all);
           return;
@@ -114,7 +117,16 @@ public final class Bench {
         new BenchContext(
             vertx,
             new BenchContext.Options(
-                quick, names, underTest, out, jvmOpts, jfr, shapes, command, serviceJars));
+                quick,
+                names,
+                underTest,
+                out,
+                jvmOpts,
+                jfr,
+                shapes,
+                command,
+                serviceJars,
+                startupDir));
     long start = System.nanoTime();
     try {
       for (String name : names) {

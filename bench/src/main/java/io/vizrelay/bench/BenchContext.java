@@ -74,5 +74,6 @@ final class BenchContext {
       Path jfrDir,
       List<String> shapes,
       String command,
-      Path serviceJarDir) {}
+      Path serviceJarDir,
+      Path startupDir) {}
 }

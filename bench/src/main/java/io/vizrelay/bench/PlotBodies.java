@@ -63,7 +63,7 @@ final class PlotBodies {
     return json(new Close(taskId, null, "main"));
   }
 
-  private static double lossAt(long step) {
+  static double lossAt(long step) {
     return Math.round(10_000 * (0.1 + 2.0 / Math.sqrt(1 + step % 100_000))) / 10_000.0;
   }
 

@@ -1,6 +1,7 @@
 package io.vizrelay.common.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -34,6 +35,23 @@ public final class CompactArrayNode extends ArrayNode {
   /** An array holding {@code column}. */
   static CompactArrayNode of(JsonNodeFactory nodes, NumberColumn column) {
     return new CompactArrayNode(nodes, column);
+  }
+
+  /**
+   * Appends a copy of every element of {@code values} to {@code target} (containers deep-copied):
+   * between two numeric columns a bulk copy, without a node per element.
+   */
+  public static void appendCopies(ArrayNode target, JsonNode values) {
+    if (target instanceof CompactArrayNode t
+        && values instanceof CompactArrayNode v
+        && v.primitive()
+        && t != v) {
+      t.column.appendAll(v.column);
+      return;
+    }
+    for (JsonNode value : values) {
+      target.add(value.isContainerNode() ? value.deepCopy() : value);
+    }
   }
 
   NumberColumn column() {

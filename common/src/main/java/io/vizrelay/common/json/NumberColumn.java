@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -163,6 +164,111 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
       default -> nodes.add(index, node);
     }
     size++;
+    modCount++;
+  }
+
+  /**
+   * Appends every element of {@code from}, as {@code from.forEach(this::add)} would, without making
+   * a node per element where both columns hold primitives.
+   */
+  void appendAll(NumberColumn from) {
+    if (from == this) {
+      appendAll(new NumberColumn(this));
+      return;
+    }
+    if (from.form == NODES) {
+      from.nodes.forEach(this::add);
+      return;
+    }
+    if (form == DOUBLES && from.form == DOUBLES && from.ints == null) {
+      appendDoubles(from.doubles, from.size);
+      return;
+    }
+    for (int i = 0; i < from.size; i++) {
+      switch (from.form) {
+        case STEP -> appendInteger(from.first + i * from.step, from.longNodes);
+        case LONGS -> appendInteger(from.longs[i], from.longNodes);
+        default -> {
+          if (from.ints != null && from.ints.get(i)) {
+            appendInteger((long) from.doubles[i], from.longNodes);
+          } else {
+            appendDouble(from.doubles[i]);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Appends the integer {@code v} as {@link #add} would append the node a column with {@code
+   * longNodes} recreates for it ({@link #integer}), without making the node when this form holds
+   * it.
+   */
+  void appendInteger(long v, boolean asLongNode) {
+    boolean longNode = asLongNode || v != (int) v;
+    boolean kindFits = longNode ? longNodes || v != (int) v : !longNodes;
+    switch (form) {
+      case STEP -> {
+        if (size == 0) {
+          longNodes = longNode && v == (int) v;
+          first = v;
+          size = 1;
+          modCount++;
+          return;
+        }
+        if (kindFits && continues(v)) {
+          size++;
+          modCount++;
+          return;
+        }
+      }
+      case LONGS -> {
+        if (kindFits) {
+          longs = room(longs);
+          longs[size++] = v;
+          modCount++;
+          return;
+        }
+      }
+      case DOUBLES -> {
+        if (kindFits && !longNodes && exact(v)) {
+          doubles = room(doubles);
+          doubles[size] = v;
+          markInt(size, true);
+          size++;
+          modCount++;
+          return;
+        }
+      }
+      default -> {}
+    }
+    add(longNode ? LongNode.valueOf(v) : IntNode.valueOf((int) v));
+  }
+
+  /** Appends the double {@code v} as {@code add(DoubleNode.valueOf(v))} would. */
+  void appendDouble(double v) {
+    if (form != DOUBLES) {
+      add(DoubleNode.valueOf(v));
+      return;
+    }
+    doubles = room(doubles);
+    doubles[size] = v;
+    if (ints != null) {
+      ints.clear(size);
+    }
+    size++;
+    modCount++;
+  }
+
+  private void appendDoubles(double[] values, int count) {
+    if (size + count > doubles.length) {
+      doubles = Arrays.copyOf(doubles, Math.max(size + count, grow(doubles.length)));
+    }
+    System.arraycopy(values, 0, doubles, size, count);
+    if (ints != null) {
+      ints.clear(size, size + count);
+    }
+    size += count;
     modCount++;
   }
 
@@ -423,14 +529,14 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
         out.writeLong(step);
       }
       case LONGS -> {
-        for (int i = 0; i < size; i++) {
-          out.writeLong(longs[i]);
-        }
+        ByteBuffer bytes = ByteBuffer.allocate(Math.multiplyExact(8, size));
+        bytes.asLongBuffer().put(longs, 0, size);
+        out.write(bytes.array());
       }
       case DOUBLES -> {
-        for (int i = 0; i < size; i++) {
-          out.writeDouble(doubles[i]);
-        }
+        ByteBuffer bytes = ByteBuffer.allocate(Math.multiplyExact(8, size));
+        bytes.asDoubleBuffer().put(doubles, 0, size);
+        out.write(bytes.array());
         long[] marks = ints == null ? new long[0] : ints.toLongArray();
         out.writeInt(marks.length);
         for (long m : marks) {
@@ -454,15 +560,11 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
       }
       case LONGS -> {
         c.longs = new long[Math.max(4, c.size)];
-        for (int i = 0; i < c.size; i++) {
-          c.longs[i] = in.readLong();
-        }
+        readRaw(in, c.size).asLongBuffer().get(c.longs, 0, c.size);
       }
       case DOUBLES -> {
         c.doubles = new double[Math.max(4, c.size)];
-        for (int i = 0; i < c.size; i++) {
-          c.doubles[i] = in.readDouble();
-        }
+        readRaw(in, c.size).asDoubleBuffer().get(c.doubles, 0, c.size);
         long[] marks = new long[in.readInt()];
         for (int i = 0; i < marks.length; i++) {
           marks[i] = in.readLong();
@@ -472,6 +574,16 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
       default -> throw new IOException("bad column form " + c.form);
     }
     return c;
+  }
+
+  /**
+   * {@code count} big-endian 8-byte values in one read (as {@link java.io.DataOutput#writeLong}
+   * wrote them): a bulk copy instead of a call per value.
+   */
+  private static ByteBuffer readRaw(java.io.DataInput in, int count) throws IOException {
+    byte[] raw = new byte[Math.multiplyExact(8, count)];
+    in.readFully(raw);
+    return ByteBuffer.wrap(raw);
   }
 
   /** For tests: the form's name. */

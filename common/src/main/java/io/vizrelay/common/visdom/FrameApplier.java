@@ -3,6 +3,7 @@ package io.vizrelay.common.visdom;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vizrelay.common.json.CompactArrayNode;
 import io.vizrelay.common.json.Json;
 import java.util.HashSet;
 import java.util.List;
@@ -88,7 +89,7 @@ public final class FrameApplier {
 
   private static void appendAll(ArrayNode target, JsonNode values) {
     if (values != null) {
-      values.forEach(v -> target.add(copy(v)));
+      CompactArrayNode.appendCopies(target, values);
     }
   }
 

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +71,106 @@ class CompactArrayNodeTest {
         assertSame(plain, compact);
       }
       assertSame(plain, compact.deepCopy());
+    }
+  }
+
+  /**
+   * The bulk append of a load (frames replayed into a column) gives what appending each node gives,
+   * whatever the two columns' forms.
+   */
+  @Test
+  void bulkAppendsMatchAppendingEachNode() {
+    Random random = new Random(31);
+    for (int round = 0; round < 2000; round++) {
+      ArrayNode plain = PLAIN.arrayNode();
+      ArrayNode target = Json.NODES.arrayNode();
+      ArrayNode source = Json.NODES.arrayNode();
+      fill(random, target, plain);
+      fill(random, source, PLAIN.arrayNode());
+      if (random.nextInt(8) == 0 && !target.isEmpty()) {
+        int at = random.nextInt(target.size());
+        target.remove(at);
+        plain.remove(at);
+      }
+      source.forEach(v -> plain.add(v));
+      CompactArrayNode.appendCopies(target, source);
+      assertSame(plain, target);
+    }
+  }
+
+  private static void fill(Random random, ArrayNode compact, ArrayNode plain) {
+    int n = random.nextInt(40);
+    int flavour = random.nextInt(5);
+    int start = random.nextInt(3);
+    for (int i = 0; i < n; i++) {
+      JsonNode v = value(random, flavour, start + i);
+      compact.add(v);
+      plain.add(v);
+    }
+  }
+
+  /**
+   * Frames are read by {@link TreeReader}: the same tree as the mapper's, node classes included.
+   */
+  @Test
+  void theFrameReaderMakesTheMappersTree() throws Exception {
+    Random random = new Random(7);
+    for (int round = 0; round < 500; round++) {
+      String text = Json.string(randomTree(random, 0));
+      JsonNode expected = Json.MAPPER.readTree(text);
+      JsonNode actual = Json.parseTrusted(text.getBytes(StandardCharsets.UTF_8));
+      assertSameTree(expected, actual);
+      assertArrayEquals(Json.bytes(expected), Json.bytes(actual));
+    }
+    String edge =
+        "[1,2147483648,-2147483649,123456789012345678901234567890,1.5,NaN,-Infinity,1e400,\"s\","
+            + "true,false,null,{},[],[[1,2.0]]]";
+    JsonNode expected = Json.MAPPER.readTree(edge);
+    JsonNode actual = Json.parseTrusted(edge.getBytes(StandardCharsets.UTF_8));
+    assertSameTree(expected, actual);
+    assertArrayEquals(Json.bytes(expected), Json.bytes(actual));
+  }
+
+  private static JsonNode randomTree(Random random, int depth) {
+    int kind = depth > 3 ? 2 + random.nextInt(2) : random.nextInt(4);
+    if (kind == 0) {
+      var o = PLAIN.objectNode();
+      int n = random.nextInt(4);
+      for (int i = 0; i < n; i++) {
+        o.set("k" + random.nextInt(6), randomTree(random, depth + 1));
+      }
+      return o;
+    }
+    if (kind == 1) {
+      ArrayNode a = PLAIN.arrayNode();
+      int n = random.nextInt(12);
+      int flavour = random.nextInt(6);
+      for (int i = 0; i < n; i++) {
+        a.add(flavour == 5 ? randomTree(random, depth + 1) : value(random, flavour, i));
+      }
+      return a;
+    }
+    return value(random, 4, random.nextInt(100));
+  }
+
+  private static void assertSameTree(JsonNode expected, JsonNode actual) {
+    if (expected.isArray()) {
+      assertInstanceOf(CompactArrayNode.class, actual);
+      assertEquals(expected.size(), actual.size());
+      for (int i = 0; i < expected.size(); i++) {
+        assertSameTree(expected.get(i), actual.get(i));
+      }
+      return;
+    }
+    assertEquals(expected.getClass(), actual.getClass());
+    assertEquals(expected, actual);
+    if (expected.isObject()) {
+      List<String> names = new ArrayList<>();
+      actual.fieldNames().forEachRemaining(names::add);
+      List<String> want = new ArrayList<>();
+      expected.fieldNames().forEachRemaining(want::add);
+      assertEquals(want, names);
+      expected.fields().forEachRemaining(e -> assertSameTree(e.getValue(), actual.get(e.getKey())));
     }
   }
 

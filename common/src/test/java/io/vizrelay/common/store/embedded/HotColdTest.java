@@ -221,6 +221,56 @@ class HotColdTest {
   }
 
   /**
+   * A data directory written before snapshots took the binary tree form (same schema, snapshots as
+   * JSON text) opens and reads exactly as before: the snapshot is parsed as JSON, the frames after
+   * it replayed.
+   */
+  @Test
+  void anOlderDataDirectoryWithJsonSnapshotsReadsTheSame() throws Exception {
+    Path sub = Path.of("older");
+    EmbeddedTaskStore store = EmbeddedTaskStore.openBlocking(config(sub), NEVER_UNLOAD);
+    List<List<String>> before = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      await(store.apply("o" + i, Commands.bigAppend(0, 3000 + i)));
+      await(store.apply("o" + i, Commands.bigAppend(3000 + i, 5)));
+      before.add(frames(await(store.snapshot("o" + i, "*"))));
+    }
+    await(store.close());
+    int rewritten = snapshotsToJsonText(dir.resolve(sub).resolve("vizrelay.db"));
+    assertEquals(6, rewritten, "every task had a binary snapshot, now JSON text");
+    EmbeddedTaskStore reopened = EmbeddedTaskStore.openBlocking(config(sub), NEVER_UNLOAD);
+    for (int i = 0; i < 6; i++) {
+      assertEquals(before.get(i), frames(await(reopened.snapshot("o" + i, "*"))), "task o" + i);
+    }
+    await(reopened.close());
+  }
+
+  /** Rewrites every stored snapshot as JSON text, as versions before the binary form stored it. */
+  private static int snapshotsToJsonText(Path db) throws Exception {
+    int n = 0;
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT task_id, state FROM snapshots")) {
+      List<Object[]> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(new Object[] {rs.getString(1), rs.getBytes(2)});
+      }
+      for (Object[] row : rows) {
+        byte[] tree = (byte[]) row[1];
+        assertTrue(io.vizrelay.common.json.TreeCodec.isTree(tree));
+        byte[] json = Json.bytes(io.vizrelay.common.json.TreeCodec.fromBytes(tree));
+        try (java.sql.PreparedStatement ps =
+            c.prepareStatement("UPDATE snapshots SET state = ? WHERE task_id = ?")) {
+          ps.setBytes(1, json);
+          ps.setString(2, (String) row[0]);
+          n += ps.executeUpdate();
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
    * Close waits for the shards, then the log: every write acknowledged before or during close is on
    * disk.
    */
