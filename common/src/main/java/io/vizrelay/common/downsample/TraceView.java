@@ -70,7 +70,6 @@ public final class TraceView {
   public static Range range(ObjectNode trace, double x0, double x1, int maxPoints) {
     int n = points(trace);
     double[] c = coordinates(trace, n);
-    double[] y = values(trace.get("y"), n);
     int[] inRange = new int[n];
     int m = 0;
     for (int i = 0; i < n; i++) {
@@ -82,6 +81,7 @@ public final class TraceView {
     int[] keep = inRange;
     boolean downsampled = m > maxPoints;
     if (downsampled) {
+      double[] y = values(trace.get("y"), n); // y only matters when bucketing
       double[] sx = c == null ? null : new double[m];
       double[] sy = new double[m];
       for (int j = 0; j < m; j++) {
