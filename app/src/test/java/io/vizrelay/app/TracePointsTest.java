@@ -206,6 +206,8 @@ class TracePointsTest {
     assertEquals(403, probe.status(), "refused before any 404: no probing of windows");
     Reply anonymous = fx.get("/api/tasks/" + TASK + "/windows/loss/points?trace=0");
     assertEquals(401, anonymous.status());
+    String budgeted = "/socket?task_id=" + TASK + "&format=compact&max_points=4000";
+    assertEquals(403, fx.socket(budgeted, "Authorization", bob).status(), "the socket too");
     assertEquals(
         200,
         fx.send(
@@ -220,5 +222,9 @@ class TracePointsTest {
     Reply shared = query(bob, TASK, "loss", "trace=0");
     assertEquals(200, shared.status(), shared.body());
     assertEquals("[2]", Json.string(json(shared).get("y")));
+    AuthFixture.Upgrade watching = fx.socket(budgeted, "Authorization", bob);
+    assertEquals(101, watching.status(), "shared: bob may watch with a budget");
+    watching.await("\"layout\"");
+    watching.ws().close();
   }
 }
