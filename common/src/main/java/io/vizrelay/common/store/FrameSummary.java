@@ -42,6 +42,13 @@ public record FrameSummary(
       switch (name) {
         case "command" -> r.command = p.getValueAsString();
         case "win", "id" -> r.win = t.isScalarValue() ? p.getValueAsString() : r.win;
+        case "data" -> {
+          if ("close".equals(r.command) && t.isScalarValue()) {
+            r.win = p.getValueAsString(); // close names its window in data
+          } else {
+            p.skipChildren();
+          }
+        }
         case "traces" -> r.traces(p);
         case "content" -> r.content(p);
         default -> p.skipChildren();
