@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * ./mvnw -q -B -DskipTests package &amp;&amp; java -jar bench/target/vizrelay-bench.jar [--quick] [scenario...]
  * </pre>
  *
- * Scenarios: {@code ingest window-size relay late-join idle-sockets restart memory} (default: all
+ * Scenarios: {@code ingest window-size relay late-join downsample idle-sockets restart memory} (default: all
  * of these) and {@code cluster-relay} and {@code registry} (only when named: the relay, and the
  * task registry, against a loopback cluster of the service jars, next to the embedded node; {@code
  * --service-jars <dir>} holds {@code vizrelay-{ingest,socket,taskinfo}.jar}, default each module's
@@ -52,6 +52,7 @@ public final class Bench {
             new WindowSizeScenario(),
             new RelayScenario(),
             new LateJoinScenario(),
+            new DownsampleScenario(),
             new IdleSocketsScenario(),
             new RestartScenario(),
             new MemoryScenario(),

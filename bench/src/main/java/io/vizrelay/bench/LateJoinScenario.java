@@ -68,7 +68,9 @@ final class LateJoinScenario implements Scenario {
           LongList times = new LongList();
           Join last = null;
           for (int i = 0; i < runs + 1; i++) {
-            Join j = RelayMeasurement.await(join(context, client, server.port, task, i == runs));
+            Join j =
+                RelayMeasurement.await(
+                    join(context, client, server.port, "/socket?task_id=" + task, i == runs));
             if (i > 0) {
               times.add(j.nanos()); // the first join is a warm-up
             }
@@ -138,7 +140,8 @@ final class LateJoinScenario implements Scenario {
         round -> {
           long t0 = System.nanoTime();
           do {
-            RelayMeasurement.await(join(context, client, server.port, task, false));
+            RelayMeasurement.await(
+                join(context, client, server.port, "/socket?task_id=" + task, false));
           } while (System.nanoTime() - t0 < JitWarmup.MIN_ROUND.toNanos());
         });
   }
@@ -154,10 +157,11 @@ final class LateJoinScenario implements Scenario {
     }
   }
 
-  private static Future<Join> join(
-      Context context, WebSocketClient client, int port, String task, boolean keepPayload) {
+  /** One socket joining at {@code uri} on {@code context}, until its snapshot's layout frame. */
+  static Future<Join> join(
+      Context context, WebSocketClient client, int port, String uri, boolean keepPayload) {
     Promise<Join> done = Promise.promise();
-    context.runOnContext(v -> new Probe(client, keepPayload, done).start(port, task));
+    context.runOnContext(v -> new Probe(client, keepPayload, done).start(port, uri));
     return done.future();
   }
 
@@ -179,16 +183,12 @@ final class LateJoinScenario implements Scenario {
       this.done = done;
     }
 
-    void start(int port, String task) {
+    void start(int port, String uri) {
       start = System.nanoTime();
       ws = client.webSocket();
       ws.frameHandler(this::onFrame);
       ws.exceptionHandler(done::tryFail);
-      ws.connect(
-              new WebSocketConnectOptions()
-                  .setHost("127.0.0.1")
-                  .setPort(port)
-                  .setURI("/socket?task_id=" + task))
+      ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
           .onFailure(done::tryFail);
     }
 

@@ -62,6 +62,13 @@ final class Session implements TaskChannel.Member {
   private final SocketMetrics metrics;
   private final int queueLimit;
   private final ArrayDeque<Delta> held = new ArrayDeque<>();
+
+  /** The socket's point budget ({@code max_points}), 0 = every point. */
+  private final int maxPoints;
+
+  /** With a budget: what the browser holds, to keep it bounded; null without. */
+  private final BoundedView view;
+
   private String env;
   private String epoch;
   private long lastSeq = -1;
@@ -90,6 +97,8 @@ final class Session implements TaskChannel.Member {
     this.taskId = request.taskId();
     this.env = request.env();
     this.compact = request.compact();
+    this.maxPoints = request.maxPoints();
+    this.view = request.maxPoints() > 0 ? new BoundedView(request.maxPoints()) : null;
     this.ws = ws;
     this.store = store;
     this.metrics = metrics;
@@ -153,6 +162,10 @@ final class Session implements TaskChannel.Member {
     }
     lastSeq = delta.seq();
     if (!delta.visibleIn(env)) {
+      return;
+    }
+    if (view != null && view.needsRebucket(delta)) {
+      resync(null, "rebucket"); // its snapshot (at this seq or later) shows this delta
       return;
     }
     Buffer frame = delta.frameFor(compact);
@@ -309,6 +322,9 @@ final class Session implements TaskChannel.Member {
       return;
     }
     metrics.resumed();
+    if (view != null) {
+      view.resumed();
+    }
     epoch = since.epoch();
     lastSeq = since.seq();
     write(Frames.sync(taskId, env, epoch, lastSeq, "resume", true, reason), false);
@@ -322,7 +338,7 @@ final class Session implements TaskChannel.Member {
 
   private void snapshot(int gen, Boolean recovered, String reason) {
     store
-        .snapshot(taskId, env)
+        .snapshot(taskId, env, maxPoints)
         .onSuccess(
             snap -> {
               if (gen != generation) {
@@ -336,6 +352,9 @@ final class Session implements TaskChannel.Member {
 
   private void sendSnapshot(Snapshot snap, Boolean recovered, String reason) {
     metrics.snapshot();
+    if (view != null) {
+      view.snapshot(snap);
+    }
     epoch = snap.epoch();
     lastSeq = snap.seq();
     write(Frames.envUpdate(snap.envs()), false);

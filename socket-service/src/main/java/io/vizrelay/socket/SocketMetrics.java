@@ -15,7 +15,7 @@ public final class SocketMetrics {
    * resume) is not a re-sync.
    */
   static final java.util.List<String> RESYNC_REASONS =
-      java.util.List.of("gap", "overflow", "epoch", "env");
+      java.util.List.of("gap", "overflow", "epoch", "env", "rebucket");
 
   private final Counter delivered;
   private final Counter dropped;

@@ -2,6 +2,7 @@ package io.vizrelay.socket;
 
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.downsample.PointBudget;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.visdom.TaskState;
@@ -13,12 +14,19 @@ import io.vizrelay.common.visdom.TaskState;
  * @param env the env to show; {@code *} streams every env
  * @param since where to resume from, or null for a fresh snapshot
  * @param compact the client wants compact append frames
+ * @param maxPoints the point budget per trace of a compact client's view ({@code max_points}), 0
+ *     for every point
  * @param autoReplay send the task's state at once ({@code /socket?task_id=}); false for visdom's
  *     own flow ({@code /socket}, {@code /task/<id>/socket}), which waits for {@code POST
  *     /env/<eid>}
  */
 public record SocketRequest(
-    String taskId, String env, Position since, boolean compact, boolean autoReplay) {
+    String taskId, String env, Position since, boolean compact, boolean autoReplay, int maxPoints) {
+  public SocketRequest(
+      String taskId, String env, Position since, boolean compact, boolean autoReplay) {
+    this(taskId, env, since, compact, autoReplay, 0);
+  }
+
   /** A point in a task's stream: {@code <epoch>:<seq>}. */
   public record Position(String epoch, long seq) {
     public static Position parse(String text) {
@@ -55,11 +63,16 @@ public record SocketRequest(
     String since = ctx.queryParams().get("since");
     String format = ctx.queryParams().get("format");
     boolean compact = "compact".equals(format) || "1".equals(ctx.queryParams().get("compact"));
+    int maxPoints = PointBudget.parse(ctx.queryParams().get("max_points"), 0);
+    if (maxPoints > 0 && !compact) {
+      throw new ApiException(ErrorCode.INVALID_FIELD, "max_points needs format=compact");
+    }
     return new SocketRequest(
         taskId,
         env,
         since == null || since.isEmpty() ? null : Position.parse(since),
         compact,
-        queryTask != null && pathTask == null);
+        queryTask != null && pathTask == null,
+        maxPoints);
   }
 }

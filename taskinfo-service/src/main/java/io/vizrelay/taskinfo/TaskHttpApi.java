@@ -21,6 +21,7 @@ import io.vizrelay.common.registry.Change;
 import io.vizrelay.common.registry.Registration;
 import io.vizrelay.common.registry.RegistryOp;
 import io.vizrelay.common.registry.TaskOwner;
+import io.vizrelay.common.store.PointsQuery;
 import io.vizrelay.common.store.TaskStore;
 import java.util.List;
 import java.util.Optional;
@@ -78,7 +79,8 @@ final class TaskHttpApi {
         router.post("/api/tasks/:id/finish").handler(auth).handler(body).handler(this::finish),
         router.post("/api/tasks/:id/stop").handler(auth).handler(body).handler(this::stop),
         router.put("/api/tasks/:id/shared_with").handler(auth).handler(body).handler(this::share),
-        router.get("/api/tasks/:id/control").handler(auth).handler(this::control));
+        router.get("/api/tasks/:id/control").handler(auth).handler(this::control),
+        router.get("/api/tasks/:id/windows/:win/points").handler(auth).handler(this::points));
   }
 
   private void register(RoutingContext ctx) {
@@ -122,6 +124,25 @@ final class TaskHttpApi {
         .map(task -> known(task, taskId))
         .compose(task -> store.residency(taskId).map(residency -> withResidency(task, residency)))
         .onSuccess(task -> sendJson(ctx, 200, task))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * The points of one trace in an x range (issue 17), for whoever may watch the task (the same rule
+   * as {@link #get} and the socket: the owner by the task id, admins, users it is shared with); 404
+   * for a task the store holds no plots of (the registry may not have seen a new task yet), an
+   * unknown env or window. The store answers off the event loop.
+   */
+  private void points(RoutingContext ctx) {
+    String taskId = taskId(ctx);
+    PointsQuery query = PointsRequest.decode(ctx.pathParam("win"), ctx.queryParams());
+    readable(ctx, taskId)
+        .compose(task -> store.points(taskId, query))
+        .onSuccess(
+            answer ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(Buffer.buffer(answer.body())))
         .onFailure(ctx::fail);
   }
 

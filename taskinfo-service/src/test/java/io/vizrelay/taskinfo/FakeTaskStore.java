@@ -2,9 +2,11 @@ package io.vizrelay.taskinfo;
 
 import io.vertx.core.Future;
 import io.vizrelay.common.store.Applied;
+import io.vizrelay.common.store.PointsQuery;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
+import io.vizrelay.common.store.TracePoints;
 import io.vizrelay.common.visdom.VisdomCommand;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,16 @@ final class FakeTaskStore implements TaskStore {
   @Override
   public Future<Snapshot> snapshot(String taskId, String env) {
     return Future.failedFuture(new UnsupportedOperationException("not used by taskinfo"));
+  }
+
+  @Override
+  public Future<Snapshot> snapshot(String taskId, String env, int maxPoints) {
+    return Future.failedFuture(new UnsupportedOperationException("not used by taskinfo"));
+  }
+
+  @Override
+  public Future<TracePoints> points(String taskId, PointsQuery query) {
+    return Future.failedFuture(new UnsupportedOperationException("not used by these tests"));
   }
 
   @Override

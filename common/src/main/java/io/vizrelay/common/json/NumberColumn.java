@@ -586,6 +586,34 @@ final class NumberColumn extends AbstractList<JsonNode> implements RandomAccess 
     return ByteBuffer.wrap(raw);
   }
 
+  /**
+   * The elements as doubles, NaN for anything that is not a number; the first {@code size()} slots
+   * of the result are filled.
+   */
+  double[] valuesAsDoubles() {
+    double[] out = new double[size];
+    switch (form) {
+      case STEP -> {
+        for (int i = 0; i < size; i++) {
+          out[i] = first + i * step;
+        }
+      }
+      case LONGS -> {
+        for (int i = 0; i < size; i++) {
+          out[i] = longs[i];
+        }
+      }
+      case DOUBLES -> System.arraycopy(doubles, 0, out, 0, size);
+      default -> {
+        for (int i = 0; i < size; i++) {
+          JsonNode n = nodes.get(i);
+          out[i] = n.isNumber() ? n.doubleValue() : Double.NaN;
+        }
+      }
+    }
+    return out;
+  }
+
   /** For tests: the form's name. */
   String formName() {
     return List.of("STEP", "LONGS", "DOUBLES", "NODES").get(form);

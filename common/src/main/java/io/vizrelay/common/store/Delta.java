@@ -20,6 +20,7 @@ public final class Delta {
   private final Buffer compact;
   private final boolean derived;
   private volatile Buffer visdom;
+  private volatile FrameSummary summary;
 
   /**
    * @param epoch the life of the task's stream this seq belongs to
@@ -92,6 +93,19 @@ public final class Delta {
   /** The bytes for a session that asked for compact appends, or for visdom's format. */
   public Buffer frameFor(boolean compactClient) {
     return compactClient && compact != null ? compact : visdom();
+  }
+
+  /**
+   * What the compact-format frame does to plotted points ({@link FrameSummary}), read once per node
+   * on first use.
+   */
+  public FrameSummary summary() {
+    FrameSummary s = summary;
+    if (s == null) {
+      s = FrameSummary.of(frameFor(true));
+      summary = s;
+    }
+    return s;
   }
 
   /**

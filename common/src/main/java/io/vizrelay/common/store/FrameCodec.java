@@ -7,7 +7,9 @@ import io.vizrelay.common.visdom.EnvState;
 import io.vizrelay.common.visdom.Frame;
 import io.vizrelay.common.visdom.TaskState;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Serializes frames and snapshots once, with the {@code seq}/{@code env} envelope members. */
 public final class FrameCodec {
@@ -69,27 +71,53 @@ public final class FrameCodec {
    */
   public static Snapshot snapshot(
       String taskId, String epoch, long seq, TaskState state, String env, WindowBytesCache cache) {
+    return snapshot(taskId, epoch, seq, state, env, cache, 0);
+  }
+
+  /**
+   * The same with a point budget: windows holding a line/scatter trace longer than {@code
+   * maxPoints} (when positive) are sent bucketed ({@link DownsampledWindow}) and listed in {@link
+   * Snapshot#downsampled()}; the others come from the cache.
+   */
+  public static Snapshot snapshot(
+      String taskId,
+      String epoch,
+      long seq,
+      TaskState state,
+      String env,
+      WindowBytesCache cache,
+      int maxPoints) {
     List<Buffer> frames = new ArrayList<>();
+    Set<String> downsampled = new HashSet<>();
     List<String> envIds = state.envIds();
+    Replay replay = new Replay(frames, downsampled, cache, maxPoints);
     if ("*".equals(env)) {
-      envIds.forEach(eid -> replayEnv(frames, eid, state.env(eid), cache));
+      envIds.forEach(eid -> replay.env(eid, state.env(eid)));
     } else if (state.env(env) != null) {
-      replayEnv(frames, env, state.env(env), cache);
+      replay.env(env, state.env(env));
     } else {
       frames.add(layout(env));
     }
-    return new Snapshot(taskId, epoch, seq, envIds, frames);
+    return new Snapshot(taskId, epoch, seq, envIds, frames, downsampled);
   }
 
-  private static void replayEnv(
-      List<Buffer> frames, String eid, EnvState env, WindowBytesCache cache) {
-    ObjectNode reload = Json.object().put("command", "reload").put("env", eid);
-    reload.set("data", env.reload());
-    frames.add(Buffer.buffer(Json.bytes(reload)));
-    for (ObjectNode window : env.windowsInReplayOrder()) {
-      frames.add(cache.bytes(eid, window, () -> windowMessage(eid, window)));
+  /** Collects the replay messages of envs. */
+  private record Replay(
+      List<Buffer> frames, Set<String> downsampled, WindowBytesCache cache, int maxPoints) {
+    void env(String eid, EnvState env) {
+      ObjectNode reload = Json.object().put("command", "reload").put("env", eid);
+      reload.set("data", env.reload());
+      frames.add(Buffer.buffer(Json.bytes(reload)));
+      for (ObjectNode window : env.windowsInReplayOrder()) {
+        if (maxPoints > 0 && DownsampledWindow.needed(window, maxPoints)) {
+          frames.add(Buffer.buffer(DownsampledWindow.message(eid, window, maxPoints)));
+          downsampled.add(Snapshot.key(eid, window.path("id").asText()));
+        } else {
+          frames.add(cache.bytes(eid, window, () -> windowMessage(eid, window)));
+        }
+      }
+      frames.add(layout(eid));
     }
-    frames.add(layout(eid));
   }
 
   private static Buffer windowMessage(String eid, ObjectNode window) {

@@ -17,6 +17,19 @@ public interface TaskStore {
   /** The task's current state for {@code env} ({@code *} = every env), at a durable seq. */
   Future<Snapshot> snapshot(String taskId, String env);
 
+  /**
+   * The same, as a page with a point budget is shown it: every line/scatter trace longer than
+   * {@code maxPoints} is bucketed ({@code io.vizrelay.common.downsample.M4}) and its window names
+   * it in {@code downsampled}; {@code maxPoints = 0} is {@link #snapshot(String, String)}.
+   */
+  Future<Snapshot> snapshot(String taskId, String env, int maxPoints);
+
+  /**
+   * The points of one trace in an x range ({@link PointsQuery#answer}); fails with {@code
+   * TASK_NOT_FOUND} for a task the store does not hold (never creates it).
+   */
+  Future<TracePoints> points(String taskId, PointsQuery query);
+
   /** The deltas after {@code epoch:seq}, or {@link Since#GONE}. */
   Future<Since> since(String taskId, String epoch, long seq);
 

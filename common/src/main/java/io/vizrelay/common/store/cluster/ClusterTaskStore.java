@@ -15,9 +15,11 @@ import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.PointsQuery;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
+import io.vizrelay.common.store.TracePoints;
 import io.vizrelay.common.visdom.Limits;
 import io.vizrelay.common.visdom.Reply;
 import io.vizrelay.common.visdom.VisdomCommand;
@@ -94,14 +96,31 @@ public final class ClusterTaskStore implements TaskStore {
 
   @Override
   public Future<Snapshot> snapshot(String taskId, String env) {
-    return call(map.submitToKey(taskId, new Processors.Snap(env, retention)))
+    return snapshot(taskId, env, 0);
+  }
+
+  @Override
+  public Future<Snapshot> snapshot(String taskId, String env, int maxPoints) {
+    return call(map.submitToKey(taskId, new Processors.Snap(env, retention, maxPoints)))
         .map(
             s -> {
               List<Buffer> frames = new ArrayList<>(s.frames.size());
               for (byte[] b : s.frames) {
                 frames.add(Buffer.buffer(b));
               }
-              return new Snapshot(taskId, s.epoch, s.seq, s.envs, frames);
+              return new Snapshot(taskId, s.epoch, s.seq, s.envs, frames, s.downsampled);
+            });
+  }
+
+  @Override
+  public Future<TracePoints> points(String taskId, PointsQuery query) {
+    return call(map.submitToKey(taskId, new Processors.Points(query)))
+        .map(
+            r -> {
+              if (r.errorCode != null) {
+                throw new ApiException(ErrorCode.valueOf(r.errorCode), r.errorMessage);
+              }
+              return new TracePoints(r.downsampled, r.points, r.body);
             });
   }
 

@@ -9,10 +9,14 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Epochs;
 import io.vizrelay.common.store.FrameCodec;
+import io.vizrelay.common.store.PointsQuery;
 import io.vizrelay.common.store.Snapshot;
+import io.vizrelay.common.store.TracePoints;
+import io.vizrelay.common.store.WindowBytesCache;
 import io.vizrelay.common.visdom.Frame;
 import io.vizrelay.common.visdom.IdSource;
 import io.vizrelay.common.visdom.Limits;
@@ -367,13 +371,15 @@ public final class Processors {
       implements EntryProcessor<String, StoredTask, Results.Snap>, DataSerializable {
     private String env;
     private Retention retention;
+    private int maxPoints;
     private transient EntryProcessor<String, StoredTask, Results.Snap> backup;
 
     public Snap() {}
 
-    Snap(String env, Retention retention) {
+    Snap(String env, Retention retention, int maxPoints) {
       this.env = env;
       this.retention = retention;
+      this.maxPoints = maxPoints;
     }
 
     @Override
@@ -390,8 +396,17 @@ public final class Processors {
         entry.setValue(task);
         backup = new Replay<>(task.epoch, null, null, List.of(), retention);
       }
-      Snapshot s = FrameCodec.snapshot(entry.getKey(), task.epoch, task.lastSeq, task.state, env);
+      Snapshot s =
+          FrameCodec.snapshot(
+              entry.getKey(),
+              task.epoch,
+              task.lastSeq,
+              task.state,
+              env,
+              WindowBytesCache.NONE,
+              maxPoints);
       Results.Snap out = new Results.Snap();
+      out.downsampled = s.downsampled();
       out.epoch = s.epoch();
       out.seq = s.seq();
       out.envs = s.envs();
@@ -412,12 +427,71 @@ public final class Processors {
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(env);
       retention.write(out);
+      out.writeInt(maxPoints);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       env = in.readString();
       retention = Retention.read(in);
+      maxPoints = in.readInt();
+    }
+  }
+
+  /**
+   * The points of one trace in an x range ({@link PointsQuery#answer}); an error for a task the
+   * grid does not hold. Read-only.
+   */
+  public static final class Points
+      implements EntryProcessor<String, StoredTask, Results.Points>, DataSerializable, ReadOnly {
+    private PointsQuery query;
+
+    public Points() {}
+
+    Points(PointsQuery query) {
+      this.query = query;
+    }
+
+    @Override
+    public Results.Points process(Map.Entry<String, StoredTask> entry) {
+      StoredTask task = entry.getValue();
+      if (task == null) {
+        return Results.Points.error(
+            ErrorCode.TASK_NOT_FOUND.name(), "task " + entry.getKey() + " has no plots");
+      }
+      try {
+        TracePoints answer = query.answer(task.state);
+        return Results.Points.of(answer.downsampled(), answer.points(), answer.body());
+      } catch (ApiException e) {
+        return Results.Points.error(e.code().name(), e.getMessage());
+      }
+    }
+
+    @Override
+    public EntryProcessor<String, StoredTask, Results.Points> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(query.env());
+      out.writeString(query.win());
+      out.writeInt(query.trace());
+      out.writeDouble(query.x0());
+      out.writeDouble(query.x1());
+      out.writeInt(query.maxPoints());
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      query =
+          new PointsQuery(
+              in.readString(),
+              in.readString(),
+              in.readInt(),
+              in.readDouble(),
+              in.readDouble(),
+              in.readInt());
     }
   }
 

@@ -5,7 +5,9 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** What the entry processors send back to the caller: only what it needs, never the whole entry. */
 public final class Results {
@@ -81,6 +83,7 @@ public final class Results {
     long seq;
     List<String> envs = List.of();
     List<byte[]> frames = List.of();
+    Set<String> downsampled = Set.of();
 
     public Snap() {}
 
@@ -95,6 +98,10 @@ public final class Results {
       out.writeInt(frames.size());
       for (byte[] f : frames) {
         out.writeByteArray(f);
+      }
+      out.writeInt(downsampled.size());
+      for (String w : downsampled) {
+        out.writeString(w);
       }
     }
 
@@ -112,6 +119,55 @@ public final class Results {
       for (int i = 0; i < m; i++) {
         frames.add(in.readByteArray());
       }
+      int d = in.readInt();
+      downsampled = new HashSet<>(d);
+      for (int i = 0; i < d; i++) {
+        downsampled.add(in.readString());
+      }
+    }
+  }
+
+  /** A range query's answer, or the error it met. */
+  public static final class Points implements DataSerializable {
+    String errorCode;
+    String errorMessage;
+    boolean downsampled;
+    int points;
+    byte[] body;
+
+    public Points() {}
+
+    static Points of(boolean downsampled, int points, byte[] body) {
+      Points p = new Points();
+      p.downsampled = downsampled;
+      p.points = points;
+      p.body = body;
+      return p;
+    }
+
+    static Points error(String code, String message) {
+      Points p = new Points();
+      p.errorCode = code;
+      p.errorMessage = message;
+      return p;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(errorCode);
+      out.writeString(errorMessage);
+      out.writeBoolean(downsampled);
+      out.writeInt(points);
+      out.writeByteArray(body);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      errorCode = in.readString();
+      errorMessage = in.readString();
+      downsampled = in.readBoolean();
+      points = in.readInt();
+      body = in.readByteArray();
     }
   }
 

@@ -15,9 +15,11 @@ import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Epochs;
 import io.vizrelay.common.store.FrameCodec;
 import io.vizrelay.common.store.FrameEnvelope;
+import io.vizrelay.common.store.PointsQuery;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
+import io.vizrelay.common.store.TracePoints;
 import io.vizrelay.common.visdom.FrameApplier;
 import io.vizrelay.common.visdom.IdSource;
 import io.vizrelay.common.visdom.Limits;
@@ -272,6 +274,11 @@ public final class EmbeddedTaskStore implements TaskStore {
 
   @Override
   public Future<Snapshot> snapshot(String taskId, String env) {
+    return snapshot(taskId, env, 0);
+  }
+
+  @Override
+  public Future<Snapshot> snapshot(String taskId, String env, int maxPoints) {
     return onShard(
         taskId,
         () -> {
@@ -284,10 +291,31 @@ public final class EmbeddedTaskStore implements TaskStore {
           slot.touch();
           Snapshot snapshot =
               FrameCodec.snapshot(
-                  slot.taskId, slot.epoch, slot.lastSeq, slot.state, env, slot.windowBytes);
+                  slot.taskId,
+                  slot.epoch,
+                  slot.lastSeq,
+                  slot.state,
+                  env,
+                  slot.windowBytes,
+                  maxPoints);
           slot.windowBytes.endSnapshot(slot.state.windowCount());
           slot.measuredNanos = 0;
           return whenDurable(slot, snapshot.seq()).thenApply(v -> snapshot);
+        });
+  }
+
+  @Override
+  public Future<TracePoints> points(String taskId, PointsQuery query) {
+    return onShard(
+        taskId,
+        () -> {
+          TaskSlot slot = tasks.get(taskId);
+          if (slot == null) {
+            throw new ApiException(ErrorCode.TASK_NOT_FOUND, "task " + taskId + " has no plots");
+          }
+          ensureHot(slot);
+          slot.touch();
+          return CompletableFuture.completedFuture(query.answer(slot.state));
         });
   }
 

@@ -19,9 +19,11 @@ import io.vizrelay.common.json.Json;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.PointsQuery;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
+import io.vizrelay.common.store.TracePoints;
 import io.vizrelay.common.visdom.Limits;
 import io.vizrelay.common.visdom.VisdomCommand;
 import java.util.ArrayList;
@@ -278,6 +280,72 @@ class ClusterTaskStoreIT {
 
   private static List<String> texts(List<Buffer> frames) {
     return frames.stream().map(Buffer::toString).toList();
+  }
+
+  /**
+   * Issue 17 on the grid: a snapshot with a point budget and range queries, asked from both members
+   * (so the processors and their results cross the network for one of them).
+   */
+  @Test
+  void budgetedSnapshotsAndRangeQueriesWorkFromEveryMember() throws Exception {
+    ObjectNode big = Json.object();
+    ArrayNode xs = big.putArray("x");
+    ArrayNode ys = big.putArray("y");
+    for (int i = 0; i < 10_000; i++) {
+      xs.add(i);
+      ys.add(i == 777 ? 1e9 : i % 13);
+    }
+    big.put("name", "train").put("type", "scatter").put("mode", "lines");
+    TaskStore first = new ClusterTaskStore(vertx, members.get(0), config);
+    await(
+        first.apply(
+            TASK,
+            new VisdomCommand.CreateWindow(
+                "main", "big", Json.NODES.arrayNode().add(big), Json.object(), Json.object())));
+    for (HazelcastInstance member : members) {
+      TaskStore store = new ClusterTaskStore(vertx, member, config);
+      Snapshot snap = await(store.snapshot(TASK, "main", 100));
+      assertEquals(java.util.Set.of(Snapshot.key("main", "big")), snap.downsampled());
+      var window =
+          snap.frames().stream()
+              .map(b -> Json.parseTrusted(b.getBytes()))
+              .filter(f -> "big".equals(f.path("id").asText()))
+              .findFirst()
+              .orElseThrow();
+      assertTrue(window.at("/content/data/0/x").size() <= 100);
+      assertEquals(10_000, window.at("/downsampled/0/points").asInt());
+      assertTrue(window.at("/content/data/0/y").toString().contains("1.0E9"), "spike kept");
+      assertEquals(
+          10_000,
+          Json.parseTrusted(await(store.snapshot(TASK, "main", 0)).frames().get(1).getBytes())
+              .at("/content/data/0/x")
+              .size(),
+          "no budget: every point");
+
+      TracePoints raw =
+          await(store.points(TASK, new PointsQuery("main", "big", 0, 100, 199, 1000)));
+      assertFalse(raw.downsampled());
+      assertEquals(100, raw.points());
+      var body = Json.parseTrusted(raw.body());
+      assertEquals(100, body.get("x").get(0).asInt());
+      assertEquals(199, body.get("x").get(99).asInt());
+      TracePoints bucketed =
+          await(store.points(TASK, new PointsQuery("main", "big", 0, 0, 9999, 50)));
+      assertTrue(bucketed.downsampled());
+      assertTrue(Json.parseTrusted(bucketed.body()).get("x").size() <= 50);
+      assertError(
+          "TASK_NOT_FOUND", store.points("nobody", new PointsQuery("main", "big", 0, 0, 1, 50)));
+      assertError(
+          "WINDOW_NOT_FOUND", store.points(TASK, new PointsQuery("main", "nope", 0, 0, 1, 50)));
+      assertError("INVALID_FIELD", store.points(TASK, new PointsQuery("main", "big", 3, 0, 1, 50)));
+    }
+  }
+
+  private static void assertError(String code, Future<?> f) {
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(f));
+    assertTrue(e.getCause() instanceof ApiException, e.toString());
+    assertEquals(code, ((ApiException) e.getCause()).code().name());
   }
 
   private static ArrayNode trace(double x) {
