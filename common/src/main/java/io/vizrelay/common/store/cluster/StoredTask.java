@@ -32,6 +32,11 @@ public final class StoredTask implements DataSerializable {
   final ArrayDeque<RingFrame> ring = new ArrayDeque<>();
   /** request id -> [firstSeq, lastSeq] of the frames it made, plus its reply. */
   final LinkedHashMap<String, Done> recent = new LinkedHashMap<>();
+  /**
+   * PostgreSQL tier ({@link TaskMapStore}): the last seq this member knows committed there,
+   * {@link TaskMapStore#UNKNOWN} or {@link TaskMapStore#POISONED}. Member-local: never serialized.
+   */
+  long pgSeq = TaskMapStore.UNKNOWN;
 
   public StoredTask() {}
 

@@ -2,44 +2,63 @@ package io.vizrelay.common.store.pg;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.MapStoreConfig;
+import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.registry.grid.RegistryGrid;
+import io.vizrelay.common.store.cluster.ClusterTaskStore;
+import io.vizrelay.common.store.cluster.TaskMapStore;
 
 /**
  * Puts PostgreSQL behind a member's grid maps: the registry written through
- * ({@link PgRegistryStore}). One per node; attached to the Hazelcast config before the member
- * starts, so the member loads from and writes to PostgreSQL from its first operation.
+ * ({@link PgRegistryStore}, loaded whole at start) and the task states ({@link TaskMapStore}: frames
+ * and snapshots committed before an operation completes, tasks loaded back on access). One per node;
+ * attached to the Hazelcast config before the member starts.
  */
 public final class PgTier implements AutoCloseable {
   private final PgDatabase db;
+  private final PgStreamWriter writer;
 
   private PgTier(PgDatabase db) {
     this.db = db;
+    this.writer = new PgStreamWriter(db);
   }
 
   /** Opens the database (migrating it) and attaches the map stores to {@code hazelcast}; null config = off. */
-  public static PgTier attach(Config hazelcast, PgConfig config) {
+  public static PgTier attach(Config hazelcast, PgConfig config, VizConfig viz) {
     if (config == null) {
       return null;
     }
     PgTier tier = new PgTier(PgDatabase.open(config));
-    tier.configure(hazelcast);
+    tier.configure(hazelcast, viz);
     return tier;
   }
 
-  private void configure(Config hazelcast) {
+  private void configure(Config hazelcast, VizConfig viz) {
+    PgConfig config = db.config();
     hazelcast.getMapConfig(RegistryGrid.MAP).setMapStoreConfig(new MapStoreConfig()
         .setEnabled(true)
         .setImplementation(new PgRegistryStore(db))
         .setWriteDelaySeconds(0)
         .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER));
+    long writeTimeoutMs = 1000L * (config.connectTimeoutSeconds() + 30);
+    hazelcast.getMapConfig(ClusterTaskStore.MAP).setMapStoreConfig(new MapStoreConfig()
+        .setEnabled(true)
+        .setImplementation(new TaskMapStore(writer, new PgStreams(db), viz, config.snapshotFrames(), writeTimeoutMs))
+        .setWriteDelaySeconds(0)
+        .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
   }
 
   public PgDatabase database() {
     return db;
   }
 
+  /** Null while the last commit succeeded, else why PostgreSQL does not take writes (for {@code /readiness}). */
+  public String health() {
+    return writer.health();
+  }
+
   @Override
   public void close() {
+    writer.close();
     db.close();
   }
 }

@@ -12,6 +12,7 @@ import com.hazelcast.map.IMap;
 import io.vizrelay.common.cluster.ClusterConfig;
 import io.vizrelay.common.cluster.ClusterNode;
 import io.vizrelay.common.cluster.TestGrid;
+import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.model.TaskKind;
 import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.model.TaskStatus;
@@ -44,7 +45,8 @@ class PgRegistryStoreTest {
     grids.add(grid);
     for (int i = 0; i < n; i++) {
       Config config = ClusterNode.hazelcastConfig(ClusterConfig.fromEnv(grid.env(i)));
-      tiers.add(PgTier.attach(config, PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", url, "VIZRELAY_PG_POOL_SIZE", "2"))));
+      tiers.add(PgTier.attach(config, PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", url, "VIZRELAY_PG_POOL_SIZE", "2")),
+          VizConfig.defaults()));
       HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
       grid.members.add(member);
       TestGrid.awaitSize(member, i + 1);
