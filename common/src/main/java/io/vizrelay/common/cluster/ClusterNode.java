@@ -28,6 +28,8 @@ import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.registry.grid.RegistryGrid;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
+import io.vizrelay.common.store.pg.PgConfig;
+import io.vizrelay.common.store.pg.PgTier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,8 @@ public final class ClusterNode {
   private volatile AtomicBoolean draining = new AtomicBoolean();
   /** The drain in progress, once {@link #stop} was called. */
   private Future<Void> stopping;
+  /** PostgreSQL behind the grid, or null ({@code VIZRELAY_PG_URL} unset); closed after leaving the cluster. */
+  private PgTier pgTier;
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager, VizConfig config, ClusterConfig cluster,
       TaskStore store, List<String> deployments, HttpServer server) {
@@ -125,7 +129,19 @@ public final class ClusterNode {
 
   /** Joins the cluster, opens the store, deploys {@code services} and starts the HTTP server. */
   public static Future<ClusterNode> start(VizConfig config, ClusterConfig cluster, List<Service> services) {
-    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(cluster));
+    return start(config, cluster, null, services);
+  }
+
+  /** As above, with PostgreSQL behind the grid when {@code pg} is not null. */
+  public static Future<ClusterNode> start(VizConfig config, ClusterConfig cluster, PgConfig pg, List<Service> services) {
+    Config hazelcast = hazelcastConfig(cluster);
+    PgTier tier;
+    try {
+      tier = PgTier.attach(hazelcast, pg, config);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
     EventBusOptions bus = new EventBusOptions().setHost(cluster.eventBusHost()).setPort(cluster.eventBusPort());
     if (cluster.eventBusPublicHost() != null) {
       bus.setClusterPublicHost(cluster.eventBusPublicHost());
@@ -156,8 +172,12 @@ public final class ClusterNode {
               ctx.next();
             }
           });
-          router.get("/readiness").handler(HealthCheckHandler.create(vertx)
-              .register("cluster-health", ClusterHealthCheck.createProcedure(vertx)));
+          HealthCheckHandler readiness = HealthCheckHandler.create(vertx)
+              .register("cluster-health", ClusterHealthCheck.createProcedure(vertx));
+          if (tier != null) {
+            readiness.register("postgresql", tier::healthCheck);
+          }
+          router.get("/readiness").handler(readiness);
           List<String> ids = new ArrayList<>();
           Future<Void> deployed = Future.succeededFuture();
           ServiceContext context = new ServiceContext(config, store, router, manager.getHazelcastInstance());
@@ -169,9 +189,10 @@ public final class ClusterNode {
               .map(server -> new ClusterNode(vertx, manager, config, cluster, store, ids, server))
               .map(node -> {
                 node.draining = draining;
+                node.pgTier = tier;
                 return node;
               })
-              .onFailure(e -> vertx.close());
+              .onFailure(e -> vertx.close().onComplete(ar -> closeTier(tier)));
         });
   }
 
@@ -252,10 +273,17 @@ public final class ClusterNode {
     // which vertx.close() has just terminated (RejectedExecutionException, the stop never completes)
     Promise<Void> left = Promise.promise();
     drained.onComplete(ignored -> vertx.close().onComplete(ar -> {
+      closeTier(pgTier);
       LOG.info("drain: left the cluster at +{} ms{}", ms(t0), ar.failed() ? " (" + ar.cause() + ")" : "");
       left.handle(ar);
     }));
     return left.future();
+  }
+
+  private static void closeTier(PgTier tier) {
+    if (tier != null) {
+      tier.close();
+    }
   }
 
   private static long ms(long since) {
@@ -284,9 +312,11 @@ public final class ClusterNode {
   public static void run(String name, List<Service> services) {
     VizConfig config;
     ClusterConfig cluster;
+    PgConfig pg;
     try {
       config = VizConfig.fromEnv();
       cluster = ClusterConfig.fromEnv();
+      pg = PgConfig.fromEnv(System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("vizrelay-" + name + ": invalid configuration: " + e.getMessage());
       System.exit(2);
@@ -294,7 +324,7 @@ public final class ClusterNode {
     }
     ClusterNode node;
     try {
-      node = start(config, cluster, services).await(5, TimeUnit.MINUTES);
+      node = start(config, cluster, pg, services).await(5, TimeUnit.MINUTES);
     } catch (Throwable e) {
       LOG.error("vizrelay-{} failed to start", name, e);
       Runtime.getRuntime().halt(1);

@@ -2,6 +2,9 @@ package io.vizrelay.common.store.pg;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.MapStoreConfig;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.registry.grid.RegistryGrid;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
@@ -54,6 +57,12 @@ public final class PgTier implements AutoCloseable {
   /** Null while the last commit succeeded, else why PostgreSQL does not take writes (for {@code /readiness}). */
   public String health() {
     return writer.health();
+  }
+
+  /** The {@code postgresql} procedure of {@code /readiness}: DOWN with the reason while commits fail. Never blocks. */
+  public void healthCheck(Promise<Status> status) {
+    String why = health();
+    status.complete(why == null ? Status.OK() : Status.KO(new JsonObject().put("reason", why)));
   }
 
   @Override
