@@ -168,7 +168,9 @@ class FullClusterRestartIT {
     assertEquals(200, cluster.post(fresh.get(0), "/update", ClusterHarness.point(TASK, WIN, POINTS, POINTS)).status());
     assertTrue(resumed.awaitSeq(last + 1, 30_000), "seq continues at " + (last + 1));
     WsBrowser late = ClusterHarness.await(WsBrowser.connect(ws, fresh.get(2), "/socket?task_id=" + TASK), 30);
-    assertTrue(late.awaitSeq(last + 1, 30_000));
+    assertTrue(late.await(f -> WIN.equals(f.path("id").asText()) && f.has("content"), 30_000), "the snapshot's window");
+    JsonNode lateSync = late.frames().stream().filter(f -> "sync".equals(f.path("command").asText())).findFirst().orElseThrow();
+    assertEquals(last + 1, lateSync.path("seq").asLong());
     StreamView state = new StreamView();
     state.consume(late.frames());
     assertEquals(IntStream.rangeClosed(0, POINTS).mapToObj(i -> (double) i).toList(), state.xs(WIN),

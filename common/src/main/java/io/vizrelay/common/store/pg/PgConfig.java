@@ -17,10 +17,9 @@ import java.util.regex.Pattern;
  * @param database database name
  * @param user role (default {@code postgres})
  * @param password {@code VIZRELAY_PG_PASSWORD} when set (a Kubernetes Secret), else the URL's, else empty
- * @param commit {@code VIZRELAY_PG_COMMIT}: {@code sync} (default: acknowledged = committed) or {@code async}
+ * @param commit {@code VIZRELAY_PG_COMMIT}: {@code sync} (default and, for now, the only mode: acknowledged =
+ *     committed); {@code async} (write-behind with a bounded lag) is refused at start until it exists
  * @param poolSize {@code VIZRELAY_PG_POOL_SIZE}: connections per node (default 8)
- * @param maxLagSeconds {@code VIZRELAY_PG_MAX_LAG_SECONDS}: in async mode, ingest answers 503 once the oldest
- *     unwritten frame is this old (default 5)
  * @param snapshotFrames {@code VIZRELAY_PG_SNAPSHOT_FRAMES}: a task's state is snapshotted in PostgreSQL every
  *     this many frames (default 1000); bounds the replay of a task loaded back into the grid
  * @param connectTimeoutSeconds {@code VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS}: how long a write waits for a
@@ -34,7 +33,6 @@ public record PgConfig(
     String password,
     Commit commit,
     int poolSize,
-    int maxLagSeconds,
     int snapshotFrames,
     int connectTimeoutSeconds) {
 
@@ -68,15 +66,18 @@ public record PgConfig(
     }
     String user = m.group("user") == null || m.group("user").isEmpty() ? "postgres" : decode(m.group("user"));
     String password = e.string("VIZRELAY_PG_PASSWORD", m.group("password") == null ? "" : decode(m.group("password")));
+    Commit commit = e.enumValue("VIZRELAY_PG_COMMIT", Commit.class, Commit.SYNC);
+    if (commit == Commit.ASYNC) {
+      throw new IllegalArgumentException("VIZRELAY_PG_COMMIT=async is not available yet; use sync (the default)");
+    }
     return new PgConfig(
         m.group("host"),
         port,
         decode(m.group("db")),
         user,
         password,
-        e.enumValue("VIZRELAY_PG_COMMIT", Commit.class, Commit.SYNC),
+        commit,
         e.integer("VIZRELAY_PG_POOL_SIZE", 8, 1, 1000),
-        e.integer("VIZRELAY_PG_MAX_LAG_SECONDS", 5, 1, 3600),
         e.integer("VIZRELAY_PG_SNAPSHOT_FRAMES", 1000, 10, 10_000_000),
         e.integer("VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS", 5, 1, 300));
   }

@@ -28,7 +28,6 @@ class PgConfigTest {
     assertEquals("s@cret", c.password());
     assertEquals(PgConfig.Commit.SYNC, c.commit());
     assertEquals(8, c.poolSize());
-    assertEquals(5, c.maxLagSeconds());
     assertEquals(1000, c.snapshotFrames());
     assertEquals("jdbc:postgresql://db.internal:6543/vizrelay", c.jdbcUrl());
     assertFalse(c.toString().contains("cret"), "the password is never printed");
@@ -46,12 +45,10 @@ class PgConfigTest {
   @Test
   void passwordVariableOverridesTheUrls() {
     PgConfig c = PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://viz:inurl@h/db",
-        "VIZRELAY_PG_PASSWORD", "fromsecret", "VIZRELAY_PG_COMMIT", "ASYNC", "VIZRELAY_PG_POOL_SIZE", "3",
-        "VIZRELAY_PG_MAX_LAG_SECONDS", "30"));
+        "VIZRELAY_PG_PASSWORD", "fromsecret", "VIZRELAY_PG_COMMIT", "SYNC", "VIZRELAY_PG_POOL_SIZE", "3"));
     assertEquals("fromsecret", c.password());
-    assertEquals(PgConfig.Commit.ASYNC, c.commit());
+    assertEquals(PgConfig.Commit.SYNC, c.commit());
     assertEquals(3, c.poolSize());
-    assertEquals(30, c.maxLagSeconds());
   }
 
   @Test
@@ -67,5 +64,8 @@ class PgConfigTest {
     assertTrue(mode.getMessage().startsWith("VIZRELAY_PG_COMMIT"));
     assertThrows(IllegalArgumentException.class,
         () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://h/db", "VIZRELAY_PG_POOL_SIZE", "0")));
+    IllegalArgumentException async = assertThrows(IllegalArgumentException.class,
+        () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://h/db", "VIZRELAY_PG_COMMIT", "async")));
+    assertTrue(async.getMessage().contains("not available yet"), "async is refused, not silently sync");
   }
 }
