@@ -76,6 +76,8 @@ class FullClusterRestartIT {
       env.put("VIZRELAY_PG_URL", pgUrl);
       env.put("VIZRELAY_PG_POOL_SIZE", "3");
       env.put("VIZRELAY_PG_SNAPSHOT_FRAMES", "50");
+      // the restart may take minutes on a loaded machine: the job must not be marked lost meanwhile
+      env.put("VIZRELAY_LOST_AFTER_SECONDS", "3600");
       Files.deleteIfExists(Path.of(env.get("VIZRELAY_DATA_DIR")).resolve("port"));
       Process p = ClusterHarness.startNodeProcess(env, dir.resolve("node" + i + "-" + round + ".log"));
       processes.add(p);
