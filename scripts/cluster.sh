@@ -20,6 +20,7 @@ HZ_OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNN
 SERVICES=(ingest socket taskinfo)
 
 jar_of() { echo "$1-service/target/vizrelay-$1.jar"; }
+PROXY_JAR=dev-proxy/target/vizrelay-dev-proxy.jar
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -36,6 +37,7 @@ up() {
   for s in "${SERVICES[@]}"; do
     [ -f "$(jar_of "$s")" ] || { echo "missing $(jar_of "$s"); run: ./mvnw -q -B -DskipTests package" >&2; exit 1; }
   done
+  [ -f "$PROXY_JAR" ] || { echo "missing $PROXY_JAR; run: ./mvnw -q -B -DskipTests package" >&2; exit 1; }
   if ls "$STATE"/*.pid >/dev/null 2>&1; then
     for p in "$STATE"/*.pid; do alive "$p" && { echo "a cluster is already running ($STATE); run: $0 down" >&2; exit 1; }; done
   fi
@@ -80,7 +82,7 @@ up() {
   done
   VIZRELAY_PROXY_PORT="$PROXY_PORT" VIZRELAY_PROXY_INGEST="$ingest" VIZRELAY_PROXY_SOCKET="$socket" \
       VIZRELAY_PROXY_TASKINFO="$taskinfo" \
-      nohup "$JAVA" -Xmx256m -cp "$(jar_of socket)" io.vizrelay.common.cluster.FrontProxy > "$STATE/proxy.log" 2>&1 &
+      nohup "$JAVA" -Xmx256m -jar "$PROXY_JAR" > "$STATE/proxy.log" 2>&1 &
   echo $! > "$STATE/proxy.pid"
   wait_http "http://127.0.0.1:$PROXY_PORT/health" 60 || { echo "proxy did not come up; see $STATE/proxy.log" >&2; exit 1; }
   echo "cluster $name: $n x ingest, $n x socket, $ti x taskinfo; front proxy on http://127.0.0.1:$PROXY_PORT"

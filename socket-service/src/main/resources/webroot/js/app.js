@@ -198,7 +198,8 @@ window.VZ = window.VZ || {};
     a.dataset.status = t.status;
     if (t.task_id === app.taskId) a.classList.add('current');
     const r1 = el('div', 'row1');
-    r1.append(el('i', 'dot'), el('span', 'tid', t.task_id), el('span', 'st', t.status + (t.stop_requested && !isFinished(t.status) ? ' · stopping' : '')));
+    r1.append(el('i', 'dot'), el('span', 'tid', t.task_id), el('span', 'st', t.status + (t.stop_requested && !isFinished(t.status) ? ' · stopping…' : '')
+      + (isFinished(t.status) && t.exit_code != null ? ' · exit ' + t.exit_code : '')));
     const r2 = el('div', 'row2');
     const seq = app.taskId === t.task_id && app.stream && app.stream.position ? Math.max(app.stream.position.seq, t.last_seq || 0) : t.last_seq;
     r2.textContent = [shared ? 'by ' + t.user_id : null, t.kind, t.project_id].filter(Boolean).join(' · ');
@@ -221,14 +222,18 @@ window.VZ = window.VZ || {};
     const status = rec ? rec.status : (app.registry.ok === false || app.denied ? 'unknown' : '…');
     const chip = $('h-status');
     chip.dataset.status = rec ? rec.status : 'unknown';
-    chip.textContent = status + (rec && rec.stop_requested && !isFinished(rec.status) ? ' · stop requested' : '')
+    const stopping = !!(rec && rec.stop_requested && !isFinished(rec.status));
+    chip.textContent = status + (stopping ? ' · stopping…' : '')
       + (rec && rec.exit_code != null && isFinished(rec.status) ? ' (exit ' + rec.exit_code + ')' : '');
     $('h-meta').textContent = rec ? [isSharedView(rec) ? 'read-only · shared by ' + rec.user_id : null, rec.kind, rec.project_id, 'started ' + clock(rec.started_at), 'seen ' + ago(rec.last_seen_at)].filter(Boolean).join(' · ') : '';
     const btn = $('stop-btn');
     const canStop = rec && !isFinished(rec.status) && !app.denied && !isSharedView(rec);
     btn.hidden = !canStop;
-    btn.disabled = !!(rec && rec.stop_requested);
-    btn.textContent = rec && rec.stop_requested ? 'Stop requested' : 'Stop task';
+    btn.disabled = stopping;
+    btn.textContent = stopping ? 'stopping…' : rec && !rec.stoppable ? 'Ask to stop' : 'Stop task';
+    btn.title = rec && rec.stoppable ? 'ends the job: SIGTERM to its processes, SIGKILL after the grace period'
+      : 'no launcher is attached to this job: Stop only asks it to stop';
+    btn.dataset.stoppable = rec && rec.stoppable ? 'true' : 'false';
     const pos = app.stream && app.stream.position;
     $('h-seq').textContent = pos ? 'seq ' + pos.seq : '';
     $('h-seq').title = pos ? 'epoch:seq ' + pos.epoch + ':' + pos.seq : '';
@@ -238,6 +243,12 @@ window.VZ = window.VZ || {};
     const id = app.taskId;
     if (!id) return;
     $('confirm-task').textContent = id;
+    const rec = app.record && app.record.task_id === id ? app.record : null;
+    const stoppable = !!(rec && rec.stoppable);
+    $('confirm-how').textContent = stoppable
+      ? 'Its launcher ends the job: SIGTERM to its processes, SIGKILL if they are still running after the grace period.'
+      : 'No launcher is attached to this job: Stop only asks it to stop. It stops only if its own code checks the task\'s control endpoint (start it with vizrelay run to make Stop end it).';
+    $('confirm-how').dataset.stoppable = stoppable ? 'true' : 'false';
     const dlg = $('confirm-stop');
     dlg.returnValue = '';
     dlg.onclose = () => { if (dlg.returnValue === 'stop' && id === app.taskId) doStop(id); };
@@ -252,7 +263,7 @@ window.VZ = window.VZ || {};
       if (!r.ok) throw new Error((r.json && r.json.error && r.json.error.message) || 'HTTP ' + r.status);
       if (r.json && r.json.task_id === id) app.record = r.json;
       else if (app.record) app.record = Object.assign({}, app.record, { stop_requested: true });
-      notice('Stop requested for ' + id + '.', 'info', 4000);
+      notice((app.record && app.record.stoppable ? 'Stopping ' : 'Stop requested for ') + id + '.', 'info', 4000);
     } catch (e) {
       notice('Could not stop ' + id + ': ' + e.message, 'error');
     }
@@ -688,7 +699,7 @@ window.VZ = window.VZ || {};
         windows: panes.length, dirty: app.dirty.size, snapshotting: !!app.snapshot, plotly: !!window.Plotly,
         cache: app.cacheInfo, cacheSaved: app.cacheSaved || null, flushes: app.stats.flushes, framesApplied: app.stats.framesApplied,
         registry: app.registry, user: VZ.identity.effective(),
-        record: app.record ? { status: app.record.status, stop_requested: app.record.stop_requested, readonly: isSharedView(app.record) } : null,
+        record: app.record ? { status: app.record.status, stop_requested: app.record.stop_requested, stoppable: !!app.record.stoppable, exit_code: app.record.exit_code ?? null, readonly: isSharedView(app.record) } : null,
       };
     },
     /** The figure of window win as drawn: x/y of each trace as the Plotly div holds them. */

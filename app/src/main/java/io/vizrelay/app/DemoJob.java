@@ -1,5 +1,6 @@
 package io.vizrelay.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
@@ -19,15 +20,33 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /**
- * A synthetic training job that posts over HTTP exactly as the visdom Python client does (with
- * the platform's {@code task_id} in every body): train/val loss and accuracy curves that grow
- * every {@link #STEP_MS}, a text log, and an image that changes every epoch.
+ * A synthetic training job that posts over HTTP exactly as the visdom Python client does (with the
+ * platform's {@code task_id} in every body): train/val loss and accuracy curves that grow every
+ * {@link #STEP_MS}, a text log, and an image that changes every epoch. It registers as {@code
+ * stoppable} and honours Stop like a job under {@code vizrelay run}: it waits on the task's control
+ * endpoint (a long-poll), and a stop request ends its training and reports it {@code stopped} with
+ * exit code {@value #STOPPED_EXIT_CODE} (what SIGTERM gives a launched job).
  */
 public final class DemoJob extends VerticleBase {
   public static final String TASK_ID = "demo-mnist";
+
   /** Interval between training steps. */
   static final long STEP_MS = 500;
+
   static final int STEPS_PER_EPOCH = 20;
+
+  /**
+   * Exit code reported when stopped: 128 + SIGTERM, as for a command under {@code vizrelay run}.
+   */
+  static final int STOPPED_EXIT_CODE = 143;
+
+  /**
+   * How long one control long-poll parks on the server, and the wait before polling again after an
+   * error.
+   */
+  static final int CONTROL_TIMEOUT_S = 30;
+
+  static final long CONTROL_RETRY_MS = 1000;
 
   private final String baseUrl;
   private final String taskId;
@@ -35,6 +54,7 @@ public final class DemoJob extends VerticleBase {
   private HttpClient client;
   private long timer;
   private int step;
+  private volatile boolean ended;
 
   /** {@code Authorization} header value when the server has auth on, else null. */
   private final String authorization;
@@ -52,15 +72,72 @@ public final class DemoJob extends VerticleBase {
   @Override
   public Future<?> start() {
     client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
-    return post("/env/main", Json.object().put("eid", "main").put("task_id", taskId))
-        .compose(v -> post("/events", text("log", "Training started: demo MNIST classifier", "training log")))
-        .onSuccess(v -> timer = vertx.setPeriodic(STEP_MS, id -> step()));
+    return post("/api/tasks", registration())
+        .compose(v -> post("/env/main", Json.object().put("eid", "main").put("task_id", taskId)))
+        .compose(
+            v ->
+                post(
+                    "/events",
+                    text("log", "Training started: demo MNIST classifier", "training log")))
+        .onSuccess(
+            v -> {
+              timer = vertx.setPeriodic(STEP_MS, id -> step());
+              awaitStop();
+            });
   }
 
   @Override
   public Future<?> stop() {
+    ended = true;
     vertx.cancelTimer(timer);
     return client.close();
+  }
+
+  private ObjectNode registration() {
+    ObjectNode body =
+        Json.object().put("task_id", taskId).put("kind", "train").put("stoppable", true);
+    body.putObject("meta").put("launcher", "demo job");
+    return body;
+  }
+
+  /**
+   * One control long-poll at a time: a stop ends the run; an error waits a moment, then polls
+   * again.
+   */
+  private void awaitStop() {
+    if (ended) {
+      return;
+    }
+    get("/api/tasks/" + taskId + "/control?timeout=" + CONTROL_TIMEOUT_S)
+        .onComplete(
+            ar -> {
+              if (ended) {
+                return;
+              }
+              if (ar.failed() || ar.result() == null) {
+                vertx.setTimer(CONTROL_RETRY_MS, id -> awaitStop());
+              } else if (ar.result().path("stop").asBoolean(false)) {
+                endRun();
+              } else if (!"running".equals(ar.result().path("status").asText())
+                  && !"lost".equals(ar.result().path("status").asText())) {
+                ended = true; // finished by someone else: nothing left to wait for
+                vertx.cancelTimer(timer);
+              } else {
+                awaitStop();
+              }
+            });
+  }
+
+  /** A stop was requested: training ends, the log says so, the registry hears {@code stopped}. */
+  private void endRun() {
+    ended = true;
+    vertx.cancelTimer(timer);
+    post("/update", appendText("log", "Stop requested: training stopped at step " + step))
+        .compose(
+            v ->
+                post(
+                    "/api/tasks/" + taskId + "/finish",
+                    Json.object().put("status", "stopped").put("exit_code", STOPPED_EXIT_CODE)));
   }
 
   private void step() {
@@ -74,7 +151,11 @@ public final class DemoJob extends VerticleBase {
     post("/update", line("accuracy", step, acc, "accuracy", "Accuracy"));
     if (step % STEPS_PER_EPOCH == 0) {
       int epoch = step / STEPS_PER_EPOCH;
-      post("/update", appendText("log", String.format("epoch %d: loss %.4f, val %.4f, acc %.3f", epoch, train, val, acc)));
+      post(
+          "/update",
+          appendText(
+              "log",
+              String.format("epoch %d: loss %.4f, val %.4f, acc %.3f", epoch, train, val, acc)));
       post("/events", image("samples", epoch));
     }
   }
@@ -115,7 +196,9 @@ public final class DemoJob extends VerticleBase {
     ObjectNode body = base(win);
     ArrayNode data = body.putArray("data");
     ObjectNode content = data.addObject().put("type", "image").putObject("content");
-    content.put("src", "data:image/png;base64," + png(epoch)).put("caption", "samples, epoch " + epoch);
+    content
+        .put("src", "data:image/png;base64," + png(epoch))
+        .put("caption", "samples, epoch " + epoch);
     body.putObject("opts").put("title", "samples").put("caption", "samples, epoch " + epoch);
     return body;
   }
@@ -140,12 +223,28 @@ public final class DemoJob extends VerticleBase {
   }
 
   private Future<Void> post(String path, ObjectNode body) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(baseUrl + path);
+    return client
+        .request(options(HttpMethod.POST, path))
+        .compose(req -> req.send(Buffer.buffer(Json.bytes(body))))
+        .compose(resp -> resp.body().map(b -> (Void) null));
+  }
+
+  /** The JSON body of a 2xx answer, else null. */
+  private Future<JsonNode> get(String path) {
+    return client
+        .request(options(HttpMethod.GET, path))
+        .compose(req -> req.send())
+        .compose(
+            resp ->
+                resp.body()
+                    .map(b -> resp.statusCode() < 300 ? Json.parseTrusted(b.getBytes()) : null));
+  }
+
+  private RequestOptions options(HttpMethod method, String path) {
+    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(baseUrl + path);
     if (authorization != null) {
       options.putHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION, authorization);
     }
-    return client.request(options)
-        .compose(req -> req.send(Buffer.buffer(Json.bytes(body))))
-        .compose(resp -> resp.body().map(b -> (Void) null));
+    return options;
   }
 }

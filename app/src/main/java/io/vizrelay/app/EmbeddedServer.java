@@ -3,20 +3,19 @@ package io.vizrelay.app;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.config.AuthConfig;
-import io.vizrelay.common.config.ServerOptions;
 import io.vizrelay.common.config.VizConfig;
-import io.vizrelay.common.error.ApiException;
-import io.vizrelay.common.error.ErrorCode;
-import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.http.HttpFront;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
+import io.vizrelay.common.store.embedded.HotConfig;
 import io.vizrelay.ingest.IngestVerticle;
 import io.vizrelay.socket.SocketVerticle;
 import io.vizrelay.taskinfo.TaskinfoConfig;
+import io.vizrelay.taskinfo.TaskinfoVerticle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -26,10 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default: the three services in one non-clustered Vert.x, sharing one HTTP server
- * and the on-disk {@link EmbeddedTaskStore}. {@link #start} resolves once {@code /health} answers.
- * {@code GET /metrics} serves the registry installed on the Vert.x ({@link Metrics#of}; {@link Main}
- * builds its Vert.x with one, so Vert.x's own meters are there too).
+ * The embedded default: the three services in one non-clustered Vert.x, sharing one HTTP server and
+ * the on-disk {@link EmbeddedTaskStore}, behind the shared {@link HttpFront}, with one {@link
+ * AuthGate} for the process. {@link #start} resolves once {@code /health} answers. {@code GET
+ * /metrics} serves the registry installed on the Vert.x ({@link Metrics#of}; {@link Main} builds
+ * its Vert.x with one, so Vert.x's own meters are there too).
  */
 public final class EmbeddedServer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServer.class);
@@ -40,7 +40,8 @@ public final class EmbeddedServer {
   private final HttpServer server;
   private final List<String> deployments;
 
-  private EmbeddedServer(Vertx vertx, VizConfig config, TaskStore store, HttpServer server, List<String> deployments) {
+  private EmbeddedServer(
+      Vertx vertx, VizConfig config, TaskStore store, HttpServer server, List<String> deployments) {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
@@ -48,57 +49,65 @@ public final class EmbeddedServer {
     this.deployments = deployments;
   }
 
-  /** Starts with both configurations read from {@code env} (the process environment in {@link Main}). */
+  /**
+   * Starts with both configurations read from {@code env} (the process environment in {@link
+   * Main}).
+   */
   public static Future<EmbeddedServer> start(Vertx vertx, Map<String, String> env) {
-    return start(vertx, VizConfig.fromEnv(env), TaskinfoConfig.fromEnv(env));
+    return start(
+        vertx, VizConfig.fromEnv(env), TaskinfoConfig.fromEnv(env), HotConfig.fromEnv(env));
   }
 
   public static Future<EmbeddedServer> start(Vertx vertx, VizConfig config) {
     return start(vertx, config, TaskinfoConfig.defaults());
   }
 
-  public static Future<EmbeddedServer> start(Vertx vertx, VizConfig config, TaskinfoConfig taskinfo) {
-    return EmbeddedTaskStore.open(vertx, config).compose(store -> {
-      Metrics metrics = Metrics.of(vertx);
-      metrics.clusterMembers(() -> 1);
-      Router router = baseRouter(vertx, metrics);
-      router.get("/metrics").handler(metrics.scrapeHandler());
-      List<String> ids = new ArrayList<>();
-      return deploy(vertx, ids, new IngestVerticle(config, store, router))
-          .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
-          .compose(v -> ServiceWiring.deployTaskinfo(vertx, config, taskinfo, store, router, ids))
-          .compose(v -> listen(vertx, config, router, metrics))
-          .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
-          .compose(EmbeddedServer::announce);
-    });
+  public static Future<EmbeddedServer> start(
+      Vertx vertx, VizConfig config, TaskinfoConfig taskinfo) {
+    return start(vertx, config, taskinfo, HotConfig.defaults());
   }
 
-  private static Router baseRouter(Vertx vertx, Metrics metrics) {
-    Router router = Router.router(vertx);
-    router.route().failureHandler(new ErrorHandler());
-    router.route().handler(metrics.http());
-    router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
-    return router;
+  public static Future<EmbeddedServer> start(
+      Vertx vertx, VizConfig config, TaskinfoConfig taskinfo, HotConfig hot) {
+    return EmbeddedTaskStore.open(vertx, config, hot)
+        .compose(
+            store -> {
+              Metrics metrics = Metrics.of(vertx);
+              metrics.clusterMembers(() -> 1);
+              store.hot().register(metrics);
+              Router router = HttpFront.router(vertx, config, metrics);
+              List<String> ids = new ArrayList<>();
+              return AuthGate.forProcess(vertx, config)
+                  .compose(gate -> deploy(vertx, ids, new IngestVerticle(config, store, router)))
+                  .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
+                  .compose(
+                      v ->
+                          deploy(vertx, ids, new TaskinfoVerticle(config, taskinfo, store, router)))
+                  .compose(v -> HttpFront.listen(vertx, config, router, metrics))
+                  .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
+                  .compose(EmbeddedServer::announce);
+            });
   }
 
-  private static Future<Void> deploy(Vertx vertx, List<String> ids, io.vertx.core.Deployable verticle) {
+  private static Future<Void> deploy(
+      Vertx vertx, List<String> ids, io.vertx.core.Deployable verticle) {
     return vertx.deployVerticle(verticle).onSuccess(ids::add).mapEmpty();
   }
 
-  private static Future<HttpServer> listen(Vertx vertx, VizConfig config, Router router, Metrics metrics) {
-    router.route().last().handler(ctx -> ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().path())));
-    HttpServerOptions options = ServerOptions.http(config);
-    return metrics.http().countConnections(vertx.createHttpServer(options)).requestHandler(router).listen();
-  }
-
   private Future<EmbeddedServer> announce() {
-    return vertx.executeBlocking(() -> {
-      Files.createDirectories(config.dataDir());
-      Files.writeString(config.dataDir().resolve("port"), Integer.toString(port()), StandardCharsets.UTF_8);
-      LOG.info("vizrelay listening on http://{}:{} (data dir {})", config.host(), port(), config.dataDir().toAbsolutePath());
-      announceAuth(config);
-      return this;
-    });
+    return vertx.executeBlocking(
+        () -> {
+          Files.createDirectories(config.dataDir());
+          Files.writeString(
+              config.dataDir().resolve("port"), Integer.toString(port()), StandardCharsets.UTF_8);
+          LOG.info(
+              "vizrelay listening on http://{}:{} (data dir {})",
+              config.host(),
+              port(),
+              config.dataDir().toAbsolutePath());
+          announceAuth(config);
+          return this;
+        });
   }
 
   /** Says at start whether anyone can reach the server without a credential. */
@@ -106,11 +115,17 @@ public final class EmbeddedServer {
     if (config.auth().enabled()) {
       LOG.info("authentication on (VIZRELAY_AUTH=jwt): {}", config.auth());
     } else if (AuthConfig.isLoopback(config.host())) {
-      LOG.warn("authentication is OFF (VIZRELAY_AUTH=none): every request acts as admin user {};"
-          + " listening on loopback {} only", config.user(), config.host());
+      LOG.warn(
+          "authentication is OFF (VIZRELAY_AUTH=none): every request acts as admin user {};"
+              + " listening on loopback {} only",
+          config.user(),
+          config.host());
     } else {
-      LOG.warn("authentication is OFF and VIZRELAY_INSECURE_BIND=true: anyone who can reach {}:{} can read,"
-          + " write and stop every task", config.host(), config.port());
+      LOG.warn(
+          "authentication is OFF and VIZRELAY_INSECURE_BIND=true: anyone who can reach {}:{} can read,"
+              + " write and stop every task",
+          config.host(),
+          config.port());
     }
   }
 
@@ -130,7 +145,9 @@ public final class EmbeddedServer {
     return config;
   }
 
-  /** Stops the services (browsers get a close frame with a resume hint), the server, then the store. */
+  /**
+   * Stops the services (browsers get a close frame with a resume hint), the server, then the store.
+   */
   public Future<Void> stop() {
     Future<Void> undeploy = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {

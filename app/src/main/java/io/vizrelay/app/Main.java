@@ -2,9 +2,9 @@ package io.vizrelay.app;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.auth.Tokens;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.taskinfo.TaskinfoConfig;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -13,16 +13,22 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the embedded vizrelay ({@code java -jar app/target/vizrelay.jar}). Configuration comes
  * from environment variables (README "Configuration"); {@code VIZRELAY_DEMO=true} also runs a
- * synthetic training job so the page shows live curves at once.
+ * synthetic training job so the page shows live curves at once. {@code java -jar vizrelay.jar run
+ * ...} is the training-job launcher instead ({@link io.vizrelay.app.launcher.RunCommand}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
   /** Upper bound for a clean shutdown on SIGTERM before the JVM halts anyway. */
   static final long SHUTDOWN_TIMEOUT_SECONDS = 20;
 
   private Main() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("run")) {
+      io.vizrelay.app.launcher.RunCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     VizConfig config;
     try {
       config = VizConfig.fromEnv();
@@ -45,13 +51,27 @@ public final class Main {
       return;
     }
     if (config.demo()) {
-      vertx.deployVerticle(new DemoJob("http://127.0.0.1:" + server.port(), DemoJob.TASK_ID, demoAuthorization(vertx, config)))
-          .onSuccess(id -> LOG.info("demo task running: open http://{}:{}/?task_id={}", config.host(), server.port(), DemoJob.TASK_ID));
+      vertx
+          .deployVerticle(
+              new DemoJob(
+                  "http://127.0.0.1:" + server.port(),
+                  DemoJob.TASK_ID,
+                  demoAuthorization(vertx, config)))
+          .onSuccess(
+              id ->
+                  LOG.info(
+                      "demo task running: open http://{}:{}/?task_id={}",
+                      config.host(),
+                      server.port(),
+                      DemoJob.TASK_ID));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(server), "vizrelay-shutdown"));
   }
 
-  /** With auth on, the demo job acts as user {@code demo} with a token this server signs (needs the HS256 secret). */
+  /**
+   * With auth on, the demo job acts as user {@code demo} with a token this server signs (needs the
+   * HS256 secret).
+   */
   static String demoAuthorization(Vertx vertx, VizConfig config) {
     if (!config.auth().enabled()) {
       return null;
@@ -70,7 +90,11 @@ public final class Main {
 
   private static void shutdown(EmbeddedServer server) {
     try {
-      server.stop().compose(v -> server.vertx().close()).toCompletionStage().toCompletableFuture()
+      server
+          .stop()
+          .compose(v -> server.vertx().close())
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("shutdown did not finish in {} s; halting", SHUTDOWN_TIMEOUT_SECONDS);

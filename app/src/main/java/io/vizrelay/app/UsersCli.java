@@ -13,22 +13,30 @@ import java.util.Set;
 
 /**
  * Manages the built-in sign-in's users file and the API keys file:
+ *
  * <pre>
  *   java -cp app/target/vizrelay.jar io.vizrelay.app.UsersCli add &lt;users-file&gt; &lt;user&gt; [role,role]   (password on stdin)
  *   java -cp app/target/vizrelay.jar io.vizrelay.app.UsersCli apikey &lt;keys-file&gt; &lt;user&gt; [task=&lt;id&gt;|project=&lt;p&gt;]
  * </pre>
- * {@code add} reads the password from the first line of standard input (so it never appears in
- * the process list or shell history) and adds or replaces the user; {@code apikey} appends a new
- * key and prints it once (only its hash is stored).
+ *
+ * {@code add} reads the password from the first line of standard input (so it never appears in the
+ * process list or shell history) and adds or replaces the user; {@code apikey} appends a new key
+ * and prints it once (only its hash is stored).
  */
 public final class UsersCli {
-  static final String USAGE = "usage: UsersCli add <users-file> <user> [role,role]   (password on stdin)\n"
-      + "       UsersCli apikey <keys-file> <user> [task=<id>|project=<p>]";
+  static final String USAGE =
+      "usage: UsersCli add <users-file> <user> [role,role]   (password on stdin)\n"
+          + "       UsersCli apikey <keys-file> <user> [task=<id>|project=<p>]";
 
   private UsersCli() {}
 
   public static void main(String[] args) throws Exception {
-    System.exit(run(args, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out, System.err));
+    System.exit(
+        run(
+            args,
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+            System.out,
+            System.err));
   }
 
   static int run(String[] args, BufferedReader in, PrintStream out, PrintStream err) {
@@ -41,7 +49,10 @@ public final class UsersCli {
         }
         Set<String> roles = new LinkedHashSet<>();
         if (args.length == 4) {
-          Arrays.stream(args[3].split(",")).map(String::trim).filter(r -> !r.isEmpty()).forEach(roles::add);
+          Arrays.stream(args[3].split(","))
+              .map(String::trim)
+              .filter(r -> !r.isEmpty())
+              .forEach(roles::add);
         }
         UsersFile.put(Path.of(args[1]), args[2], password, roles);
         out.println("user " + args[2] + " written to " + args[1]);

@@ -21,9 +21,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A server with {@code VIZRELAY_AUTH=jwt}: users alice, bob (passwords {@code <name>-pw}) and
- * root (admin) in a users file, API keys for alice (one unscoped, one bound to task
- * {@code alice-k1}), and helpers to send requests and open sockets with any credential.
+ * A server with {@code VIZRELAY_AUTH=jwt}: users alice, bob (passwords {@code <name>-pw}) and root
+ * (admin) in a users file, API keys for alice (one unscoped, one bound to task {@code alice-k1}),
+ * and helpers to send requests and open sockets with any credential.
  */
 final class AuthFixture implements AutoCloseable {
   static final String SECRET = "0123456789abcdef0123456789abcdef-test-secret";
@@ -81,7 +81,10 @@ final class AuthFixture implements AutoCloseable {
     return sb.append("]}").toString();
   }
 
-  /** A compact JWT; {@code alg} {@code none} gets an empty signature, HS256 is signed with {@code secret}. */
+  /**
+   * A compact JWT; {@code alg} {@code none} gets an empty signature, HS256 is signed with {@code
+   * secret}.
+   */
   static String jwt(String alg, String secret, String payload) {
     String head = b64("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}") + "." + b64(payload);
     if (alg.equalsIgnoreCase("none")) {
@@ -91,7 +94,9 @@ final class AuthFixture implements AutoCloseable {
   }
 
   static String b64(String s) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   static byte[] hmac(String secret, String data) {
@@ -112,8 +117,11 @@ final class AuthFixture implements AutoCloseable {
 
   record Reply(int status, String body, Map<String, List<String>> headers) {
     String header(String name) {
-      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-          .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .flatMap(e -> e.getValue().stream())
+          .findFirst()
+          .orElse(null);
     }
 
     boolean hasHeader(String name) {
@@ -123,9 +131,14 @@ final class AuthFixture implements AutoCloseable {
 
   /** Sends {@code method path} with a body (or null) and headers given as name, value pairs. */
   Reply send(String method, String path, String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -143,13 +156,17 @@ final class AuthFixture implements AutoCloseable {
 
   /** A visdom {@code /events} body creating window {@code win} with one point. */
   static String event(String win) {
-    return "{\"eid\":\"main\",\"win\":\"" + win + "\",\"data\":[{\"x\":[1],\"y\":[2],\"type\":\"scatter\"}],"
+    return "{\"eid\":\"main\",\"win\":\""
+        + win
+        + "\",\"data\":[{\"x\":[1],\"y\":[2],\"type\":\"scatter\"}],"
         + "\"layout\":{},\"opts\":{}}";
   }
 
   // ------------------------------------------------------------------ sockets
 
-  /** An opened WebSocket and the text frames it got, or the HTTP status of the refused handshake. */
+  /**
+   * An opened WebSocket and the text frames it got, or the HTTP status of the refused handshake.
+   */
   record Upgrade(WebSocket ws, int status, List<String> frames) {
     boolean opened() {
       return status == 101;
@@ -176,20 +193,23 @@ final class AuthFixture implements AutoCloseable {
   }
 
   Upgrade socket(String uri, String... headers) throws Exception {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port()).setURI(uri);
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port()).setURI(uri);
     for (int i = 0; i < headers.length; i += 2) {
       options.addHeader(headers[i], headers[i + 1]);
     }
     List<String> frames = new java.util.ArrayList<>();
     try {
-      // the handler is set before connecting: attached after, from this thread, it could miss the first frame
+      // the handler is set before connecting: attached after, from this thread, it could miss the
+      // first frame
       ClientWebSocket ws = server.wsClient.webSocket();
-      ws.textMessageHandler(t -> {
-        synchronized (frames) {
-          frames.add(t);
-          frames.notifyAll();
-        }
-      });
+      ws.textMessageHandler(
+          t -> {
+            synchronized (frames) {
+              frames.add(t);
+              frames.notifyAll();
+            }
+          });
       TestServer.await(ws.connect(options));
       return new Upgrade(ws, 101, frames);
     } catch (java.util.concurrent.ExecutionException e) {

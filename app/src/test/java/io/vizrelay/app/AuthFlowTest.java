@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What an authorized user, admin, job and browser may do when auth is on (issue 7). */
 class AuthFlowTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   AuthFixture fx;
 
   @AfterEach
@@ -33,10 +32,25 @@ class AuthFlowTest {
   void theOwnerCanIngestWatchListGetAndStopTheirTask() throws Exception {
     fx = AuthFixture.start(dir, Map.of());
     String alice = bearer(token("alice"));
-    assertEquals(201, fx.post("/api/tasks", "{\"task_id\":\"alice-a1\"}", "Authorization", alice).status());
-    assertEquals(200, fx.post("/task/alice-a1/events", event("loss"), "Authorization", alice).status());
-    assertEquals(200, fx.post("/events", "{\"task_id\":\"alice-a1\"," + event("acc").substring(1), "Authorization", alice).status());
-    Upgrade ws = fx.socket("/socket?task_id=alice-a1", "Authorization", alice, "Origin", "http://127.0.0.1:" + fx.server.port());
+    assertEquals(
+        201, fx.post("/api/tasks", "{\"task_id\":\"alice-a1\"}", "Authorization", alice).status());
+    assertEquals(
+        200, fx.post("/task/alice-a1/events", event("loss"), "Authorization", alice).status());
+    assertEquals(
+        200,
+        fx.post(
+                "/events",
+                "{\"task_id\":\"alice-a1\"," + event("acc").substring(1),
+                "Authorization",
+                alice)
+            .status());
+    Upgrade ws =
+        fx.socket(
+            "/socket?task_id=alice-a1",
+            "Authorization",
+            alice,
+            "Origin",
+            "http://127.0.0.1:" + fx.server.port());
     assertTrue(ws.opened(), "same-origin socket of the owner opens");
     ws.await("\"acc\"");
     Reply list = fx.get("/api/tasks", "Authorization", alice);
@@ -46,7 +60,8 @@ class AuthFlowTest {
     Reply stop = fx.post("/api/tasks/alice-a1/stop", "{}", "Authorization", alice);
     assertEquals(200, stop.status());
     assertTrue(stop.body().contains("\"stop_requested\":true"), stop.body());
-    assertEquals(200, fx.get("/api/tasks/alice-a1/control?timeout=0", "Authorization", alice).status());
+    assertEquals(
+        200, fx.get("/api/tasks/alice-a1/control?timeout=0", "Authorization", alice).status());
     ws.ws().close();
   }
 
@@ -55,8 +70,10 @@ class AuthFlowTest {
     fx = AuthFixture.start(dir, Map.of());
     String alice = bearer(token("alice"));
     String root = bearer(token("root", "admin"));
-    assertEquals(201, fx.post("/api/tasks", "{\"task_id\":\"alice-a2\"}", "Authorization", alice).status());
-    assertEquals(200, fx.post("/task/alice-a2/events", event("loss"), "Authorization", alice).status());
+    assertEquals(
+        201, fx.post("/api/tasks", "{\"task_id\":\"alice-a2\"}", "Authorization", alice).status());
+    assertEquals(
+        200, fx.post("/task/alice-a2/events", event("loss"), "Authorization", alice).status());
     Reply list = fx.get("/api/tasks?user_id=alice", "Authorization", root);
     assertEquals(200, list.status());
     assertTrue(list.body().contains("alice-a2"), list.body());
@@ -71,17 +88,24 @@ class AuthFlowTest {
   @Test
   void visdomsLoginSetsACookieThatIngestAccepts() throws Exception {
     fx = AuthFixture.start(dir, Map.of());
-    String body = "{\"username\":\"alice\",\"password\":\"" + Passwords.sha256Hex("alice-pw") + "\"}";
+    String body =
+        "{\"username\":\"alice\",\"password\":\"" + Passwords.sha256Hex("alice-pw") + "\"}";
     Reply login = fx.post("/task/alice-v1", body);
     assertEquals(200, login.status(), login.body());
     String setCookie = login.header("Set-Cookie");
     assertNotNull(setCookie);
-    assertTrue(setCookie.toLowerCase().contains("httponly") && setCookie.contains("SameSite=Strict"), setCookie);
+    assertTrue(
+        setCookie.toLowerCase().contains("httponly") && setCookie.contains("SameSite=Strict"),
+        setCookie);
     String cookie = setCookie.substring(0, setCookie.indexOf(';'));
     assertEquals(200, fx.post("/task/alice-v1/events", event("loss"), "Cookie", cookie).status());
     assertEquals(200, fx.post("/", body).status(), "the root login works too");
-    assertEquals(403, fx.post("/task/bob-v1/events", event("loss"), "Cookie", cookie).status(), "but only for alice's tasks");
-    assertEquals(400, fx.post("/task/alice-v1", "{\"username\":\"alice\",\"password\":\"00\"}").status());
+    assertEquals(
+        403,
+        fx.post("/task/bob-v1/events", event("loss"), "Cookie", cookie).status(),
+        "but only for alice's tasks");
+    assertEquals(
+        400, fx.post("/task/alice-v1", "{\"username\":\"alice\",\"password\":\"00\"}").status());
   }
 
   @Test
@@ -91,8 +115,12 @@ class AuthFlowTest {
     Reply login = fx.post("/auth/login", "{\"username\":\"alice\",\"password\":\"alice-pw\"}");
     assertEquals(200, login.status(), login.body());
     String setCookie = login.header("Set-Cookie");
-    assertTrue(setCookie.startsWith("vizrelay_session=") && setCookie.toLowerCase().contains("httponly")
-        && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/"), setCookie);
+    assertTrue(
+        setCookie.startsWith("vizrelay_session=")
+            && setCookie.toLowerCase().contains("httponly")
+            && setCookie.contains("SameSite=Strict")
+            && setCookie.contains("Path=/"),
+        setCookie);
     String cookie = setCookie.substring(0, setCookie.indexOf(';'));
     Reply me = fx.get("/auth/me", "Cookie", cookie);
     assertEquals(200, me.status());
@@ -108,9 +136,14 @@ class AuthFlowTest {
   void aTaskScopedApiKeyWritesOnlyToItsTask() throws Exception {
     fx = AuthFixture.start(dir, Map.of());
     String key = bearer(fx.aliceTaskKey);
-    assertEquals(200, fx.post("/task/alice-k1/events", event("loss"), "Authorization", key).status());
-    assertEquals(403, fx.post("/task/alice-k2/events", event("loss"), "Authorization", key).status());
-    assertEquals(200, fx.post("/task/alice-k2/events", event("loss"), "Authorization", bearer(fx.aliceKey)).status(),
+    assertEquals(
+        200, fx.post("/task/alice-k1/events", event("loss"), "Authorization", key).status());
+    assertEquals(
+        403, fx.post("/task/alice-k2/events", event("loss"), "Authorization", key).status());
+    assertEquals(
+        200,
+        fx.post("/task/alice-k2/events", event("loss"), "Authorization", bearer(fx.aliceKey))
+            .status(),
         "an unscoped key writes to every task of its user");
   }
 
@@ -125,7 +158,10 @@ class AuthFlowTest {
     assertEquals(429, last.status(), last.body());
     assertTrue(Long.parseLong(last.header("Retry-After")) >= 1, last.header("Retry-After"));
     assertTrue(last.body().contains("TOO_MANY_REQUESTS"), last.body());
-    assertEquals(200, fx.post("/task/alice-k1/events", event("w"), "Authorization", bearer(fx.aliceTaskKey)).status(),
+    assertEquals(
+        200,
+        fx.post("/task/alice-k1/events", event("w"), "Authorization", bearer(fx.aliceTaskKey))
+            .status(),
         "another credential has its own budget");
   }
 
@@ -137,11 +173,17 @@ class AuthFlowTest {
     Upgrade two = fx.socket("/socket?task_id=alice-c2", "Authorization", alice);
     assertTrue(one.opened() && two.opened());
     assertEquals(429, fx.socket("/socket?task_id=alice-c3", "Authorization", alice).status());
-    assertTrue(fx.socket("/socket?task_id=bob-c1", "Authorization", bearer(token("bob"))).opened(), "other users are not affected");
+    assertTrue(
+        fx.socket("/socket?task_id=bob-c1", "Authorization", bearer(token("bob"))).opened(),
+        "other users are not affected");
     TestServer.await(one.ws().close());
     Upgrade again = null;
     for (int i = 0; i < 100 && (again == null || !again.opened()); i++) {
-      again = fx.socket("/socket?task_id=alice-c3", "Authorization", alice); // the server counts the close asynchronously
+      again =
+          fx.socket(
+              "/socket?task_id=alice-c3",
+              "Authorization",
+              alice); // the server counts the close asynchronously
     }
     assertTrue(again.opened(), "a closed socket frees its slot");
   }
@@ -149,7 +191,13 @@ class AuthFlowTest {
   @Test
   void anAllowListedOriginMayOpenTheSocket() throws Exception {
     fx = AuthFixture.start(dir, Map.of());
-    Upgrade ws = fx.socket("/socket?task_id=alice-o1", "Authorization", bearer(token("alice")), "Origin", AuthFixture.ORIGIN_ALLOWED);
+    Upgrade ws =
+        fx.socket(
+            "/socket?task_id=alice-o1",
+            "Authorization",
+            bearer(token("alice")),
+            "Origin",
+            AuthFixture.ORIGIN_ALLOWED);
     assertTrue(ws.opened());
   }
 }

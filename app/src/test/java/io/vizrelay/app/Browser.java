@@ -31,28 +31,34 @@ final class Browser {
 
   private Browser(WebSocket ws) {
     this.ws = ws;
-    ws.textMessageHandler(text -> {
-      synchronized (frames) {
-        frames.add(Json.parseTrusted(text.getBytes(StandardCharsets.UTF_8)));
-        frames.notifyAll();
-      }
-    });
-    ws.pongHandler(data -> {
-      Promise<Void> p = pongs.remove(data.toString());
-      if (p != null) {
-        p.complete();
-      }
-    });
+    ws.textMessageHandler(
+        text -> {
+          synchronized (frames) {
+            frames.add(Json.parseTrusted(text.getBytes(StandardCharsets.UTF_8)));
+            frames.notifyAll();
+          }
+        });
+    ws.pongHandler(
+        data -> {
+          Promise<Void> p = pongs.remove(data.toString());
+          if (p != null) {
+            p.complete();
+          }
+        });
   }
 
   /** A client for many browsers; keep a reference (Vert.x 5 closes unreachable clients). */
   static WebSocketClient client(Vertx vertx) {
-    return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(64 * 1024 * 1024)
-        .setMaxFrameSize(64 * 1024 * 1024).setMaxConnections(20_000));
+    return vertx.createWebSocketClient(
+        new WebSocketClientOptions()
+            .setMaxMessageSize(64 * 1024 * 1024)
+            .setMaxFrameSize(64 * 1024 * 1024)
+            .setMaxConnections(20_000));
   }
 
   static Future<Browser> connect(WebSocketClient client, int port, String uri) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
     // Handlers are set before connecting: a frame the server writes at once (register) must not
     // arrive before anyone listens, whichever thread completes the connect future.
     ClientWebSocket ws = client.webSocket();
@@ -92,7 +98,8 @@ final class Browser {
         }
         long left = deadline - System.currentTimeMillis();
         if (left <= 0) {
-          throw new AssertionError("no '" + command + "' frame within " + timeoutMs + " ms; got " + frames);
+          throw new AssertionError(
+              "no '" + command + "' frame within " + timeoutMs + " ms; got " + frames);
         }
         frames.wait(left);
       }
@@ -106,7 +113,8 @@ final class Browser {
       while (frames.size() < count) {
         long left = deadline - System.currentTimeMillis();
         if (left <= 0) {
-          throw new AssertionError("only " + frames.size() + " of " + count + " frames within " + timeoutMs + " ms");
+          throw new AssertionError(
+              "only " + frames.size() + " of " + count + " frames within " + timeoutMs + " ms");
         }
         frames.wait(left);
       }

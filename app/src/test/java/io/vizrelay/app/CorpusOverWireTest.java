@@ -15,7 +15,6 @@ import io.vizrelay.common.visdom.CorpusDeviations;
 import io.vizrelay.common.visdom.CorpusNormalizer;
 import io.vizrelay.common.visdom.JsonCompare;
 import io.vizrelay.common.visdom.ObserverView;
-import io.vizrelay.common.visdom.TaskState;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -47,40 +46,47 @@ import org.junit.jupiter.api.io.TempDir;
  * recording, as the corpus README's "Using the corpus in a server test" describes.
  *
  * <p>Each recording runs in its own task and the scenarios rotate through the three addressing
- * modes of DESIGN §6: {@link Mode#PATH} ({@code /task/<tid>/...}, observer on
- * {@code /task/<tid>/socket} subscribed with {@code POST /task/<tid>/env/<env> {sid}}),
- * {@link Mode#BODY} ({@code task_id} in every body, observer on
- * {@code /socket?task_id=<tid>&env=<env>} with automatic replay) and {@link Mode#DEFAULT}
- * (nothing names the task: a dedicated server whose {@code VIZRELAY_DEFAULT_TASK} is fresh,
- * observer on plain {@code /socket} + {@code POST /env/<env> {sid}}).
+ * modes of docs/ARCHITECTURE.md "Task addressing on ingest": {@link Mode#PATH} ({@code
+ * /task/<tid>/...}, observer on {@code /task/<tid>/socket} subscribed with {@code POST
+ * /task/<tid>/env/<env> {sid}}), {@link Mode#BODY} ({@code task_id} in every body, observer on
+ * {@code /socket?task_id=<tid>&env=<env>} with automatic replay) and {@link Mode#DEFAULT} (nothing
+ * names the task: a dedicated server whose {@code VIZRELAY_DEFAULT_TASK} is fresh, observer on
+ * plain {@code /socket} + {@code POST /env/<env> {sid}}).
  *
  * <p>Per step: the reply (visdom's 500 must be a 4xx JSON error that broadcasts nothing), the
  * frames the observer gets for it (collected with the ping/pong barrier; each live frame carries
  * {@code seq}, strictly increasing, contiguous when the recording writes to one env only) applied
  * to a browser-side view (full windows put, {@code window_update} RFC 6902 patches applied) that
  * must equal the view visdom's observer built from the recorded broadcasts. At the end a late
- * joiner per env must receive {@code final_state}. The documented deviations are the engine
- * test's ({@link CorpusDeviations}); on the wire vizrelay also adds {@code sync} frames, the
- * {@code seq}/{@code env} envelope members, on every (re)play an {@code env_update} that
- * repeats the env list the socket already has, and out-of-band {@code task_status} frames: these
- * are ignored.
+ * joiner per env must receive {@code final_state}. The documented deviations are the engine test's
+ * ({@link CorpusDeviations}); on the wire vizrelay also adds {@code sync} frames, the {@code
+ * seq}/{@code env} envelope members, on every (re)play an {@code env_update} that repeats the env
+ * list the socket already has, and out-of-band {@code task_status} frames: these are ignored.
  */
 class CorpusOverWireTest {
   private static final int CORPUS_FILES = 28;
   private static final long WAIT_MS = 10_000;
   private static final Set<String> JSON_REPLIES = Set.of("/win_data", "/env_state", "/save");
+
   /** A window id the server made ({@code window_} + uuid4). */
   private static final Pattern SERVER_ID =
       Pattern.compile("window_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
   private static final Pattern PLACEHOLDER = Pattern.compile("win#(\\d+)");
   private static final Pattern UUID =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-  /** How the scenario's requests and sockets name the task (DESIGN §6). */
-  enum Mode { PATH, BODY, DEFAULT }
+  /**
+   * How the scenario's requests and sockets name the task (docs/ARCHITECTURE.md "Task addressing on
+   * ingest").
+   */
+  enum Mode {
+    PATH,
+    BODY,
+    DEFAULT
+  }
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static TestServer shared;
 
   @BeforeAll
@@ -99,11 +105,14 @@ class CorpusOverWireTest {
   Stream<DynamicTest> everyRecordingReplaysLikeVisdomOverTheWire() throws Exception {
     List<Recording> recordings = corpus();
     assertEquals(CORPUS_FILES, recordings.size(), "corpus files");
-    return IntStream.range(0, recordings.size()).mapToObj(i -> {
-      Recording r = recordings.get(i);
-      Mode mode = Mode.values()[i % Mode.values().length];
-      return DynamicTest.dynamicTest(r.name() + " [" + mode + "]", () -> runIsolated(r, mode, i));
-    });
+    return IntStream.range(0, recordings.size())
+        .mapToObj(
+            i -> {
+              Recording r = recordings.get(i);
+              Mode mode = Mode.values()[i % Mode.values().length];
+              return DynamicTest.dynamicTest(
+                  r.name() + " [" + mode + "]", () -> runIsolated(r, mode, i));
+            });
   }
 
   private static void runIsolated(Recording r, Mode mode, int index) throws Exception {
@@ -146,13 +155,17 @@ class CorpusOverWireTest {
   private static List<Recording> read(Path corpusDir) throws IOException {
     List<Path> files;
     try (Stream<Path> list = Files.list(corpusDir)) {
-      files = list.filter(p -> p.getFileName().toString().endsWith(".jsonl"))
-          .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
+      files =
+          list.filter(p -> p.getFileName().toString().endsWith(".jsonl"))
+              .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+              .toList();
     }
     List<Recording> out = new ArrayList<>();
     for (Path f : files) {
-      out.add(new Recording(f.getFileName().toString().replace(".jsonl", ""),
-          Files.readAllLines(f, StandardCharsets.UTF_8)));
+      out.add(
+          new Recording(
+              f.getFileName().toString().replace(".jsonl", ""),
+              Files.readAllLines(f, StandardCharsets.UTF_8)));
     }
     return out;
   }
@@ -165,8 +178,13 @@ class CorpusOverWireTest {
     private final String taskId;
     private final TestServer server;
     private final CorpusDeviations deviations;
-    /** Placeholder number to the concrete id used on the wire (server-made ids only; others are concrete(N)). */
+
+    /**
+     * Placeholder number to the concrete id used on the wire (server-made ids only; others are
+     * concrete(N)).
+     */
     private final Map<Integer, String> serverIdByN = new HashMap<>();
+
     private final Map<String, Integer> nByServerId = new HashMap<>();
     private int maxPlaceholder;
     private String env;
@@ -190,12 +208,16 @@ class CorpusOverWireTest {
       contiguous = !last.has("final_state_other_envs");
       Browser observer = connectObserver(header.get("observer"));
       try {
-        ObserverView visdom = new ObserverView(ObserverView.texts(envUpdate(header.at("/observer/on_open"))));
+        ObserverView visdom =
+            new ObserverView(ObserverView.texts(envUpdate(header.at("/observer/on_open"))));
         ObserverView ours = new ObserverView(new ArrayList<>(visdom.envs));
         for (int i = 1; i < lines.size() - 1; i++) {
-          maxPlaceholder = Math.max(maxPlaceholder, CorpusNormalizer.maxPlaceholder(lines.get(i - 1)));
+          maxPlaceholder =
+              Math.max(maxPlaceholder, CorpusNormalizer.maxPlaceholder(lines.get(i - 1)));
           JsonNode step = parse(lines.get(i));
-          maxPlaceholder = Math.max(maxPlaceholder, CorpusNormalizer.maxPlaceholder(step.get("request").toString()));
+          maxPlaceholder =
+              Math.max(
+                  maxPlaceholder, CorpusNormalizer.maxPlaceholder(step.get("request").toString()));
           runStep(step, observer, visdom, ours);
         }
         lateJoiner(env, last.get("final_state"));
@@ -209,7 +231,9 @@ class CorpusOverWireTest {
 
     // ---- observer and late joiners -------------------------------------------------------
 
-    /** Connects the observer the mode's way and checks on-open messages, subscription and replay. */
+    /**
+     * Connects the observer the mode's way and checks on-open messages, subscription and replay.
+     */
     private Browser connectObserver(JsonNode expected) throws Exception {
       String at = name + " [" + mode + "] observer: ";
       Subscribed s = connectAndSubscribe(env, expected.at("/subscribe/response"), at);
@@ -224,8 +248,11 @@ class CorpusOverWireTest {
       String at = name + " [" + mode + "] late joiner of " + eid + ": ";
       Subscribed s = connectAndSubscribe(eid, null, at);
       try {
-        // The replay is at the task's last seq: the observer's last frame, unless frames of other envs followed.
-        assertTrue(s.syncSeq >= lastSeq, at + "replay at seq " + s.syncSeq + " before the observer's " + lastSeq);
+        // The replay is at the task's last seq: the observer's last frame, unless frames of other
+        // envs followed.
+        assertTrue(
+            s.syncSeq >= lastSeq,
+            at + "replay at seq " + s.syncSeq + " before the observer's " + lastSeq);
         if (contiguous) {
           assertEquals(lastSeq, s.syncSeq, at + "replay seq");
         }
@@ -238,21 +265,25 @@ class CorpusOverWireTest {
     }
 
     /** A socket's frames before and after its subscription, and the seq its replay is at. */
-    private record Subscribed(Browser browser, List<JsonNode> onOpen, List<JsonNode> replay, long syncSeq) {}
+    private record Subscribed(
+        Browser browser, List<JsonNode> onOpen, List<JsonNode> replay, long syncSeq) {}
 
     /**
      * Opens a socket showing {@code eid}: PATH and DEFAULT connect without replay, wait for the
      * on-open {@code env_update} and then POST {@code /env/<eid> {sid}} (visdom's flow); BODY
-     * connects with {@code task_id} and {@code env} and is replayed at once. Returns the frames
-     * up to and including the replay's {@code layout}, split after the on-open {@code env_update}.
+     * connects with {@code task_id} and {@code env} and is replayed at once. Returns the frames up
+     * to and including the replay's {@code layout}, split after the on-open {@code env_update}.
      */
-    private Subscribed connectAndSubscribe(String eid, JsonNode expectedResponse, String at) throws Exception {
+    private Subscribed connectAndSubscribe(String eid, JsonNode expectedResponse, String at)
+        throws Exception {
       String enc = URLEncoder.encode(eid, StandardCharsets.UTF_8);
-      Browser b = server.browser(switch (mode) {
-        case PATH -> "/task/" + taskId + "/socket";
-        case BODY -> "/socket?task_id=" + taskId + "&env=" + enc;
-        case DEFAULT -> "/socket";
-      });
+      Browser b =
+          server.browser(
+              switch (mode) {
+                case PATH -> "/task/" + taskId + "/socket";
+                case BODY -> "/socket?task_id=" + taskId + "&env=" + enc;
+                case DEFAULT -> "/socket";
+              });
       int split;
       if (mode == Mode.BODY) {
         awaitFrame(b, 0, f -> isLayoutOf(f, eid), at + "replay layout");
@@ -283,18 +314,22 @@ class CorpusOverWireTest {
         }
       }
       assertTrue(syncSeq >= 0, at + "no sync frame before the replay: " + frames);
-      return new Subscribed(b, taskFrames(at, frames.subList(0, split)),
-          taskFrames(at, frames.subList(split, frames.size())), syncSeq);
+      return new Subscribed(
+          b,
+          taskFrames(at, frames.subList(0, split)),
+          taskFrames(at, frames.subList(split, frames.size())),
+          syncSeq);
     }
 
     /**
      * Compares a socket's messages with the recorded ones: vizrelay's {@code sync} frames are
      * dropped, and so is an {@code env_update} repeating the env list the socket already got
-     * ({@code knownEnvs}, or an earlier one in {@code got}); returns the socket's env list;
-     * {@code seq} and the {@code env} member vizrelay adds are removed; the sid becomes
-     * {@code <sid>}; ids and contentIDs are normalised.
+     * ({@code knownEnvs}, or an earlier one in {@code got}); returns the socket's env list; {@code
+     * seq} and the {@code env} member vizrelay adds are removed; the sid becomes {@code <sid>}; ids
+     * and contentIDs are normalised.
      */
-    private JsonNode compareMessages(String at, JsonNode expected, List<JsonNode> got, JsonNode knownEnvs) {
+    private JsonNode compareMessages(
+        String at, JsonNode expected, List<JsonNode> got, JsonNode knownEnvs) {
       ArrayNode ours = Json.NODES.arrayNode();
       JsonNode envs = knownEnvs;
       for (JsonNode f : got) {
@@ -316,13 +351,22 @@ class CorpusOverWireTest {
         ours.add("window".equals(c) ? deviations.adjustOurs(Integer.MAX_VALUE, n) : n);
       }
       String diff = JsonCompare.diff(expected, ours);
-      assertNull(diff, at + " differs at " + diff + "\n expected " + shorten(expected) + "\n got      " + shorten(ours));
+      assertNull(
+          diff,
+          at
+              + " differs at "
+              + diff
+              + "\n expected "
+              + shorten(expected)
+              + "\n got      "
+              + shorten(ours));
       return envs;
     }
 
     // ---- steps ------------------------------------------------------------------------------
 
-    private void runStep(JsonNode step, Browser observer, ObserverView visdom, ObserverView ours) throws Exception {
+    private void runStep(JsonNode step, Browser observer, ObserverView visdom, ObserverView ours)
+        throws Exception {
       int no = step.get("step").asInt();
       String at = name + " [" + mode + "] step " + no + " (" + step.path("call").asText() + "): ";
       JsonNode request = step.get("request");
@@ -342,7 +386,12 @@ class CorpusOverWireTest {
         return;
       }
       assertEquals(200, r.status(), at + "status; body " + r.body());
-      checkReply(at, no, path, expectedBody != null ? expectedBody : response.get("body").asText(), r.body());
+      checkReply(
+          at,
+          no,
+          path,
+          expectedBody != null ? expectedBody : response.get("body").asText(),
+          r.body());
 
       for (JsonNode f : got) {
         checkSeq(at, f);
@@ -351,21 +400,26 @@ class CorpusOverWireTest {
       step.get("broadcast").forEach(visdom::apply);
       deviations.adjustVisdom(no, request.get("body"), visdom);
       if (deviations.extraBroadcast(no)) {
-        assertTrue(step.get("broadcast").isEmpty() && !got.isEmpty(), at + "expected a deliberate extra broadcast");
+        assertTrue(
+            step.get("broadcast").isEmpty() && !got.isEmpty(),
+            at + "expected a deliberate extra broadcast");
       } else {
-        assertEquals(step.get("broadcast").isEmpty(), got.isEmpty(), at + "broadcast vs none: " + got);
+        assertEquals(
+            step.get("broadcast").isEmpty(), got.isEmpty(), at + "broadcast vs none: " + got);
       }
-      String diff = JsonCompare.diff(visdom.snapshot(), deviations.adjustOursAll(no, ours.snapshot()));
+      String diff =
+          JsonCompare.diff(visdom.snapshot(), deviations.adjustOursAll(no, ours.snapshot()));
       assertNull(diff, at + "observer views differ at " + diff);
       assertEquals(visdom.envs, ours.envs, at + "env lists differ");
     }
 
     /**
-     * The frames the observer got for one request: everything up to the barrier's pong. When
-     * frames are due and none came yet (the delta may still be on its way from ingest to the
-     * socket's event loop), waits for the first one and takes a second barrier.
+     * The frames the observer got for one request: everything up to the barrier's pong. When frames
+     * are due and none came yet (the delta may still be on its way from ingest to the socket's
+     * event loop), waits for the first one and takes a second barrier.
      */
-    private static List<JsonNode> stepFrames(Browser observer, int before, boolean due) throws Exception {
+    private static List<JsonNode> stepFrames(Browser observer, int before, boolean due)
+        throws Exception {
       TestServer.await(observer.barrier());
       if (due) {
         try {
@@ -381,7 +435,8 @@ class CorpusOverWireTest {
 
     private void checkSeq(String at, JsonNode f) {
       assertFalse("sync".equals(command(f)), at + "an unexpected re-sync during the steps: " + f);
-      assertTrue(f.has("seq") && f.get("seq").canConvertToLong(), at + "live frame without seq: " + f);
+      assertTrue(
+          f.has("seq") && f.get("seq").canConvertToLong(), at + "live frame without seq: " + f);
       long seq = f.get("seq").asLong();
       assertTrue(seq > lastSeq, at + "seq " + seq + " after " + lastSeq);
       if (contiguous) {
@@ -397,7 +452,9 @@ class CorpusOverWireTest {
     }
 
     private static void checkError(String at, TestServer.Response r) {
-      assertTrue(r.status() >= 400 && r.status() < 500, at + "visdom's 500 must be a 4xx, got " + r.status() + " " + r.body());
+      assertTrue(
+          r.status() >= 400 && r.status() < 500,
+          at + "visdom's 500 must be a 4xx, got " + r.status() + " " + r.body());
       JsonNode body;
       try {
         body = Json.parse(r.body().getBytes(StandardCharsets.UTF_8));
@@ -405,9 +462,15 @@ class CorpusOverWireTest {
         throw new AssertionError(at + "error body is not JSON: " + r.body(), e);
       }
       JsonNode error = body.get("error");
-      assertTrue(body.isObject() && body.size() == 1 && error != null && error.isObject(), at + "error shape: " + r.body());
-      assertTrue(error.path("code").isTextual() && !error.get("code").asText().isEmpty(), at + "error.code: " + r.body());
-      assertTrue(error.path("message").isTextual() && !error.get("message").asText().isEmpty(), at + "error.message: " + r.body());
+      assertTrue(
+          body.isObject() && body.size() == 1 && error != null && error.isObject(),
+          at + "error shape: " + r.body());
+      assertTrue(
+          error.path("code").isTextual() && !error.get("code").asText().isEmpty(),
+          at + "error.code: " + r.body());
+      assertTrue(
+          error.path("message").isTextual() && !error.get("message").asText().isEmpty(),
+          at + "error.message: " + r.body());
     }
 
     private void checkReply(String at, int no, String path, String expected, String body) {
@@ -455,7 +518,10 @@ class CorpusOverWireTest {
       return sb.toString();
     }
 
-    /** Server-made ids ({@code window_<uuid>}) to {@code window_%014x} of their placeholder, by first appearance. */
+    /**
+     * Server-made ids ({@code window_<uuid>}) to {@code window_%014x} of their placeholder, by
+     * first appearance.
+     */
     private String fromWireText(String text) {
       if (!text.contains("window_")) {
         return text;
@@ -483,7 +549,10 @@ class CorpusOverWireTest {
 
     // ---- helpers ----------------------------------------------------------------------------
 
-    /** Removes vizrelay's envelope: {@code seq}, and {@code env} except where visdom has it ({@code window_update}). */
+    /**
+     * Removes vizrelay's envelope: {@code seq}, and {@code env} except where visdom has it ({@code
+     * window_update}).
+     */
     private static ObjectNode strip(JsonNode frame) {
       ObjectNode copy = ((ObjectNode) frame).deepCopy();
       copy.remove("seq");
@@ -502,7 +571,8 @@ class CorpusOverWireTest {
       List<JsonNode> out = new ArrayList<>(frames.size());
       for (JsonNode f : frames) {
         if (isTaskStatus(f)) {
-          assertEquals(taskId, f.path("task_id").asText(), at + "task_status of another task: " + f);
+          assertEquals(
+              taskId, f.path("task_id").asText(), at + "task_status of another task: " + f);
         } else {
           out.add(f);
         }
@@ -518,8 +588,12 @@ class CorpusOverWireTest {
       return "layout".equals(command(f)) && eid.equals(f.path("env").asText());
     }
 
-    /** Waits (bounded, on frame arrival, no sleeping) for a frame at index {@code >= from} matching {@code p}. */
-    private static int awaitFrame(Browser b, int from, Predicate<JsonNode> p, String what) throws InterruptedException {
+    /**
+     * Waits (bounded, on frame arrival, no sleeping) for a frame at index {@code >= from} matching
+     * {@code p}.
+     */
+    private static int awaitFrame(Browser b, int from, Predicate<JsonNode> p, String what)
+        throws InterruptedException {
       long deadline = System.currentTimeMillis() + WAIT_MS;
       while (true) {
         List<JsonNode> frames = b.frames();
@@ -530,7 +604,13 @@ class CorpusOverWireTest {
         }
         long left = deadline - System.currentTimeMillis();
         if (left <= 0) {
-          fail("no " + what + " within " + WAIT_MS + " ms; got " + shorten(Json.NODES.arrayNode().addAll(frames)));
+          fail(
+              "no "
+                  + what
+                  + " within "
+                  + WAIT_MS
+                  + " ms; got "
+                  + shorten(Json.NODES.arrayNode().addAll(frames)));
         }
         try {
           b.awaitCount(frames.size() + 1, left);

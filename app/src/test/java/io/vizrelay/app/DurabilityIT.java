@@ -26,15 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acknowledged means stored (DESIGN §4.4): the real jar is killed with SIGKILL mid-stream and
- * restarted on the same data dir; every acknowledged point is in the replayed state exactly once,
- * the stream keeps its epoch, and a browser resuming across the restart gets the missed frames.
+ * Acknowledged means stored (docs/ARCHITECTURE.md, Guarantees 4): the real jar is killed with
+ * SIGKILL mid-stream and restarted on the same data dir; every acknowledged point is in the
+ * replayed state exactly once, the stream keeps its epoch, and a browser resuming across the
+ * restart gets the missed frames.
  */
 class DurabilityIT {
   static final String TASK = "alice-durable";
 
-  @TempDir
-  Path data;
+  @TempDir Path data;
   Vertx vertx;
   WebSocketClient ws;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -61,7 +61,8 @@ class DurabilityIT {
     String epoch = sync.path("epoch").asText();
 
     AtomicInteger acked = new AtomicInteger(0);
-    CompletableFuture<Void> poster = CompletableFuture.runAsync(() -> postUntilFailure(first.port, acked));
+    CompletableFuture<Void> poster =
+        CompletableFuture.runAsync(() -> postUntilFailure(first.port, acked));
     while (acked.get() < 300 && !poster.isDone()) {
       Thread.onSpinWait();
     }
@@ -74,16 +75,22 @@ class DurabilityIT {
     ServerProcess second = ServerProcess.start(data, log, Map.of("VIZRELAY_FSYNC", "always"));
     try {
       List<Double> xs = storedXs(second.port);
-      assertTrue(xs.size() >= lastAcked + 1, "every acknowledged point is stored: " + xs.size() + " < " + (lastAcked + 1));
+      assertTrue(
+          xs.size() >= lastAcked + 1,
+          "every acknowledged point is stored: " + xs.size() + " < " + (lastAcked + 1));
       for (int i = 0; i < xs.size(); i++) {
         assertEquals(i, xs.get(i).intValue(), "each point once, in order");
       }
 
-      Browser resumed = TestServer.await(Browser.connect(ws, second.port,
-          "/socket?task_id=" + TASK + "&since=" + epoch + ":" + lastSeen));
+      Browser resumed =
+          TestServer.await(
+              Browser.connect(
+                  ws, second.port, "/socket?task_id=" + TASK + "&since=" + epoch + ":" + lastSeen));
       JsonNode resync = resumed.await("sync", 10_000);
-      assertEquals("resume", resync.path("mode").asText(), "frames across the restart are still retained");
-      assertEquals(epoch, resync.path("epoch").asText(), "the stream keeps its epoch across a restart");
+      assertEquals(
+          "resume", resync.path("mode").asText(), "frames across the restart are still retained");
+      assertEquals(
+          epoch, resync.path("epoch").asText(), "the stream keeps its epoch across a restart");
       assertEquals(200, post(second.port, xs.size()).statusCode());
       TestServer.await(resumed.barrier());
       long expect = lastSeen;
@@ -112,16 +119,21 @@ class DurabilityIT {
   }
 
   private HttpResponse<String> post(int port, int i) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/update"))
-        .timeout(Duration.ofSeconds(10))
-        .POST(HttpRequest.BodyPublishers.ofString(Frames.body(TASK, "loss", i, i * 0.5))).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/update"))
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(Frames.body(TASK, "loss", i, i * 0.5)))
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   private List<Double> storedXs(int port) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/win_data"))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"task_id\":\"" + TASK + "\",\"win\":\"loss\",\"eid\":\"main\"}"))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/win_data"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"task_id\":\"" + TASK + "\",\"win\":\"loss\",\"eid\":\"main\"}"))
+            .build();
     HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     JsonNode window = Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8));

@@ -8,8 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Base of tests against one embedded server per test, on port 0 in a fresh data directory. */
 abstract class EmbeddedServerTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   TestServer server;
 
   /** Extra environment for this class's server (defaults otherwise). */

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The three services wired in one process: ingest auto-registers tasks in taskinfo in every
- * addressing mode, status changes reach the task's browsers, and the Python client's
- * {@code /vis_socket} is greeted and receives the task's browser events.
+ * addressing mode, status changes reach the task's browsers, and the Python client's {@code
+ * /vis_socket} is greeted and receives the task's browser events.
  */
 class EmbeddedWiringTest extends EmbeddedServerTest {
 
@@ -23,8 +23,11 @@ class EmbeddedWiringTest extends EmbeddedServerTest {
     assertEquals(200, server.post("/task/alice-path/events", textBody("a", null)).status());
     assertEquals(200, server.post("/events", textBody("b", "alice-body")).status());
     assertEquals(200, server.post("/events", textBody("c", null)).status());
-    for (String[] expected : List.of(new String[] {"alice-path", "alice"}, new String[] {"alice-body", "alice"},
-        new String[] {"default", "demo"})) {
+    for (String[] expected :
+        List.of(
+            new String[] {"alice-path", "alice"},
+            new String[] {"alice-body", "alice"},
+            new String[] {"default", "demo"})) {
       JsonNode task = awaitTask(expected[0]);
       assertEquals(expected[1], task.path("user_id").asText(), task.toString());
       assertEquals("running", task.path("status").asText());
@@ -53,12 +56,20 @@ class EmbeddedWiringTest extends EmbeddedServerTest {
   @Test
   void thePythonClientSocketIsGreetedAndGetsTheTasksBrowserEvents() throws Exception {
     List<String> got = new CopyOnWriteArrayList<>();
-    TestServer.await(server.wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(server.port()).setURI("/task/alice-vis/vis_socket")).map(ws -> ws.textMessageHandler(got::add)));
+    TestServer.await(
+        server
+            .wsClient
+            .connect(
+                new WebSocketConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(server.port())
+                    .setURI("/task/alice-vis/vis_socket"))
+            .map(ws -> ws.textMessageHandler(got::add)));
     assertEquals(200, server.post("/task/alice-vis/events", textBody("note", null)).status());
     Browser browser = server.browser("/socket?task_id=alice-vis");
     browser.await("layout", 5000);
-    browser.send("{\"cmd\":\"forward_to_vis\",\"data\":{\"target\":\"note\",\"eid\":\"main\",\"event_type\":\"KeyPress\",\"key\":\"a\"}}");
+    browser.send(
+        "{\"cmd\":\"forward_to_vis\",\"data\":{\"target\":\"note\",\"eid\":\"main\",\"event_type\":\"KeyPress\",\"key\":\"a\"}}");
     long deadline = System.currentTimeMillis() + 10_000;
     while (got.size() < 2 && System.currentTimeMillis() < deadline) {
       TestServer.await(browser.barrier());
@@ -66,7 +77,8 @@ class EmbeddedWiringTest extends EmbeddedServerTest {
     assertEquals("{\"command\":\"alive\",\"data\":\"vis_alive\"}", got.get(0));
     JsonNode event = Json.parseTrusted(got.get(1).getBytes(StandardCharsets.UTF_8));
     assertEquals("KeyPress", event.path("event_type").asText());
-    assertEquals("note", event.path("pane_data").path("id").asText(), "pane_data carries the window");
+    assertEquals(
+        "note", event.path("pane_data").path("id").asText(), "pane_data carries the window");
   }
 
   private JsonNode awaitTask(String id) throws Exception {
@@ -82,7 +94,10 @@ class EmbeddedWiringTest extends EmbeddedServerTest {
   }
 
   private static String textBody(String win, String taskId) {
-    return "{\"data\":[{\"content\":\"hi\",\"type\":\"text\"}],\"win\":\"" + win + "\",\"eid\":\"main\",\"opts\":{}"
-        + (taskId == null ? "" : ",\"task_id\":\"" + taskId + "\"") + "}";
+    return "{\"data\":[{\"content\":\"hi\",\"type\":\"text\"}],\"win\":\""
+        + win
+        + "\",\"eid\":\"main\",\"opts\":{}"
+        + (taskId == null ? "" : ",\"task_id\":\"" + taskId + "\"")
+        + "}";
   }
 }

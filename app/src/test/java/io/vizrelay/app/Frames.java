@@ -18,7 +18,9 @@ final class Frames {
   /** Applies a browser's frames (snapshot and live) to a state, as a page would. */
   static void apply(TaskState state, JsonNode frame) {
     String command = frame.path("command").asText();
-    if ("sync".equals(command) || "register".equals(command) || "layout_update".equals(command)
+    if ("sync".equals(command)
+        || "register".equals(command)
+        || "layout_update".equals(command)
         || "layout".equals(command)) {
       return;
     }
@@ -32,8 +34,15 @@ final class Frames {
   }
 
   static String body(String taskId, String win, double x, double y) {
-    return "{\"task_id\":\"" + taskId + "\",\"win\":\"" + win + "\",\"eid\":\"main\",\"data\":[{\"x\":[" + x
-        + "],\"y\":[" + y + "],\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},"
+    return "{\"task_id\":\""
+        + taskId
+        + "\",\"win\":\""
+        + win
+        + "\",\"eid\":\"main\",\"data\":[{\"x\":["
+        + x
+        + "],\"y\":["
+        + y
+        + "],\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},"
         + "\"opts\":{},\"name\":\"train\",\"append\":true}";
   }
 

@@ -27,20 +27,23 @@ class IngestEdgeTest extends EmbeddedServerTest {
   }
 
   @ParameterizedTest(name = "{0} {1} -> {2} {3}")
-  @CsvSource(delimiter = '|', value = {
-      "/update | {\"task_id\":\"alice-edge\",\"win\":\"loss\",\"data\": | 400 | INVALID_JSON",
-      "/update | [1,2,3] | 400 | INVALID_EVENT",
-      "/update | {\"task_id\":\"bad id/../x\",\"win\":\"loss\",\"data\":[]} | 400 | INVALID_TASK_ID",
-      "/update | {\"task_id\":\"alice-edge\",\"win\":\"loss\",\"data\":\"x\"} | 400 | INVALID_EVENT",
-      "/update | {\"task_id\":\"alice-edge\",\"win\":\"loss\",\"append\":\"yes\",\"data\":[]} | 400 | INVALID_FIELD",
-      "/events | {\"task_id\":\"alice-edge\",\"win\":\"p\",\"data\":[{\"x\":[1],\"y\":[1],\"type\":\"scatter\"}]} | 400 | INVALID_EVENT",
-      "/events | {\"task_id\":\"alice-edge\",\"win\":\"p\",\"data\":[],\"layout\":{}} | 400 | INVALID_EVENT",
-      "/events | {\"task_id\":\"alice-edge\",\"win\":\"a\\u0001b\",\"data\":[{\"content\":\"t\",\"type\":\"text\"}]} | 400 | INVALID_WINDOW",
-      "/task/alice-edge/nope | {} | 404 | NOT_FOUND",
-      "/env/other | {\"sid\":\"no-hub-in-this-id\"} | 404 | NOT_FOUND",
-      "/env/other | {\"sid\":\"01234567-89ab-4def-8000-000000000000\"} | 404 | NOT_FOUND",
-  })
-  void aRejectedRequestGetsAJsonErrorAndChangesNothing(String path, String body, int status, String code) throws Exception {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/update | {\"task_id\":\"alice-edge\",\"win\":\"loss\",\"data\": | 400 | INVALID_JSON",
+        "/update | [1,2,3] | 400 | INVALID_EVENT",
+        "/update | {\"task_id\":\"bad id/../x\",\"win\":\"loss\",\"data\":[]} | 400 | INVALID_TASK_ID",
+        "/update | {\"task_id\":\"alice-edge\",\"win\":\"loss\",\"data\":\"x\"} | 400 | INVALID_EVENT",
+        "/update | {\"task_id\":\"alice-edge\",\"win\":\"loss\",\"append\":\"yes\",\"data\":[]} | 400 | INVALID_FIELD",
+        "/events | {\"task_id\":\"alice-edge\",\"win\":\"p\",\"data\":[{\"x\":[1],\"y\":[1],\"type\":\"scatter\"}]} | 400 | INVALID_EVENT",
+        "/events | {\"task_id\":\"alice-edge\",\"win\":\"p\",\"data\":[],\"layout\":{}} | 400 | INVALID_EVENT",
+        "/events | {\"task_id\":\"alice-edge\",\"win\":\"a\\u0001b\",\"data\":[{\"content\":\"t\",\"type\":\"text\"}]} | 400 | INVALID_WINDOW",
+        "/task/alice-edge/nope | {} | 404 | NOT_FOUND",
+        "/env/other | {\"sid\":\"no-hub-in-this-id\"} | 404 | NOT_FOUND",
+        "/env/other | {\"sid\":\"01234567-89ab-4def-8000-000000000000\"} | 404 | NOT_FOUND",
+      })
+  void aRejectedRequestGetsAJsonErrorAndChangesNothing(
+      String path, String body, int status, String code) throws Exception {
     long before = lastSeq();
     TestServer.Response r = server.post(path, body);
     assertEquals(status, r.status(), r.body());
@@ -48,7 +51,10 @@ class IngestEdgeTest extends EmbeddedServerTest {
     assertEquals(code, error.path("code").asText(), r.body());
     assertTrue(error.path("message").asText().length() > 3, "a message for humans");
     assertEquals(before, lastSeq(), "nothing changed");
-    assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 1, 1)).status(), "the task still works");
+    assertEquals(
+        200,
+        server.post("/update", Frames.body(TASK, "loss", 1, 1)).status(),
+        "the task still works");
   }
 
   @Test
@@ -56,20 +62,31 @@ class IngestEdgeTest extends EmbeddedServerTest {
     Browser b = server.browser("/socket?task_id=" + TASK);
     b.awaitCount(1, 10_000); // the first frame is register, with the sid
     String sid = b.sid();
-    String other = sid.substring(0, 14) + java.util.UUID.randomUUID().toString().substring(14); // same hub
+    String other =
+        sid.substring(0, 14) + java.util.UUID.randomUUID().toString().substring(14); // same hub
     TestServer.Response r = server.post("/env/other", "{\"sid\":\"" + other + "\"}");
     assertEquals(404, r.status(), r.body());
-    assertEquals(200, server.post("/env/other", "{\"sid\":\"" + sid + "\"}").status(), "the real session switches");
+    assertEquals(
+        200,
+        server.post("/env/other", "{\"sid\":\"" + sid + "\"}").status(),
+        "the real session switches");
   }
 
   @Test
   void anOversizedBodyIs413AndChangesNothing() throws Exception {
     long before = lastSeq();
-    String big = "{\"task_id\":\"alice-edge\",\"win\":\"t\",\"data\":[{\"content\":\"" + "x".repeat(70_000)
-        + "\",\"type\":\"text\"}]}";
+    String big =
+        "{\"task_id\":\"alice-edge\",\"win\":\"t\",\"data\":[{\"content\":\""
+            + "x".repeat(70_000)
+            + "\",\"type\":\"text\"}]}";
     TestServer.Response r = server.post("/events", big);
     assertEquals(413, r.status());
-    assertEquals("PAYLOAD_TOO_LARGE", Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8)).path("error").path("code").asText());
+    assertEquals(
+        "PAYLOAD_TOO_LARGE",
+        Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8))
+            .path("error")
+            .path("code")
+            .asText());
     assertEquals(before, lastSeq());
   }
 
@@ -77,10 +94,12 @@ class IngestEdgeTest extends EmbeddedServerTest {
   void aLargeBodySentWithAFormContentTypeIsStillReadAsJson() throws Exception {
     String body = SlowBody.append(TASK, 5000, 1000);
     assertTrue(body.length() > 8192, "larger than a form field may be");
-    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + server.port() + "/update"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+    java.net.http.HttpRequest request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.port() + "/update"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build();
     var response = server.jdk.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), response.body());
     assertEquals("loss", response.body());
@@ -90,7 +109,12 @@ class IngestEdgeTest extends EmbeddedServerTest {
   void aMalformedSocketRequestIsRefusedBeforeTheUpgrade() throws Exception {
     TestServer.Response r = server.get("/socket?task_id=bad%20id");
     assertEquals(400, r.status());
-    assertEquals("INVALID_TASK_ID", Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8)).path("error").path("code").asText());
+    assertEquals(
+        "INVALID_TASK_ID",
+        Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8))
+            .path("error")
+            .path("code")
+            .asText());
     assertEquals(400, server.get("/socket?task_id=alice-edge&since=nope").status());
   }
 
@@ -104,9 +128,14 @@ class IngestEdgeTest extends EmbeddedServerTest {
     TestServer.await(compact.barrier());
     JsonNode append = compact.frames("append").get(0);
     int frameBytes = Json.bytes(append).length;
-    double ratio = (frameBytes / (double) points) / (body.getBytes(StandardCharsets.UTF_8).length / (double) points);
-    System.out.printf("compact append: %d B for %d points (%.2fx the ingest body per point)%n", frameBytes, points, ratio);
-    assertTrue(ratio <= 1.2, "compact bytes per point <= 1.2x ingest bytes per point, was " + ratio);
+    double ratio =
+        (frameBytes / (double) points)
+            / (body.getBytes(StandardCharsets.UTF_8).length / (double) points);
+    System.out.printf(
+        "compact append: %d B for %d points (%.2fx the ingest body per point)%n",
+        frameBytes, points, ratio);
+    assertTrue(
+        ratio <= 1.2, "compact bytes per point <= 1.2x ingest bytes per point, was " + ratio);
   }
 
   @Test
@@ -115,15 +144,20 @@ class IngestEdgeTest extends EmbeddedServerTest {
     visdom.await("layout", 5000);
     assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 2, 2)).status());
     for (int chunk = 0; chunk < 25; chunk++) {
-      assertEquals(200, server.post("/update", SlowBody.append(TASK, 10 + chunk * 2000, 2000)).status());
+      assertEquals(
+          200, server.post("/update", SlowBody.append(TASK, 10 + chunk * 2000, 2000)).status());
     }
     assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 60_000, 2)).status());
     TestServer.await(visdom.barrier());
     var updates = visdom.frames("window_update");
     int small = Json.bytes(updates.get(0)).length;
     int big = Json.bytes(updates.get(updates.size() - 1)).length;
-    System.out.printf("1-point window_update: %d B into a 3-point window, %d B into a 50k-point window%n", small, big);
-    assertTrue(Math.abs(big - small) <= 16, "wire bytes independent of window size: " + small + " vs " + big);
+    System.out.printf(
+        "1-point window_update: %d B into a 3-point window, %d B into a 50k-point window%n",
+        small, big);
+    assertTrue(
+        Math.abs(big - small) <= 16,
+        "wire bytes independent of window size: " + small + " vs " + big);
   }
 
   private long lastSeq() throws Exception {
@@ -142,9 +176,15 @@ class IngestEdgeTest extends EmbeddedServerTest {
         x.append(i == 0 ? "" : ", ").append(from + i).append(".0");
         y.append(i == 0 ? "" : ", ").append(0.5 + (from + i) % 97 / 100.0);
       }
-      return "{\"data\": [{\"x\": [" + x + "], \"y\": [" + y + "], \"name\": \"train\", \"type\": \"scatter\", \"mode\": \"lines\"}],"
+      return "{\"data\": [{\"x\": ["
+          + x
+          + "], \"y\": ["
+          + y
+          + "], \"name\": \"train\", \"type\": \"scatter\", \"mode\": \"lines\"}],"
           + " \"win\": \"loss\", \"eid\": \"main\", \"layout\": {}, \"opts\": {}, \"name\": \"train\", \"append\": true,"
-          + " \"task_id\": \"" + task + "\"}";
+          + " \"task_id\": \""
+          + task
+          + "\"}";
     }
   }
 }

@@ -26,8 +26,7 @@ class MetricsTest {
   static final int POINTS_PER_UPDATE = 4;
   static final int CREATE_POINTS = 3;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   TestServer server;
 
   @BeforeEach
@@ -45,7 +44,10 @@ class MetricsTest {
     Map<String, Double> before = scrape();
     assertEquals(1.0, before.get("vizrelay_cluster_members"), "embedded: one member");
     assertEquals(0.0, before.get("vizrelay_sessions"));
-    assertEquals(0.0, before.get("vizrelay_errors_total{code=\"INVALID_JSON\"}"), "error codes are exported from 0");
+    assertEquals(
+        0.0,
+        before.get("vizrelay_errors_total{code=\"INVALID_JSON\"}"),
+        "error codes are exported from 0");
 
     assertEquals(200, server.post("/events", createBody()).status());
     Browser browser = server.browser("/socket?task_id=" + TASK);
@@ -61,29 +63,46 @@ class MetricsTest {
 
     Map<String, Double> after = scrape();
     assertEquals(1.0, delta(before, after, "vizrelay_ingest_events_total{endpoint=\"events\"}"));
-    assertEquals(UPDATES, delta(before, after, "vizrelay_ingest_events_total{endpoint=\"update\"}"));
-    assertEquals(CREATE_POINTS + UPDATES * POINTS_PER_UPDATE, delta(before, after, "vizrelay_ingest_points_total"));
+    assertEquals(
+        UPDATES, delta(before, after, "vizrelay_ingest_events_total{endpoint=\"update\"}"));
+    assertEquals(
+        CREATE_POINTS + UPDATES * POINTS_PER_UPDATE,
+        delta(before, after, "vizrelay_ingest_points_total"));
     assertEquals(2.0, delta(before, after, "vizrelay_errors_total{code=\"INVALID_JSON\"}"));
     assertEquals(1.0, delta(before, after, "vizrelay_errors_total{code=\"NOT_FOUND\"}"));
     assertEquals(0.0, delta(before, after, "vizrelay_errors_total{code=\"INTERNAL\"}"));
     assertEquals(1.0, after.get("vizrelay_sessions"), "one socket open");
     assertEquals(1.0, after.get("vizrelay_channels"), "one task watched");
-    assertEquals(UPDATES, delta(before, after, "vizrelay_deliveries_total"), "each appended frame went to the one browser");
+    assertEquals(
+        UPDATES,
+        delta(before, after, "vizrelay_deliveries_total"),
+        "each appended frame went to the one browser");
     assertEquals(1.0, delta(before, after, "vizrelay_snapshots_total"), "the socket's first sync");
     assertEquals(0.0, delta(before, after, "vizrelay_frames_dropped_total"));
     assertEquals(0.0, delta(before, after, "vizrelay_gaps_repaired_total"));
     for (String reason : new String[] {"gap", "overflow", "epoch", "env"}) {
-      assertEquals(0.0, delta(before, after, "vizrelay_resyncs_total{reason=\"" + reason + "\"}"), reason);
+      assertEquals(
+          0.0, delta(before, after, "vizrelay_resyncs_total{reason=\"" + reason + "\"}"), reason);
     }
-    assertEquals(1.0 + UPDATES, delta(before, after, "vizrelay_store_apply_seconds_count"), "one apply per ingest");
+    assertEquals(
+        1.0 + UPDATES,
+        delta(before, after, "vizrelay_store_apply_seconds_count"),
+        "one apply per ingest");
     assertTrue(after.get("vizrelay_store_apply_seconds_sum") > 0);
-    assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("vizrelay_store_apply_seconds_bucket{le=")),
+    assertTrue(
+        after.keySet().stream()
+            .anyMatch(k -> k.startsWith("vizrelay_store_apply_seconds_bucket{le=")),
         "the apply latency is a histogram");
     assertEquals(1.0 + UPDATES, after.get("vizrelay_store_apply_seconds_bucket{le=\"+Inf\"}"));
-    String updates = "vizrelay_http_requests_seconds_count{code=\"200\",method=\"POST\",route=\"/task/:taskId/update\"}";
-    assertEquals(UPDATES, after.getOrDefault(updates, 0.0) - before.getOrDefault(updates, 0.0), "requests by route pattern");
+    String updates =
+        "vizrelay_http_requests_seconds_count{code=\"200\",method=\"POST\",route=\"/task/:taskId/update\"}";
+    assertEquals(
+        UPDATES,
+        after.getOrDefault(updates, 0.0) - before.getOrDefault(updates, 0.0),
+        "requests by route pattern");
     assertTrue(after.get("vizrelay_http_connections") >= 1, "this scrape's own connection is open");
-    assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("vertx_eventbus_")),
+    assertTrue(
+        after.keySet().stream().anyMatch(k -> k.startsWith("vertx_eventbus_")),
         "Vert.x's own meters are in the same registry");
     assertFalse(after.keySet().stream().anyMatch(k -> k.contains(TASK)), "no series names a task");
 
@@ -97,8 +116,11 @@ class MetricsTest {
     assertEquals(0.0, closed.get("vizrelay_sessions"), "session " + sid + " closed");
     assertEquals(0.0, closed.get("vizrelay_channels"));
 
-    JsonNode stats = io.vizrelay.common.json.Json.parse(server.get("/api/relay/stats").body().getBytes());
-    assertEquals(UPDATES, stats.path("delivered").asLong() - before.get("vizrelay_deliveries_total").longValue(),
+    JsonNode stats =
+        io.vizrelay.common.json.Json.parse(server.get("/api/relay/stats").body().getBytes());
+    assertEquals(
+        UPDATES,
+        stats.path("delivered").asLong() - before.get("vizrelay_deliveries_total").longValue(),
         "/api/relay/stats reads the same counters: " + stats);
   }
 
@@ -108,7 +130,8 @@ class MetricsTest {
     return parse(r.body());
   }
 
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+)");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+)");
 
   /** Prometheus text format: {@code name{labels} value} lines (comments skipped). */
   static Map<String, Double> parse(String text) {
@@ -126,13 +149,20 @@ class MetricsTest {
     return out;
   }
 
-  private static double delta(Map<String, Double> before, Map<String, Double> after, String series) {
-    assertTrue(after.containsKey(series), series + " is exported; got " + after.keySet().stream().filter(k -> k.startsWith("vizrelay")).sorted().toList());
+  private static double delta(
+      Map<String, Double> before, Map<String, Double> after, String series) {
+    assertTrue(
+        after.containsKey(series),
+        series
+            + " is exported; got "
+            + after.keySet().stream().filter(k -> k.startsWith("vizrelay")).sorted().toList());
     return after.get(series) - before.getOrDefault(series, 0.0);
   }
 
   private static String createBody() {
-    return "{\"task_id\":\"" + TASK + "\",\"win\":\"loss\",\"eid\":\"main\",\"data\":[{\"x\":[0,1,2],\"y\":[3,2,1],"
+    return "{\"task_id\":\""
+        + TASK
+        + "\",\"win\":\"loss\",\"eid\":\"main\",\"data\":[{\"x\":[0,1,2],\"y\":[3,2,1],"
         + "\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},\"opts\":{}}";
   }
 
@@ -144,7 +174,11 @@ class MetricsTest {
       x.append(i > 0 ? "," : "").append(n);
       y.append(i > 0 ? "," : "").append(1.0 / (n + 1));
     }
-    return "{\"win\":\"loss\",\"eid\":\"main\",\"data\":[{\"x\":[" + x + "],\"y\":[" + y + "],\"name\":\"train\","
+    return "{\"win\":\"loss\",\"eid\":\"main\",\"data\":[{\"x\":["
+        + x
+        + "],\"y\":["
+        + y
+        + "],\"name\":\"train\","
         + "\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},\"opts\":{},\"name\":\"train\",\"append\":true}";
   }
 }

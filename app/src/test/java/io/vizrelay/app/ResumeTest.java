@@ -13,9 +13,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Resume by seq: a subscriber reconnects hundreds of times at random points of a live stream
- * with {@code since=<epoch>:<seq>} and, over all its connections, gets every frame exactly once,
- * in order; the state it rebuilds holds every ingested point once.
+ * Resume by seq: a subscriber reconnects hundreds of times at random points of a live stream with
+ * {@code since=<epoch>:<seq>} and, over all its connections, gets every frame exactly once, in
+ * order; the state it rebuilds holds every ingested point once.
  */
 class ResumeTest extends EmbeddedServerTest {
   static final String TASK = "alice-resume";
@@ -32,10 +32,15 @@ class ResumeTest extends EmbeddedServerTest {
     String position = null;
     int resumed = 0;
     for (int i = 0; i < RECONNECTS; i++) {
-      Browser b = server.browser("/socket?task_id=" + TASK + (position == null ? "" : "&since=" + position));
+      Browser b =
+          server.browser(
+              "/socket?task_id=" + TASK + (position == null ? "" : "&since=" + position));
       JsonNode sync = b.await("sync", 10_000);
       if (position != null) {
-        assertEquals("resume", sync.path("mode").asText(), "retained frames are resumed, not re-snapshotted");
+        assertEquals(
+            "resume",
+            sync.path("mode").asText(),
+            "retained frames are resumed, not re-snapshotted");
         assertTrue(sync.path("recovered").asBoolean());
         resumed++;
       }
@@ -60,7 +65,8 @@ class ResumeTest extends EmbeddedServerTest {
   }
 
   /** Applies one connection's frames to the view; returns the resume position it ended at. */
-  private static String consume(List<JsonNode> frames, TaskState view, List<Long> seqs, JsonNode sync) {
+  private static String consume(
+      List<JsonNode> frames, TaskState view, List<Long> seqs, JsonNode sync) {
     boolean snapshot = "snapshot".equals(sync.path("mode").asText());
     if (snapshot) {
       view.envs().clear();

@@ -22,10 +22,22 @@ final class ServerProcess {
   }
 
   static ServerProcess start(Path dataDir, Path log, Map<String, String> env) throws Exception {
+    return start(dataDir, log, env, "512m");
+  }
+
+  /** With the server JVM's max heap ({@code -Xmx}) set to {@code maxHeap}. */
+  static ServerProcess start(Path dataDir, Path log, Map<String, String> env, String maxHeap)
+      throws Exception {
     String jar = System.getProperty("vizrelay.jar", "target/vizrelay.jar");
     String java = ProcessHandle.current().info().command().orElse("java");
     Files.deleteIfExists(dataDir.resolve("port"));
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", new File(jar).getAbsolutePath());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx" + maxHeap,
+            "-XX:+ExitOnOutOfMemoryError",
+            "-jar",
+            new File(jar).getAbsolutePath());
     pb.environment().put("VIZRELAY_PORT", "0");
     pb.environment().put("VIZRELAY_DATA_DIR", dataDir.toString());
     pb.environment().putAll(env);
@@ -47,8 +59,12 @@ final class ServerProcess {
       if (Files.exists(portFile)) {
         int port = Integer.parseInt(Files.readString(portFile).trim());
         try {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r =
+              http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() == 200) {
             return port;
           }

@@ -20,15 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Read-only sharing (issue 7): alice shares her task with bob; bob lists it under
- * {@code scope=shared}, reads its record and watches it live on a read-only socket whose commands
- * change nothing; alice unshares and bob's open socket is closed, his next one refused.
+ * Read-only sharing (issue 7): alice shares her task with bob; bob lists it under {@code
+ * scope=shared}, reads its record and watches it live on a read-only socket whose commands change
+ * nothing; alice unshares and bob's open socket is closed, his next one refused.
  */
 class SharingTest {
   static final String TASK = "alice-shared";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   AuthFixture fx;
   String alice;
   String bob;
@@ -38,8 +37,11 @@ class SharingTest {
     fx = AuthFixture.start(dir, Map.of());
     alice = bearer(token("alice"));
     bob = bearer(token("bob"));
-    assertEquals(201, fx.post("/api/tasks", "{\"task_id\":\"" + TASK + "\"}", "Authorization", alice).status());
-    assertEquals(200, fx.post("/task/" + TASK + "/events", event("loss"), "Authorization", alice).status());
+    assertEquals(
+        201,
+        fx.post("/api/tasks", "{\"task_id\":\"" + TASK + "\"}", "Authorization", alice).status());
+    assertEquals(
+        200, fx.post("/task/" + TASK + "/events", event("loss"), "Authorization", alice).status());
   }
 
   @AfterEach
@@ -66,8 +68,14 @@ class SharingTest {
   }
 
   Reply share(String credential, String users) throws Exception {
-    return fx.send("PUT", "/api/tasks/" + TASK + "/shared_with", "{\"users\":" + users + "}",
-        "Authorization", credential, "Content-Type", "application/json");
+    return fx.send(
+        "PUT",
+        "/api/tasks/" + TASK + "/shared_with",
+        "{\"users\":" + users + "}",
+        "Authorization",
+        credential,
+        "Content-Type",
+        "application/json");
   }
 
   @Test
@@ -78,7 +86,9 @@ class SharingTest {
 
     Reply shared = share(alice, "[\"bob\",\"bob\",\"alice\",\"carol\"]");
     assertEquals(200, shared.status(), shared.body());
-    assertEquals(List.of("bob", "carol"), Json.MAPPER.convertValue(json(shared).path("shared_with"), List.class),
+    assertEquals(
+        List.of("bob", "carol"),
+        Json.MAPPER.convertValue(json(shared).path("shared_with"), List.class),
         "duplicates and the owner are dropped");
 
     // bob lists it as shared (not among his own), and gets its record
@@ -100,18 +110,30 @@ class SharingTest {
     assertTrue(bobBrowser.opened(), "status " + bobBrowser.status());
     assertTrue(json(bobBrowser.await("\"register\"")).path("readonly").booleanValue());
     bobBrowser.await("\"loss\"");
-    assertEquals(200, fx.post("/task/" + TASK + "/events", event("acc"), "Authorization", alice).status());
+    assertEquals(
+        200, fx.post("/task/" + TASK + "/events", event("acc"), "Authorization", alice).status());
     bobBrowser.await("\"acc\"");
 
     // bob's state-changing commands change nothing
     bobBrowser.ws().writeTextMessage("{\"cmd\":\"close\",\"eid\":\"main\",\"data\":\"loss\"}");
     bobBrowser.ws().writeTextMessage("{\"cmd\":\"delete_env\",\"eid\":\"main\"}");
-    bobBrowser.ws().writeTextMessage("{\"cmd\":\"save\",\"prev_eid\":\"main\",\"eid\":\"copy\",\"data\":{}}");
+    bobBrowser
+        .ws()
+        .writeTextMessage("{\"cmd\":\"save\",\"prev_eid\":\"main\",\"eid\":\"copy\",\"data\":{}}");
     Thread.sleep(500);
-    assertEquals(200, fx.post("/task/" + TASK + "/events", event("marker"), "Authorization", alice).status());
+    assertEquals(
+        200,
+        fx.post("/task/" + TASK + "/events", event("marker"), "Authorization", alice).status());
     aliceBrowser.await("\"marker\"");
-    assertFalse(frames(aliceBrowser).stream().anyMatch(f -> f.contains("\"command\":\"close\"")), "no close reached alice");
-    Reply win = fx.post("/task/" + TASK + "/win_data", "{\"eid\":\"main\",\"win\":\"loss\"}", "Authorization", alice);
+    assertFalse(
+        frames(aliceBrowser).stream().anyMatch(f -> f.contains("\"command\":\"close\"")),
+        "no close reached alice");
+    Reply win =
+        fx.post(
+            "/task/" + TASK + "/win_data",
+            "{\"eid\":\"main\",\"win\":\"loss\"}",
+            "Authorization",
+            alice);
     assertEquals(200, win.status(), "alice still has the window: " + win.body());
     Reply envs = fx.post("/task/" + TASK + "/env_state", "{}", "Authorization", alice);
     assertFalse(envs.body().contains("copy"), envs.body());
@@ -123,9 +145,12 @@ class SharingTest {
     // bob may not write: stop, delete, finish, heartbeat, control, ingest, sharing
     assertEquals(403, fx.post("/api/tasks/" + TASK + "/stop", "{}", "Authorization", bob).status());
     assertEquals(403, fx.send("DELETE", "/api/tasks/" + TASK, null, "Authorization", bob).status());
-    assertEquals(403, fx.post("/api/tasks/" + TASK + "/heartbeat", "{}", "Authorization", bob).status());
-    assertEquals(403, fx.get("/api/tasks/" + TASK + "/control?timeout=0", "Authorization", bob).status());
-    assertEquals(403, fx.post("/task/" + TASK + "/events", event("bob"), "Authorization", bob).status());
+    assertEquals(
+        403, fx.post("/api/tasks/" + TASK + "/heartbeat", "{}", "Authorization", bob).status());
+    assertEquals(
+        403, fx.get("/api/tasks/" + TASK + "/control?timeout=0", "Authorization", bob).status());
+    assertEquals(
+        403, fx.post("/task/" + TASK + "/events", event("bob"), "Authorization", bob).status());
     assertEquals(403, share(bob, "[\"bob\",\"mallory\"]").status());
 
     // alice unshares: bob's open socket is closed, his next one refused, his list is empty
@@ -148,24 +173,51 @@ class SharingTest {
     assertEquals(400, share(alice, "[\"\"]").status());
     assertEquals(400, share(alice, "[1]").status());
     assertEquals(400, share(alice, "\"bob\"").status());
-    assertEquals(400, fx.send("PUT", "/api/tasks/" + TASK + "/shared_with", "{}", "Authorization", alice).status());
+    assertEquals(
+        400,
+        fx.send("PUT", "/api/tasks/" + TASK + "/shared_with", "{}", "Authorization", alice)
+            .status());
     StringBuilder many = new StringBuilder("[");
     for (int i = 0; i <= io.vizrelay.common.auth.Authorizer.MAX_SHARED_WITH; i++) {
       many.append(i > 0 ? "," : "").append("\"u").append(i).append('"');
     }
     assertEquals(400, share(alice, many.append(']').toString()).status(), "more than the limit");
     assertEquals(403, share(bob, "[\"bob\"]").status(), "bob may not share alice's task");
-    assertEquals(403, fx.send("PUT", "/api/tasks/alice-unknown/shared_with", "{\"users\":[]}", "Authorization", bob).status(),
+    assertEquals(
+        403,
+        fx.send(
+                "PUT",
+                "/api/tasks/alice-unknown/shared_with",
+                "{\"users\":[]}",
+                "Authorization",
+                bob)
+            .status(),
         "refusal before 404");
-    assertEquals(404, fx.send("PUT", "/api/tasks/alice-unknown/shared_with", "{\"users\":[]}", "Authorization", alice).status());
-    assertEquals(403, share(bearer(fx.aliceTaskKey), "[\"bob\"]").status(), "a key scoped to another task");
-    assertEquals(403, fx.get("/api/tasks?scope=SHARED", "Authorization", bearer(fx.aliceTaskKey)).status(),
+    assertEquals(
+        404,
+        fx.send(
+                "PUT",
+                "/api/tasks/alice-unknown/shared_with",
+                "{\"users\":[]}",
+                "Authorization",
+                alice)
+            .status());
+    assertEquals(
+        403, share(bearer(fx.aliceTaskKey), "[\"bob\"]").status(), "a key scoped to another task");
+    assertEquals(
+        403,
+        fx.get("/api/tasks?scope=SHARED", "Authorization", bearer(fx.aliceTaskKey)).status(),
         "a scoped credential lists no shared tasks");
     Reply byAdmin = share(bearer(token("root", "admin")), "[\"bob\"]");
     assertEquals(200, byAdmin.status(), byAdmin.body());
     assertEquals(200, fx.get("/api/tasks/" + TASK, "Authorization", bob).status());
     // re-registration by its job keeps the sharing
-    assertEquals(200, fx.post("/api/tasks", "{\"task_id\":\"" + TASK + "\"}", "Authorization", alice).status());
-    assertTrue(fx.get("/api/tasks/" + TASK, "Authorization", alice).body().contains("\"shared_with\":[\"bob\"]"));
+    assertEquals(
+        200,
+        fx.post("/api/tasks", "{\"task_id\":\"" + TASK + "\"}", "Authorization", alice).status());
+    assertTrue(
+        fx.get("/api/tasks/" + TASK, "Authorization", alice)
+            .body()
+            .contains("\"shared_with\":[\"bob\"]"));
   }
 }

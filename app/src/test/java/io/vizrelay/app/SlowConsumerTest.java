@@ -16,9 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A slow browser hurts nobody: one subscriber stops reading while 99 keep reading. The 99 get
- * every frame in order; the slow one's queue stays bounded, its deltas are dropped, and once it
- * reads again it is re-synced with a snapshot that holds every point.
+ * A slow browser hurts nobody: one subscriber stops reading while 99 keep reading. The 99 get every
+ * frame in order; the slow one's queue stays bounded, its deltas are dropped, and once it reads
+ * again it is re-synced with a snapshot that holds every point.
  */
 class SlowConsumerTest extends EmbeddedServerTest {
   static final String TASK = "alice-slow";
@@ -36,15 +36,19 @@ class SlowConsumerTest extends EmbeddedServerTest {
 
   @BeforeEach
   void slowClient() {
-    slowClient = server.vertx.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(4096)
-        .setMaxMessageSize(64 * 1024 * 1024).setMaxFrameSize(64 * 1024 * 1024));
+    slowClient =
+        server.vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setReceiveBufferSize(4096)
+                .setMaxMessageSize(64 * 1024 * 1024)
+                .setMaxFrameSize(64 * 1024 * 1024));
   }
-
 
   @Test
   void oneStalledSubscriberDoesNotCostTheOthersAFrame() throws Exception {
     assertEquals(200, server.post("/update", appendBody(0)).status());
-    Browser slow = TestServer.await(Browser.connect(slowClient, server.port(), "/socket?task_id=" + TASK));
+    Browser slow =
+        TestServer.await(Browser.connect(slowClient, server.port(), "/socket?task_id=" + TASK));
     slow.await("layout", 10_000);
     slow.socket().pause();
     List<Browser> fast = new ArrayList<>();
@@ -58,11 +62,15 @@ class SlowConsumerTest extends EmbeddedServerTest {
     for (int u = 1; u <= UPDATES; u++) {
       assertEquals(200, server.post("/update", appendBody(u)).status());
     }
-    System.out.printf("ingest of %d updates with one stalled subscriber: %.0f ms%n", UPDATES, (System.nanoTime() - start) / 1e6);
+    System.out.printf(
+        "ingest of %d updates with one stalled subscriber: %.0f ms%n",
+        UPDATES, (System.nanoTime() - start) / 1e6);
 
     JsonNode stats = stats();
-    assertTrue(stats.path("dropped").asLong() > 0, "the stalled session's deltas were dropped: " + stats);
-    assertTrue(stats.path("maxQueuedDeltaBytes").asLong() <= QUEUE_LIMIT, "queue stays bounded: " + stats);
+    assertTrue(
+        stats.path("dropped").asLong() > 0, "the stalled session's deltas were dropped: " + stats);
+    assertTrue(
+        stats.path("maxQueuedDeltaBytes").asLong() <= QUEUE_LIMIT, "queue stays bounded: " + stats);
 
     int expectedPoints = POINTS_PER_UPDATE * (UPDATES + 1);
     for (Browser b : fast) {
@@ -75,7 +83,8 @@ class SlowConsumerTest extends EmbeddedServerTest {
     assertEquals("snapshot", resync.path("mode").asText());
     TestServer.await(slow.barrier());
     List<Double> xs = rebuild(slow);
-    assertEquals(expectedPoints, xs.size(), "after the re-sync the slow subscriber holds every point once");
+    assertEquals(
+        expectedPoints, xs.size(), "after the re-sync the slow subscriber holds every point once");
     assertEquals(expectedPoints - 1, xs.get(xs.size() - 1).intValue());
   }
 
@@ -114,7 +123,8 @@ class SlowConsumerTest extends EmbeddedServerTest {
   }
 
   private JsonNode stats() throws Exception {
-    return Json.parseTrusted(server.get("/api/relay/stats").body().getBytes(StandardCharsets.UTF_8));
+    return Json.parseTrusted(
+        server.get("/api/relay/stats").body().getBytes(StandardCharsets.UTF_8));
   }
 
   private static String appendBody(int update) {
@@ -125,7 +135,12 @@ class SlowConsumerTest extends EmbeddedServerTest {
       x.append(i == 0 ? "" : ",").append(n).append(".0");
       y.append(i == 0 ? "" : ",").append(Math.sin(n / 100.0));
     }
-    return "{\"task_id\":\"" + TASK + "\",\"win\":\"loss\",\"eid\":\"main\",\"data\":[{\"x\":[" + x + "],\"y\":[" + y
+    return "{\"task_id\":\""
+        + TASK
+        + "\",\"win\":\"loss\",\"eid\":\"main\",\"data\":[{\"x\":["
+        + x
+        + "],\"y\":["
+        + y
         + "],\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},\"opts\":{},"
         + "\"name\":\"train\",\"append\":true}";
   }

@@ -3,7 +3,6 @@ package io.vizrelay.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,8 +10,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** A browser of task A never receives a frame of task B, in every ingest addressing mode. */
 class TaskIsolationTest extends EmbeddedServerTest {
-  /** How ingest names the task (DESIGN §6). */
-  enum Mode { BODY_TASK_ID, PATH_PREFIX, DEFAULT_TASK }
+  /** How ingest names the task (docs/ARCHITECTURE.md "Task addressing on ingest"). */
+  enum Mode {
+    BODY_TASK_ID,
+    PATH_PREFIX,
+    DEFAULT_TASK
+  }
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Mode.class)
@@ -53,9 +56,15 @@ class TaskIsolationTest extends EmbeddedServerTest {
   }
 
   private void post(Mode mode, String task, String win) throws Exception {
-    String body = "{\"data\": [{\"x\": [1.0], \"y\": [2.0], \"name\": \"1\", \"type\": \"scatter\", \"mode\": \"lines\"}],"
-        + " \"win\": \"" + win + "\", \"eid\": \"main\", \"layout\": {\"title\": \"" + win + "\"}, \"opts\": {}"
-        + (mode == Mode.BODY_TASK_ID ? ", \"task_id\": \"" + task + "\"" : "") + "}";
+    String body =
+        "{\"data\": [{\"x\": [1.0], \"y\": [2.0], \"name\": \"1\", \"type\": \"scatter\", \"mode\": \"lines\"}],"
+            + " \"win\": \""
+            + win
+            + "\", \"eid\": \"main\", \"layout\": {\"title\": \""
+            + win
+            + "\"}, \"opts\": {}"
+            + (mode == Mode.BODY_TASK_ID ? ", \"task_id\": \"" + task + "\"" : "")
+            + "}";
     String path = mode == Mode.PATH_PREFIX ? "/task/" + task + "/events" : "/events";
     TestServer.Response r = server.post(path, body);
     assertEquals(200, r.status(), r.body());
@@ -74,7 +83,9 @@ class TaskIsolationTest extends EmbeddedServerTest {
 
   private static List<String> windowIds(Browser br) {
     List<String> ids = br.frames("window").stream().map(f -> f.path("id").asText()).toList();
-    assertTrue(br.frames("window").stream().allMatch(f -> f.path("seq").asLong() > 0), "live frames carry seq");
+    assertTrue(
+        br.frames("window").stream().allMatch(f -> f.path("seq").asLong() > 0),
+        "live frames carry seq");
     return ids;
   }
 }

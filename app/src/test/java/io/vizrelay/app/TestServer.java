@@ -2,22 +2,25 @@ package io.vizrelay.app;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vizrelay.common.config.VizConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An embedded server on port 0 in a temp dir, plus clients. Ingest calls use the JDK's HTTP
- * client: a Vert.x 5.0.7 HttpClient driven from a test thread while the same Vertx churned
- * WebSocket clients occasionally never sent a request (the server provably never saw it).
+ * An embedded server on port 0 in a temp dir, plus clients. Ingest calls use the JDK's HTTP client:
+ * a Vert.x 5.0.7 HttpClient driven from a test thread while the same Vertx churned WebSocket
+ * clients occasionally never sent a request (the server provably never saw it).
  */
 final class TestServer implements AutoCloseable {
   final Vertx vertx;
   final EmbeddedServer server;
+
   /** The JDK's own client for ingest calls, independent of the server's Vert.x. */
-  final java.net.http.HttpClient jdk = java.net.http.HttpClient.newBuilder()
-      .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+  final java.net.http.HttpClient jdk =
+      java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1)
+          .build();
+
   final io.vertx.core.http.WebSocketClient wsClient;
 
   private TestServer(Vertx vertx, EmbeddedServer server) {
@@ -42,7 +45,8 @@ final class TestServer implements AutoCloseable {
     return start(dataDir, Map.of(), vertx);
   }
 
-  private static TestServer start(Path dataDir, Map<String, String> env, Vertx vertx) throws Exception {
+  private static TestServer start(Path dataDir, Map<String, String> env, Vertx vertx)
+      throws Exception {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.putIfAbsent("VIZRELAY_PORT", "0");
     all.putIfAbsent("VIZRELAY_DATA_DIR", dataDir.toString());
@@ -57,18 +61,26 @@ final class TestServer implements AutoCloseable {
 
   /** POSTs a body as the visdom client does (no content type); returns status and body. */
   Response post(String path, String body) throws Exception {
-    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + port() + path))
-        .timeout(java.time.Duration.ofSeconds(30))
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
-    java.net.http.HttpResponse<String> response = jdk.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpRequest request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port() + path))
+            .timeout(java.time.Duration.ofSeconds(30))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    java.net.http.HttpResponse<String> response =
+        jdk.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
     return new Response(response.statusCode(), response.body());
   }
 
   Response get(String path) throws Exception {
-    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + port() + path)).timeout(java.time.Duration.ofSeconds(30)).GET().build();
-    java.net.http.HttpResponse<String> response = jdk.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpRequest request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port() + path))
+            .timeout(java.time.Duration.ofSeconds(30))
+            .GET()
+            .build();
+    java.net.http.HttpResponse<String> response =
+        jdk.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
     return new Response(response.statusCode(), response.body());
   }
 
@@ -82,7 +94,7 @@ final class TestServer implements AutoCloseable {
     try {
       return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-       System.err.println(threadDump());
+      System.err.println(threadDump());
       throw e;
     }
   }
@@ -90,8 +102,13 @@ final class TestServer implements AutoCloseable {
   /** All threads' stacks, printed when a test times out, to show where it is stuck. */
   static String threadDump() {
     StringBuilder sb = new StringBuilder("=== thread dump on timeout ===\n");
-    for (java.lang.management.ThreadInfo t : java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
-      sb.append('"').append(t.getThreadName()).append("\" ").append(t.getThreadState()).append('\n');
+    for (java.lang.management.ThreadInfo t :
+        java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+      sb.append('"')
+          .append(t.getThreadName())
+          .append("\" ")
+          .append(t.getThreadState())
+          .append('\n');
       for (StackTraceElement el : t.getStackTrace()) {
         sb.append("    at ").append(el).append('\n');
       }

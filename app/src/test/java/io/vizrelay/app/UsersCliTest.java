@@ -17,13 +17,18 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code UsersCli add} writes bcrypt hashes the server accepts; {@code apikey} prints a key only once. */
+/**
+ * {@code UsersCli add} writes bcrypt hashes the server accepts; {@code apikey} prints a key only
+ * once.
+ */
 class UsersCliTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   int run(String stdin, ByteArrayOutputStream out, String... args) {
-    return UsersCli.run(args, new BufferedReader(new StringReader(stdin)), new PrintStream(out, true, StandardCharsets.UTF_8),
+    return UsersCli.run(
+        args,
+        new BufferedReader(new StringReader(stdin)),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
   }
 
@@ -31,7 +36,8 @@ class UsersCliTest {
   void addWritesABcryptHashThatChecksTheSha256OfThePassword() throws Exception {
     Path file = dir.resolve("users.txt");
     assertEquals(0, run("s3cret\n", new ByteArrayOutputStream(), "add", file.toString(), "alice"));
-    assertEquals(0, run("other\n", new ByteArrayOutputStream(), "add", file.toString(), "root", "admin"));
+    assertEquals(
+        0, run("other\n", new ByteArrayOutputStream(), "add", file.toString(), "root", "admin"));
     assertEquals(0, run("changed\n", new ByteArrayOutputStream(), "add", file.toString(), "alice"));
     String text = Files.readString(file);
     assertFalse(text.contains("s3cret") || text.contains("changed"), "no plain passwords");
@@ -47,8 +53,12 @@ class UsersCliTest {
   @Test
   void badInputIsRefused() {
     Path file = dir.resolve("users.txt");
-    assertEquals(2, run("", new ByteArrayOutputStream(), "add", file.toString(), "alice"), "no password");
-    assertEquals(2, run("pw\n", new ByteArrayOutputStream(), "add", file.toString(), "al-ice"), "a dash in a user name");
+    assertEquals(
+        2, run("", new ByteArrayOutputStream(), "add", file.toString(), "alice"), "no password");
+    assertEquals(
+        2,
+        run("pw\n", new ByteArrayOutputStream(), "add", file.toString(), "al-ice"),
+        "a dash in a user name");
     assertEquals(2, run("pw\n", new ByteArrayOutputStream(), "remove", file.toString()));
   }
 

@@ -25,7 +25,11 @@ final class BenchContext {
     List<String> opts = new ArrayList<>(options.serverJvmOpts());
     if (options.jfrDir() != null) {
       java.nio.file.Files.createDirectories(options.jfrDir());
-      Path file = options.jfrDir().resolve(String.format("vizrelay-%02d-fsync-%s.jfr", ++servers, fsync)).toAbsolutePath();
+      Path file =
+          options
+              .jfrDir()
+              .resolve(String.format("vizrelay-%02d-fsync-%s.jfr", ++servers, fsync))
+              .toAbsolutePath();
       opts.add("-XX:StartFlightRecording=filename=" + file + ",settings=profile");
       opts.add("-XX:FlightRecorderOptions=stackdepth=256");
       log("server JFR recording: %s", file);
@@ -61,6 +65,14 @@ final class BenchContext {
   }
 
   /** Run options, from the command line. */
-  record Options(boolean quick, List<String> scenarios, Path serverJar, Path reportFile, List<String> serverJvmOpts,
-      Path jfrDir, List<String> shapes, String command, Path serviceJarDir) {}
+  record Options(
+      boolean quick,
+      List<String> scenarios,
+      Path serverJar,
+      Path reportFile,
+      List<String> serverJvmOpts,
+      Path jfrDir,
+      List<String> shapes,
+      String command,
+      Path serviceJarDir) {}
 }

@@ -30,21 +30,31 @@ final class HttpPoster implements AutoCloseable {
 
   HttpPoster(Vertx vertx, int port, int connections, int pipelineDepth) {
     this.port = port;
-    HttpClientOptions options = new HttpClientOptions()
-        .setKeepAlive(true)
-        .setTcpNoDelay(true)
-        .setPipelining(pipelineDepth > 1)
-        .setPipeliningLimit(Math.max(1, pipelineDepth));
-    this.client = vertx.httpClientBuilder()
-        .with(options)
-        .with(new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1))
-        .build();
+    HttpClientOptions options =
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setPipelining(pipelineDepth > 1)
+            .setPipeliningLimit(Math.max(1, pipelineDepth));
+    this.client =
+        vertx
+            .httpClientBuilder()
+            .with(options)
+            .with(new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1))
+            .build();
   }
 
   Future<Reply> post(String path, Buffer body) {
-    RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI(path)
-        .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS).setConnectTimeout(REQUEST_IDLE_TIMEOUT_MS);
-    return client.request(req)
+    RequestOptions req =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI(path)
+            .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS)
+            .setConnectTimeout(REQUEST_IDLE_TIMEOUT_MS);
+    return client
+        .request(req)
         .compose(r -> r.send(body))
         .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())));
   }

@@ -36,8 +36,16 @@ final class IngestLoad {
   record Target(String taskPrefix, String winPrefix, long rotateAtPoints) {}
 
   /** Rates per measured slice (requests/s), request latency over all slices, costs. */
-  record Result(Shape shape, List<Double> requestRates, LongList samples, Stats.Latency latency, long errors,
-      String firstError, double serverCores, double benchCores, double otherCores) {
+  record Result(
+      Shape shape,
+      List<Double> requestRates,
+      LongList samples,
+      Stats.Latency latency,
+      long errors,
+      String firstError,
+      double serverCores,
+      double benchCores,
+      double otherCores) {
     /** Pools repeated runs of one shape: all rate samples, all latencies, mean CPU. */
     static Result merge(List<Result> runs) {
       List<Double> rates = new ArrayList<>();
@@ -54,7 +62,15 @@ final class IngestLoad {
         cores[1] += r.benchCores() / runs.size();
         cores[2] += r.otherCores() / runs.size();
       }
-      return new Result(runs.get(0).shape(), rates, samples, Stats.latency(samples), errors, first, cores[0], cores[1],
+      return new Result(
+          runs.get(0).shape(),
+          rates,
+          samples,
+          Stats.latency(samples),
+          errors,
+          first,
+          cores[0],
+          cores[1],
           cores[2]);
     }
 
@@ -114,7 +130,15 @@ final class IngestLoad {
       p.http.close();
     }
     cleanUp();
-    return new Result(shape, rates, latencies, Stats.latency(latencies), errors.sum(), firstError.get(), cores[0], cores[1],
+    return new Result(
+        shape,
+        rates,
+        latencies,
+        Stats.latency(latencies),
+        errors.sum(),
+        firstError.get(),
+        cores[0],
+        cores[1],
         cores[2]);
   }
 
@@ -154,17 +178,19 @@ final class IngestLoad {
     }
 
     Future<Void> start() {
-      context.runOnContext(v -> {
-        chainsRunning = shape.depth();
-        for (int d = 0; d < shape.depth(); d++) {
-          send();
-        }
-      });
+      context.runOnContext(
+          v -> {
+            chainsRunning = shape.depth();
+            for (int d = 0; d < shape.depth(); d++) {
+              send();
+            }
+          });
       return stopped.future();
     }
 
     private Buffer nextBody() {
-      return PlotBodies.append(taskId(index), target.winPrefix() + "-" + window, nextX, shape.points());
+      return PlotBodies.append(
+          taskId(index), target.winPrefix() + "-" + window, nextX, shape.points());
     }
 
     private void send() {
@@ -175,20 +201,25 @@ final class IngestLoad {
         return;
       }
       long t0 = System.nanoTime();
-      http.post("/update", body).onComplete(ar -> {
-        if (ar.succeeded() && ar.result().ok()) {
-          completed.increment();
-          if (measuring) {
-            latencies.add(System.nanoTime() - t0);
-          }
-          advance();
-        } else {
-          errors.increment();
-          firstError.compareAndSet(null, ar.succeeded()
-              ? "HTTP " + ar.result().status() + " " + ar.result().body() : ar.cause().toString());
-        }
-        send();
-      });
+      http.post("/update", body)
+          .onComplete(
+              ar -> {
+                if (ar.succeeded() && ar.result().ok()) {
+                  completed.increment();
+                  if (measuring) {
+                    latencies.add(System.nanoTime() - t0);
+                  }
+                  advance();
+                } else {
+                  errors.increment();
+                  firstError.compareAndSet(
+                      null,
+                      ar.succeeded()
+                          ? "HTTP " + ar.result().status() + " " + ar.result().body()
+                          : ar.cause().toString());
+                }
+                send();
+              });
     }
 
     private void advance() {

@@ -12,6 +12,7 @@ import java.util.List;
 final class JitWarmup {
   /** Compiler-thread cores per process below which a round counts as quiet. */
   static final double QUIET_CORES = 0.05;
+
   /** Rounds shorter than this cannot be judged: {@code /proc} counts CPU in 10 ms ticks. */
   static final Duration MIN_ROUND = Duration.ofSeconds(1);
 
@@ -23,8 +24,12 @@ final class JitWarmup {
 
   private JitWarmup() {}
 
-  /** Runs {@code round} until the JIT of {@code pids} is quiet or {@code limit} passed; logs how it went. */
-  static void until(BenchContext ctx, String what, List<Long> pids, Duration limit, Round round) throws Exception {
+  /**
+   * Runs {@code round} until the JIT of {@code pids} is quiet or {@code limit} passed; logs how it
+   * went.
+   */
+  static void until(BenchContext ctx, String what, List<Long> pids, Duration limit, Round round)
+      throws Exception {
     long start = System.nanoTime();
     long deadline = start + (ctx.quick() ? Duration.ofSeconds(5) : limit).toNanos();
     double jitCores;
@@ -36,8 +41,12 @@ final class JitWarmup {
       jitCores = (jitSeconds(pids) - jit0) / ((System.nanoTime() - t0) / 1e9);
       rounds++;
     } while (jitCores > QUIET_CORES * pids.size() && System.nanoTime() < deadline);
-    ctx.log("%s warm-up: %d round(s) in %.1f s, JIT %.2f cores in the last round%s", what, rounds,
-        (System.nanoTime() - start) / 1e9, jitCores,
+    ctx.log(
+        "%s warm-up: %d round(s) in %.1f s, JIT %.2f cores in the last round%s",
+        what,
+        rounds,
+        (System.nanoTime() - start) / 1e9,
+        jitCores,
         jitCores > QUIET_CORES * pids.size() ? " (limit reached, JIT still busy)" : "");
   }
 

@@ -34,14 +34,27 @@ final class LateJoinScenario implements Scenario {
 
   @Override
   public void run(BenchContext ctx) throws Exception {
-    Table t = new Table("Late join: connect → snapshot complete (`layout` frame), vizrelay",
-        "window", "client", "time p50 (min–max) ms", "payload bytes", "bytes/point", "deflated (estimate)", "messages",
-        "runs");
+    Table t =
+        new Table(
+            "Late join: connect → snapshot complete (`layout` frame), vizrelay",
+            "window",
+            "client",
+            "time p50 (min–max) ms",
+            "payload bytes",
+            "bytes/point",
+            "deflated (estimate)",
+            "messages",
+            "runs");
     Context context = EventLoops.contexts(ctx.vertx, 1).get(0);
-    WebSocketClientOptions base = new WebSocketClientOptions().setMaxFrameSize(256 << 20).setMaxMessageSize(256 << 20)
-        .setConnectTimeout(30_000);
+    WebSocketClientOptions base =
+        new WebSocketClientOptions()
+            .setMaxFrameSize(256 << 20)
+            .setMaxMessageSize(256 << 20)
+            .setConnectTimeout(30_000);
     WebSocketClient plain = ctx.vertx.createWebSocketClient(new WebSocketClientOptions(base));
-    WebSocketClient deflate = ctx.vertx.createWebSocketClient(new WebSocketClientOptions(base).setTryUsePerMessageCompression(true));
+    WebSocketClient deflate =
+        ctx.vertx.createWebSocketClient(
+            new WebSocketClientOptions(base).setTryUsePerMessageCompression(true));
     try (ServerProcess server = ctx.vizrelay("always")) {
       for (int points : WINDOW_POINTS) {
         String task = "bench-join-" + points;
@@ -65,16 +78,31 @@ final class LateJoinScenario implements Scenario {
           java.util.Arrays.sort(sorted);
           long p50 = Stats.percentile(sorted, 50);
           long deflated = compressed ? deflatedSize(last.payload()) : -1;
-          t.row(points / 1000 + "k points", compressed ? "permessage-deflate" : "plain",
-              Stats.ms(p50) + " (" + Stats.ms(sorted[0]) + "–" + Stats.ms(sorted[sorted.length - 1]) + ")",
-              Table.bytes(last.bytes()), String.format("%.1f", last.bytes() / (double) points),
-              compressed ? Table.bytes(deflated) : "", last.messages(), runs);
-          ctx.log("late join %d points %s: p50 %s ms, %d bytes", points, compressed ? "deflate" : "plain", Stats.ms(p50),
-              last.bytes());
+          t.row(
+              points / 1000 + "k points",
+              compressed ? "permessage-deflate" : "plain",
+              Stats.ms(p50)
+                  + " ("
+                  + Stats.ms(sorted[0])
+                  + "–"
+                  + Stats.ms(sorted[sorted.length - 1])
+                  + ")",
+              Table.bytes(last.bytes()),
+              String.format("%.1f", last.bytes() / (double) points),
+              compressed ? Table.bytes(deflated) : "",
+              last.messages(),
+              runs);
+          ctx.log(
+              "late join %d points %s: p50 %s ms, %d bytes",
+              points, compressed ? "deflate" : "plain", Stats.ms(p50), last.bytes());
           if (points == 10_000 && !compressed) {
-            ctx.targets.add("late join of a 10k-point window < 5 ms", Stats.ms(p50) + " ms (p50, plain client)",
+            ctx.targets.add(
+                "late join of a 10k-point window < 5 ms",
+                Stats.ms(p50) + " ms (p50, plain client)",
                 p50 < 5_000_000L);
-            ctx.targets.add("late join of a 10k-point window ≤ 130 KB", Table.bytes(last.bytes()) + " payload",
+            ctx.targets.add(
+                "late join of a 10k-point window ≤ 130 KB",
+                Table.bytes(last.bytes()) + " payload",
                 last.bytes() <= 130 * 1024);
           }
         }
@@ -83,33 +111,51 @@ final class LateJoinScenario implements Scenario {
       plain.close();
       deflate.close();
     }
-    t.note("Payload = WebSocket message bytes (register, layout_update, env_update, sync, reload, window, layout),"
-        + " excluding 2–14 B of framing per message. Points: integer x, 4-decimal y (see PlotBodies).");
-    t.note("With permessage-deflate the bytes counted are after inflation; the deflated column estimates the wire"
-        + " size (java.util.zip level 6 over the same payload).");
-    t.note("The first join of each row is a warm-up and is not counted; before the 10k rows, each client joins in"
-        + " unrecorded 1 s rounds until the server's JIT compiler threads are nearly idle (at most 30 s).");
+    t.note(
+        "Payload = WebSocket message bytes (register, layout_update, env_update, sync, reload, window, layout),"
+            + " excluding 2–14 B of framing per message. Points: integer x, 4-decimal y (see PlotBodies).");
+    t.note(
+        "With permessage-deflate the bytes counted are after inflation; the deflated column estimates the wire"
+            + " size (java.util.zip level 6 over the same payload).");
+    t.note(
+        "The first join of each row is a warm-up and is not counted; before the 10k rows, each client joins in"
+            + " unrecorded 1 s rounds until the server's JIT compiler threads are nearly idle (at most 30 s).");
     ctx.tables.add(t);
   }
 
-  /** Unrecorded joins in rounds of {@link JitWarmup#MIN_ROUND} until the server's JIT is quiet (at most 30 s). */
-  private static void warmUp(BenchContext ctx, Context context, WebSocketClient client, ServerProcess server, String task)
+  /**
+   * Unrecorded joins in rounds of {@link JitWarmup#MIN_ROUND} until the server's JIT is quiet (at
+   * most 30 s).
+   */
+  private static void warmUp(
+      BenchContext ctx, Context context, WebSocketClient client, ServerProcess server, String task)
       throws Exception {
-    JitWarmup.until(ctx, "late-join", List.of(server.pid()), Duration.ofSeconds(30), round -> {
-      long t0 = System.nanoTime();
-      do {
-        RelayMeasurement.await(join(context, client, server.port, task, false));
-      } while (System.nanoTime() - t0 < JitWarmup.MIN_ROUND.toNanos());
-    });
+    JitWarmup.until(
+        ctx,
+        "late-join",
+        List.of(server.pid()),
+        Duration.ofSeconds(30),
+        round -> {
+          long t0 = System.nanoTime();
+          do {
+            RelayMeasurement.await(join(context, client, server.port, task, false));
+          } while (System.nanoTime() - t0 < JitWarmup.MIN_ROUND.toNanos());
+        });
   }
 
-  static void fill(BenchContext ctx, ServerProcess server, String task, int points) throws Exception {
+  static void fill(BenchContext ctx, ServerProcess server, String task, int points)
+      throws Exception {
     for (int x = 0; x < points; x += FILL_CHUNK) {
-      AdminClient.post(ctx.vertx, server, "/update", PlotBodies.append(task, "loss", x, Math.min(FILL_CHUNK, points - x)));
+      AdminClient.post(
+          ctx.vertx,
+          server,
+          "/update",
+          PlotBodies.append(task, "loss", x, Math.min(FILL_CHUNK, points - x)));
     }
   }
 
-  private static Future<Join> join(Context context, WebSocketClient client, int port, String task, boolean keepPayload) {
+  private static Future<Join> join(
+      Context context, WebSocketClient client, int port, String task, boolean keepPayload) {
     Promise<Join> done = Promise.promise();
     context.runOnContext(v -> new Probe(client, keepPayload, done).start(port, task));
     return done.future();
@@ -138,7 +184,11 @@ final class LateJoinScenario implements Scenario {
       ws = client.webSocket();
       ws.frameHandler(this::onFrame);
       ws.exceptionHandler(done::tryFail);
-      ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/socket?task_id=" + task))
+      ws.connect(
+              new WebSocketConnectOptions()
+                  .setHost("127.0.0.1")
+                  .setPort(port)
+                  .setURI("/socket?task_id=" + task))
           .onFailure(done::tryFail);
     }
 
@@ -147,7 +197,8 @@ final class LateJoinScenario implements Scenario {
         return;
       }
       if (!frame.isFinal()) {
-        partial = partial == null ? frame.binaryData().copy() : partial.appendBuffer(frame.binaryData());
+        partial =
+            partial == null ? frame.binaryData().copy() : partial.appendBuffer(frame.binaryData());
         return;
       }
       Buffer data = partial == null ? frame.binaryData() : partial.appendBuffer(frame.binaryData());
@@ -162,7 +213,9 @@ final class LateJoinScenario implements Scenario {
       if (FrameScan.isLayout(message)) {
         long nanos = System.nanoTime() - start;
         ws.close();
-        done.tryComplete(new Join(nanos, bytes, messages, largest, payload == null ? null : payload.toByteArray()));
+        done.tryComplete(
+            new Join(
+                nanos, bytes, messages, largest, payload == null ? null : payload.toByteArray()));
       }
     }
   }

@@ -15,40 +15,60 @@ import java.util.UUID;
 
 /**
  * A loopback vizrelay cluster run as child JVMs from the real shaded service jars, configured with
- * the environment variables {@code scripts/cluster.sh} uses (docs/CLUSTER.md): a random
- * {@code VIZRELAY_CLUSTER_NAME}, tcp join with an explicit {@code VIZRELAY_CLUSTER_MEMBERS} list of
- * free ports chosen now, Hazelcast and the event bus bound to 127.0.0.1, the script's
- * {@code -Xmx384m} and Hazelcast's {@code --add-opens} flags. Ready when every node answers
- * {@code /health} and {@code /readiness} 200 and every node's log shows the full member list.
- * {@link #close} stops them all (SIGTERM, bounded, then SIGKILL); a shutdown hook kills them if
- * the bench itself is interrupted.
+ * the environment variables {@code scripts/cluster.sh} uses (docs/CLUSTER.md): a random {@code
+ * VIZRELAY_CLUSTER_NAME}, tcp join with an explicit {@code VIZRELAY_CLUSTER_MEMBERS} list of free
+ * ports chosen now, Hazelcast and the event bus bound to 127.0.0.1, the script's {@code -Xmx384m}
+ * and Hazelcast's {@code --add-opens} flags. Ready when every node answers {@code /health} and
+ * {@code /readiness} 200 and every node's log shows the full member list. {@link #close} stops them
+ * all (SIGTERM, bounded, then SIGKILL); a shutdown hook kills them if the bench itself is
+ * interrupted.
  */
 final class LocalCluster implements AutoCloseable {
-  static final List<String> HZ_OPENS = List.of("--add-modules", "java.se",
-      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-      "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+  static final List<String> HZ_OPENS =
+      List.of(
+          "--add-modules",
+          "java.se",
+          "--add-exports",
+          "java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-opens",
+          "java.base/java.lang=ALL-UNNAMED",
+          "--add-opens",
+          "java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens",
+          "java.management/sun.management=ALL-UNNAMED",
+          "--add-opens",
+          "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+
   /** What {@code scripts/cluster.sh} passes by default ({@code JAVA_OPTS}). */
   static final String HEAP = "-Xmx384m";
+
   static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+
   /** A node's own bound on a clean stop; {@link #close} waits a little longer before SIGKILL. */
   static final int SHUTDOWN_TIMEOUT_SECONDS = 10;
 
-  /** One node: its service ({@code ingest}, {@code socket}, {@code taskinfo}), name, ports and process. */
+  /**
+   * One node: its service ({@code ingest}, {@code socket}, {@code taskinfo}), name, ports and
+   * process.
+   */
   record Node(String service, String name, int httpPort, int hzPort, ServerProcess process) {}
 
   final String clusterName;
   final List<Node> nodes;
+
   /** The service jars run (source path and build time), for the record. */
   final List<String> jars;
+
   private final Path dir;
   private final Thread killer;
-  /** Each node's log length once the cluster was ready: {@link #warnings} reads only what follows. */
+
+  /**
+   * Each node's log length once the cluster was ready: {@link #warnings} reads only what follows.
+   */
   private final Map<String, Long> logOffsets = new HashMap<>();
 
-  private LocalCluster(String clusterName, List<Node> nodes, List<String> jars, Path dir, Thread killer) {
+  private LocalCluster(
+      String clusterName, List<Node> nodes, List<String> jars, Path dir, Thread killer) {
     this.clusterName = clusterName;
     this.nodes = nodes;
     this.jars = jars;
@@ -63,7 +83,10 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** The jar of a service in {@code jarDir} ({@code vizrelay-<service>.jar}), or in the module's {@code target/}. */
+  /**
+   * The jar of a service in {@code jarDir} ({@code vizrelay-<service>.jar}), or in the module's
+   * {@code target/}.
+   */
   static Path jarOf(Path jarDir, String service) {
     String name = "vizrelay-" + service + ".jar";
     return jarDir != null ? jarDir.resolve(name) : Path.of(service + "-service", "target", name);
@@ -74,20 +97,30 @@ final class LocalCluster implements AutoCloseable {
    * and waits for them. On any failure every started process is stopped before the exception
    * propagates.
    */
-  static LocalCluster start(BenchContext ctx, Path jarDir, Map<String, Integer> counts) throws Exception {
+  static LocalCluster start(BenchContext ctx, Path jarDir, Map<String, Integer> counts)
+      throws Exception {
     Path dir = Files.createTempDirectory("vizrelay-bench-cluster-");
     Map<String, Path> jars = new HashMap<>();
     List<String> described = new ArrayList<>();
     for (String service : counts.keySet()) {
       Path jar = jarOf(jarDir, service);
       if (!Files.isRegularFile(jar)) {
-        throw new IllegalStateException("service jar not found: " + jar.toAbsolutePath()
-            + "\nbuild it first (./mvnw -q -B -DskipTests package) or pass --service-jars <dir>");
+        throw new IllegalStateException(
+            "service jar not found: "
+                + jar.toAbsolutePath()
+                + "\nbuild it first (./mvnw -q -B -DskipTests package) or pass --service-jars <dir>");
       }
-      Path pinned = dir.resolve(jar.getFileName()); // a rebuild during the run cannot change the cluster under test
+      Path pinned =
+          dir.resolve(
+              jar.getFileName()); // a rebuild during the run cannot change the cluster under test
       Files.copy(jar, pinned, StandardCopyOption.REPLACE_EXISTING);
-      described.add(jar + " (built " + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'Z'")
-          .withZone(java.time.ZoneOffset.UTC).format(Files.getLastModifiedTime(jar).toInstant()) + ")");
+      described.add(
+          jar
+              + " (built "
+              + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'Z'")
+                  .withZone(java.time.ZoneOffset.UTC)
+                  .format(Files.getLastModifiedTime(jar).toInstant())
+              + ")");
       jars.put(service, pinned);
     }
     int total = counts.values().stream().mapToInt(Integer::intValue).sum();
@@ -99,7 +132,8 @@ final class LocalCluster implements AutoCloseable {
     }
     List<Node> nodes = new ArrayList<>();
     List<ServerProcess> started = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Thread killer = new Thread(() -> started.forEach(ServerProcess::destroyForcibly), "bench-cluster-killer");
+    Thread killer =
+        new Thread(() -> started.forEach(ServerProcess::destroyForcibly), "bench-cluster-killer");
     Runtime.getRuntime().addShutdownHook(killer);
     try {
       int idx = 0;
@@ -148,8 +182,16 @@ final class LocalCluster implements AutoCloseable {
         awaitMembers(n, total, deadline);
         n.process().awaitOk("/readiness", deadline);
       }
-      ctx.log("cluster %s: %d nodes up and ready in %.1f s (%s)", name, total, (System.nanoTime() - t0) / 1e9,
-          String.join(", ", nodes.stream().map(n -> n.name() + " http " + n.httpPort() + " hz " + n.hzPort()).toList()));
+      ctx.log(
+          "cluster %s: %d nodes up and ready in %.1f s (%s)",
+          name,
+          total,
+          (System.nanoTime() - t0) / 1e9,
+          String.join(
+              ", ",
+              nodes.stream()
+                  .map(n -> n.name() + " http " + n.httpPort() + " hz " + n.hzPort())
+                  .toList()));
       return new LocalCluster(name, List.copyOf(nodes), List.copyOf(described), dir, killer);
     } catch (Exception | Error e) {
       for (ServerProcess p : started) {
@@ -162,7 +204,10 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Waits until the node's log reports a member list of {@code size} (Hazelcast's {@code Members {size:N, ...}}). */
+  /**
+   * Waits until the node's log reports a member list of {@code size} (Hazelcast's {@code Members
+   * {size:N, ...}}).
+   */
   private static void awaitMembers(Node n, int size, long deadlineNanos) throws Exception {
     Path log = n.process().dataDir.resolve("server.log");
     String want = "Members {size:" + size + ",";
@@ -179,7 +224,8 @@ final class LocalCluster implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException(n.name() + " did not see " + size + " members in time; log: " + n.process().logTail());
+    throw new IllegalStateException(
+        n.name() + " did not see " + size + " members in time; log: " + n.process().logTail());
   }
 
   /** Free TCP ports on 127.0.0.1, all held open while choosing so that they are distinct. */
@@ -209,21 +255,31 @@ final class LocalCluster implements AutoCloseable {
     return nodes.stream().allMatch(n -> n.process().alive());
   }
 
-  /** The relay target: the first ingest node takes the updates, subscribers spread over every socket node. */
+  /**
+   * The relay target: the first ingest node takes the updates, subscribers spread over every socket
+   * node.
+   */
   RelayTarget relayTarget() {
-    return new RelayTarget("cluster", nodes("ingest").get(0).httpPort(),
+    return new RelayTarget(
+        "cluster",
+        nodes("ingest").get(0).httpPort(),
         nodes("socket").stream().map(Node::httpPort).toList(),
-        nodes.stream().map(n -> new RelayTarget.Proc(n.name(), n.process().pid())).toList(), this::alive);
+        nodes.stream().map(n -> new RelayTarget.Proc(n.name(), n.process().pid())).toList(),
+        this::alive);
   }
 
-  /** WARN and ERROR lines the nodes logged after the cluster was ready (at most {@code max}), for the run's record. */
+  /**
+   * WARN and ERROR lines the nodes logged after the cluster was ready (at most {@code max}), for
+   * the run's record.
+   */
   List<String> warnings(int max) {
     List<String> out = new ArrayList<>();
     for (Node n : nodes) {
       try {
         byte[] log = Files.readAllBytes(n.process().dataDir.resolve("server.log"));
         int from = (int) Math.min(log.length, logOffsets.getOrDefault(n.name(), 0L));
-        String text = new String(log, from, log.length - from, java.nio.charset.StandardCharsets.UTF_8);
+        String text =
+            new String(log, from, log.length - from, java.nio.charset.StandardCharsets.UTF_8);
         for (String line : text.split("\n")) {
           if ((line.contains(" WARN ") || line.contains(" ERROR ")) && out.size() < max) {
             out.add(n.name() + ": " + line);
@@ -239,8 +295,10 @@ final class LocalCluster implements AutoCloseable {
   /** Stops every node (SIGTERM together, SIGKILL after the bound) and deletes their directories. */
   @Override
   public void close() {
-    List<String> killed = ServerProcess.closeAll(nodes.stream().map(Node::process).toList(),
-        Duration.ofSeconds(SHUTDOWN_TIMEOUT_SECONDS + 5));
+    List<String> killed =
+        ServerProcess.closeAll(
+            nodes.stream().map(Node::process).toList(),
+            Duration.ofSeconds(SHUTDOWN_TIMEOUT_SECONDS + 5));
     if (!killed.isEmpty()) {
       System.err.println("[bench] cluster nodes killed after the clean-stop bound: " + killed);
     }

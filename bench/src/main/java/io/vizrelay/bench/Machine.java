@@ -8,8 +8,16 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
 
 /** The machine and build a run was made on, for the report header. */
-record Machine(String date, int cpus, String cpuModel, String memory, String jdk, String os, String commit,
-    long openFilesLimit, String serverJar) {
+record Machine(
+    String date,
+    int cpus,
+    String cpuModel,
+    String memory,
+    String jdk,
+    String os,
+    String commit,
+    long openFilesLimit,
+    String serverJar) {
 
   static Machine describe(Path serverJar) {
     return new Machine(
@@ -18,7 +26,11 @@ record Machine(String date, int cpus, String cpuModel, String memory, String jdk
         procLine("/proc/cpuinfo", "model name"),
         memTotal(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-        System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"),
         git(),
         ProcStats.maxOpenFiles(ProcStats.self()),
         jarInfo(serverJar));
@@ -26,8 +38,12 @@ record Machine(String date, int cpus, String cpuModel, String memory, String jdk
 
   private static String jarInfo(Path jar) {
     try {
-      return jar + " (built " + ZonedDateTime.ofInstant(Files.getLastModifiedTime(jar).toInstant(), java.time.ZoneOffset.UTC)
-          .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")) + ")";
+      return jar
+          + " (built "
+          + ZonedDateTime.ofInstant(
+                  Files.getLastModifiedTime(jar).toInstant(), java.time.ZoneOffset.UTC)
+              .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))
+          + ")";
     } catch (IOException e) {
       return jar.toString();
     }
@@ -35,14 +51,32 @@ record Machine(String date, int cpus, String cpuModel, String memory, String jdk
 
   String markdown() {
     return "| | |\n|---|---|\n"
-        + "| date | " + date + " |\n"
-        + "| CPUs (`nproc`) | " + cpus + " × " + cpuModel + " |\n"
-        + "| memory | " + memory + " |\n"
-        + "| JDK | " + jdk + " |\n"
-        + "| OS | " + os + " |\n"
-        + "| commit (working tree) | " + commit + " |\n"
-        + "| server jar | " + serverJar + " |\n"
-        + "| open files (bench) | " + openFilesLimit + " |\n";
+        + "| date | "
+        + date
+        + " |\n"
+        + "| CPUs (`nproc`) | "
+        + cpus
+        + " × "
+        + cpuModel
+        + " |\n"
+        + "| memory | "
+        + memory
+        + " |\n"
+        + "| JDK | "
+        + jdk
+        + " |\n"
+        + "| OS | "
+        + os
+        + " |\n"
+        + "| commit (working tree) | "
+        + commit
+        + " |\n"
+        + "| server jar | "
+        + serverJar
+        + " |\n"
+        + "| open files (bench) | "
+        + openFilesLimit
+        + " |\n";
   }
 
   private static String memTotal() {
@@ -69,7 +103,10 @@ record Machine(String date, int cpus, String cpuModel, String memory, String jdk
 
   private static String git() {
     try {
-      Process p = new ProcessBuilder("git", "describe", "--always", "--dirty").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("git", "describe", "--always", "--dirty")
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes()).trim();
       p.waitFor(10, TimeUnit.SECONDS);
       return p.exitValue() == 0 ? out : "?";
@@ -80,5 +117,4 @@ record Machine(String date, int cpus, String cpuModel, String memory, String jdk
       return "?";
     }
   }
-
 }

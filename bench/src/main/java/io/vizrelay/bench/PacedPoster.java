@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * An open-loop poster: one 1-point append per tick at a fixed rate, whose x and y are the update's
- * index k (the latency marker); {@code sendNanos[k]} is set just before the request is written.
- * Up to {@link #MAX_IN_FLIGHT} requests outstanding over {@link #CONNECTIONS} keep-alive connections,
+ * index k (the latency marker); {@code sendNanos[k]} is set just before the request is written. Up
+ * to {@link #MAX_IN_FLIGHT} requests outstanding over {@link #CONNECTIONS} keep-alive connections,
  * so a slow fsync delays but does not thin out the stream.
  */
 final class PacedPoster {
@@ -32,7 +32,14 @@ final class PacedPoster {
   private int inFlight;
   private volatile boolean running = true;
 
-  PacedPoster(Vertx vertx, Context context, int port, String taskId, String win, double rate, AtomicLongArray sendNanos) {
+  PacedPoster(
+      Vertx vertx,
+      Context context,
+      int port,
+      String taskId,
+      String win,
+      double rate,
+      AtomicLongArray sendNanos) {
     this.context = context;
     this.http = new HttpPoster(vertx, port, CONNECTIONS, 1);
     this.taskId = taskId;
@@ -42,10 +49,11 @@ final class PacedPoster {
   }
 
   void start() {
-    context.runOnContext(v -> {
-      start = System.nanoTime();
-      timer = context.owner().setPeriodic(1, id -> tick());
-    });
+    context.runOnContext(
+        v -> {
+          start = System.nanoTime();
+          timer = context.owner().setPeriodic(1, id -> tick());
+        });
   }
 
   /** Markers sent so far: rep boundaries are taken from this. */
@@ -88,18 +96,23 @@ final class PacedPoster {
     inFlight++;
     var body = PlotBodies.marker(taskId, win, k);
     sendNanos.set((int) k, System.nanoTime());
-    http.post("/update", body).onComplete(ar -> {
-      inFlight--;
-      if (ar.succeeded() && ar.result().ok()) {
-        ok = ok + 1;
-      } else {
-        failed = failed + 1;
-        if (firstError == null) {
-          firstError = ar.succeeded() ? "HTTP " + ar.result().status() + " " + ar.result().body() : ar.cause().toString();
-        }
-      }
-      maybeStopped();
-    });
+    http.post("/update", body)
+        .onComplete(
+            ar -> {
+              inFlight--;
+              if (ar.succeeded() && ar.result().ok()) {
+                ok = ok + 1;
+              } else {
+                failed = failed + 1;
+                if (firstError == null) {
+                  firstError =
+                      ar.succeeded()
+                          ? "HTTP " + ar.result().status() + " " + ar.result().body()
+                          : ar.cause().toString();
+                }
+              }
+              maybeStopped();
+            });
   }
 
   private void maybeStopped() {

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The request bodies the bench sends, shaped like the patched visdom client's
- * {@code line(..., update='append')}: one scatter/lines trace named {@code train}.
+ * The request bodies the bench sends, shaped like the patched visdom client's {@code line(...,
+ * update='append')}: one scatter/lines trace named {@code train}.
  *
  * <p>Point shape: x is an integer step, y a loss-like value with 4 decimals (e.g. {@code 0.6931}),
  * about 12 bytes per point in JSON. Full-precision Python floats would double the bytes.

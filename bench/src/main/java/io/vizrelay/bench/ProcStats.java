@@ -44,8 +44,8 @@ final class ProcStats {
   }
 
   /**
-   * User + system CPU seconds of the JIT compiler threads of {@code pid} ({@code C1/C2 CompilerThread*}
-   * in {@code /proc/<pid>/task/<tid>/comm}); threads that ended are not counted.
+   * User + system CPU seconds of the JIT compiler threads of {@code pid} ({@code C1/C2
+   * CompilerThread*} in {@code /proc/<pid>/task/<tid>/comm}); threads that ended are not counted.
    */
   static double jitSeconds(long pid) {
     double total = 0;
@@ -67,7 +67,10 @@ final class ProcStats {
     return total;
   }
 
-  /** Busy CPU seconds of the whole machine since boot (all but idle and iowait, from {@code /proc/stat}). */
+  /**
+   * Busy CPU seconds of the whole machine since boot (all but idle and iowait, from {@code
+   * /proc/stat}).
+   */
   static double machineBusySeconds() {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
@@ -133,10 +136,14 @@ final class ProcStats {
     /** Busy cores of {server, bench, other processes}. */
     double[] cores() {
       Reading r = read();
-      return new double[] {r.serverSeconds() / r.wall(), r.benchSeconds() / r.wall(), r.otherSeconds() / r.wall()};
+      return new double[] {
+        r.serverSeconds() / r.wall(), r.benchSeconds() / r.wall(), r.otherSeconds() / r.wall()
+      };
     }
 
-    /** CPU seconds used since the start, per server process, by the bench and by everything else. */
+    /**
+     * CPU seconds used since the start, per server process, by the bench and by everything else.
+     */
     Reading read() {
       double wall = (System.nanoTime() - startNanos) / 1e9;
       double[] per = servers.stream().mapToDouble(CpuMeter::used).toArray();
@@ -147,7 +154,10 @@ final class ProcStats {
     }
   }
 
-  /** CPU seconds over a measured interval of {@code wall} seconds; {@code perServer} in the order the pids were given. */
+  /**
+   * CPU seconds over a measured interval of {@code wall} seconds; {@code perServer} in the order
+   * the pids were given.
+   */
   record Reading(double wall, double[] perServer, double benchSeconds, double otherSeconds) {
     double serverSeconds() {
       return java.util.Arrays.stream(perServer).sum();

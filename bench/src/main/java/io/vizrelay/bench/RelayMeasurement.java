@@ -23,10 +23,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class RelayMeasurement {
   static final int CONNECT_CONCURRENCY = 200;
   static final int PREFILL_POINTS = 100;
+
   /** How long, after the poster stopped, sockets may take to receive every acknowledged update. */
   static final long DRAIN_SECONDS = 5;
 
-  /** How long one K × R run lasts: warm-up, then {@code slices × slice} seconds measured (pooled). */
+  /**
+   * How long one K × R run lasts: warm-up, then {@code slices × slice} seconds measured (pooled).
+   */
   record Timing(double warmup, int slices, double slice) {
     double measured() {
       return slices * slice;
@@ -36,12 +39,26 @@ final class RelayMeasurement {
   /**
    * One K x R run's aggregates. {@code deliveries}: frames received during the measured interval
    * (whatever update they carry), over which {@code cpu} was measured, per server process of the
-   * target; {@code latency}: every frame of the updates sent during that interval (received then
-   * or during the drain).
+   * target; {@code latency}: every frame of the updates sent during that interval (received then or
+   * during the drain).
    */
-  record Run(int k, int rate, double seconds, double updatesPerSecond, long updatesOk, long updatesFailed,
-      String firstError, long deliveries, Stats.Latency latency, long gaps, long dups, long resyncs,
-      Map<String, Long> resyncKinds, long missing, ProcStats.Reading cpu, Stats.Latency joinTime) {
+  record Run(
+      int k,
+      int rate,
+      double seconds,
+      double updatesPerSecond,
+      long updatesOk,
+      long updatesFailed,
+      String firstError,
+      long deliveries,
+      Stats.Latency latency,
+      long gaps,
+      long dups,
+      long resyncs,
+      Map<String, Long> resyncKinds,
+      long missing,
+      ProcStats.Reading cpu,
+      Stats.Latency joinTime) {
     double deliveriesPerSecond() {
       return deliveries / seconds;
     }
@@ -90,7 +107,12 @@ final class RelayMeasurement {
         return "0";
       }
       StringBuilder sb = new StringBuilder().append(resyncs).append(" (");
-      resyncKinds.forEach((kind, n) -> sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ").append(kind).append(' ').append(n));
+      resyncKinds.forEach(
+          (kind, n) ->
+              sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ")
+                  .append(kind)
+                  .append(' ')
+                  .append(n));
       return sb.append(')').toString();
     }
 
@@ -109,35 +131,45 @@ final class RelayMeasurement {
     this.contexts = contexts;
   }
 
-  /** A measurer with its own WebSocket client over 8 of the bench's event loops; close it after use. */
+  /**
+   * A measurer with its own WebSocket client over 8 of the bench's event loops; close it after use.
+   */
   static RelayMeasurement open(BenchContext ctx) throws Exception {
     List<Context> contexts = EventLoops.contexts(ctx.vertx, 8);
     return new RelayMeasurement(ctx, newClient(ctx), contexts);
   }
 
   static WebSocketClient newClient(BenchContext ctx) {
-    return ctx.vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(100_000).setMaxFrameSize(64 << 20).setMaxMessageSize(256 << 20)
-        .setConnectTimeout(30_000));
+    return ctx.vertx.createWebSocketClient(
+        new WebSocketClientOptions()
+            .setMaxConnections(100_000)
+            .setMaxFrameSize(64 << 20)
+            .setMaxMessageSize(256 << 20)
+            .setConnectTimeout(30_000));
   }
 
   void close() {
     client.close();
   }
 
-  /** One run: a fresh task, K sockets (snapshot received), the poster at {@code rate}, drain, close. */
+  /**
+   * One run: a fresh task, K sockets (snapshot received), the poster at {@code rate}, drain, close.
+   */
   Run run(RelayTarget target, String task, int k, int rate, Timing timing) throws Exception {
     createWindow(target, task);
     double total = timing.warmup() + timing.measured();
     AtomicLongArray sendNanos = new AtomicLongArray((int) (rate * (total + 5) * 1.5) + 100);
-    List<Subscriber> subs = connectAll(ctx, target.socketPorts(), client, contexts, k, task, sendNanos);
+    List<Subscriber> subs =
+        connectAll(ctx, target.socketPorts(), client, contexts, k, task, sendNanos);
     try {
       LongList joins = new LongList(k);
       for (Subscriber s : subs) {
         joins.add(await(s.summary()).syncedNanos());
       }
 
-      PacedPoster poster = new PacedPoster(ctx.vertx, contexts.get(0), target.ingestPort(), task, "loss", rate, sendNanos);
+      PacedPoster poster =
+          new PacedPoster(
+              ctx.vertx, contexts.get(0), target.ingestPort(), task, "loss", rate, sendNanos);
       poster.start();
       Thread.sleep((long) (timing.warmup() * 1000));
       long firstMarker = poster.sent();
@@ -177,18 +209,38 @@ final class RelayMeasurement {
         resyncs += s.resyncs();
         missing += Math.max(0, expectedPerSub - s.markers().size());
       }
-      return new Run(k, rate, seconds, (endMarker - firstMarker) / seconds, poster.ok(), poster.failed(),
-          poster.firstError(), deliveries, Stats.latency(lat), gaps, dups, resyncs, kinds, missing, used, Stats.latency(joins));
+      return new Run(
+          k,
+          rate,
+          seconds,
+          (endMarker - firstMarker) / seconds,
+          poster.ok(),
+          poster.failed(),
+          poster.firstError(),
+          deliveries,
+          Stats.latency(lat),
+          gaps,
+          dups,
+          resyncs,
+          kinds,
+          missing,
+          used,
+          Stats.latency(joins));
     } finally {
       for (Subscriber s : subs) {
         await(s.close());
       }
-      AdminClient.post(ctx.vertx, target.ingestPort(), target.alive(), "/close", PlotBodies.closeAll(task));
+      AdminClient.post(
+          ctx.vertx, target.ingestPort(), target.alive(), "/close", PlotBodies.closeAll(task));
     }
   }
 
-  /** Waits (at most {@link #DRAIN_SECONDS}) until every socket has received every acknowledged update. */
-  private static List<Subscriber.Summary> drain(List<Subscriber> subs, long expected) throws Exception {
+  /**
+   * Waits (at most {@link #DRAIN_SECONDS}) until every socket has received every acknowledged
+   * update.
+   */
+  private static List<Subscriber.Summary> drain(List<Subscriber> subs, long expected)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
     while (true) {
       List<Subscriber.Summary> sums = new ArrayList<>();
@@ -206,11 +258,18 @@ final class RelayMeasurement {
   }
 
   /**
-   * Opens K sockets on {@code task}, socket i on {@code ports[i % ports.size()]}, at most
-   * {@link #CONNECT_CONCURRENCY} handshakes at a time; returns once each has its snapshot.
+   * Opens K sockets on {@code task}, socket i on {@code ports[i % ports.size()]}, at most {@link
+   * #CONNECT_CONCURRENCY} handshakes at a time; returns once each has its snapshot.
    */
-  static List<Subscriber> connectAll(BenchContext ctx, List<Integer> ports, WebSocketClient client,
-      List<Context> contexts, int k, String task, AtomicLongArray sendNanos) throws Exception {
+  static List<Subscriber> connectAll(
+      BenchContext ctx,
+      List<Integer> ports,
+      WebSocketClient client,
+      List<Context> contexts,
+      int k,
+      String task,
+      AtomicLongArray sendNanos)
+      throws Exception {
     Semaphore permits = new Semaphore(CONNECT_CONCURRENCY);
     List<Subscriber> subs = new ArrayList<>();
     List<Future<Void>> synced = new ArrayList<>();
@@ -218,8 +277,9 @@ final class RelayMeasurement {
       permits.acquire();
       Subscriber s = new Subscriber(contexts.get(i % contexts.size()), sendNanos);
       subs.add(s);
-      synced.add(s.connect(client, ports.get(i % ports.size()), "/socket?task_id=" + task)
-          .onComplete(ar -> permits.release()));
+      synced.add(
+          s.connect(client, ports.get(i % ports.size()), "/socket?task_id=" + task)
+              .onComplete(ar -> permits.release()));
     }
     Future.all(synced).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     return subs;
@@ -232,7 +292,12 @@ final class RelayMeasurement {
       x[i] = i - PREFILL_POINTS;
       y[i] = -1;
     }
-    AdminClient.post(ctx.vertx, target.ingestPort(), target.alive(), "/update", PlotBodies.append(task, "loss", x, y));
+    AdminClient.post(
+        ctx.vertx,
+        target.ingestPort(),
+        target.alive(),
+        "/update",
+        PlotBodies.append(task, "loss", x, y));
   }
 
   static <T> T await(Future<T> f) throws Exception {

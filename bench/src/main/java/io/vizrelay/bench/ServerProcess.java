@@ -42,15 +42,22 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** The embedded vizrelay on an existing data directory (a restart). */
-  static ServerProcess vizrelayIn(Path dir, Path jar, String fsync, List<String> jvmOpts) throws Exception {
+  static ServerProcess vizrelayIn(Path dir, Path jar, String fsync, List<String> jvmOpts)
+      throws Exception {
+    return vizrelayIn(dir, jar, fsync, jvmOpts, Map.of());
+  }
+
+  /** The same with more environment ({@code VIZRELAY_HOT_IDLE_SECONDS}, ...). */
+  static ServerProcess vizrelayIn(
+      Path dir, Path jar, String fsync, List<String> jvmOpts, Map<String, String> moreEnv)
+      throws Exception {
     Files.deleteIfExists(dir.resolve("port"));
     List<String> java = new ArrayList<>(List.of(javaBin()));
     java.addAll(jvmOpts);
     java.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-    Map<String, String> env = Map.of(
-        "VIZRELAY_PORT", "0",
-        "VIZRELAY_DATA_DIR", dir.toString(),
-        "VIZRELAY_FSYNC", fsync);
+    Map<String, String> env = new java.util.HashMap<>(moreEnv);
+    env.putAll(
+        Map.of("VIZRELAY_PORT", "0", "VIZRELAY_DATA_DIR", dir.toString(), "VIZRELAY_FSYNC", fsync));
     return launch("vizrelay fsync=" + fsync, dir, java, env);
   }
 
@@ -59,26 +66,35 @@ final class ServerProcess implements AutoCloseable {
     Path dir = Files.createTempDirectory("vizrelay-bare-");
     List<String> java = new ArrayList<>(List.of(javaBin()));
     java.addAll(jvmOpts);
-    java.addAll(List.of("-cp", System.getProperty("java.class.path"), BareServer.class.getName(), dir.toString()));
+    java.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            BareServer.class.getName(),
+            dir.toString()));
     return launch("bare vert.x", dir, java, Map.of());
   }
 
-  private static Process start(Path dir, List<String> java, Map<String, String> env) throws IOException {
+  private static Process start(Path dir, List<String> java, Map<String, String> env)
+      throws IOException {
     String cmd = "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec " + shellJoin(java);
-    ProcessBuilder pb = new ProcessBuilder("bash", "-c", cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("server.log").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", "-c", cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("server.log").toFile());
     pb.environment().putAll(env);
     return pb.start();
   }
 
-  private static ServerProcess launch(String label, Path dir, List<String> java, Map<String, String> env) throws Exception {
+  private static ServerProcess launch(
+      String label, Path dir, List<String> java, Map<String, String> env) throws Exception {
     Process p = start(dir, java, env);
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     Path portFile = dir.resolve("port");
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
-        throw new IllegalStateException(label + " exited with " + p.exitValue() + "; log: " + tail(dir.resolve("server.log")));
+        throw new IllegalStateException(
+            label + " exited with " + p.exitValue() + "; log: " + tail(dir.resolve("server.log")));
       }
       if (Files.exists(portFile)) {
         String text = Files.readString(portFile).trim();
@@ -89,14 +105,16 @@ final class ServerProcess implements AutoCloseable {
       Thread.sleep(50);
     }
     p.destroyForcibly();
-    throw new IllegalStateException(label + " did not become healthy within " + START_TIMEOUT.toSeconds() + " s");
+    throw new IllegalStateException(
+        label + " did not become healthy within " + START_TIMEOUT.toSeconds() + " s");
   }
 
   /**
    * Starts a server on a port chosen by the caller and returns at once (several can start in
    * parallel); {@link #awaitOk} then waits for it. Its log is {@code <dir>/server.log}.
    */
-  static ServerProcess spawn(String label, Path dir, List<String> java, Map<String, String> env, int port)
+  static ServerProcess spawn(
+      String label, Path dir, List<String> java, Map<String, String> env, int port)
       throws IOException {
     return new ServerProcess(label, dir, port, start(dir, java, env));
   }
@@ -108,14 +126,16 @@ final class ServerProcess implements AutoCloseable {
   void awaitOk(String path, long deadlineNanos) throws InterruptedException {
     while (System.nanoTime() < deadlineNanos) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(label + " exited with " + process.exitValue() + "; log: " + logTail());
+        throw new IllegalStateException(
+            label + " exited with " + process.exitValue() + "; log: " + logTail());
       }
       if (ok(port, path)) {
         return;
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException(label + ": GET " + path + " did not answer 200 in time; log: " + logTail());
+    throw new IllegalStateException(
+        label + ": GET " + path + " did not answer 200 in time; log: " + logTail());
   }
 
   private static boolean healthy(int port) {
@@ -124,9 +144,13 @@ final class ServerProcess implements AutoCloseable {
 
   private static boolean ok(int port, String path) {
     try {
-      HttpResponse<Void> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
       return r.statusCode() == 200;
     } catch (IOException e) {
       return false;

@@ -30,7 +30,8 @@ final class Stats {
     }
     long[] sorted = samples.toArray();
     Arrays.sort(sorted);
-    return new Latency(sorted.length, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1]);
+    return new Latency(
+        sorted.length, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1]);
   }
 
   /** Nearest-rank percentile of an ascending array. */

@@ -13,14 +13,22 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * One browser-like socket of one task. Confined to its event-loop context. It checks seq
- * continuity after the {@code sync} frame (gaps, duplicates, re-syncs) and, for frames carrying a
- * latency marker k, records {@code receive time - send time of k} (same JVM, {@code nanoTime}).
+ * One browser-like socket of one task. Confined to its event-loop context. It checks seq continuity
+ * after the {@code sync} frame (gaps, duplicates, re-syncs) and, for frames carrying a latency
+ * marker k, records {@code receive time - send time of k} (same JVM, {@code nanoTime}).
  */
 final class Subscriber {
   /** What the subscriber saw, read on its own context. */
-  record Summary(long liveFrames, long gaps, long dups, long resyncs, long bytes, LongList markers, LongList latencies,
-      long syncedNanos, Map<String, Long> resyncKinds) {}
+  record Summary(
+      long liveFrames,
+      long gaps,
+      long dups,
+      long resyncs,
+      long bytes,
+      LongList markers,
+      LongList latencies,
+      long syncedNanos,
+      Map<String, Long> resyncKinds) {}
 
   private final Context context;
   private final AtomicLongArray sendNanos;
@@ -35,8 +43,10 @@ final class Subscriber {
   private long gaps;
   private long dups;
   private long resyncs;
+
   /** Extra {@code sync} frames by {@code mode/reason} (e.g. {@code resume/gap}). */
   private final Map<String, Long> resyncKinds = new TreeMap<>();
+
   private long bytes;
   private long connectStart;
   private long syncedNanos;
@@ -48,14 +58,15 @@ final class Subscriber {
 
   /** Connects and resolves once the initial snapshot (through its {@code layout} frame) arrived. */
   Future<Void> connect(WebSocketClient client, int port, String uri) {
-    context.runOnContext(v -> {
-      connectStart = System.nanoTime();
-      ws = client.webSocket();
-      ws.frameHandler(this::onFrame);
-      ws.exceptionHandler(err -> synced.tryFail(err));
-      ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
-          .onFailure(synced::tryFail);
-    });
+    context.runOnContext(
+        v -> {
+          connectStart = System.nanoTime();
+          ws = client.webSocket();
+          ws.frameHandler(this::onFrame);
+          ws.exceptionHandler(err -> synced.tryFail(err));
+          ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+              .onFailure(synced::tryFail);
+        });
     return synced.future();
   }
 
@@ -65,7 +76,8 @@ final class Subscriber {
     }
     long received = System.nanoTime();
     if (!frame.isFinal()) {
-      partial = partial == null ? frame.binaryData().copy() : partial.appendBuffer(frame.binaryData());
+      partial =
+          partial == null ? frame.binaryData().copy() : partial.appendBuffer(frame.binaryData());
       return;
     }
     Buffer data = partial == null ? frame.binaryData() : partial.appendBuffer(frame.binaryData());
@@ -120,20 +132,32 @@ final class Subscriber {
 
   Future<Summary> summary() {
     Promise<Summary> p = Promise.promise();
-    context.runOnContext(v -> p.complete(new Summary(liveFrames, gaps, dups, resyncs, bytes, markers, latencies, syncedNanos,
-        Map.copyOf(resyncKinds))));
+    context.runOnContext(
+        v ->
+            p.complete(
+                new Summary(
+                    liveFrames,
+                    gaps,
+                    dups,
+                    resyncs,
+                    bytes,
+                    markers,
+                    latencies,
+                    syncedNanos,
+                    Map.copyOf(resyncKinds))));
     return p.future();
   }
 
   Future<Void> close() {
     Promise<Void> p = Promise.promise();
-    context.runOnContext(v -> {
-      if (ws == null || ws.isClosed()) {
-        p.complete();
-      } else {
-        ws.close().onComplete(ar -> p.complete());
-      }
-    });
+    context.runOnContext(
+        v -> {
+          if (ws == null || ws.isClosed()) {
+            p.complete();
+          } else {
+            ws.close().onComplete(ar -> p.complete());
+          }
+        });
     return p.future();
   }
 }

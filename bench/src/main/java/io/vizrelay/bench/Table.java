@@ -74,7 +74,12 @@ final class Table {
     if (values.size() < 2) {
       return num(Stats.median(values) * scale);
     }
-    return num(Stats.median(values) * scale) + " (" + num(Stats.min(values) * scale) + "–" + num(Stats.max(values) * scale) + ")";
+    return num(Stats.median(values) * scale)
+        + " ("
+        + num(Stats.min(values) * scale)
+        + "–"
+        + num(Stats.max(values) * scale)
+        + ")";
   }
 
   static String pct(double ratio) {

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Collects "task seen" heartbeats from every ingest request and sends them to one taskinfo replica in
- * one bus message per interval ({@link Addresses#TASKS_SEEN}), however many events arrived.
+ * Collects "task seen" heartbeats from every ingest request and sends them to one taskinfo replica
+ * in one bus message per interval ({@link Addresses#TASKS_SEEN}), however many events arrived.
  */
 public final class ActivityReporter {
   /** How often seen tasks are reported. */
@@ -41,8 +41,12 @@ public final class ActivityReporter {
   /** Records that {@code taskId} was seen now, after its events up to {@code lastSeq}. */
   public void seen(String taskId, long lastSeq, int events) {
     long now = System.currentTimeMillis();
-    pending.merge(taskId, new TaskSeen(taskId, now, lastSeq, -1, events),
-        (a, b) -> new TaskSeen(taskId, now, Math.max(a.lastSeq(), b.lastSeq()), -1, a.events() + b.events()));
+    pending.merge(
+        taskId,
+        new TaskSeen(taskId, now, lastSeq, -1, events),
+        (a, b) ->
+            new TaskSeen(
+                taskId, now, Math.max(a.lastSeq(), b.lastSeq()), -1, a.events() + b.events()));
   }
 
   /** Publishes what was collected, if anything. */

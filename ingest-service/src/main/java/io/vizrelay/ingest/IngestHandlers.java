@@ -30,13 +30,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The visdom client's HTTP API (PROTOCOL §2) in the three task-addressing modes of DESIGN §6:
- * {@code /task/<id>/<endpoint>}, {@code task_id} in the body, or the configured default task.
+ * The visdom client's HTTP API (docs/PROTOCOL.md section 2) in the three task-addressing modes of
+ * docs/ARCHITECTURE.md: {@code /task/<id>/<endpoint>}, {@code task_id} in the body, or the
+ * configured default task.
  */
 public final class IngestHandlers {
   /** The visdom endpoints that carry a JSON body and map to one command. */
-  public static final List<String> ENDPOINTS = List.of(
-      "events", "update", "win_exists", "win_data", "close", "delete_env", "env_state", "fork_env", "save");
+  public static final List<String> ENDPOINTS =
+      List.of(
+          "events",
+          "update",
+          "win_exists",
+          "win_data",
+          "close",
+          "delete_env",
+          "env_state",
+          "fork_env",
+          "save");
+
   /** How long {@code POST /env/<eid> {"sid"}} waits for the browser session to answer. */
   public static final long SESSION_TIMEOUT_MS = 5000;
 
@@ -45,14 +56,31 @@ public final class IngestHandlers {
   private final EventBus bus;
   private final ActivityReporter activity;
   private final AuthGate gate;
-  /** {@code vizrelay_ingest_events_total{endpoint}}: applied commands, by visdom endpoint ({@code env} for {@code /env/<eid>}). */
+
+  /**
+   * {@code vizrelay_ingest_events_total{endpoint}}: applied commands, by visdom endpoint ({@code
+   * env} for {@code /env/<eid>}).
+   */
   private final Map<String, Counter> events = new HashMap<>();
-  /** {@code vizrelay_ingest_points_total}: data points sent by {@code /events} and {@code /update} (counted as the per-window limit counts them). */
+
+  /**
+   * {@code vizrelay_ingest_points_total}: data points sent by {@code /events} and {@code /update}
+   * (counted as the per-window limit counts them).
+   */
   private final Counter points;
-  /** {@code vizrelay_store_apply_seconds}: from handing a command to the store to its durable result. */
+
+  /**
+   * {@code vizrelay_store_apply_seconds}: from handing a command to the store to its durable
+   * result.
+   */
   private final Timer applyTime;
 
-  public IngestHandlers(VizConfig config, TaskStore store, EventBus bus, ActivityReporter activity, AuthGate gate,
+  public IngestHandlers(
+      VizConfig config,
+      TaskStore store,
+      EventBus bus,
+      ActivityReporter activity,
+      AuthGate gate,
       Metrics metrics) {
     this.config = config;
     this.store = store;
@@ -60,29 +88,67 @@ public final class IngestHandlers {
     this.activity = activity;
     this.gate = gate;
     for (String endpoint : ENDPOINTS) {
-      events.put(endpoint, metrics.counter("vizrelay.ingest.events", "ingest commands applied (2xx), by endpoint", "endpoint", endpoint));
+      events.put(
+          endpoint,
+          metrics.counter(
+              "vizrelay.ingest.events",
+              "ingest commands applied (2xx), by endpoint",
+              "endpoint",
+              endpoint));
     }
-    events.put("env", metrics.counter("vizrelay.ingest.events", "ingest commands applied (2xx), by endpoint", "endpoint", "env"));
-    points = metrics.counter("vizrelay.ingest.points", "data points in applied /events and /update bodies");
-    applyTime = metrics.histogram("vizrelay.store.apply", "time from handing a command to the task store to its durable result");
+    events.put(
+        "env",
+        metrics.counter(
+            "vizrelay.ingest.events",
+            "ingest commands applied (2xx), by endpoint",
+            "endpoint",
+            "env"));
+    points =
+        metrics.counter(
+            "vizrelay.ingest.points", "data points in applied /events and /update bodies");
+    applyTime =
+        metrics.histogram(
+            "vizrelay.store.apply",
+            "time from handing a command to the task store to its durable result");
   }
 
   public void mount(Router router) {
     BodyHandler limit = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-    Handler<RoutingContext> body = ctx -> {
-      ignoreFormEncoding(ctx);
-      limit.handle(ctx);
-    };
+    Handler<RoutingContext> body =
+        ctx -> {
+          ignoreFormEncoding(ctx);
+          limit.handle(ctx);
+        };
     Handler<RoutingContext> authenticate = gate.authenticate();
     Handler<RoutingContext> rateLimit = gate.rateLimit();
+    // authentication and the rate limit come first: a body is read only for a known, admitted
+    // caller
     for (String endpoint : ENDPOINTS) {
-      router.post("/" + endpoint).handler(body).handler(authenticate).handler(rateLimit).handler(ctx -> ingest(ctx, endpoint));
-      router.post("/task/:taskId/" + endpoint).handler(body).handler(authenticate).handler(rateLimit)
+      router
+          .post("/" + endpoint)
+          .handler(authenticate)
+          .handler(rateLimit)
+          .handler(body)
+          .handler(ctx -> ingest(ctx, endpoint));
+      router
+          .post("/task/:taskId/" + endpoint)
+          .handler(authenticate)
+          .handler(rateLimit)
+          .handler(body)
           .handler(ctx -> ingest(ctx, endpoint));
     }
-    router.postWithRegex("/env/(?<eid>.+)").handler(body).handler(authenticate).handler(rateLimit).handler(this::env);
-    router.postWithRegex("/task/(?<taskId>[^/]+)/env/(?<eid>.+)").handler(body).handler(authenticate)
-        .handler(rateLimit).handler(this::env);
+    router
+        .postWithRegex("/env/(?<eid>.+)")
+        .handler(authenticate)
+        .handler(rateLimit)
+        .handler(body)
+        .handler(this::env);
+    router
+        .postWithRegex("/task/(?<taskId>[^/]+)/env/(?<eid>.+)")
+        .handler(authenticate)
+        .handler(rateLimit)
+        .handler(body)
+        .handler(this::env);
     if (gate.enabled()) {
       BodyHandler login = BodyHandler.create(false).setBodyLimit(AuthGate.LOGIN_BODY_BYTES);
       router.postWithRegex("/(task/[^/]+/?)?").handler(login).handler(gate.visdomLogin());
@@ -90,13 +156,15 @@ public final class IngestHandlers {
   }
 
   /**
-   * visdom reads every body as JSON whatever its content type (the Python client sends none;
-   * urllib and {@code curl --data} send a form type). Dropping a form type keeps the body handler
-   * from decoding JSON as form fields, which fails on large bodies.
+   * visdom reads every body as JSON whatever its content type (the Python client sends none; urllib
+   * and {@code curl --data} send a form type). Dropping a form type keeps the body handler from
+   * decoding JSON as form fields, which fails on large bodies.
    */
   private static void ignoreFormEncoding(RoutingContext ctx) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/"))) {
+    if (type != null
+        && (type.startsWith("application/x-www-form-urlencoded")
+            || type.startsWith("multipart/"))) {
       ctx.request().headers().remove(HttpHeaders.CONTENT_TYPE);
     }
   }
@@ -124,27 +192,36 @@ public final class IngestHandlers {
     if (hub == null) {
       throw new ApiException(ErrorCode.NOT_FOUND, "no browser session with sid " + sid);
     }
-    DeliveryOptions options = BusPrincipal.headers(AuthGate.principal(ctx), new DeliveryOptions().setSendTimeout(SESSION_TIMEOUT_MS))
-        .addHeader(Addresses.SID, sid);
+    DeliveryOptions options =
+        BusPrincipal.headers(
+                AuthGate.principal(ctx), new DeliveryOptions().setSendTimeout(SESSION_TIMEOUT_MS))
+            .addHeader(Addresses.SID, sid);
     bus.request(hub, eid, options)
         .onSuccess(reply -> send(ctx, Reply.EMPTY))
-        .onFailure(err -> ctx.fail(err instanceof ReplyException re && re.failureCode() == 403
-            ? new ApiException(ErrorCode.FORBIDDEN, "browser session " + sid + " is not yours")
-            : new ApiException(ErrorCode.NOT_FOUND, "no browser session with sid " + sid)));
+        .onFailure(
+            err ->
+                ctx.fail(
+                    err instanceof ReplyException re && re.failureCode() == 403
+                        ? new ApiException(
+                            ErrorCode.FORBIDDEN, "browser session " + sid + " is not yours")
+                        : new ApiException(
+                            ErrorCode.NOT_FOUND, "no browser session with sid " + sid)));
   }
 
   private void apply(RoutingContext ctx, String taskId, VisdomCommand command, String endpoint) {
     AuthGate.requireWrite(ctx, taskId);
     long started = System.nanoTime();
-    store.apply(taskId, command)
-        .onSuccess(applied -> {
-          applyTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-          events.get(endpoint).increment();
-          points.increment(IngestPoints.of(command));
-          send(ctx, applied.reply());
-          activity.seen(taskId, lastSeq(applied), 1);
-          publish(applied);
-        })
+    store
+        .apply(taskId, command)
+        .onSuccess(
+            applied -> {
+              applyTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+              events.get(endpoint).increment();
+              points.increment(IngestPoints.of(command));
+              send(ctx, applied.reply());
+              activity.seen(taskId, lastSeq(applied), 1);
+              publish(applied);
+            })
         .onFailure(ctx::fail);
   }
 
@@ -168,7 +245,8 @@ public final class IngestHandlers {
       return config.defaultTask();
     }
     if (!VizConfig.isValidTaskId(id)) {
-      throw new ApiException(ErrorCode.INVALID_TASK_ID,
+      throw new ApiException(
+          ErrorCode.INVALID_TASK_ID,
           "task_id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit)");
     }
     return id;
@@ -178,9 +256,16 @@ public final class IngestHandlers {
     return ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
   }
 
+  /**
+   * visdom's replies: JSON, or a bare string (a window id, which the caller chose). The bare string
+   * is {@code text/plain}, never HTML: it may carry markup from the request (nosniff is on every
+   * response), and the visdom client reads the text whatever the type.
+   */
   private static void send(RoutingContext ctx, Reply reply) {
     ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, reply.json() ? "application/json" : "text/html; charset=UTF-8")
+        .putHeader(
+            HttpHeaders.CONTENT_TYPE,
+            reply.json() ? "application/json" : "text/plain; charset=UTF-8")
         .end(reply.body());
   }
 }

@@ -1,6 +1,6 @@
 package io.vizrelay.ingest;
 
-import io.vizrelay.common.cluster.ClusterNode;
+import io.vizrelay.common.cluster.ServiceProcess;
 import java.util.List;
 
 /**
@@ -11,6 +11,7 @@ public final class IngestMain {
   private IngestMain() {}
 
   public static void main(String[] args) {
-    ClusterNode.run("ingest", List.of(c -> new IngestVerticle(c.config(), c.store(), c.router())));
+    ServiceProcess.run(
+        "ingest", List.of(c -> new IngestVerticle(c.config(), c.store(), c.router())));
   }
 }

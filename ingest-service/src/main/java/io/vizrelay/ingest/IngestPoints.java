@@ -5,8 +5,8 @@ import io.vizrelay.common.visdom.VisdomCommand;
 
 /**
  * Data points of an ingest command for {@code vizrelay_ingest_points_total}, counted without
- * walking the data (as the per-window limit counts them): a trace counts
- * {@code max(len x, len y, cells of z)}; O(traces).
+ * walking the data (as the per-window limit counts them): a trace counts {@code max(len x, len y,
+ * cells of z)}; O(traces).
  */
 final class IngestPoints {
   private IngestPoints() {}
@@ -20,5 +20,4 @@ final class IngestPoints {
     }
     return 0;
   }
-
 }

@@ -1,9 +1,9 @@
 package io.vizrelay.ingest;
 
 import io.vertx.core.Future;
-import io.vizrelay.common.auth.AuthGate;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
+import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.bus.DeltaCodec;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.metrics.Metrics;
@@ -28,13 +28,16 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     DeltaCodec.register(vertx);
-    return AuthGate.create(vertx, config).map(gate -> {
-      activity = new ActivityReporter(vertx);
-      activity.start();
-      new IngestHandlers(config, store, vertx.eventBus(), activity, gate, Metrics.of(vertx)).mount(router);
-      new VisSocketHub(vertx, config, gate).mount(router);
-      return null;
-    });
+    return AuthGate.forProcess(vertx, config)
+        .map(
+            gate -> {
+              activity = new ActivityReporter(vertx);
+              activity.start();
+              new IngestHandlers(config, store, vertx.eventBus(), activity, gate, Metrics.of(vertx))
+                  .mount(router);
+              new VisSocketHub(vertx, config, gate).mount(router);
+              return null;
+            });
   }
 
   @Override

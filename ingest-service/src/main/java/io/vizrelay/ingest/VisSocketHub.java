@@ -7,19 +7,21 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.auth.AuthGate;
+import io.vizrelay.common.auth.ConnectionCounts;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.http.WebSocketKeepAlive;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The Python client's {@code /vis_socket} (PROTOCOL §5): greets with {@code alive} at once, then
- * relays the task's browser events ({@code close}, {@code forward_to_vis}) to the task's clients.
- * One bus consumer per task per node. Runs on one event loop (the HTTP server's).
+ * The Python client's {@code /vis_socket} (docs/PROTOCOL.md): greets with {@code alive} at once,
+ * then relays the task's browser events ({@code close}, {@code forward_to_vis}) to the task's
+ * clients. One bus consumer per task per node. Runs on one event loop (the HTTP server's).
  */
 public final class VisSocketHub {
   static final String ALIVE = "{\"command\":\"alive\",\"data\":\"vis_alive\"}";
@@ -37,13 +39,16 @@ public final class VisSocketHub {
   }
 
   public void mount(Router router) {
-    router.get("/vis_socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
-    router.get("/task/:taskId/vis_socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
-  }
-
-  private void checkOrigin(RoutingContext ctx) {
-    gate.checkOrigin(ctx.request());
-    ctx.next();
+    router
+        .get("/vis_socket")
+        .handler(gate.webSocketOrigin())
+        .handler(gate.authenticate())
+        .handler(this::upgrade);
+    router
+        .get("/task/:taskId/vis_socket")
+        .handler(gate.webSocketOrigin())
+        .handler(gate.authenticate())
+        .handler(this::upgrade);
   }
 
   private void upgrade(RoutingContext ctx) {
@@ -58,19 +63,47 @@ public final class VisSocketHub {
       throw new ApiException(ErrorCode.INVALID_TASK_ID, "task_id is malformed");
     }
     AuthGate.requireWrite(ctx, taskId);
+    ConnectionCounts.Lease lease = gate.jobSockets().acquire(AuthGate.principal(ctx));
+    if (lease == null) {
+      throw new ApiException(
+          ErrorCode.TOO_MANY_REQUESTS,
+          "too many open vis_sockets for user " + AuthGate.principal(ctx).userId());
+    }
     String task = taskId;
-    ctx.request().toWebSocket().onSuccess(ws -> open(task, ws)).onFailure(ctx::fail);
+    ctx.request()
+        .toWebSocket()
+        .onSuccess(ws -> open(task, ws, lease))
+        .onFailure(
+            err -> {
+              lease.release();
+              ctx.fail(err);
+            });
   }
 
-  private void open(String taskId, ServerWebSocket ws) {
+  /** The per-user count is released on every close path: close frame, TCP drop, server close. */
+  private void open(String taskId, ServerWebSocket ws, ConnectionCounts.Lease lease) {
     ws.writeTextMessage(ALIVE);
     sockets.computeIfAbsent(taskId, k -> new LinkedHashSet<>()).add(ws);
-    consumers.computeIfAbsent(taskId, k -> vertx.eventBus().<Buffer>consumer(Addresses.visSocket(k),
-        msg -> broadcast(k, msg.body())));
-    ws.closeHandler(v -> close(taskId, ws));
-    // the node drains (HttpServer.shutdown): tell the client to go elsewhere now rather than at the deadline
+    consumers.computeIfAbsent(
+        taskId,
+        k ->
+            vertx
+                .eventBus()
+                .<Buffer>consumer(Addresses.visSocket(k), msg -> broadcast(k, msg.body())));
+    long keepAlive = WebSocketKeepAlive.start(vertx, config, ws);
+    ws.closeHandler(
+        v -> {
+          lease.release();
+          vertx.cancelTimer(keepAlive);
+          close(taskId, ws);
+        });
+    // the node drains (HttpServer.shutdown): tell the client to go elsewhere now rather than at the
+    // deadline
     ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
-    ws.textMessageHandler(text -> { /* echo/commands from Python clients are not relayed */ });
+    ws.textMessageHandler(
+        text -> {
+          /* echo/commands from Python clients are not relayed */
+        });
   }
 
   private void broadcast(String taskId, Buffer message) {

@@ -21,11 +21,24 @@ public final class VisdomRequests {
   public static VisdomCommand decode(String endpoint, JsonNode body) {
     ObjectNode b = requireObject(body);
     return switch (endpoint) {
-      case "events" -> new VisdomCommand.CreateWindow(eid(b), optText(b, "win"), array(b, "data"),
-          optObject(b, "layout"), optObject(b, "opts"));
-      case "update" -> new VisdomCommand.UpdateWindow(eid(b), optText(b, "win"), arrayOrObject(b, "data"),
-          optObject(b, "layout"), optObject(b, "opts"), optText(b, "name"), bool(b, "append"),
-          bool(b, "delete"), optText(b, "updateDir"));
+      case "events" ->
+          new VisdomCommand.CreateWindow(
+              eid(b),
+              optText(b, "win"),
+              array(b, "data"),
+              optObject(b, "layout"),
+              optObject(b, "opts"));
+      case "update" ->
+          new VisdomCommand.UpdateWindow(
+              eid(b),
+              optText(b, "win"),
+              arrayOrObject(b, "data"),
+              optObject(b, "layout"),
+              optObject(b, "opts"),
+              optText(b, "name"),
+              bool(b, "append"),
+              bool(b, "delete"),
+              optText(b, "updateDir"));
       case "win_exists" -> new VisdomCommand.WinExists(eid(b), optText(b, "win"));
       case "win_data" -> winData(b);
       case "close" -> new VisdomCommand.CloseWindow(eid(b), optText(b, "win"));

@@ -16,8 +16,8 @@ final class Frames {
   private Frames() {}
 
   /**
-   * A text frame over the bytes of an already serialized message, without copying or decoding
-   * them: one serialization per node, the same bytes written to every session.
+   * A text frame over the bytes of an already serialized message, without copying or decoding them:
+   * one serialization per node, the same bytes written to every session.
    */
   static WebSocketFrame text(Buffer utf8Json) {
     ByteBuf slice = ((BufferInternal) utf8Json).getByteBuf();
@@ -26,7 +26,8 @@ final class Frames {
 
   /** visdom's first frame; {@code readonly} tells the page it watches a task shared with it. */
   static Buffer register(String sid, boolean readonly) {
-    return json(Json.object().put("command", "register").put("data", sid).put("readonly", readonly));
+    return json(
+        Json.object().put("command", "register").put("data", sid).put("readonly", readonly));
   }
 
   static Buffer layoutUpdate() {
@@ -43,16 +44,31 @@ final class Frames {
    * Announces the position of the frames that follow: a snapshot (then {@code recovered} is false
    * when a requested resume could not be served) or a resume (the missed deltas follow).
    */
-  static Buffer sync(String taskId, String env, String epoch, long seq, String mode, Boolean recovered, String reason) {
-    ObjectNode node = Json.object().put("command", "sync").put("task_id", taskId).put("env", env)
-        .put("epoch", epoch).put("seq", seq).put("mode", mode).put("reason", reason);
+  static Buffer sync(
+      String taskId,
+      String env,
+      String epoch,
+      long seq,
+      String mode,
+      Boolean recovered,
+      String reason) {
+    ObjectNode node =
+        Json.object()
+            .put("command", "sync")
+            .put("task_id", taskId)
+            .put("env", env)
+            .put("epoch", epoch)
+            .put("seq", seq)
+            .put("mode", mode)
+            .put("reason", reason);
     if (recovered != null) {
       node.put("recovered", recovered);
     }
     return json(node);
   }
 
-  static Buffer snapshotSync(String taskId, String env, Snapshot snap, Boolean recovered, String reason) {
+  static Buffer snapshotSync(
+      String taskId, String env, Snapshot snap, Boolean recovered, String reason) {
     return sync(taskId, env, snap.epoch(), snap.seq(), "snapshot", recovered, reason);
   }
 

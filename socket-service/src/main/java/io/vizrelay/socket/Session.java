@@ -9,31 +9,54 @@ import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.socket.SocketRequest.Position;
 import java.util.ArrayDeque;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One browser socket of one task. Confined to the socket's event loop. It applies the task's
- * deltas exactly once and in seq order: duplicates are dropped, a gap or another epoch triggers a
- * re-sync, and while a snapshot or resume is being prepared the channel's deltas are held.
+ * One browser socket of one task. Confined to the socket's event loop. It applies the task's deltas
+ * exactly once and in seq order: duplicates are dropped, a gap or another epoch triggers a re-sync,
+ * and while a snapshot or resume is being prepared the channel's deltas are held.
  *
- * <p>Slow consumer: bytes written but not yet flushed to the network are counted; when the
- * queued delta bytes would pass {@code queueLimit}, further deltas are dropped and, once the queue
- * has drained, the session is re-synced with a snapshot ({@code reason: "overflow"}).
+ * <p>Slow consumer: bytes written but not yet flushed to the network are counted; when the queued
+ * delta bytes would pass {@code queueLimit}, further deltas are dropped and, once the queue has
+ * drained, the session is re-synced with a snapshot ({@code reason: "overflow"}).
+ *
+ * <p>Re-syncs the browser asks for ({@code resume}, an env switch) are bounded: at most {@link
+ * #CLIENT_RESYNCS_BURST} at once and one per {@link #CLIENT_RESYNC_REFILL_MS} after that (more are
+ * ignored); one runs at a time, and it starts only when what was written before (a snapshot
+ * included) is within {@code queueLimit}: until then it waits, the latest request replacing earlier
+ * ones. A client that asks again and again without reading holds at most {@code queueLimit} plus
+ * one snapshot.
  */
-final class Session {
+final class Session implements TaskChannel.Member {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
-  enum Mode { SYNCING, LIVE, OVERFLOWED, CLOSED }
+  enum Mode {
+    SYNCING,
+    LIVE,
+    OVERFLOWED,
+    CLOSED
+  }
+
+  /** Browser-asked re-syncs allowed at once. */
+  static final int CLIENT_RESYNCS_BURST = 3;
+
+  /** One more browser-asked re-sync is allowed per this many milliseconds. */
+  static final long CLIENT_RESYNC_REFILL_MS = 1000;
+
+  /** A browser-asked re-sync waiting for the current one, or for the send queue to drain. */
+  private record Requested(Position since, String reason) {}
 
   final String sid;
   final String taskId;
   final boolean compact;
+
   /** The user whose socket this is. */
   final String userId;
+
   /** A user the task is shared with: watches only; commands that change state are ignored. */
   final boolean readonly;
+
   private final ServerWebSocket ws;
   private final TaskStore store;
   private final SocketMetrics metrics;
@@ -47,10 +70,20 @@ final class Session {
   private long queuedDeltaBytes;
   private long queuedBytes;
   private long heldBytes;
-  private TaskChannel channel;
+  private TaskChannel<Session> channel;
+  private Requested requested;
+  private double resyncTokens = CLIENT_RESYNCS_BURST;
+  private long resyncTokensAt = System.nanoTime();
 
-  Session(String sid, SocketRequest request, String userId, boolean readonly, ServerWebSocket ws, TaskStore store,
-      SocketMetrics metrics, int queueLimit) {
+  Session(
+      String sid,
+      SocketRequest request,
+      String userId,
+      boolean readonly,
+      ServerWebSocket ws,
+      TaskStore store,
+      SocketMetrics metrics,
+      int queueLimit) {
     this.sid = sid;
     this.userId = userId;
     this.readonly = readonly;
@@ -77,17 +110,18 @@ final class Session {
   }
 
   /** The node's channel of this session's task (set once, right after the session joined it). */
-  void attach(TaskChannel taskChannel) {
+  void attach(TaskChannel<Session> taskChannel) {
     this.channel = taskChannel;
   }
 
   /** A delta from the task's channel, in the channel's order. */
-  void deliver(Delta delta) {
+  @Override
+  public void deliver(Delta delta) {
     switch (mode) {
       case SYNCING -> hold(delta);
       case LIVE -> send(delta);
       case OVERFLOWED -> metrics.dropped();
-      case CLOSED -> { }
+      case CLOSED -> {}
     }
   }
 
@@ -140,12 +174,16 @@ final class Session {
 
   private void resyncWhenDrained() {
     if (queuedBytes == 0 && mode == Mode.OVERFLOWED) {
+      requested = null; // the snapshot below covers a waiting resume too
       resync(null, "overflow");
+    } else if (requested != null) {
+      startRequested();
     }
   }
 
   /** Starts (or restarts) the session: from {@code since} when given, else from a snapshot. */
-  void resync(Position since, String reason) {
+  @Override
+  public void resync(Position since, String reason) {
     if (mode == Mode.CLOSED) {
       return;
     }
@@ -158,47 +196,107 @@ final class Session {
       snapshot(gen, null, reason);
       return;
     }
-    store.since(taskId, since.epoch(), since.seq())
+    store
+        .since(taskId, since.epoch(), since.seq())
         .onSuccess(result -> resumed(gen, since, result, reason))
         .onFailure(err -> failed(gen, err));
   }
 
-  /** visdom's flow: switch to another env and replay it. */
+  /** visdom's flow: switch to another env and replay it (a browser-asked re-sync). */
   void switchEnv(String newEnv) {
     this.env = newEnv;
-    resync(null, "env");
+    requestResync(null, "env");
+  }
+
+  /**
+   * A re-sync the browser asked for ({@code resume}, env switch): dropped beyond the rate, else run
+   * now, or once the running one is done and the send queue is within its bound. True when taken.
+   */
+  boolean requestResync(Position since, String reason) {
+    if (mode == Mode.CLOSED || !takeResyncToken()) {
+      metrics.resyncHeld();
+      return false;
+    }
+    requested = new Requested(since, reason);
+    startRequested();
+    if (requested != null) {
+      metrics.resyncHeld(); // waits for the running one or for the queue to drain
+    }
+    return true;
+  }
+
+  private boolean takeResyncToken() {
+    long now = System.nanoTime();
+    resyncTokens =
+        Math.min(
+            CLIENT_RESYNCS_BURST,
+            resyncTokens + (now - resyncTokensAt) / (CLIENT_RESYNC_REFILL_MS * 1_000_000.0));
+    resyncTokensAt = now;
+    if (resyncTokens < 1) {
+      return false;
+    }
+    resyncTokens -= 1;
+    return true;
+  }
+
+  /**
+   * Starts the requested re-sync when none runs and the queue (snapshots included) is within bound.
+   */
+  private void startRequested() {
+    if (requested == null
+        || mode == Mode.SYNCING
+        || mode == Mode.CLOSED
+        || queuedBytes > queueLimit) {
+      return;
+    }
+    Requested r = requested;
+    requested = null;
+    resync(r.since(), r.reason());
+  }
+
+  /** All bytes written to this browser and not yet taken by the network (snapshots included). */
+  long queuedBytes() {
+    return queuedBytes;
   }
 
   /** visdom's plain {@code /socket}: live frames from now on, no replay until an env is chosen. */
   void startWithoutReplay() {
     mode = Mode.SYNCING;
     int gen = ++generation;
-    store.stats(taskId).onSuccess(stats -> {
-      if (gen != generation) {
-        return;
-      }
-      if (stats == null) {
-        startNewTaskWithoutReplay(gen);
-        return;
-      }
-      write(Frames.envUpdate(stats.envs()), false);
-      epoch = stats.epoch();
-      lastSeq = stats.lastSeq();
-      goLive();
-    }).onFailure(err -> failed(gen, err));
+    store
+        .stats(taskId)
+        .onSuccess(
+            stats -> {
+              if (gen != generation) {
+                return;
+              }
+              if (stats == null) {
+                startNewTaskWithoutReplay(gen);
+                return;
+              }
+              write(Frames.envUpdate(stats.envs()), false);
+              epoch = stats.epoch();
+              lastSeq = stats.lastSeq();
+              goLive();
+            })
+        .onFailure(err -> failed(gen, err));
   }
 
   /** A task nobody wrote to yet: learn its epoch from an (empty) snapshot, but send no replay. */
   private void startNewTaskWithoutReplay(int gen) {
-    store.snapshot(taskId, env).onSuccess(snap -> {
-      if (gen != generation) {
-        return;
-      }
-      write(Frames.envUpdate(snap.envs()), false);
-      epoch = snap.epoch();
-      lastSeq = snap.seq();
-      goLive();
-    }).onFailure(err -> failed(gen, err));
+    store
+        .snapshot(taskId, env)
+        .onSuccess(
+            snap -> {
+              if (gen != generation) {
+                return;
+              }
+              write(Frames.envUpdate(snap.envs()), false);
+              epoch = snap.epoch();
+              lastSeq = snap.seq();
+              goLive();
+            })
+        .onFailure(err -> failed(gen, err));
   }
 
   private void resumed(int gen, Position since, Since result, String reason) {
@@ -223,13 +321,17 @@ final class Session {
   }
 
   private void snapshot(int gen, Boolean recovered, String reason) {
-    store.snapshot(taskId, env).onSuccess(snap -> {
-      if (gen != generation) {
-        return;
-      }
-      sendSnapshot(snap, recovered, reason);
-      goLive();
-    }).onFailure(err -> failed(gen, err));
+    store
+        .snapshot(taskId, env)
+        .onSuccess(
+            snap -> {
+              if (gen != generation) {
+                return;
+              }
+              sendSnapshot(snap, recovered, reason);
+              goLive();
+            })
+        .onFailure(err -> failed(gen, err));
   }
 
   private void sendSnapshot(Snapshot snap, Boolean recovered, String reason) {
@@ -253,6 +355,7 @@ final class Session {
     if (mode == Mode.LIVE && channel != null) {
       channel.positioned(epoch, lastSeq);
     }
+    startRequested();
   }
 
   private void failed(int gen, Throwable err) {
@@ -280,13 +383,14 @@ final class Session {
       closed();
       return;
     }
-    written.onComplete(ar -> {
-      queuedBytes -= len;
-      if (isDelta) {
-        queuedDeltaBytes -= len;
-      }
-      resyncWhenDrained();
-    });
+    written.onComplete(
+        ar -> {
+          queuedBytes -= len;
+          if (isDelta) {
+            queuedDeltaBytes -= len;
+          }
+          resyncWhenDrained();
+        });
   }
 
   void close(short code, String reason) {

@@ -5,22 +5,29 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.ServerWebSocket;
 import io.vizrelay.common.auth.Authorizer;
 import io.vizrelay.common.auth.BusPrincipal;
+import io.vizrelay.common.auth.ConnectionCounts;
 import io.vizrelay.common.auth.Principal;
 import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.http.WebSocketKeepAlive;
 import io.vizrelay.common.store.TaskStore;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The node's browser sessions and task channels (one channel per task with local sessions,
- * created with the first session and closed with the last). Confined to one event loop. Commands to
- * a session by id (visdom's env switch) arrive on this hub's one consumer ({@link Addresses#sessions}).
+ * The node's browser sessions and task channels (one channel per task with local sessions, created
+ * with the first session and closed with the last; the store keeps a task with a channel in memory:
+ * {@link TaskStore#watch}). Confined to one event loop. Commands to a session by id (visdom's env
+ * switch) arrive on this hub's one consumer ({@link Addresses#sessions}).
  */
 final class SessionHub {
   /** Close code sent to browsers when the node shuts down; the reason is a resume hint. */
   static final short GOING_AWAY = 1001;
-  /** Close code sent to a read-only watcher when the owner stops sharing the task (policy violation). */
+
+  /**
+   * Close code sent to a read-only watcher when the owner stops sharing the task (policy
+   * violation).
+   */
   static final short UNSHARED = 1008;
 
   private final Vertx vertx;
@@ -28,12 +35,18 @@ final class SessionHub {
   private final TaskStore store;
   private final SocketMetrics metrics;
   private final BrowserCommands commands;
-  private final Map<String, TaskChannel> channels = new HashMap<>();
+  private final Map<String, TaskChannel<Session>> channels = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
+
   /** This hub's id: the prefix of its session ids. */
   private final String hubId = Addresses.newHubId();
 
-  SessionHub(Vertx vertx, VizConfig config, TaskStore store, SocketMetrics metrics, BrowserCommands commands) {
+  SessionHub(
+      Vertx vertx,
+      VizConfig config,
+      TaskStore store,
+      SocketMetrics metrics,
+      BrowserCommands commands) {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
@@ -46,7 +59,10 @@ final class SessionHub {
     return Addresses.sessions(hubId);
   }
 
-  /** Visdom's env switch for one of this hub's sessions: 404 when it is gone, 403 when not the sender's. */
+  /**
+   * Visdom's env switch for one of this hub's sessions: 404 when it is gone, 403 when not the
+   * sender's.
+   */
   void sessionCommand(Message<String> msg) {
     Session session = sessions.get(msg.headers().get(Addresses.SID));
     if (session == null) {
@@ -63,19 +79,42 @@ final class SessionHub {
    * Opens a session for an authorized socket; {@code readonly} for a user the task is shared with
    * (not its owner or an admin).
    */
-  void open(SocketRequest request, ServerWebSocket ws, Principal principal, boolean readonly) {
+  void open(
+      SocketRequest request,
+      ServerWebSocket ws,
+      Principal principal,
+      boolean readonly,
+      ConnectionCounts.Lease lease) {
     String sid = Addresses.newSessionId(hubId);
-    Session session = new Session(sid, request, principal.userId(), readonly, ws, store, metrics,
-        config.sessionQueueBytes());
+    Session session =
+        new Session(
+            sid,
+            request,
+            principal.userId(),
+            readonly,
+            ws,
+            store,
+            metrics,
+            config.sessionQueueBytes());
     sessions.put(sid, session);
     metrics.sessionOpened();
-    TaskChannel channel = channels.computeIfAbsent(request.taskId(), id -> {
-      metrics.channelOpened();
-      return new TaskChannel(vertx, id, store, metrics);
-    });
+    TaskChannel<Session> channel =
+        channels.computeIfAbsent(
+            request.taskId(),
+            id -> {
+              metrics.channelOpened();
+              store.watch(id);
+              return new TaskChannel<>(vertx, id, store, metrics);
+            });
     channel.add(session);
     session.attach(channel);
-    ws.closeHandler(v -> close(session));
+    long keepAlive = WebSocketKeepAlive.start(vertx, config, ws);
+    ws.closeHandler(
+        v -> { // every close path: close frame, TCP drop, server close
+          lease.release();
+          vertx.cancelTimer(keepAlive);
+          close(session);
+        });
     ws.textMessageHandler(text -> commands.handle(session, text));
     session.write(Frames.register(sid, readonly), false);
     session.write(Frames.layoutUpdate(), false);
@@ -92,8 +131,9 @@ final class SessionHub {
    */
   private static boolean mayControl(io.vertx.core.MultiMap headers, Session session) {
     Principal p = BusPrincipal.from(headers);
-    return p != null && (Authorizer.canWatch(p, session.taskId)
-        || session.readonly && !p.scoped() && p.userId().equals(session.userId));
+    return p != null
+        && (Authorizer.canWatch(p, session.taskId)
+            || session.readonly && !p.scoped() && p.userId().equals(session.userId));
   }
 
   /**
@@ -101,7 +141,7 @@ final class SessionHub {
    * with {@link #UNSHARED} (their next socket is refused).
    */
   void sharingChanged(String taskId, java.util.Collection<String> sharedWith) {
-    TaskChannel channel = channels.get(taskId);
+    TaskChannel<Session> channel = channels.get(taskId);
     if (channel == null) {
       return;
     }
@@ -117,17 +157,20 @@ final class SessionHub {
     if (sessions.remove(session.sid) != null) {
       metrics.sessionClosed();
     }
-    TaskChannel channel = channels.get(session.taskId);
+    TaskChannel<Session> channel = channels.get(session.taskId);
     if (channel != null && channel.remove(session)) {
       channels.remove(session.taskId);
+      store.unwatch(session.taskId);
       channel.close();
       metrics.channelClosed();
     }
   }
 
-  /** Sends a task status change ({@code task_status} frame) to that task's browsers on this node. */
+  /**
+   * Sends a task status change ({@code task_status} frame) to that task's browsers on this node.
+   */
   void taskStatus(String taskId, io.vertx.core.buffer.Buffer frame) {
-    TaskChannel channel = channels.get(taskId);
+    TaskChannel<Session> channel = channels.get(taskId);
     if (channel != null) {
       channel.sessions().forEach(s -> s.write(frame, false));
     }
@@ -142,9 +185,11 @@ final class SessionHub {
 
   SocketMetrics.View stats() {
     long maxQueued = 0;
+    long maxAll = 0;
     for (Session s : sessions.values()) {
       maxQueued = Math.max(maxQueued, s.queuedDeltaBytes());
+      maxAll = Math.max(maxAll, s.queuedBytes());
     }
-    return metrics.view(sessions.size(), channels.size(), maxQueued);
+    return metrics.view(sessions.size(), channels.size(), maxQueued, maxAll);
   }
 }

@@ -1,6 +1,6 @@
 package io.vizrelay.socket;
 
-import io.vizrelay.common.cluster.ClusterNode;
+import io.vizrelay.common.cluster.ServiceProcess;
 import java.util.List;
 
 /**
@@ -11,6 +11,7 @@ public final class SocketMain {
   private SocketMain() {}
 
   public static void main(String[] args) {
-    ClusterNode.run("socket", List.of(c -> new SocketVerticle(c.config(), c.store(), c.router())));
+    ServiceProcess.run(
+        "socket", List.of(c -> new SocketVerticle(c.config(), c.store(), c.router())));
   }
 }

@@ -14,9 +14,11 @@ import io.vizrelay.common.visdom.TaskState;
  * @param since where to resume from, or null for a fresh snapshot
  * @param compact the client wants compact append frames
  * @param autoReplay send the task's state at once ({@code /socket?task_id=}); false for visdom's
- *     own flow ({@code /socket}, {@code /task/<id>/socket}), which waits for {@code POST /env/<eid>}
+ *     own flow ({@code /socket}, {@code /task/<id>/socket}), which waits for {@code POST
+ *     /env/<eid>}
  */
-public record SocketRequest(String taskId, String env, Position since, boolean compact, boolean autoReplay) {
+public record SocketRequest(
+    String taskId, String env, Position since, boolean compact, boolean autoReplay) {
   /** A point in a task's stream: {@code <epoch>:<seq>}. */
   public record Position(String epoch, long seq) {
     public static Position parse(String text) {
@@ -31,7 +33,8 @@ public record SocketRequest(String taskId, String env, Position since, boolean c
         }
         return new Position(text.substring(0, colon), seq);
       } catch (NumberFormatException e) {
-        throw new ApiException(ErrorCode.INVALID_FIELD, "since must be <epoch>:<seq> with a non-negative seq");
+        throw new ApiException(
+            ErrorCode.INVALID_FIELD, "since must be <epoch>:<seq> with a non-negative seq");
       }
     }
   }
@@ -39,7 +42,8 @@ public record SocketRequest(String taskId, String env, Position since, boolean c
   static SocketRequest from(RoutingContext ctx, VizConfig config) {
     String pathTask = ctx.pathParam("taskId");
     String queryTask = ctx.queryParams().get("task_id");
-    String taskId = pathTask != null ? pathTask : queryTask != null ? queryTask : config.defaultTask();
+    String taskId =
+        pathTask != null ? pathTask : queryTask != null ? queryTask : config.defaultTask();
     if (!VizConfig.isValidTaskId(taskId)) {
       throw new ApiException(ErrorCode.INVALID_TASK_ID, "task_id is missing or malformed");
     }
@@ -51,7 +55,11 @@ public record SocketRequest(String taskId, String env, Position since, boolean c
     String since = ctx.queryParams().get("since");
     String format = ctx.queryParams().get("format");
     boolean compact = "compact".equals(format) || "1".equals(ctx.queryParams().get("compact"));
-    return new SocketRequest(taskId, env, since == null || since.isEmpty() ? null : Position.parse(since),
-        compact, queryTask != null && pathTask == null);
+    return new SocketRequest(
+        taskId,
+        env,
+        since == null || since.isEmpty() ? null : Position.parse(since),
+        compact,
+        queryTask != null && pathTask == null);
   }
 }

@@ -4,35 +4,39 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vizrelay.common.bus.Addresses;
-import io.vizrelay.common.json.Json;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.auth.Authorizer;
+import io.vizrelay.common.auth.ConnectionCounts;
 import io.vizrelay.common.auth.Principal;
-import io.vizrelay.common.model.TaskGet;
-import io.vizrelay.common.model.TaskRecord;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
-import java.util.List;
+import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.bus.DeltaCodec;
+import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
-import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.json.Json;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.model.TaskGet;
+import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.store.TaskStore;
+import java.util.List;
 
 /**
- * The socket service: browsers' WebSockets ({@code /socket?task_id=}, visdom's {@code /socket}
- * and {@code /task/<id>/socket}), validated before the upgrade, mounted on the given router.
+ * The socket service: browsers' WebSockets ({@code /socket?task_id=}, visdom's {@code /socket} and
+ * {@code /task/<id>/socket}), validated before the upgrade, mounted on the given router.
  */
 public final class SocketVerticle extends VerticleBase {
-  /** How long a non-owner's socket waits for the registry to say whether the task is shared with them. */
+  /**
+   * How long a non-owner's socket waits for the registry to say whether the task is shared with
+   * them.
+   */
   static final long SHARE_LOOKUP_TIMEOUT_MS = 5_000;
 
   private final VizConfig config;
@@ -40,51 +44,82 @@ public final class SocketVerticle extends VerticleBase {
   private final Router router;
   private SessionHub hub;
   private AuthGate gate;
+
   /** The event loop the sessions live on (the HTTP server's); null until the first browser. */
   private volatile Context hubContext;
 
+  /** Server ping interval on browser sockets ({@link SocketPings}); 0 = off. */
+  private final long pingIntervalMs;
+
   public SocketVerticle(VizConfig config, TaskStore store, Router router) {
+    this(config, store, router, SocketPings.intervalMs(System.getenv()));
+  }
+
+  public SocketVerticle(VizConfig config, TaskStore store, Router router, long pingIntervalMs) {
     this.config = config;
     this.store = store;
     this.router = router;
+    this.pingIntervalMs = pingIntervalMs;
   }
 
   @Override
   public Future<?> start() {
-    return AuthGate.create(vertx, config).compose(authGate -> {
-      start(authGate);
-      return vertx.eventBus().<String>consumer(hub.commandsAddress(),
-          msg -> hubContext().runOnContext(x -> hub.sessionCommand(msg))).completion();
-    });
+    return AuthGate.forProcess(vertx, config)
+        .compose(
+            authGate -> {
+              start(authGate);
+              return vertx
+                  .eventBus()
+                  .<String>consumer(
+                      hub.commandsAddress(),
+                      msg -> hubContext().runOnContext(x -> hub.sessionCommand(msg)))
+                  .completion();
+            });
   }
 
   private void start(AuthGate authGate) {
     gate = authGate;
     DeltaCodec.register(vertx);
     SocketMetrics metrics = new SocketMetrics(Metrics.of(vertx));
-    hub = new SessionHub(vertx, config, store, metrics, new BrowserCommands(store, vertx.eventBus()));
+    hub =
+        new SessionHub(vertx, config, store, metrics, new BrowserCommands(store, vertx.eventBus()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS, msg -> forwardStatus(msg.body()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_SHARING, msg -> sharingChanged(msg.body()));
-    router.get("/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
-    router.get("/task/:taskId/socket").handler(this::checkOrigin).handler(gate.authenticate()).handler(this::upgrade);
-    router.get("/api/relay/stats").handler(gate.authenticate()).handler(ctx -> {
-      AuthGate.require(AuthGate.principal(ctx).admin(), "relay stats are for admins");
-      ctx.json(hub.stats());
-    });
+    vertx.eventBus().<Buffer>consumer(Addresses.TASK_DELETED, msg -> taskDeleted(msg.body()));
+    router
+        .get("/socket")
+        .handler(gate.webSocketOrigin())
+        .handler(gate.authenticate())
+        .handler(this::upgrade);
+    router
+        .get("/task/:taskId/socket")
+        .handler(gate.webSocketOrigin())
+        .handler(gate.authenticate())
+        .handler(this::upgrade);
+    router
+        .get("/api/relay/stats")
+        .handler(gate.authenticate())
+        .handler(
+            ctx -> {
+              AuthGate.require(AuthGate.principal(ctx).admin(), "relay stats are for admins");
+              ctx.json(hub.stats());
+            });
     gate.mountLogin(router);
     mountPage();
   }
 
-  private void checkOrigin(RoutingContext ctx) {
-    gate.checkOrigin(ctx.request());
-    ctx.next();
-  }
-
-  /** The web page ({@code /}), its static files and Plotly from its WebJar (compressed by the server). */
+  /**
+   * The web page ({@code /}), its static files and Plotly from its WebJar (compressed by the
+   * server).
+   */
   private void mountPage() {
     router.get("/").handler(ctx -> ctx.reroute("/static/index.html"));
-    router.get("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(60));
-    router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(86400));
+    router
+        .get("/static/*")
+        .handler(StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(60));
+    router
+        .get("/webjars/*")
+        .handler(StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(86400));
   }
 
   private void forwardStatus(Buffer body) {
@@ -110,10 +145,27 @@ public final class SocketVerticle extends VerticleBase {
   }
 
   /**
+   * A task was deleted: its read-only watchers lose their access (a re-created task starts
+   * unshared).
+   */
+  private void taskDeleted(Buffer body) {
+    TaskGet deleted;
+    try {
+      deleted = Json.MAPPER.readValue(body.getBytes(), TaskGet.class);
+    } catch (java.io.IOException e) {
+      return;
+    }
+    Context c = hubContext;
+    if (c != null) {
+      c.runOnContext(v -> hub.sharingChanged(deleted.taskId(), List.of()));
+    }
+  }
+
+  /**
    * Validated, authenticated and authorized before the upgrade: a refusal is a 4xx, never
    * open-then-close. The owner and admins watch at once; anyone else only when the registry says
-   * the task is shared with them ({@link Addresses#TASK_GET}, bounded by
-   * {@link #SHARE_LOOKUP_TIMEOUT_MS}), and then read-only.
+   * the task is shared with them ({@link Addresses#TASK_GET}, bounded by {@link
+   * #SHARE_LOOKUP_TIMEOUT_MS}), and then read-only.
    */
   private void upgrade(RoutingContext ctx) {
     SocketRequest request = SocketRequest.from(ctx, config);
@@ -125,50 +177,70 @@ public final class SocketVerticle extends VerticleBase {
     String refusal = "you may not watch task " + request.taskId();
     AuthGate.require(!principal.scoped(), refusal);
     ctx.request().pause(); // the handshake must not be read before toWebSocket() (which resumes it)
-    sharedWith(request.taskId()).onComplete(ar -> {
-      if (ar.succeeded() && Authorizer.isSharedWith(principal, ar.result())) {
-        accept(ctx, request, principal, true);
-        return;
-      }
-      ctx.request().resume();
-      if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
-        ctx.fail(new ApiException(ErrorCode.UNAVAILABLE, "the task registry did not answer; try again"));
-      } else {
-        ctx.fail(new ApiException(ErrorCode.FORBIDDEN, refusal));
-      }
-    });
+    sharedWith(request.taskId())
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && Authorizer.isSharedWith(principal, ar.result())) {
+                accept(ctx, request, principal, true);
+                return;
+              }
+              ctx.request().resume();
+              if (ar.failed()
+                  && ar.cause() instanceof ReplyException re
+                  && re.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
+                ctx.fail(
+                    new ApiException(
+                        ErrorCode.UNAVAILABLE, "the task registry did not answer; try again"));
+              } else {
+                ctx.fail(new ApiException(ErrorCode.FORBIDDEN, refusal));
+              }
+            });
   }
 
   /** The registry's {@code shared_with} of the task; fails when it is unknown (404) or silent. */
   private Future<List<String>> sharedWith(String taskId) {
     Buffer body = Buffer.buffer(Json.bytes(new TaskGet(taskId)));
-    return vertx.eventBus().<Buffer>request(Addresses.TASK_GET, body,
-            new DeliveryOptions().setSendTimeout(SHARE_LOOKUP_TIMEOUT_MS))
-        .map(reply -> {
-          try {
-            return Json.MAPPER.readValue(reply.body().getBytes(), TaskRecord.class).sharedWith();
-          } catch (java.io.IOException e) {
-            throw new IllegalStateException("undecodable task record", e);
-          }
-        });
+    return vertx
+        .eventBus()
+        .<Buffer>request(
+            Addresses.TASK_GET, body, new DeliveryOptions().setSendTimeout(SHARE_LOOKUP_TIMEOUT_MS))
+        .map(
+            reply -> {
+              try {
+                return Json.MAPPER
+                    .readValue(reply.body().getBytes(), TaskRecord.class)
+                    .sharedWith();
+              } catch (java.io.IOException e) {
+                throw new IllegalStateException("undecodable task record", e);
+              }
+            });
   }
 
-  private void accept(RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
-    if (!gate.acquireConnection(principal)) {
+  private void accept(
+      RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
+    ConnectionCounts.Lease lease = gate.browserSockets().acquire(principal);
+    if (lease == null) {
       ctx.request().resume();
-      ctx.fail(new ApiException(ErrorCode.TOO_MANY_REQUESTS, "too many open sockets for user " + principal.userId()));
+      ctx.fail(
+          new ApiException(
+              ErrorCode.TOO_MANY_REQUESTS, "too many open sockets for user " + principal.userId()));
       return;
     }
-    ctx.request().toWebSocket()
-        .onSuccess(ws -> {
-          ws.endHandler(v -> gate.releaseConnection(principal));
-          hubContext = vertx.getOrCreateContext();
-          hub.open(request, ws, principal, readonly);
-        })
-        .onFailure(err -> {
-          gate.releaseConnection(principal);
-          ctx.fail(err);
-        });
+    ctx.request()
+        .toWebSocket()
+        .onSuccess(
+            ws -> {
+              hubContext = vertx.getOrCreateContext();
+              hub.open(
+                  request, ws, principal, readonly,
+                  lease); // the hub releases it on every close path
+              SocketPings.start(vertx, ws, pingIntervalMs);
+            })
+        .onFailure(
+            err -> {
+              lease.release();
+              ctx.fail(err);
+            });
   }
 
   private Context hubContext() {
@@ -182,10 +254,11 @@ public final class SocketVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Promise<Void> closed = Promise.promise();
-    hubContext.runOnContext(v -> {
-      hub.closeAll();
-      closed.complete();
-    });
+    hubContext.runOnContext(
+        v -> {
+          hub.closeAll();
+          closed.complete();
+        });
     return closed.future();
   }
 }

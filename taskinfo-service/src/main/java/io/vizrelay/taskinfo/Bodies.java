@@ -7,11 +7,15 @@ import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
 
-/** Decodes request bodies into typed records at the edge; every failure is a 400 from the catalog. */
+/**
+ * Decodes request bodies into typed records at the edge; every failure is a 400 from the catalog.
+ */
 final class Bodies {
   private Bodies() {}
 
-  /** A JSON object body as {@code type}; malformed JSON is INVALID_JSON, wrong types INVALID_FIELD. */
+  /**
+   * A JSON object body as {@code type}; malformed JSON is INVALID_JSON, wrong types INVALID_FIELD.
+   */
   static <T> T decode(Buffer body, Class<T> type) {
     if (body == null || body.length() == 0) {
       throw new ApiException(ErrorCode.INVALID_JSON, "request body is empty");
@@ -32,7 +36,8 @@ final class Bodies {
     try {
       return Json.MAPPER.readValue(bytes, type);
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("undecodable " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "undecodable " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 

@@ -58,20 +58,28 @@ final class ControlWaiters {
    * Parks the request for at most {@code timeoutMs}, then checks {@code current}: a state already
    * decisive is answered at once (checking after parking means no stop can slip in between).
    */
-  void park(RoutingContext ctx, String taskId, long timeoutMs, Supplier<Future<ControlState>> current) {
+  void park(
+      RoutingContext ctx, String taskId, long timeoutMs, Supplier<Future<ControlState>> current) {
     Waiter waiter = new Waiter(taskId, ctx);
-    byTask.compute(taskId, (id, set) -> {
-      Set<Waiter> waiters = set != null ? set : ConcurrentHashMap.newKeySet();
-      waiters.add(waiter);
-      return waiters;
-    });
-    waiter.timerId = vertx.setTimer(Math.max(1, timeoutMs), id -> current.get().onComplete(ar -> answer(waiter, ar)));
+    byTask.compute(
+        taskId,
+        (id, set) -> {
+          Set<Waiter> waiters = set != null ? set : ConcurrentHashMap.newKeySet();
+          waiters.add(waiter);
+          return waiters;
+        });
+    waiter.timerId =
+        vertx.setTimer(
+            Math.max(1, timeoutMs), id -> current.get().onComplete(ar -> answer(waiter, ar)));
     ctx.response().closeHandler(v -> waiter.claim());
-    current.get().onComplete(ar -> {
-      if (ar.failed() || ar.result() == null || ar.result().decisive()) {
-        answer(waiter, ar);
-      }
-    });
+    current
+        .get()
+        .onComplete(
+            ar -> {
+              if (ar.failed() || ar.result() == null || ar.result().decisive()) {
+                answer(waiter, ar);
+              }
+            });
   }
 
   /** Answers the task's parked requests with {@code state}. */
@@ -92,7 +100,9 @@ final class ControlWaiters {
 
   /** Shutdown: every parked request gets its task's current state (the job simply polls again). */
   void releaseAll(Function<String, Future<ControlState>> current) {
-    byTask.values().forEach(ws -> ws.forEach(w -> current.apply(w.taskId).onComplete(ar -> answer(w, ar))));
+    byTask
+        .values()
+        .forEach(ws -> ws.forEach(w -> current.apply(w.taskId).onComplete(ar -> answer(w, ar))));
   }
 
   int waiting(String taskId) {
@@ -101,28 +111,31 @@ final class ControlWaiters {
   }
 
   /**
-   * Answers on the request's own context: the state, 404 when it is null (the task no longer exists),
-   * or the error when reading it failed.
+   * Answers on the request's own context: the state, 404 when it is null (the task no longer
+   * exists), or the error when reading it failed.
    */
   private void answer(Waiter waiter, AsyncResult<ControlState> state) {
     if (!waiter.claim()) {
       return;
     }
-    waiter.context.runOnContext(v -> {
-      if (state.failed()) {
-        waiter.ctx.fail(state.cause());
-      } else if (state.result() == null) {
-        ErrorHandler.send(waiter.ctx.response(), RegistryOp.notFound(waiter.taskId));
-      } else {
-        TaskHttpApi.sendJson(waiter.ctx, 200, state.result());
-      }
-    });
+    waiter.context.runOnContext(
+        v -> {
+          if (state.failed()) {
+            waiter.ctx.fail(state.cause());
+          } else if (state.result() == null) {
+            ErrorHandler.send(waiter.ctx.response(), RegistryOp.notFound(waiter.taskId));
+          } else {
+            TaskHttpApi.sendJson(waiter.ctx, 200, state.result());
+          }
+        });
   }
 
   private void forget(Waiter waiter) {
-    byTask.computeIfPresent(waiter.taskId, (id, set) -> {
-      set.remove(waiter);
-      return set.isEmpty() ? null : set;
-    });
+    byTask.computeIfPresent(
+        waiter.taskId,
+        (id, set) -> {
+          set.remove(waiter);
+          return set.isEmpty() ? null : set;
+        });
   }
 }

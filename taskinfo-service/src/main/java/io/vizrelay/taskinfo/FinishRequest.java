@@ -6,7 +6,8 @@ import io.vizrelay.common.model.TaskStatus;
 import io.vizrelay.common.registry.FinishReport;
 
 /** Body of {@code POST /api/tasks/{id}/finish}: how the job ended. */
-record FinishRequest(@JsonProperty("status") String status, @JsonProperty("exit_code") Integer exitCode) {
+record FinishRequest(
+    @JsonProperty("status") String status, @JsonProperty("exit_code") Integer exitCode) {
 
   static FinishReport decode(Buffer body) {
     return Bodies.decode(body, FinishRequest.class).validate();

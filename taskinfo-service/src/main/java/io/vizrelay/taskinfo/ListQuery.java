@@ -1,6 +1,8 @@
 package io.vizrelay.taskinfo;
 
 import io.vertx.core.MultiMap;
+import io.vizrelay.common.auth.Authorizer;
+import io.vizrelay.common.auth.Principal;
 import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.model.TaskStatus;
 import io.vizrelay.common.registry.TaskOwner;
@@ -10,20 +12,33 @@ import java.util.function.Predicate;
 /**
  * Query of {@code GET /api/tasks}: whose tasks, which statuses, which project, which page.
  *
- * @param userId owner; defaults to the principal ({@code VIZRELAY_USER} until sign-in exists)
+ * @param userId owner; defaults to the principal (with {@code VIZRELAY_AUTH=none}, {@code
+ *     VIZRELAY_USER})
  * @param status which statuses to list (default {@code all})
  * @param projectId only this project, or null for every project
  * @param limit page size, 1..{@value #MAX_LIMIT} (default {@value #DEFAULT_LIMIT})
  * @param offset tasks skipped, at least 0 (default 0)
- * @param scope {@code own} (default): the tasks {@code userId} owns; {@code shared}: the tasks other
- *     users shared with {@code userId} (read-only)
+ * @param scope {@code own} (default): the tasks {@code userId} owns; {@code shared}: the tasks
+ *     other users shared with {@code userId} (read-only)
+ * @param credential a scoped credential's bounds ({@link #within}): only tasks inside them are
+ *     listed; null for none
  */
-record ListQuery(String userId, StatusFilter status, String projectId, int limit, int offset, Scope scope) {
+record ListQuery(
+    String userId,
+    StatusFilter status,
+    String projectId,
+    int limit,
+    int offset,
+    Scope scope,
+    Principal credential) {
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 500;
 
   /** The {@code scope} query parameter. */
-  enum Scope { OWN, SHARED }
+  enum Scope {
+    OWN,
+    SHARED
+  }
 
   /** The {@code status} query parameter. */
   enum StatusFilter {
@@ -43,6 +58,19 @@ record ListQuery(String userId, StatusFilter status, String projectId, int limit
     }
   }
 
+  ListQuery(
+      String userId, StatusFilter status, String projectId, int limit, int offset, Scope scope) {
+    this(userId, status, projectId, limit, offset, scope, null);
+  }
+
+  /**
+   * This query limited to what a scoped credential may see ({@link Authorizer#inScope}); unchanged
+   * for others.
+   */
+  ListQuery within(Principal p) {
+    return p.scoped() ? new ListQuery(userId, status, projectId, limit, offset, scope, p) : this;
+  }
+
   static ListQuery parse(MultiMap params, String principal) {
     String user = params.get("user_id") == null ? principal : params.get("user_id");
     String project = params.get("project_id");
@@ -52,16 +80,23 @@ record ListQuery(String userId, StatusFilter status, String projectId, int limit
     if (project != null && !TaskOwner.isValidId(project)) {
       throw Bodies.invalid("project_id must be 1-128 letters, digits or . _ : @ -");
     }
-    return new ListQuery(user, statusFilter(params.get("status")), project,
+    return new ListQuery(
+        user,
+        statusFilter(params.get("status")),
+        project,
         intParam(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-        intParam(params, "offset", 0, 0, Integer.MAX_VALUE), scope(params.get("scope")));
+        intParam(params, "offset", 0, 0, Integer.MAX_VALUE),
+        scope(params.get("scope")));
   }
 
   /** True when {@code task} belongs in this query's result (before paging). */
   boolean matches(TaskRecord task) {
-    return (scope == Scope.SHARED ? task.sharedWith().contains(userId) : task.userId().equals(userId))
+    return (scope == Scope.SHARED
+            ? task.sharedWith().contains(userId)
+            : task.userId().equals(userId))
         && status.accepts(task.status())
-        && (projectId == null || projectId.equals(task.projectId()));
+        && (projectId == null || projectId.equals(task.projectId()))
+        && (credential == null || Authorizer.inScope(credential, task.taskId()));
   }
 
   private static StatusFilter statusFilter(String value) {

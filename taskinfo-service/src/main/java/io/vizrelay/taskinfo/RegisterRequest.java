@@ -12,8 +12,9 @@ import io.vizrelay.common.registry.Registration;
 import io.vizrelay.common.registry.TaskOwner;
 
 /**
- * Body of {@code POST /api/tasks}, validated. Without {@code user_id} the owner follows
- * {@link TaskOwner#fromTaskId}; without {@code kind} the task is {@code train}.
+ * Body of {@code POST /api/tasks}, validated. Without {@code user_id} the owner follows {@link
+ * TaskOwner#fromTaskId} (a {@code project_id} given still names the project); without {@code kind}
+ * the task is {@code train}.
  */
 record RegisterRequest(
     @JsonProperty("task_id") String taskId,
@@ -22,32 +23,43 @@ record RegisterRequest(
     @JsonProperty("kind") String kind,
     @JsonProperty("pid") Long pid,
     @JsonProperty("host") String host,
-    @JsonProperty("meta") JsonNode meta) {
+    @JsonProperty("meta") JsonNode meta,
+    @JsonProperty("stoppable") Boolean stoppable) {
 
   /** Longest accepted {@code host}. */
   static final int MAX_HOST_CHARS = 255;
 
-  static Registration decode(Buffer body, String principal, int maxMetaBytes) {
-    return Bodies.decode(body, RegisterRequest.class).validate(principal, maxMetaBytes);
+  /** {@code unowned}: the owner of an id that names no user ({@link TaskOwner#unownedUser}). */
+  static Registration decode(Buffer body, String unowned, int maxMetaBytes) {
+    return Bodies.decode(body, RegisterRequest.class).validate(unowned, maxMetaBytes);
   }
 
-  Registration validate(String principal, int maxMetaBytes) {
+  Registration validate(String unowned, int maxMetaBytes) {
     if (!VizConfig.isValidTaskId(taskId)) {
-      throw new ApiException(ErrorCode.INVALID_TASK_ID,
+      throw new ApiException(
+          ErrorCode.INVALID_TASK_ID,
           "task_id must be 1-128 letters, digits or . _ : @ - (starting with a letter or digit)");
     }
-    return new Registration(taskId, owner(principal), parsedKind(), checkedPid(), checkedHost(), checkedMeta(maxMetaBytes));
+    return new Registration(
+        taskId,
+        owner(unowned),
+        parsedKind(),
+        checkedPid(),
+        checkedHost(),
+        checkedMeta(maxMetaBytes),
+        Boolean.TRUE.equals(stoppable));
   }
 
-  private TaskOwner owner(String principal) {
+  private TaskOwner owner(String unowned) {
+    if (projectId != null && !TaskOwner.isValidId(projectId)) {
+      throw Bodies.invalid("project_id must be 1-128 letters, digits or . _ : @ -");
+    }
     if (userId == null) {
-      return TaskOwner.fromTaskId(taskId, principal);
+      TaskOwner byId = TaskOwner.fromTaskId(taskId, unowned);
+      return projectId == null ? byId : new TaskOwner(byId.userId(), projectId);
     }
     if (!TaskOwner.isValidId(userId)) {
       throw Bodies.invalid("user_id must be 1-128 letters, digits or . _ : @ -");
-    }
-    if (projectId != null && !TaskOwner.isValidId(projectId)) {
-      throw Bodies.invalid("project_id must be 1-128 letters, digits or . _ : @ -");
     }
     return new TaskOwner(userId, projectId);
   }
@@ -85,7 +97,8 @@ record RegisterRequest(
       throw Bodies.invalid("meta must be a JSON object");
     }
     if (Json.bytes(meta).length > maxMetaBytes) {
-      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "meta is larger than " + maxMetaBytes + " bytes");
+      throw new ApiException(
+          ErrorCode.PAYLOAD_TOO_LARGE, "meta is larger than " + maxMetaBytes + " bytes");
     }
     return meta;
   }

@@ -14,19 +14,21 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Every user's tasks (DESIGN §9). Two tiers behind one interface, like the task store: the embedded
- * {@link TaskRegistry} (memory + {@code taskinfo.db}) and the cluster's {@link GridRegistry} (a
- * Hazelcast map every taskinfo replica shares). Every change is a {@link RegistryOp}, so both apply
- * exactly the same rules. The listener given at opening hears each change made through this
- * instance; the futures complete once the change is stored (on disk, or on the owner and its backup).
+ * Every user's tasks (docs/openapi-taskinfo.yaml). Two tiers behind one interface, like the task
+ * store: the embedded {@link TaskRegistry} (memory + {@code taskinfo.db}) and the cluster's {@link
+ * GridRegistry} (a Hazelcast map every taskinfo replica shares). Every change is a {@link
+ * RegistryOp}, so both apply exactly the same rules. The listener given at opening hears each
+ * change made through this instance; the futures complete once the change is stored (on disk, or on
+ * the owner and its backup).
  */
 interface Registry {
 
   /** Running tasks first, then the newest run first. */
-  Comparator<TaskRecord> LIST_ORDER = Comparator
-      .comparing((TaskRecord t) -> t.status() != io.vizrelay.common.model.TaskStatus.RUNNING)
-      .thenComparing(TaskRecord::startedAt, Comparator.reverseOrder())
-      .thenComparing(TaskRecord::taskId);
+  Comparator<TaskRecord> LIST_ORDER =
+      Comparator.comparing(
+              (TaskRecord t) -> t.status() != io.vizrelay.common.model.TaskStatus.RUNNING)
+          .thenComparing(TaskRecord::startedAt, Comparator.reverseOrder())
+          .thenComparing(TaskRecord::taskId);
 
   /** Opens a registry for a verticle: on its Vert.x, telling {@code listener} of every change. */
   @FunctionalInterface
@@ -46,8 +48,8 @@ interface Registry {
   Future<Change> update(String taskId, RegistryOp op);
 
   /**
-   * A batch of ingest heartbeats: known tasks are seen, unknown ones auto-registered; users at their
-   * task limit get none. Returns the real changes.
+   * A batch of ingest heartbeats: known tasks are seen, unknown ones auto-registered; users at
+   * their task limit get none. Returns the real changes.
    */
   Future<List<Change>> seen(List<TaskSeen> batch, long now);
 

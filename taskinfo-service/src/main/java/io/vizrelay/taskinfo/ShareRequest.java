@@ -28,13 +28,15 @@ record ShareRequest(@JsonProperty("users") JsonNode users) {
     for (JsonNode node : users) {
       String user = node.isTextual() ? node.asText() : null;
       if (user == null || !UsersFile.isValidUserId(user)) {
-        throw Bodies.invalid("users must be user names (letters, digits, . _ @; at most 64 characters)");
+        throw Bodies.invalid(
+            "users must be user names (letters, digits, . _ @; at most 64 characters)");
       }
       if (!user.equals(owner)) {
         distinct.add(user);
       }
       if (distinct.size() > Authorizer.MAX_SHARED_WITH) {
-        throw Bodies.invalid("a task may be shared with at most " + Authorizer.MAX_SHARED_WITH + " users");
+        throw Bodies.invalid(
+            "a task may be shared with at most " + Authorizer.MAX_SHARED_WITH + " users");
       }
     }
     return List.copyOf(distinct);

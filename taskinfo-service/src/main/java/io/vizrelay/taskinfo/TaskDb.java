@@ -23,9 +23,10 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The registry's durable copy: {@code <dataDir>/}{@value #FILE}, SQLite in WAL mode, one row of
- * record JSON per task, plus its {@code shared_with} as a JSON array column (added by
- * {@link #migrate} to databases created before sharing existed). All I/O runs on one dedicated thread, in submission order, so writes land
- * in the order the registry made its changes; nothing here ever runs on an event loop.
+ * record JSON per task, plus its {@code shared_with} as a JSON array column (added by {@link
+ * #migrate} to databases created before sharing existed). All I/O runs on one dedicated thread, in
+ * submission order, so writes land in the order the registry made its changes; nothing here ever
+ * runs on an event loop.
  */
 final class TaskDb {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TaskDb.class);
@@ -37,20 +38,23 @@ final class TaskDb {
 
   private TaskDb(Vertx vertx) {
     this.vertx = vertx;
-    this.thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "vizrelay-taskinfo-db");
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "vizrelay-taskinfo-db");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Opens (creating if needed) the database under {@code dataDir}. */
   static Future<TaskDb> open(Vertx vertx, Path dataDir, Fsync fsync) {
     TaskDb db = new TaskDb(vertx);
-    return db.submit(() -> {
-      db.connect(dataDir, fsync);
-      return db;
-    });
+    return db.submit(
+        () -> {
+          db.connect(dataDir, fsync);
+          return db;
+        });
   }
 
   /** Every stored task. */
@@ -61,44 +65,51 @@ final class TaskDb {
   /** Inserts or replaces the records in one transaction. */
   Future<Void> save(Collection<TaskRecord> records) {
     List<TaskRecord> copy = List.copyOf(records);
-    return submit(() -> {
-      upsert(copy);
-      return null;
-    });
+    return submit(
+        () -> {
+          upsert(copy);
+          return null;
+        });
   }
 
   Future<Void> delete(String taskId) {
-    return submit(() -> {
-      try (PreparedStatement ps = connection.prepareStatement("DELETE FROM tasks WHERE task_id = ?")) {
-        ps.setString(1, taskId);
-        ps.executeUpdate();
-      }
-      connection.commit();
-      return null;
-    });
+    return submit(
+        () -> {
+          try (PreparedStatement ps =
+              connection.prepareStatement("DELETE FROM tasks WHERE task_id = ?")) {
+            ps.setString(1, taskId);
+            ps.executeUpdate();
+          }
+          connection.commit();
+          return null;
+        });
   }
 
   /** Closes the connection after every write submitted before, then stops the thread. */
   Future<Void> close() {
-    Future<Void> closed = submit(() -> {
-      if (connection != null) {
-        connection.close();
-      }
-      return null;
-    });
+    Future<Void> closed =
+        submit(
+            () -> {
+              if (connection != null) {
+                connection.close();
+              }
+              return null;
+            });
     thread.shutdown();
     return closed;
   }
 
   private void connect(Path dataDir, Fsync fsync) throws Exception {
     Files.createDirectories(dataDir);
-    connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(FILE).toAbsolutePath());
+    connection =
+        DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(FILE).toAbsolutePath());
     try (Statement s = connection.createStatement()) {
       s.execute("PRAGMA journal_mode=WAL");
       s.execute("PRAGMA synchronous=" + (fsync == Fsync.ALWAYS ? "FULL" : "NORMAL"));
       s.execute("PRAGMA busy_timeout=5000");
-      s.execute("CREATE TABLE IF NOT EXISTS tasks(task_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,"
-          + " record TEXT NOT NULL, shared_with TEXT NOT NULL DEFAULT '[]')");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS tasks(task_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,"
+              + " record TEXT NOT NULL, shared_with TEXT NOT NULL DEFAULT '[]')");
       migrate(s);
     }
     connection.setAutoCommit(false);
@@ -141,15 +152,34 @@ final class TaskDb {
     if (shared.equals(r.sharedWith())) {
       return r;
     }
-    return new TaskRecord(r.taskId(), r.userId(), r.projectId(), r.kind(), r.pid(), r.host(), r.status(), r.createdAt(),
-        r.startedAt(), r.lastSeenAt(), r.finishedAt(), r.exitCode(), r.stopRequested(), r.autoRegistered(), r.meta(),
-        r.lastSeq(), r.windows(), shared);
+    return new TaskRecord(
+        r.taskId(),
+        r.userId(),
+        r.projectId(),
+        r.kind(),
+        r.pid(),
+        r.host(),
+        r.status(),
+        r.createdAt(),
+        r.startedAt(),
+        r.lastSeenAt(),
+        r.finishedAt(),
+        r.exitCode(),
+        r.stopRequested(),
+        r.autoRegistered(),
+        r.meta(),
+        r.lastSeq(),
+        r.windows(),
+        shared,
+        r.stoppable());
   }
 
   private void upsert(List<TaskRecord> records) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("INSERT INTO tasks(task_id, user_id, record, shared_with)"
-        + " VALUES(?, ?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET user_id = excluded.user_id, record = excluded.record,"
-        + " shared_with = excluded.shared_with")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "INSERT INTO tasks(task_id, user_id, record, shared_with)"
+                + " VALUES(?, ?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET user_id = excluded.user_id, record = excluded.record,"
+                + " shared_with = excluded.shared_with")) {
       for (TaskRecord r : records) {
         ps.setString(1, r.taskId());
         ps.setString(2, r.userId());
@@ -184,7 +214,8 @@ final class TaskDb {
     try {
       thread.execute(() -> run(work, result));
     } catch (RejectedExecutionException e) {
-      result.completeExceptionally(new IllegalStateException("the task registry database is closed"));
+      result.completeExceptionally(
+          new IllegalStateException("the task registry database is closed"));
     }
     return Future.fromCompletionStage(result, vertx.getOrCreateContext());
   }

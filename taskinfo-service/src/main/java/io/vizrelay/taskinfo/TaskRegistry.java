@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded registry: every task in memory for queries, each change written through to
- * {@link TaskDb}.
+ * The embedded registry: every task in memory for queries, each change written through to {@link
+ * TaskDb}.
  *
  * <p>Thread-safe: one short lock guards the maps; I/O never happens under it (the lock only
  * <em>enqueues</em> the write, which keeps the database in the order of the changes). The listener
@@ -33,14 +33,17 @@ final class TaskRegistry implements Registry {
 
   private final Map<String, TaskRecord> byId = new HashMap<>();
   private final Map<String, Set<String>> idsByUser = new HashMap<>();
+
   /** Task ids shared (read-only) with each user. */
   private final Map<String, Set<String>> sharedByUser = new HashMap<>();
+
   private final TaskDb db;
   private final TaskinfoConfig limits;
   private final String principal;
   private final Consumer<Change> listener;
 
-  private TaskRegistry(TaskDb db, TaskinfoConfig limits, String principal, Consumer<Change> listener) {
+  private TaskRegistry(
+      TaskDb db, TaskinfoConfig limits, String principal, Consumer<Change> listener) {
     this.db = db;
     this.limits = limits;
     this.principal = principal;
@@ -49,18 +52,22 @@ final class TaskRegistry implements Registry {
 
   /** Opens {@code <dataDir>/taskinfo.db} and loads the registry from it. */
   static Opener opener(VizConfig config, TaskinfoConfig limits) {
-    return (vertx, listener) -> TaskDb.open(vertx, config.dataDir(), config.fsync())
-        .compose(db -> load(db, limits, config.user(), listener));
+    return (vertx, listener) ->
+        TaskDb.open(vertx, config.dataDir(), config.fsync())
+            .compose(db -> load(db, limits, TaskOwner.unownedUser(config), listener));
   }
 
   /** The registry as stored in {@code db}. */
-  static Future<Registry> load(TaskDb db, TaskinfoConfig limits, String principal, Consumer<Change> listener) {
+  static Future<Registry> load(
+      TaskDb db, TaskinfoConfig limits, String principal, Consumer<Change> listener) {
     TaskRegistry registry = new TaskRegistry(db, limits, principal, listener);
-    return db.loadAll().map(records -> {
-      records.forEach(registry::index);
-      LOG.info("task registry loaded tasks={}", records.size());
-      return registry;
-    });
+    return db.loadAll()
+        .map(
+            records -> {
+              records.forEach(registry::index);
+              LOG.info("task registry loaded tasks={}", records.size());
+              return registry;
+            });
   }
 
   @Override
@@ -74,14 +81,18 @@ final class TaskRegistry implements Registry {
 
   @Override
   public synchronized Future<TaskPage> list(ListQuery query) {
-    Map<String, Set<String>> index = query.scope() == ListQuery.Scope.SHARED ? sharedByUser : idsByUser;
-    return Future.succeededFuture(Registry.page(index.getOrDefault(query.userId(), Set.of()).stream().map(byId::get), query));
+    Map<String, Set<String>> index =
+        query.scope() == ListQuery.Scope.SHARED ? sharedByUser : idsByUser;
+    return Future.succeededFuture(
+        Registry.page(index.getOrDefault(query.userId(), Set.of()).stream().map(byId::get), query));
   }
 
   @Override
   public synchronized Future<Change> register(Registration registration, long now) {
     boolean room = hasRoom(registration.owner().userId());
-    return update(registration.taskId(), new RegistryOp.Register(registration, now, room, limits.maxTasksPerUser()));
+    return update(
+        registration.taskId(),
+        new RegistryOp.Register(registration, now, room, limits.maxTasksPerUser()));
   }
 
   @Override
@@ -101,7 +112,9 @@ final class TaskRegistry implements Registry {
       if (!VizConfig.isValidTaskId(seen.taskId())) {
         continue;
       }
-      boolean room = byId.containsKey(seen.taskId()) || hasRoom(TaskOwner.fromTaskId(seen.taskId(), principal).userId());
+      boolean room =
+          byId.containsKey(seen.taskId())
+              || hasRoom(TaskOwner.fromTaskId(seen.taskId(), principal).userId());
       Change change = applyOne(seen.taskId(), new RegistryOp.Seen(seen, principal, now, room));
       if (!room) {
         LOG.warn("task not auto-registered: user at task limit task_id={}", seen.taskId());

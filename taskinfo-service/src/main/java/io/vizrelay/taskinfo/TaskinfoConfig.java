@@ -10,12 +10,14 @@ import java.util.Map;
  * {@code VIZRELAY_LOST_AFTER_SECONDS}, default 60.)
  *
  * @param lostCheck how often running tasks are checked for silence ({@code VIZRELAY_LOST_CHECK_MS},
- *     default {@value #DEFAULT_LOST_CHECK_MS}); a task becomes lost at most this long after lost-after
- * @param maxTasksPerUser registered tasks one user may have, whatever their status
- *     ({@code VIZRELAY_MAX_TASKS_PER_USER}, default {@value #DEFAULT_MAX_TASKS_PER_USER}); beyond it a
+ *     default {@value #DEFAULT_LOST_CHECK_MS}); a task becomes lost at most this long after
+ *     lost-after
+ * @param maxTasksPerUser registered tasks one user may have, whatever their status ({@code
+ *     VIZRELAY_MAX_TASKS_PER_USER}, default {@value #DEFAULT_MAX_TASKS_PER_USER}); beyond it a
  *     registration fails with 422 LIMIT_EXCEEDED
- * @param maxMetaBytes largest {@code meta} object, serialized ({@code VIZRELAY_MAX_TASK_META_BYTES},
- *     default {@value #DEFAULT_MAX_META_BYTES}); beyond it 413 PAYLOAD_TOO_LARGE
+ * @param maxMetaBytes largest {@code meta} object, serialized ({@code
+ *     VIZRELAY_MAX_TASK_META_BYTES}, default {@value #DEFAULT_MAX_META_BYTES}); beyond it 413
+ *     PAYLOAD_TOO_LARGE
  */
 public record TaskinfoConfig(Duration lostCheck, int maxTasksPerUser, int maxMetaBytes) {
   public static final int DEFAULT_LOST_CHECK_MS = 5_000;
@@ -30,7 +32,9 @@ public record TaskinfoConfig(Duration lostCheck, int maxTasksPerUser, int maxMet
     return fromEnv(System.getenv());
   }
 
-  /** Reads the settings; a malformed or out-of-range value fails with a message naming its variable. */
+  /**
+   * Reads the settings; a malformed or out-of-range value fails with a message naming its variable.
+   */
   public static TaskinfoConfig fromEnv(Map<String, String> env) {
     return new TaskinfoConfig(
         Duration.ofMillis(integer(env, "VIZRELAY_LOST_CHECK_MS", DEFAULT_LOST_CHECK_MS, 10)),

@@ -12,11 +12,11 @@ import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.cluster.ClusterNode;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.json.Json;
-import io.vizrelay.common.registry.Change;
 import io.vizrelay.common.model.TaskGet;
 import io.vizrelay.common.model.TaskSeen;
 import io.vizrelay.common.model.TaskStatusChange;
 import io.vizrelay.common.model.TasksSeen;
+import io.vizrelay.common.registry.Change;
 import io.vizrelay.common.store.TaskStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,13 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The task registry service (DESIGN §9, issue 4): the HTTP API mounted on a given router, the
- * event-bus API ({@link Addresses#TASK_GET} request/reply, {@link Addresses#TASK_STATUS},
- * {@link Addresses#TASK_SHARING} and {@link Addresses#TASK_DELETED} notifications), ingest heartbeats
- * from {@link Addresses#TASKS_SEEN} (sent, so one replica takes each batch) and the lost detector.
- * State lives in a {@link Registry}: embedded, {@link TaskRegistry} durable in
- * {@code <dataDir>/taskinfo.db}; clustered ({@link #clustered}), the {@link GridRegistry} every replica
- * shares. Parked control long-polls are released by the notifications, whichever replica made the change.
+ * The task registry service (docs/openapi-taskinfo.yaml): the HTTP API mounted on a given router,
+ * the event-bus API ({@link Addresses#TASK_GET} request/reply, {@link Addresses#TASK_STATUS},
+ * {@link Addresses#TASK_SHARING} and {@link Addresses#TASK_DELETED} notifications), ingest
+ * heartbeats from {@link Addresses#TASKS_SEEN} (sent, so one replica takes each batch) and the lost
+ * detector. State lives in a {@link Registry}: embedded, {@link TaskRegistry} durable in {@code
+ * <dataDir>/taskinfo.db}; clustered ({@link #clustered}), the {@link GridRegistry} every replica
+ * shares. Parked control long-polls are released by the notifications, whichever replica made the
+ * change.
  */
 public final class TaskinfoVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TaskinfoVerticle.class);
@@ -56,7 +57,12 @@ public final class TaskinfoVerticle extends VerticleBase {
     this(config, limits, store, router, TaskRegistry.opener(config, limits));
   }
 
-  TaskinfoVerticle(VizConfig config, TaskinfoConfig limits, TaskStore store, Router router, Registry.Opener opener) {
+  TaskinfoVerticle(
+      VizConfig config,
+      TaskinfoConfig limits,
+      TaskStore store,
+      Router router,
+      Registry.Opener opener) {
     this.config = config;
     this.limits = limits;
     this.store = store;
@@ -70,24 +76,31 @@ public final class TaskinfoVerticle extends VerticleBase {
   }
 
   public static TaskinfoVerticle clustered(ClusterNode.ServiceContext node, TaskinfoConfig limits) {
-    return new TaskinfoVerticle(node.config(), limits, node.store(), node.router(),
+    return new TaskinfoVerticle(
+        node.config(),
+        limits,
+        node.store(),
+        node.router(),
         GridRegistry.opener(node.grid(), node.config(), limits));
   }
 
   @Override
   public Future<?> start() {
     waiters = new ControlWaiters(vertx);
-    return opener.open(vertx, this::onChange)
-        .compose(opened -> {
-          registry = opened;
-          return registerConsumers();
-        })
-        .compose(v -> AuthGate.create(vertx, config))
-        .map(gate -> {
-          mountRoutes(gate);
-          startLostDetector();
-          return null;
-        });
+    return opener
+        .open(vertx, this::onChange)
+        .compose(
+            opened -> {
+              registry = opened;
+              return registerConsumers();
+            })
+        .compose(v -> AuthGate.forProcess(vertx, config))
+        .map(
+            gate -> {
+              mountRoutes(gate);
+              startLostDetector();
+              return null;
+            });
   }
 
   @Override
@@ -95,7 +108,8 @@ public final class TaskinfoVerticle extends VerticleBase {
     vertx.cancelTimer(lostTimer);
     routes.forEach(Route::remove);
     if (registry != null) {
-      waiters.releaseAll(id -> registry.get(id).map(task -> task.map(ControlState::of).orElse(null)));
+      waiters.releaseAll(
+          id -> registry.get(id).map(task -> task.map(ControlState::of).orElse(null)));
     }
     return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(ar -> registry == null ? Future.succeededFuture() : registry.close());
@@ -119,10 +133,13 @@ public final class TaskinfoVerticle extends VerticleBase {
   }
 
   private void startLostDetector() {
-    lostTimer = vertx.setPeriodic(limits.lostCheck().toMillis(), id -> {
-      long cutoff = System.currentTimeMillis() - config.lostAfter().toMillis();
-      registry.markLost(cutoff).onFailure(e -> LOG.error("saving lost tasks failed", e));
-    });
+    lostTimer =
+        vertx.setPeriodic(
+            limits.lostCheck().toMillis(),
+            id -> {
+              long cutoff = System.currentTimeMillis() - config.lostAfter().toMillis();
+              registry.markLost(cutoff).onFailure(e -> LOG.error("saving lost tasks failed", e));
+            });
   }
 
   /**
@@ -132,10 +149,15 @@ public final class TaskinfoVerticle extends VerticleBase {
    */
   private void onChange(Change change) {
     if (change.deleted()) {
-      vertx.eventBus().publish(Addresses.TASK_DELETED, Buffer.buffer(Json.bytes(new TaskGet(change.taskId()))));
+      vertx
+          .eventBus()
+          .publish(Addresses.TASK_DELETED, Buffer.buffer(Json.bytes(new TaskGet(change.taskId()))));
       return;
     }
-    if (change.before() != null && !change.before().sharedWith().equals(change.after().sharedWith())) {
+    // a new record (first registration, or re-created after a delete) is unshared: tell the socket
+    // nodes too
+    if (change.before() == null
+        || !change.before().sharedWith().equals(change.after().sharedWith())) {
       vertx.eventBus().publish(Addresses.TASK_SHARING, Buffer.buffer(Json.bytes(change.after())));
     }
     if (change.statusChanged()) {
@@ -146,7 +168,8 @@ public final class TaskinfoVerticle extends VerticleBase {
 
   /** A status change on any replica: parked control requests of the task get a decisive state. */
   private void onTaskStatus(Message<Buffer> message) {
-    ControlState control = ControlState.of(Bodies.decodeTrusted(message.body().getBytes(), TaskStatusChange.class));
+    ControlState control =
+        ControlState.of(Bodies.decodeTrusted(message.body().getBytes(), TaskStatusChange.class));
     if (control.decisive()) {
       waiters.release(control);
     }
@@ -172,7 +195,8 @@ public final class TaskinfoVerticle extends VerticleBase {
   }
 
   private Future<List<TaskSeen>> withStats(List<TaskSeen> batch) {
-    List<Future<TaskSeen>> completed = batch.stream().filter(Objects::nonNull).map(this::withStats).toList();
+    List<Future<TaskSeen>> completed =
+        batch.stream().filter(Objects::nonNull).map(this::withStats).toList();
     return Future.join(completed).map(v -> completed.stream().map(Future::result).toList());
   }
 
@@ -181,9 +205,18 @@ public final class TaskinfoVerticle extends VerticleBase {
     if (!VizConfig.isValidTaskId(seen.taskId())) {
       return Future.succeededFuture(seen);
     }
-    return store.stats(seen.taskId())
-        .map(stats -> stats == null ? seen : new TaskSeen(seen.taskId(), seen.seenAt(),
-            Math.max(seen.lastSeq(), stats.lastSeq()), stats.windows(), seen.events()))
+    return store
+        .stats(seen.taskId())
+        .map(
+            stats ->
+                stats == null
+                    ? seen
+                    : new TaskSeen(
+                        seen.taskId(),
+                        seen.seenAt(),
+                        Math.max(seen.lastSeq(), stats.lastSeq()),
+                        stats.windows(),
+                        seen.events()))
         .otherwise(seen);
   }
 
@@ -196,14 +229,17 @@ public final class TaskinfoVerticle extends VerticleBase {
       message.fail(400, "malformed task-get request: " + e.getMessage());
       return;
     }
-    registry.get(taskId == null ? "" : taskId).onComplete(ar -> {
-      if (ar.failed()) {
-        message.fail(503, ar.cause().getMessage());
-      } else if (ar.result().isEmpty()) {
-        message.fail(404, "task " + taskId + " does not exist");
-      } else {
-        message.reply(Buffer.buffer(Json.bytes(ar.result().get())));
-      }
-    });
+    registry
+        .get(taskId == null ? "" : taskId)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                message.fail(503, ar.cause().getMessage());
+              } else if (ar.result().isEmpty()) {
+                message.fail(404, "task " + taskId + " does not exist");
+              } else {
+                message.reply(Buffer.buffer(Json.bytes(ar.result().get())));
+              }
+            });
   }
 }

@@ -86,7 +86,8 @@ class AutoRegistrationTest {
 
     seen("alice-mnist", 9);
 
-    Harness.eventually("last_seq 9", () -> h.get("/api/tasks/alice-mnist").json().path("last_seq").asLong() == 9);
+    Harness.eventually(
+        "last_seq 9", () -> h.get("/api/tasks/alice-mnist").json().path("last_seq").asLong() == 9);
     assertEquals(4, h.get("/api/tasks/alice-mnist").json().path("windows").asInt());
     assertTrue(h.statusChanges.isEmpty());
   }
@@ -113,7 +114,8 @@ class AutoRegistrationTest {
 
     seen("alice-mnist", 7);
 
-    Harness.eventually("last_seq 7", () -> h.get("/api/tasks/alice-mnist").json().path("last_seq").asLong() == 7);
+    Harness.eventually(
+        "last_seq 7", () -> h.get("/api/tasks/alice-mnist").json().path("last_seq").asLong() == 7);
     assertEquals("succeeded", h.status("alice-mnist"));
   }
 
@@ -124,7 +126,10 @@ class AutoRegistrationTest {
     h.nextStatus("john-doe-x");
     assertEquals("john", h.get("/api/tasks/john-doe-x").json().path("user_id").asText());
 
-    Harness.Resp resp = h.post("/api/tasks", Map.of("task_id", "john-doe-x", "user_id", "john-doe", "project_id", "x"));
+    Harness.Resp resp =
+        h.post(
+            "/api/tasks",
+            Map.of("task_id", "john-doe-x", "user_id", "john-doe", "project_id", "x"));
 
     assertEquals(200, resp.status());
     assertEquals("john-doe", resp.json().path("user_id").asText());
@@ -137,7 +142,11 @@ class AutoRegistrationTest {
   void malformedBatchesAreIgnored(Vertx vertx) throws Exception {
     start(vertx);
     vertx.eventBus().publish(Addresses.TASKS_SEEN, Buffer.buffer("{not json"));
-    vertx.eventBus().publish(Addresses.TASKS_SEEN, Buffer.buffer("{\"tasks\":[{\"task_id\":\"../etc\",\"last_seq\":1}]}"));
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.TASKS_SEEN,
+            Buffer.buffer("{\"tasks\":[{\"task_id\":\"../etc\",\"last_seq\":1}]}"));
     seen("alice-mnist", 1);
 
     assertEquals("alice-mnist", h.statusChanges.poll(10, TimeUnit.SECONDS).taskId());
@@ -149,10 +158,21 @@ class AutoRegistrationTest {
     start(vertx);
     h.register("alice-mnist", "alice", "mnist");
 
-    Buffer reply = vertx.eventBus().<Buffer>request(Addresses.TASK_GET, Buffer.buffer(Json.bytes(new TaskGet("alice-mnist"))))
-        .await().body();
-    ReplyException missing = assertThrows(ReplyException.class, () -> vertx.eventBus()
-        .request(Addresses.TASK_GET, Buffer.buffer(Json.bytes(new TaskGet("nobody-x")))).await());
+    Buffer reply =
+        vertx
+            .eventBus()
+            .<Buffer>request(
+                Addresses.TASK_GET, Buffer.buffer(Json.bytes(new TaskGet("alice-mnist"))))
+            .await()
+            .body();
+    ReplyException missing =
+        assertThrows(
+            ReplyException.class,
+            () ->
+                vertx
+                    .eventBus()
+                    .request(Addresses.TASK_GET, Buffer.buffer(Json.bytes(new TaskGet("nobody-x"))))
+                    .await());
 
     TaskRecord task = Bodies.decodeTrusted(reply.getBytes(), TaskRecord.class);
     assertEquals("alice", task.userId());

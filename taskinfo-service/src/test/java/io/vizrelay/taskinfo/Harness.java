@@ -34,6 +34,7 @@ import java.util.function.BooleanSupplier;
 final class Harness {
   /** Upper bound for anything a test awaits. */
   static final Duration DEADLINE = Duration.ofSeconds(10);
+
   /** Lost-after of {@link #startLosing}. */
   static final Duration SHORT_LOST_AFTER = Duration.ofMillis(300);
 
@@ -62,28 +63,40 @@ final class Harness {
     this.router = Router.router(vertx);
     router.route().failureHandler(new ErrorHandler());
     this.verticle = new TaskinfoVerticle(config, limits, store, router);
-    vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS,
-        m -> statusChanges.add(Bodies.decodeTrusted(m.body().getBytes(), TaskStatusChange.class)));
+    vertx
+        .eventBus()
+        .<Buffer>consumer(
+            Addresses.TASK_STATUS,
+            m ->
+                statusChanges.add(
+                    Bodies.decodeTrusted(m.body().getBytes(), TaskStatusChange.class)));
     this.deploymentId = vertx.deployVerticle(verticle).await();
     this.server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
     this.clientContext = vertx.getOrCreateContext();
     this.client = vertx.createHttpClient();
   }
 
-  /** Default limits; tasks are lost after a minute (never within a test); principal {@code carol}. */
+  /**
+   * Default limits; tasks are lost after a minute (never within a test); principal {@code carol}.
+   */
   static Harness start(Vertx vertx, Path dataDir) {
     return start(vertx, dataDir, TaskinfoConfig.defaults(), Duration.ofSeconds(60));
   }
 
   /** Tasks are lost after {@link #SHORT_LOST_AFTER}, checked every 20 ms. */
   static Harness startLosing(Vertx vertx, Path dataDir) {
-    return start(vertx, dataDir, TaskinfoConfig.defaults().withLostCheck(Duration.ofMillis(20)), SHORT_LOST_AFTER);
+    return start(
+        vertx,
+        dataDir,
+        TaskinfoConfig.defaults().withLostCheck(Duration.ofMillis(20)),
+        SHORT_LOST_AFTER);
   }
 
   static Harness start(Vertx vertx, Path dataDir, TaskinfoConfig limits, Duration lostAfter) {
-    VizConfig config = VizConfig.fromEnv(Map.of("VIZRELAY_USER", "carol"))
-        .withDataDir(dataDir)
-        .withLostAfter(lostAfter);
+    VizConfig config =
+        VizConfig.fromEnv(Map.of("VIZRELAY_USER", "carol"))
+            .withDataDir(dataDir)
+            .withLostAfter(lostAfter);
     return new Harness(vertx, config, limits, new FakeTaskStore());
   }
 
@@ -94,8 +107,8 @@ final class Harness {
   }
 
   /**
-   * Sends on the client's own event-loop context, so the response callbacks are attached before
-   * the response can arrive (chained from the test thread, a fast body could be missed).
+   * Sends on the client's own event-loop context, so the response callbacks are attached before the
+   * response can arrive (chained from the test thread, a fast body could be missed).
    */
   Future<Resp> send(HttpMethod method, String uri, String body) {
     Promise<Resp> answer = Promise.promise();
@@ -104,13 +117,21 @@ final class Harness {
   }
 
   private Future<Resp> exchange(HttpMethod method, String uri, String body) {
-    return client.request(method, server.actualPort(), "127.0.0.1", uri)
-        .compose(req -> {
-          req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-          return body == null ? req.send() : req.send(body);
-        })
-        .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(),
-            b.length() == 0 ? null : Json.parseTrusted(b.getBytes()))));
+    return client
+        .request(method, server.actualPort(), "127.0.0.1", uri)
+        .compose(
+            req -> {
+              req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+              return body == null ? req.send() : req.send(body);
+            })
+        .compose(
+            resp ->
+                resp.body()
+                    .map(
+                        b ->
+                            new Resp(
+                                resp.statusCode(),
+                                b.length() == 0 ? null : Json.parseTrusted(b.getBytes()))));
   }
 
   Resp call(HttpMethod method, String uri, Object body) {
@@ -136,7 +157,8 @@ final class Harness {
 
   /** Registers a task of {@code user}/{@code project}; asserts 201. */
   JsonNode register(String taskId, String user, String project) {
-    Resp resp = post("/api/tasks", Map.of("task_id", taskId, "user_id", user, "project_id", project));
+    Resp resp =
+        post("/api/tasks", Map.of("task_id", taskId, "user_id", user, "project_id", project));
     assertTrue(resp.status() == 201, () -> "register " + taskId + ": " + resp);
     return resp.json();
   }
@@ -166,5 +188,15 @@ final class Harness {
       }
       Thread.sleep(10);
     }
+  }
+
+  /**
+   * A {@code GET /api/tasks/{id}} body without what only that endpoint adds ({@code hot}, {@code
+   * state_bytes}).
+   */
+  static com.fasterxml.jackson.databind.JsonNode recordOf(
+      com.fasterxml.jackson.databind.JsonNode body) {
+    return ((com.fasterxml.jackson.databind.node.ObjectNode) body.deepCopy())
+        .remove(java.util.List.of("hot", "state_bytes"));
   }
 }

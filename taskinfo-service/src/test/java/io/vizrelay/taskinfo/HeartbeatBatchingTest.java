@@ -30,16 +30,23 @@ class HeartbeatBatchingTest {
     Harness h = Harness.start(vertx, dir);
     AtomicInteger messages = new AtomicInteger();
     AtomicLong events = new AtomicLong();
-    // a spy on the outbound side: the batches are sent (one taskinfo replica takes each), so a second
+    // a spy on the outbound side: the batches are sent (one taskinfo replica takes each), so a
+    // second
     // consumer would steal some of them from the registry
-    vertx.eventBus().<Buffer>addOutboundInterceptor(ctx -> {
-      if (Addresses.TASKS_SEEN.equals(ctx.message().address())) {
-        messages.incrementAndGet();
-        Bodies.decodeTrusted(ctx.message().body().getBytes(), TasksSeen.class).tasks().stream()
-            .mapToLong(TaskSeen::events).forEach(events::addAndGet);
-      }
-      ctx.next();
-    });
+    vertx
+        .eventBus()
+        .<Buffer>addOutboundInterceptor(
+            ctx -> {
+              if (Addresses.TASKS_SEEN.equals(ctx.message().address())) {
+                messages.incrementAndGet();
+                Bodies.decodeTrusted(ctx.message().body().getBytes(), TasksSeen.class)
+                    .tasks()
+                    .stream()
+                    .mapToLong(TaskSeen::events)
+                    .forEach(events::addAndGet);
+              }
+              ctx.next();
+            });
     ActivityReporter reporter = new ActivityReporter(vertx);
     reporter.start();
 
@@ -49,10 +56,18 @@ class HeartbeatBatchingTest {
     reporter.stop();
 
     Harness.eventually("all points reported", () -> events.get() == POINTS);
-    assertTrue(messages.get() <= 3, () -> messages.get() + " bus messages for " + POINTS + " points");
-    Harness.eventually("registry saw the last points", () -> TASKS.stream()
-        .allMatch(id -> h.get("/api/tasks/" + id).json().path("last_seq").asLong() >= POINTS - 2));
-    assertEquals(TASKS.size(), TASKS.stream().filter(id -> h.get("/api/tasks/" + id).status() == 200).count());
+    assertTrue(
+        messages.get() <= 3, () -> messages.get() + " bus messages for " + POINTS + " points");
+    Harness.eventually(
+        "registry saw the last points",
+        () ->
+            TASKS.stream()
+                .allMatch(
+                    id ->
+                        h.get("/api/tasks/" + id).json().path("last_seq").asLong() >= POINTS - 2));
+    assertEquals(
+        TASKS.size(),
+        TASKS.stream().filter(id -> h.get("/api/tasks/" + id).status() == 200).count());
     h.close();
   }
 }

@@ -31,8 +31,10 @@ class StopControlTest {
   void aWaitingControlRequestReturnsWhenTheStopIsAsked(Vertx vertx) throws Exception {
     h = Harness.start(vertx, dir);
     h.register("alice-mnist", "alice", "mnist");
-    Future<Harness.Resp> control = h.send(HttpMethod.GET, "/api/tasks/alice-mnist/control?timeout=60", null);
-    Harness.eventually("control request parked", () -> h.verticle.waitingControls("alice-mnist") == 1);
+    Future<Harness.Resp> control =
+        h.send(HttpMethod.GET, "/api/tasks/alice-mnist/control?timeout=60", null);
+    Harness.eventually(
+        "control request parked", () -> h.verticle.waitingControls("alice-mnist") == 1);
     assertFalse(control.isComplete());
 
     Harness.Resp stop = h.post("/api/tasks/alice-mnist/stop", null);
@@ -56,7 +58,9 @@ class StopControlTest {
     Harness.Resp answer = h.get("/api/tasks/alice-mnist/control?timeout=60");
 
     assertTrue(answer.json().path("stop").asBoolean());
-    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "answered at once, not at the timeout");
+    assertTrue(
+        System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30),
+        "answered at once, not at the timeout");
   }
 
   @Test
@@ -88,7 +92,8 @@ class StopControlTest {
     h = Harness.start(vertx, dir);
     h.register("alice-mnist", "alice", "mnist");
     Future<Harness.Resp> control = h.send(HttpMethod.GET, "/api/tasks/alice-mnist/control", null);
-    Harness.eventually("control request parked", () -> h.verticle.waitingControls("alice-mnist") == 1);
+    Harness.eventually(
+        "control request parked", () -> h.verticle.waitingControls("alice-mnist") == 1);
 
     h.post("/api/tasks/alice-mnist/stop", null);
     assertTrue(control.await(10, TimeUnit.SECONDS).json().path("stop").asBoolean());
@@ -98,7 +103,8 @@ class StopControlTest {
     assertEquals("stopped", h.status("alice-mnist"));
     JsonNode task = h.get("/api/tasks/alice-mnist").json();
     assertEquals(143, task.path("exit_code").asInt());
-    assertTrue(task.path("stop_requested").asBoolean(), "the record keeps that a person stopped it");
+    assertTrue(
+        task.path("stop_requested").asBoolean(), "the record keeps that a person stopped it");
     Harness.Resp after = h.get("/api/tasks/alice-mnist/control?timeout=60");
     assertEquals("stopped", after.json().path("status").asText());
   }
@@ -107,8 +113,10 @@ class StopControlTest {
   void aFinishAnswersAWaitingControlRequest(Vertx vertx) throws Exception {
     h = Harness.start(vertx, dir);
     h.register("alice-mnist", "alice", "mnist");
-    Future<Harness.Resp> control = h.send(HttpMethod.GET, "/api/tasks/alice-mnist/control?timeout=60", null);
-    Harness.eventually("control request parked", () -> h.verticle.waitingControls("alice-mnist") == 1);
+    Future<Harness.Resp> control =
+        h.send(HttpMethod.GET, "/api/tasks/alice-mnist/control?timeout=60", null);
+    Harness.eventually(
+        "control request parked", () -> h.verticle.waitingControls("alice-mnist") == 1);
 
     h.post("/api/tasks/alice-mnist/finish", Map.of("status", "succeeded", "exit_code", 0));
 
@@ -119,8 +127,10 @@ class StopControlTest {
   void deletingATaskAnswersItsWaitingControlRequestsWith404(Vertx vertx) throws Exception {
     h = Harness.start(vertx, dir);
     h.register("alice-mnist", "alice", "mnist");
-    Future<Harness.Resp> control = h.send(HttpMethod.GET, "/api/tasks/alice-mnist/control?timeout=60", null);
-    Harness.eventually("control request parked", () -> h.verticle.waitingControls("alice-mnist") == 1);
+    Future<Harness.Resp> control =
+        h.send(HttpMethod.GET, "/api/tasks/alice-mnist/control?timeout=60", null);
+    Harness.eventually(
+        "control request parked", () -> h.verticle.waitingControls("alice-mnist") == 1);
 
     h.delete("/api/tasks/alice-mnist");
 

@@ -30,8 +30,24 @@ class TaskLifecycleTest {
   @Test
   void registeredTaskIsRunningWithEveryField(Vertx vertx) {
     h = Harness.start(vertx, dir);
-    Harness.Resp resp = h.post("/api/tasks", Map.of("task_id", "alice-mnist", "user_id", "alice",
-        "project_id", "mnist", "kind", "eval", "pid", 4242, "host", "gpu-7", "meta", Map.of("lr", 0.1)));
+    Harness.Resp resp =
+        h.post(
+            "/api/tasks",
+            Map.of(
+                "task_id",
+                "alice-mnist",
+                "user_id",
+                "alice",
+                "project_id",
+                "mnist",
+                "kind",
+                "eval",
+                "pid",
+                4242,
+                "host",
+                "gpu-7",
+                "meta",
+                Map.of("lr", 0.1)));
 
     assertEquals(201, resp.status());
     JsonNode task = h.get("/api/tasks/alice-mnist").json();
@@ -56,7 +72,10 @@ class TaskLifecycleTest {
   void registeringTheSameTaskAgainKeepsOneTask(Vertx vertx) {
     h = Harness.start(vertx, dir);
     JsonNode first = h.register("alice-mnist", "alice", "mnist");
-    Harness.Resp again = h.post("/api/tasks", Map.of("task_id", "alice-mnist", "user_id", "alice", "project_id", "mnist"));
+    Harness.Resp again =
+        h.post(
+            "/api/tasks",
+            Map.of("task_id", "alice-mnist", "user_id", "alice", "project_id", "mnist"));
 
     assertEquals(200, again.status());
     assertEquals(first.path("created_at"), again.json().path("created_at"));
@@ -79,17 +98,56 @@ class TaskLifecycleTest {
   }
 
   @Test
+  void aProjectGivenWithoutUserStillNamesTheProject(Vertx vertx) {
+    h = Harness.start(vertx, dir);
+
+    JsonNode task =
+        h.post("/api/tasks", Map.of("task_id", "dave-speech-v2", "project_id", "asr")).json();
+
+    assertEquals("dave", task.path("user_id").asText());
+    assertEquals("asr", task.path("project_id").asText());
+    assertEquals(
+        400, h.post("/api/tasks", Map.of("task_id", "dave-x", "project_id", "no spaces")).status());
+  }
+
+  @Test
+  void stoppableIsTheCurrentRunsRegistration(Vertx vertx) {
+    h = Harness.start(vertx, dir);
+
+    assertFalse(
+        h.register("alice-mnist", "alice", "mnist").path("stoppable").asBoolean(),
+        "default: Stop only asks");
+    JsonNode launched =
+        h.post(
+                "/api/tasks",
+                Map.of("task_id", "alice-mnist", "user_id", "alice", "stoppable", true))
+            .json();
+    assertTrue(launched.path("stoppable").asBoolean());
+    assertTrue(
+        h.post("/api/tasks/alice-mnist/heartbeat", null).json().path("stoppable").asBoolean(),
+        "kept across changes");
+    JsonNode plain =
+        h.post("/api/tasks", Map.of("task_id", "alice-mnist", "user_id", "alice")).json();
+    assertFalse(
+        plain.path("stoppable").asBoolean(), "a registration without it says Stop only asks");
+  }
+
+  @Test
   void finishRecordsStatusExitCodeAndTime(Vertx vertx) {
     h = Harness.start(vertx, dir);
     h.register("alice-mnist", "alice", "mnist");
 
-    Harness.Resp resp = h.post("/api/tasks/alice-mnist/finish", Map.of("status", "failed", "exit_code", 3));
+    Harness.Resp resp =
+        h.post("/api/tasks/alice-mnist/finish", Map.of("status", "failed", "exit_code", 3));
 
     assertEquals(200, resp.status());
     assertEquals("failed", resp.json().path("status").asText());
     assertEquals(3, resp.json().path("exit_code").asInt());
     assertTrue(resp.json().path("finished_at").asLong() > 0);
-    assertEquals(200, h.post("/api/tasks/alice-mnist/finish", Map.of("status", "failed", "exit_code", 3)).status());
+    assertEquals(
+        200,
+        h.post("/api/tasks/alice-mnist/finish", Map.of("status", "failed", "exit_code", 3))
+            .status());
   }
 
   @Test
@@ -99,7 +157,10 @@ class TaskLifecycleTest {
     h.post("/api/tasks/alice-mnist/finish", Map.of("status", "succeeded", "exit_code", 0));
     JsonNode before = h.get("/api/tasks/alice-mnist").json();
 
-    assertEquals(409, h.post("/api/tasks/alice-mnist/finish", Map.of("status", "failed", "exit_code", 1)).status());
+    assertEquals(
+        409,
+        h.post("/api/tasks/alice-mnist/finish", Map.of("status", "failed", "exit_code", 1))
+            .status());
     assertEquals(409, h.post("/api/tasks/alice-mnist/heartbeat", null).status());
     assertEquals(409, h.post("/api/tasks/alice-mnist/stop", null).status());
     assertEquals(before, h.get("/api/tasks/alice-mnist").json());
@@ -112,7 +173,10 @@ class TaskLifecycleTest {
     h.post("/api/tasks/alice-mnist/stop", null);
     h.post("/api/tasks/alice-mnist/finish", Map.of("status", "stopped", "exit_code", 143));
 
-    Harness.Resp again = h.post("/api/tasks", Map.of("task_id", "alice-mnist", "user_id", "alice", "project_id", "mnist"));
+    Harness.Resp again =
+        h.post(
+            "/api/tasks",
+            Map.of("task_id", "alice-mnist", "user_id", "alice", "project_id", "mnist"));
 
     assertEquals(200, again.status());
     JsonNode run = again.json();
@@ -135,7 +199,8 @@ class TaskLifecycleTest {
     assertEquals("lost", h.status("alice-mnist"));
     assertEquals(1, h.get("/api/tasks?user_id=alice&status=lost").json().path("total").asInt());
 
-    assertEquals("running", h.post("/api/tasks/alice-mnist/heartbeat", null).json().path("status").asText());
+    assertEquals(
+        "running", h.post("/api/tasks/alice-mnist/heartbeat", null).json().path("status").asText());
     TaskStatusChange back = h.nextStatus("alice-mnist");
     assertEquals(TaskStatus.RUNNING, back.status());
     assertEquals(TaskStatus.LOST, back.previousStatus());

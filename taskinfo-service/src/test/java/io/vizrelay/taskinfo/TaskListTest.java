@@ -33,11 +33,14 @@ class TaskListTest {
     h.register("alicex-mnist", "alicex", "mnist");
 
     for (String status : List.of("all", "running", "finished", "lost")) {
-      for (JsonNode task : h.get("/api/tasks?user_id=alice&status=" + status).json().path("tasks")) {
+      for (JsonNode task :
+          h.get("/api/tasks?user_id=alice&status=" + status).json().path("tasks")) {
         assertEquals("alice", task.path("user_id").asText(), status);
       }
     }
-    assertEquals(List.of("alice-cifar", "alice-mnist"), ids("/api/tasks?user_id=alice").stream().sorted().toList());
+    assertEquals(
+        List.of("alice-cifar", "alice-mnist"),
+        ids("/api/tasks?user_id=alice").stream().sorted().toList());
     assertEquals(List.of("bob-mnist"), ids("/api/tasks?user_id=bob"));
     assertEquals(List.of(), ids("/api/tasks?user_id=mallory"));
   }
@@ -55,9 +58,11 @@ class TaskListTest {
     assertEquals(List.of("alice-c", "alice-a"), ids("/api/tasks?user_id=alice&status=running"));
     assertEquals(List.of("alice-b"), ids("/api/tasks?user_id=alice&status=finished"));
     assertEquals(List.of(), ids("/api/tasks?user_id=alice&status=lost"));
-    assertEquals(List.of("alice-a", "alice-b"), ids("/api/tasks?user_id=alice&project_id=mnist&status=all"));
+    assertEquals(
+        List.of("alice-a", "alice-b"), ids("/api/tasks?user_id=alice&project_id=mnist&status=all"));
     assertEquals(List.of("alice-c", "alice-a", "alice-b"), ids("/api/tasks?user_id=alice"));
-    assertEquals(List.of("alice-a"), ids("/api/tasks?user_id=alice&project_id=mnist&status=running"));
+    assertEquals(
+        List.of("alice-a"), ids("/api/tasks?user_id=alice&project_id=mnist&status=running"));
   }
 
   @Test
@@ -70,7 +75,8 @@ class TaskListTest {
     h.post("/api/tasks/alice-4/finish", Map.of("status", "succeeded"));
     h.post("/api/tasks/alice-1/finish", Map.of("status", "failed"));
 
-    assertEquals(List.of("alice-3", "alice-2", "alice-4", "alice-1"), ids("/api/tasks?user_id=alice"));
+    assertEquals(
+        List.of("alice-3", "alice-2", "alice-4", "alice-1"), ids("/api/tasks?user_id=alice"));
   }
 
   @Test
@@ -91,7 +97,8 @@ class TaskListTest {
     assertEquals(all.subList(3, 6), ids("/api/tasks?user_id=alice&limit=3&offset=3"));
     assertEquals(List.of("alice-0"), ids("/api/tasks?user_id=alice&limit=3&offset=6"));
     assertEquals(List.of(), ids("/api/tasks?user_id=alice&limit=3&offset=70"));
-    assertEquals(ListQuery.DEFAULT_LIMIT, h.get("/api/tasks?user_id=alice").json().path("limit").asInt());
+    assertEquals(
+        ListQuery.DEFAULT_LIMIT, h.get("/api/tasks?user_id=alice").json().path("limit").asInt());
   }
 
   @Test

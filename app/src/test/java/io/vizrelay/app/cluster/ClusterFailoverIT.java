@@ -26,20 +26,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5 (b): three node JVMs; a job streams points (retrying a failed request on the next
- * node), six browsers watch (two per node); one node that serves both ingest and browsers is
- * killed with SIGKILL mid-stream. Every browser reconnects to a survivor with {@code since=} and
- * ends with every frame exactly once, in seq order, holding every acknowledged point.
+ * Issue 5 (b): three node JVMs; a job streams points (retrying a failed request on the next node),
+ * six browsers watch (two per node); one node that serves both ingest and browsers is killed with
+ * SIGKILL mid-stream. Every browser reconnects to a survivor with {@code since=} and ends with
+ * every frame exactly once, in seq order, holding every acknowledged point.
  */
 class ClusterFailoverIT {
   static final String WIN = "loss";
   static final int POINTS = 900;
   static final int VICTIM = 1;
-  /** A task whose partition the victim owns, so the kill also fails over its state to the backup. */
+
+  /**
+   * A task whose partition the victim owns, so the kill also fails over its state to the backup.
+   */
   String TASK;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   ClusterHarness cluster;
   final List<Process> processes = new ArrayList<>();
   final List<Integer> ports = new ArrayList<>();
@@ -50,8 +52,11 @@ class ClusterFailoverIT {
   void setUp() throws Exception {
     cluster = new ClusterHarness(dir, 3);
     clientVertx = Vertx.vertx();
-    ws = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(64 * 1024 * 1024)
-        .setMaxFrameSize(64 * 1024 * 1024));
+    ws =
+        clientVertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxMessageSize(64 * 1024 * 1024)
+                .setMaxFrameSize(64 * 1024 * 1024));
   }
 
   @AfterEach
@@ -79,7 +84,11 @@ class ClusterFailoverIT {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (!Files.exists(file)) {
       if (!p.isAlive() || System.currentTimeMillis() > deadline) {
-        throw new AssertionError("node " + index + " did not start: " + Files.readString(dir.resolve("node" + index + ".log")));
+        throw new AssertionError(
+            "node "
+                + index
+                + " did not start: "
+                + Files.readString(dir.resolve("node" + index + ".log")));
       }
       Thread.sleep(100);
     }
@@ -96,10 +105,15 @@ class ClusterFailoverIT {
 
     Watcher(int node) throws Exception {
       this.node = node;
-      current = ClusterHarness.await(WsBrowser.connect(ws, ports.get(node), "/socket?task_id=" + TASK), 30);
+      current =
+          ClusterHarness.await(
+              WsBrowser.connect(ws, ports.get(node), "/socket?task_id=" + TASK), 30);
     }
 
-    /** If the socket closed: account its frames and reconnect with since= to the next node that accepts. */
+    /**
+     * If the socket closed: account its frames and reconnect with since= to the next node that
+     * accepts.
+     */
     void heal() throws Exception {
       if (!current.closed.isDone()) {
         return;
@@ -108,8 +122,11 @@ class ClusterFailoverIT {
       for (int attempt = 0; attempt < ports.size() * 3; attempt++) {
         node = (node + 1) % ports.size();
         try {
-          current = ClusterHarness.await(WsBrowser.connect(ws, ports.get(node),
-              "/socket?task_id=" + TASK + "&since=" + view.position()), 30);
+          current =
+              ClusterHarness.await(
+                  WsBrowser.connect(
+                      ws, ports.get(node), "/socket?task_id=" + TASK + "&since=" + view.position()),
+                  30);
           reconnects++;
           if (current.await(f -> "sync".equals(f.path("command").asText()), 30_000)) {
             resumedAt = System.nanoTime();
@@ -130,14 +147,18 @@ class ClusterFailoverIT {
       started.add(launch(i));
       ports.add(awaitPort(i, started.get(i), 120_000));
     }
-    int ownerProbe = Integer.parseInt(Files.readString(Path.of(cluster.env(VICTIM).get("VIZRELAY_DATA_DIR")).resolve("probe")).trim());
+    int ownerProbe =
+        Integer.parseInt(
+            Files.readString(Path.of(cluster.env(VICTIM).get("VIZRELAY_DATA_DIR")).resolve("probe"))
+                .trim());
     for (int k = 0; TASK == null; k++) {
       assertTrue(k < 1000, "some task id lands on the victim");
       if ("true".equals(cluster.get(ownerProbe, "/owns?task=carol-failover-" + k).body())) {
         TASK = "carol-failover-" + k;
       }
     }
-    assertEquals(200, cluster.post(ports.get(0), "/update", ClusterHarness.point(TASK, WIN, 0, 0)).status());
+    assertEquals(
+        200, cluster.post(ports.get(0), "/update", ClusterHarness.point(TASK, WIN, 0, 0)).status());
     List<Watcher> watchers = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       Watcher w = new Watcher(i % 3);
@@ -151,34 +172,40 @@ class ClusterFailoverIT {
     AtomicLong firstAckAfterKill = new AtomicLong();
     Set<Integer> ackedXs = ConcurrentHashMap.newKeySet();
     ackedXs.add(0);
-    CompletableFuture<Void> job = CompletableFuture.runAsync(() -> {
-      int target = 0;
-      try {
-        for (int i = 1; i < POINTS; i++) {
-          while (true) {
-            target = (target + 1) % 3;  // the job only learns of the dead node by its failed requests
-            ClusterHarness.Response r;
-            try {
-              r = cluster.post(ports.get(target), "/update", ClusterHarness.point(TASK, WIN, i, i));
-            } catch (Exception e) {
-              r = new ClusterHarness.Response(-1, e.toString());
-            }
-            if (r.status() == 200) {
-              ackedXs.add(i);
-              acked.incrementAndGet();
-              if (killedAt.get() != 0) {
-                firstAckAfterKill.compareAndSet(0, System.nanoTime());
+    CompletableFuture<Void> job =
+        CompletableFuture.runAsync(
+            () -> {
+              int target = 0;
+              try {
+                for (int i = 1; i < POINTS; i++) {
+                  while (true) {
+                    target =
+                        (target + 1)
+                            % 3; // the job only learns of the dead node by its failed requests
+                    ClusterHarness.Response r;
+                    try {
+                      r =
+                          cluster.post(
+                              ports.get(target), "/update", ClusterHarness.point(TASK, WIN, i, i));
+                    } catch (Exception e) {
+                      r = new ClusterHarness.Response(-1, e.toString());
+                    }
+                    if (r.status() == 200) {
+                      ackedXs.add(i);
+                      acked.incrementAndGet();
+                      if (killedAt.get() != 0) {
+                        firstAckAfterKill.compareAndSet(0, System.nanoTime());
+                      }
+                      break;
+                    }
+                    failures.incrementAndGet();
+                  }
+                  Thread.sleep(2);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               }
-              break;
-            }
-            failures.incrementAndGet();
-          }
-          Thread.sleep(2);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+            });
 
     long deadline = System.currentTimeMillis() + 120_000;
     while (acked.get() < POINTS / 3) {
@@ -212,12 +239,17 @@ class ClusterFailoverIT {
       }
       w.view.consume(w.current.frames());
       reconnects += w.reconnects;
-      assertEquals(LongStream.rangeClosed(1, last).boxed().toList(), w.view.seqs, "every frame once, in order");
+      assertEquals(
+          LongStream.rangeClosed(1, last).boxed().toList(),
+          w.view.seqs,
+          "every frame once, in order");
       List<Double> xs = w.view.xs(WIN);
       Set<Integer> seen = new HashSet<>();
       xs.forEach(x -> seen.add((int) (double) x));
       assertTrue(seen.containsAll(ackedXs), "every acknowledged point is shown");
-      assertTrue(xs.size() - seen.size() <= failures.get(), "duplicates only from retried, unacknowledged requests");
+      assertTrue(
+          xs.size() - seen.size() <= failures.get(),
+          "duplicates only from retried, unacknowledged requests");
     }
     assertTrue(reconnects >= 2, "the victim's browsers reconnected elsewhere");
     long resumeMs = 0;

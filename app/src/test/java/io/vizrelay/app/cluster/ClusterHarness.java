@@ -30,17 +30,22 @@ import java.util.concurrent.TimeUnit;
  * Hazelcast ports listed explicitly. {@link #close} stops every node.
  */
 final class ClusterHarness implements AutoCloseable {
-  static final List<ClusterNode.Service> ALL = List.of(
-      c -> new IngestVerticle(c.config(), c.store(), c.router()),
-      c -> new SocketVerticle(c.config(), c.store(), c.router()),
-      TaskinfoVerticle::clustered);
+  static final List<ClusterNode.Service> ALL =
+      List.of(
+          c -> new IngestVerticle(c.config(), c.store(), c.router()),
+          c -> new SocketVerticle(c.config(), c.store(), c.router()),
+          TaskinfoVerticle::clustered);
 
   /** The Hazelcast side: cluster name, member ports, join and failure-detection settings. */
   final TestGrid grid;
+
   final List<ClusterNode> nodes = new ArrayList<>();
   private final Path dir;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   /** Reserves {@code capacity} Hazelcast ports: every node lists all of them as members. */
   ClusterHarness(Path dir, int capacity) throws IOException {
@@ -60,18 +65,27 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   /**
-   * Starts a whole node ({@link NodeMain}) as its own JVM with {@code env}, its output in {@code log}:
-   * the heap bound and Hazelcast's {@code --add-opens} flags of the service jars.
+   * Starts a whole node ({@link NodeMain}) as its own JVM with {@code env}, its output in {@code
+   * log}: the heap bound and Hazelcast's {@code --add-opens} flags of the service jars.
    */
   static Process startNodeProcess(Map<String, String> env, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    cmd.addAll(List.of(("--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED "
-        + "--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED "
-        + "--add-opens java.management/sun.management=ALL-UNNAMED "
-        + "--add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED").split(" ")));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(
+        List.of(
+            ("--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED "
+                    + "--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED "
+                    + "--add-opens java.management/sun.management=ALL-UNNAMED "
+                    + "--add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED")
+                .split(" ")));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
     return pb.start();
   }
@@ -79,29 +93,42 @@ final class ClusterHarness implements AutoCloseable {
   /** The task's last seq, as a fresh browser on {@code port} sees it in its first {@code sync}. */
   static long lastSeq(WebSocketClient ws, int port, String task) throws Exception {
     WsBrowser probe = await(WsBrowser.connect(ws, port, "/socket?task_id=" + task), 30);
-    assertTrue(probe.await(f -> "sync".equals(f.path("command").asText()), 30_000), "a fresh browser's first sync");
-    return probe.frames().stream().filter(f -> "sync".equals(f.path("command").asText())).findFirst()
-        .orElseThrow().path("seq").asLong();
+    assertTrue(
+        probe.await(f -> "sync".equals(f.path("command").asText()), 30_000),
+        "a fresh browser's first sync");
+    return probe.frames().stream()
+        .filter(f -> "sync".equals(f.path("command").asText()))
+        .findFirst()
+        .orElseThrow()
+        .path("seq")
+        .asLong();
   }
 
   /** Starts the next node (index = number of nodes so far). */
   ClusterNode startNode() throws Exception {
     Map<String, String> env = env(nodes.size());
-    ClusterNode node = await(ClusterNode.start(VizConfig.fromEnv(env), ClusterConfig.fromEnv(env), ALL), 120);
+    ClusterNode node =
+        await(ClusterNode.start(VizConfig.fromEnv(env), ClusterConfig.fromEnv(env), ALL), 120);
     nodes.add(node);
     return node;
   }
 
   Response post(int port, String path, String body) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
     return new Response(r.statusCode(), r.body());
   }
 
   Response get(int port, String path) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30)).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(30))
+            .GET()
+            .build();
     HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
     return new Response(r.statusCode(), r.body());
   }
@@ -113,8 +140,15 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   static String point(String taskId, String win, double x, double y) {
-    return "{\"task_id\":\"" + taskId + "\",\"win\":\"" + win + "\",\"eid\":\"main\",\"data\":[{\"x\":[" + x
-        + "],\"y\":[" + y + "],\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},"
+    return "{\"task_id\":\""
+        + taskId
+        + "\",\"win\":\""
+        + win
+        + "\",\"eid\":\"main\",\"data\":[{\"x\":["
+        + x
+        + "],\"y\":["
+        + y
+        + "],\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],\"layout\":{},"
         + "\"opts\":{},\"name\":\"train\",\"append\":true}";
   }
 

@@ -38,26 +38,33 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 8 item 3: graceful drain on SIGTERM. Three node JVMs (ingest + socket + taskinfo each)
- * under load: a job posts points (a failed request is retried once on the next node), six
- * browsers watch (two per node) and reconnect with {@code since=} when closed. Every node is
- * restarted in turn with SIGTERM; the next restart waits for the replacement to serve and for the
- * cluster to be safe (every {@code /readiness} 200). A draining node answers {@code /readiness}
- * 503 while {@code /health} stays 200, closes its browsers with 1001 and a {@code since=} hint, and
- * exits within the shutdown timeout; no request fails after its retry, and every browser ends with
- * every acknowledged point exactly once.
+ * under load: a job posts points (a failed request is retried once on the next node), six browsers
+ * watch (two per node) and reconnect with {@code since=} when closed. Every node is restarted in
+ * turn with SIGTERM; the next restart waits for the replacement to serve and for the cluster to be
+ * safe (every {@code /health/cluster} 200). A draining node answers {@code /readiness} 503 while
+ * {@code /health} stays 200, closes its browsers with 1001 and a {@code since=} hint, and exits
+ * within the shutdown timeout; no request fails after its retry, and every browser ends with every
+ * acknowledged point exactly once.
  */
 class RollingRestartIT {
   static final String TASK = "carol-rolling";
   static final String WIN = "loss";
   static final int NODES = 3;
+
   /** As {@link ClusterHarness#env}: VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS. */
   static final int SHUTDOWN_TIMEOUT_S = 10;
-  /** VIZRELAY_DRAIN_DELAY_SECONDS here: long enough to observe the 503 readiness before the listener goes. */
-  static final int DRAIN_DELAY_S = 1;
-  static final Pattern PHASE = Pattern.compile("drain: (HTTP server closed|services undeployed|left the cluster).* at \\+(\\d+) ms");
 
-  @TempDir
-  Path dir;
+  /**
+   * VIZRELAY_DRAIN_DELAY_SECONDS here: long enough to observe the 503 readiness before the listener
+   * goes.
+   */
+  static final int DRAIN_DELAY_S = 1;
+
+  static final Pattern PHASE =
+      Pattern.compile(
+          "drain: (HTTP server closed|services undeployed|left the cluster).* at \\+(\\d+) ms");
+
+  @TempDir Path dir;
   ClusterHarness cluster;
   final List<Process> processes = new ArrayList<>();
   final Process[] current = new Process[NODES];
@@ -70,8 +77,11 @@ class RollingRestartIT {
   void setUp() throws Exception {
     cluster = new ClusterHarness(dir, NODES);
     clientVertx = Vertx.vertx();
-    ws = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(64 * 1024 * 1024)
-        .setMaxFrameSize(64 * 1024 * 1024));
+    ws =
+        clientVertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxMessageSize(64 * 1024 * 1024)
+                .setMaxFrameSize(64 * 1024 * 1024));
     jobThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "rolling-job"));
   }
 
@@ -105,7 +115,8 @@ class RollingRestartIT {
     long deadline = System.currentTimeMillis() + 120_000;
     while (!Files.exists(portFile)) {
       if (!p.isAlive() || System.currentTimeMillis() > deadline) {
-        throw new AssertionError("node " + index + " did not start: " + Files.readString(log(index, generation)));
+        throw new AssertionError(
+            "node " + index + " did not start: " + Files.readString(log(index, generation)));
       }
       heal();
       Thread.sleep(50);
@@ -113,13 +124,17 @@ class RollingRestartIT {
     ports.set(index, Integer.parseInt(Files.readString(portFile).trim()));
   }
 
-  /** The registry on {@code port} has the task with its registration meta, running, at {@code seq}. */
+  /**
+   * The registry on {@code port} has the task with its registration meta, running, at {@code seq}.
+   */
   private boolean registered(int port, long seq) {
     try {
       ClusterHarness.Response r = cluster.get(port, "/api/tasks/" + TASK);
       JsonNode task = r.status() == 200 ? Json.parseTrusted(r.body().getBytes()) : null;
-      return task != null && "rolling".equals(task.path("meta").path("run").asText())
-          && "running".equals(task.path("status").asText()) && task.path("last_seq").asLong() == seq;
+      return task != null
+          && "rolling".equals(task.path("meta").path("run").asText())
+          && "running".equals(task.path("status").asText())
+          && task.path("last_seq").asLong() == seq;
     } catch (Exception e) {
       return false;
     }
@@ -133,7 +148,10 @@ class RollingRestartIT {
     }
   }
 
-  /** Polls {@code condition} (healing browsers meanwhile) until it holds; fails after {@code timeoutMs}. */
+  /**
+   * Polls {@code condition} (healing browsers meanwhile) until it holds; fails after {@code
+   * timeoutMs}.
+   */
   private void until(String what, long timeoutMs, BooleanSupplier condition) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (!condition.getAsBoolean()) {
@@ -145,7 +163,7 @@ class RollingRestartIT {
 
   private boolean clusterSafe() {
     for (int i = 0; i < NODES; i++) {
-      if (status(ports.get(i), "/readiness") != 200) {
+      if (status(ports.get(i), "/health/cluster") != 200) {
         return false;
       }
     }
@@ -162,7 +180,9 @@ class RollingRestartIT {
     }
   }
 
-  /** A browser that reconnects with since= to the next node that accepts whenever its socket closes. */
+  /**
+   * A browser that reconnects with since= to the next node that accepts whenever its socket closes.
+   */
   final class Watcher {
     final StreamView view = new StreamView();
     final List<Close> closes = new ArrayList<>();
@@ -172,8 +192,11 @@ class RollingRestartIT {
 
     Watcher(int node) throws Exception {
       this.node = node;
-      socket = ClusterHarness.await(WsBrowser.connect(ws, ports.get(node), "/socket?task_id=" + TASK), 30);
-      assertTrue(socket.await(f -> "sync".equals(f.path("command").asText()), 30_000), "first sync");
+      socket =
+          ClusterHarness.await(
+              WsBrowser.connect(ws, ports.get(node), "/socket?task_id=" + TASK), 30);
+      assertTrue(
+          socket.await(f -> "sync".equals(f.path("command").asText()), 30_000), "first sync");
     }
 
     void heal() throws Exception {
@@ -181,19 +204,27 @@ class RollingRestartIT {
         return;
       }
       view.consume(socket.frames());
-      closes.add(new Close(node, socket.closed.join() == null ? -1 : socket.closed.join(), socket.closeReason,
-          view.position()));
+      closes.add(
+          new Close(
+              node,
+              socket.closed.join() == null ? -1 : socket.closed.join(),
+              socket.closeReason,
+              view.position()));
       for (int attempt = 1; attempt <= NODES * 3; attempt++) {
         int next = (node + attempt) % NODES;
         try {
-          socket = ClusterHarness.await(WsBrowser.connect(ws, ports.get(next),
-              "/socket?task_id=" + TASK + "&since=" + view.position()), 30);
+          socket =
+              ClusterHarness.await(
+                  WsBrowser.connect(
+                      ws, ports.get(next), "/socket?task_id=" + TASK + "&since=" + view.position()),
+                  30);
         } catch (Exception refused) {
-          continue;  // that node is draining or gone: try the next
+          continue; // that node is draining or gone: try the next
         }
         node = next;
         reconnects++;
-        assertTrue(socket.await(f -> "sync".equals(f.path("command").asText()), 30_000), "resume sync");
+        assertTrue(
+            socket.await(f -> "sync".equals(f.path("command").asText()), 30_000), "resume sync");
         return;
       }
       throw new AssertionError("no node accepted the browser");
@@ -209,9 +240,16 @@ class RollingRestartIT {
     until("cluster safe after start", 60_000, this::clusterSafe);
     long startedMs = (System.nanoTime() - testStart) / 1_000_000;
     // the job registers its task (with meta) on one replica; the registry lives in the grid
-    assertEquals(201, cluster.post(ports.get(0), "/api/tasks",
-        "{\"task_id\":\"" + TASK + "\",\"meta\":{\"run\":\"rolling\"}}").status());
-    assertEquals(200, cluster.post(ports.get(0), "/update", ClusterHarness.point(TASK, WIN, 0, 0)).status());
+    assertEquals(
+        201,
+        cluster
+            .post(
+                ports.get(0),
+                "/api/tasks",
+                "{\"task_id\":\"" + TASK + "\",\"meta\":{\"run\":\"rolling\"}}")
+            .status());
+    assertEquals(
+        200, cluster.post(ports.get(0), "/update", ClusterHarness.point(TASK, WIN, 0, 0)).status());
     for (int i = 0; i < 2 * NODES; i++) {
       watchers.add(new Watcher(i % NODES));
     }
@@ -225,40 +263,58 @@ class RollingRestartIT {
     Map<String, Integer> failureKinds = new ConcurrentHashMap<>();
     Set<Integer> ackedXs = ConcurrentHashMap.newKeySet();
     ackedXs.add(0);
-    CompletableFuture<Void> job = CompletableFuture.runAsync(() -> {
-      int target = 0;
-      try {
-        for (int i = 1; !stop.get(); i++) {
-          boolean ok = false;
-          for (int attempt = 0; !ok; attempt++) {
-            target = (target + 1) % NODES;
-            ClusterHarness.Response r;
-            try {
-              r = cluster.post(ports.get(target), "/update", ClusterHarness.point(TASK, WIN, i, i));
-            } catch (Exception e) {
-              r = new ClusterHarness.Response(-1, e.toString());
-            }
-            ok = r.status() == 200;
-            if (!ok) {
-              failedAttempts.incrementAndGet();
-              failureKinds.merge(r.status() == -1 ? r.body().replaceAll(":.*", "") : "HTTP " + r.status(), 1, Integer::sum);
-              failures.add("x=" + i + " attempt " + attempt + " node " + target + ": " + r.status() + " " + r.body());
-              if (attempt == 1) {
-                failedAfterRetry.incrementAndGet();
+    CompletableFuture<Void> job =
+        CompletableFuture.runAsync(
+            () -> {
+              int target = 0;
+              try {
+                for (int i = 1; !stop.get(); i++) {
+                  boolean ok = false;
+                  for (int attempt = 0; !ok; attempt++) {
+                    target = (target + 1) % NODES;
+                    ClusterHarness.Response r;
+                    try {
+                      r =
+                          cluster.post(
+                              ports.get(target), "/update", ClusterHarness.point(TASK, WIN, i, i));
+                    } catch (Exception e) {
+                      r = new ClusterHarness.Response(-1, e.toString());
+                    }
+                    ok = r.status() == 200;
+                    if (!ok) {
+                      failedAttempts.incrementAndGet();
+                      failureKinds.merge(
+                          r.status() == -1 ? r.body().replaceAll(":.*", "") : "HTTP " + r.status(),
+                          1,
+                          Integer::sum);
+                      failures.add(
+                          "x="
+                              + i
+                              + " attempt "
+                              + attempt
+                              + " node "
+                              + target
+                              + ": "
+                              + r.status()
+                              + " "
+                              + r.body());
+                      if (attempt == 1) {
+                        failedAfterRetry.incrementAndGet();
+                      }
+                      if (attempt > 50) {
+                        throw new AssertionError("the job cannot post: " + failures);
+                      }
+                    }
+                  }
+                  ackedXs.add(i);
+                  acked.incrementAndGet();
+                  Thread.sleep(4); // pacing, not synchronisation
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               }
-              if (attempt > 50) {
-                throw new AssertionError("the job cannot post: " + failures);
-              }
-            }
-          }
-          ackedXs.add(i);
-          acked.incrementAndGet();
-          Thread.sleep(4);  // pacing, not synchronisation
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, jobThread);
+            },
+            jobThread);
 
     until("the job is streaming", 60_000, () -> acked.get() >= 100);
     List<Map<String, Object>> restarts = new ArrayList<>();
@@ -279,19 +335,32 @@ class RollingRestartIT {
 
       long t0 = System.nanoTime();
       Process victim = current[v];
-      victim.destroy();  // SIGTERM
+      victim.destroy(); // SIGTERM
       // readiness fails first (503) while liveness still answers, then the listener goes
-      until("node " + v + " readiness 503 while draining", DRAIN_DELAY_S * 1000L + 5_000,
+      until(
+          "node " + v + " readiness 503 while draining",
+          DRAIN_DELAY_S * 1000L + 5_000,
           () -> status(victimPort, "/readiness") == 503);
       figures.put("readiness503Ms", (System.nanoTime() - t0) / 1_000_000);
       assertEquals(200, status(victimPort, "/health"), "liveness stays 200 while draining");
-      until("node " + v + " exits", SHUTDOWN_TIMEOUT_S * 1000L + DRAIN_DELAY_S * 1000L + 10_000, () -> !victim.isAlive());
+      until(
+          "node " + v + " exits",
+          SHUTDOWN_TIMEOUT_S * 1000L + DRAIN_DELAY_S * 1000L + 10_000,
+          () -> !victim.isAlive());
       long exitMs = (System.nanoTime() - t0) / 1_000_000;
       figures.put("exitMs", exitMs);
       String victimLog = Files.readString(log(v, 0));
-      assertTrue(exitMs < (DRAIN_DELAY_S + SHUTDOWN_TIMEOUT_S) * 1000L,
-          "node " + v + " exited within drain delay + shutdown timeout: " + exitMs + " ms\n" + tail(victimLog));
-      assertTrue(victimLog.contains("drain: left the cluster"), "node " + v + " drained and left cleanly:\n" + victimLog);
+      assertTrue(
+          exitMs < (DRAIN_DELAY_S + SHUTDOWN_TIMEOUT_S) * 1000L,
+          "node "
+              + v
+              + " exited within drain delay + shutdown timeout: "
+              + exitMs
+              + " ms\n"
+              + tail(victimLog));
+      assertTrue(
+          victimLog.contains("drain: left the cluster"),
+          "node " + v + " drained and left cleanly:\n" + victimLog);
       assertFalse(victimLog.contains("clean stop did not finish"), "node " + v + " was not halted");
       Matcher m = PHASE.matcher(victimLog);
       while (m.find()) {
@@ -299,13 +368,18 @@ class RollingRestartIT {
       }
 
       // its browsers got 1001 with the hint, and the hint is where their view ended
-      until("node " + v + "'s browsers were closed and moved", 30_000,
-          () -> onVictim.stream().allMatch(w -> w.closes.size() > closesBefore.get(w) && w.node != victimIndex));
+      until(
+          "node " + v + "'s browsers were closed and moved",
+          30_000,
+          () ->
+              onVictim.stream()
+                  .allMatch(w -> w.closes.size() > closesBefore.get(w) && w.node != victimIndex));
       for (Watcher w : onVictim) {
         Close c = w.closes.get(closesBefore.get(w));
         assertEquals(v, c.node());
         assertEquals((short) 1001, c.code(), "close code of a draining node's browser: " + c);
-        assertEquals("since=" + c.position(), c.reason(), "the close reason is the resume hint: " + c);
+        assertEquals(
+            "since=" + c.position(), c.reason(), "the close reason is the resume hint: " + c);
       }
 
       long r0 = System.nanoTime();
@@ -322,12 +396,18 @@ class RollingRestartIT {
 
     // the final seq, as a fresh browser sees it
     long last = ClusterHarness.lastSeq(ws, ports.get(0), TASK);
-    assertTrue(last >= acked.get(), "every acknowledged point made a frame: last=" + last + " acked=" + acked.get());
+    assertTrue(
+        last >= acked.get(),
+        "every acknowledged point made a frame: last=" + last + " acked=" + acked.get());
 
-    // every node restarted, yet every replica answers for the task as registered, running, at the last seq
+    // every node restarted, yet every replica answers for the task as registered, running, at the
+    // last seq
     for (int i = 0; i < NODES; i++) {
       int port = ports.get(i);
-      until("node " + i + "'s registry has the task at seq " + last, 30_000, () -> registered(port, last));
+      until(
+          "node " + i + "'s registry has the task at seq " + last,
+          30_000,
+          () -> registered(port, last));
     }
 
     int reconnects = 0;
@@ -339,7 +419,10 @@ class RollingRestartIT {
       }
       w.view.consume(w.socket.frames());
       reconnects += w.reconnects;
-      assertEquals(LongStream.rangeClosed(1, last).boxed().toList(), w.view.seqs, "every frame once, in order");
+      assertEquals(
+          LongStream.rangeClosed(1, last).boxed().toList(),
+          w.view.seqs,
+          "every frame once, in order");
       Map<Integer, Integer> counts = new TreeMap<>();
       for (double x : w.view.xs(WIN)) {
         counts.merge((int) x, 1, Integer::sum);

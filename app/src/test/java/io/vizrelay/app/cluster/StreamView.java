@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a page makes of a task's frames over one or more connections: the rebuilt state, the
- * seqs it applied (every live frame must be the next seq; a snapshot restarts the count) and the
- * resume position.
+ * What a page makes of a task's frames over one or more connections: the rebuilt state, the seqs it
+ * applied (every live frame must be the next seq; a snapshot restarts the count) and the resume
+ * position.
  */
 final class StreamView {
   final TaskState state = new TaskState();
@@ -58,7 +58,9 @@ final class StreamView {
 
   private void apply(JsonNode frame) {
     String command = frame.path("command").asText();
-    if ("register".equals(command) || "layout_update".equals(command) || "layout".equals(command)
+    if ("register".equals(command)
+        || "layout_update".equals(command)
+        || "layout".equals(command)
         || "task_status".equals(command)) {
       return;
     }

@@ -19,25 +19,28 @@ final class WsBrowser {
   private final WebSocket ws;
   private final List<JsonNode> frames = new ArrayList<>();
   final CompletableFuture<Short> closed = new CompletableFuture<>();
+
   /** The close frame's reason, set before {@link #closed} completes. */
   volatile String closeReason;
 
   private WsBrowser(int port, WebSocket ws) {
     this.port = port;
     this.ws = ws;
-    ws.textMessageHandler(text -> {
-      synchronized (frames) {
-        frames.add(Json.parseTrusted(text.getBytes(StandardCharsets.UTF_8)));
-        frames.notifyAll();
-      }
-    });
-    ws.closeHandler(v -> {
-      closeReason = ws.closeReason();
-      closed.complete(ws.closeStatusCode());
-      synchronized (frames) {
-        frames.notifyAll();
-      }
-    });
+    ws.textMessageHandler(
+        text -> {
+          synchronized (frames) {
+            frames.add(Json.parseTrusted(text.getBytes(StandardCharsets.UTF_8)));
+            frames.notifyAll();
+          }
+        });
+    ws.closeHandler(
+        v -> {
+          closeReason = ws.closeReason();
+          closed.complete(ws.closeStatusCode());
+          synchronized (frames) {
+            frames.notifyAll();
+          }
+        });
   }
 
   static Future<WsBrowser> connect(WebSocketClient client, int port, String uri) {
@@ -54,7 +57,9 @@ final class WsBrowser {
     }
   }
 
-  /** Waits until some frame matches, or the socket closed, or the deadline; true when one matched. */
+  /**
+   * Waits until some frame matches, or the socket closed, or the deadline; true when one matched.
+   */
   boolean await(Predicate<JsonNode> match, long timeoutMs) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     synchronized (frames) {

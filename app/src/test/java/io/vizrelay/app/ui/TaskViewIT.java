@@ -15,8 +15,6 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -30,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
 /**
- * The task view in a real headless Chromium: live curves of the demo job, a refresh (and a
- * network loss) mid-stream that shows every point exactly once, every plot type of the visdom
- * corpus, sanitised text, and the per-plot smoothing / log / CSV / JSON controls.
+ * The task view in a real headless Chromium: live curves of the demo job, a refresh (and a network
+ * loss) mid-stream that shows every point exactly once, every plot type of the visdom corpus,
+ * sanitised text, and the per-plot smoothing / log / CSV / JSON controls.
  */
 class TaskViewIT {
   private static UiHarness ui;
@@ -55,22 +53,30 @@ class TaskViewIT {
     try {
       ui.open("?task_id=" + DemoJob.TASK_ID);
       ui.waitLive(DemoJob.TASK_ID);
-      int first = ui.waitFor("loss has train and val with 3+ points", d -> {
-        int train = ui.drawn("loss", "main", 0, "y").size();
-        int val = ui.drawn("loss", "main", 1, "y").size();
-        return train >= 3 && val >= 3 ? train : null;
-      });
-      ui.waitFor("loss grows", Duration.ofSeconds(15), d -> ui.drawn("loss", "main", 0, "y").size() >= first + 4 ? true : null);
-      ui.waitFor("accuracy, log text and samples image drawn", d -> {
-        List<Map<String, Object>> panes = ui.panes();
-        Set<String> drawn = new LinkedHashSet<>();
-        for (Map<String, Object> p : panes) {
-          if (Boolean.TRUE.equals(p.get("rendered"))) {
-            drawn.add((String) p.get("win"));
-          }
-        }
-        return drawn.containsAll(List.of("loss", "accuracy", "log")) ? true : null;
-      });
+      int first =
+          ui.waitFor(
+              "loss has train and val with 3+ points",
+              d -> {
+                int train = ui.drawn("loss", "main", 0, "y").size();
+                int val = ui.drawn("loss", "main", 1, "y").size();
+                return train >= 3 && val >= 3 ? train : null;
+              });
+      ui.waitFor(
+          "loss grows",
+          Duration.ofSeconds(15),
+          d -> ui.drawn("loss", "main", 0, "y").size() >= first + 4 ? true : null);
+      ui.waitFor(
+          "accuracy, log text and samples image drawn",
+          d -> {
+            List<Map<String, Object>> panes = ui.panes();
+            Set<String> drawn = new LinkedHashSet<>();
+            for (Map<String, Object> p : panes) {
+              if (Boolean.TRUE.equals(p.get("rendered"))) {
+                drawn.add((String) p.get("win"));
+              }
+            }
+            return drawn.containsAll(List.of("loss", "accuracy", "log")) ? true : null;
+          });
       Map<String, Object> loss = pane("main", "loss");
       long extend = ((Number) loss.get("extend")).longValue();
       long full = ((Number) loss.get("full")).longValue();
@@ -112,28 +118,38 @@ class TaskViewIT {
     ui.open("?task_id=" + task);
     ui.waitLive(task);
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread job = new Thread(() -> {
-      try {
-        for (int i = 1; i < n; i++) {
-          ui.ingestPoint(task, "main", "metric", "a", xs.get(i), ya.get(i));
-          ui.ingestPoint(task, "main", "metric", "b", xs.get(i), yb.get(i));
-          Thread.sleep(6); // the job's pace, not a synchronisation
-        }
-      } catch (Throwable t) {
-        failure.set(t);
-      }
-    }, "ingest");
+    Thread job =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 1; i < n; i++) {
+                  ui.ingestPoint(task, "main", "metric", "a", xs.get(i), ya.get(i));
+                  ui.ingestPoint(task, "main", "metric", "b", xs.get(i), yb.get(i));
+                  Thread.sleep(6); // the job's pace, not a synchronisation
+                }
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            },
+            "ingest");
     job.start();
     try {
       // 1. refresh: the page shows its saved view at once and resumes with since=
-      ui.waitFor("saved view written and 40 points drawn", d -> {
-        Map<String, Object> s = ui.state();
-        return s.get("cacheSaved") != null && ui.drawn("metric", "main", 0, "y").size() >= 40 ? true : null;
-      });
+      ui.waitFor(
+          "saved view written and 40 points drawn",
+          d -> {
+            Map<String, Object> s = ui.state();
+            return s.get("cacheSaved") != null && ui.drawn("metric", "main", 0, "y").size() >= 40
+                ? true
+                : null;
+          });
       ui.driver.navigate().refresh();
       ui.waitLive(task);
       Map<String, Object> afterRefresh = ui.state();
-      assertEquals(Boolean.TRUE, ((Map<?, ?>) afterRefresh.get("cache")).get("restored"), "saved view restored: " + afterRefresh);
+      assertEquals(
+          Boolean.TRUE,
+          ((Map<?, ?>) afterRefresh.get("cache")).get("restored"),
+          "saved view restored: " + afterRefresh);
       Map<?, ?> sync = (Map<?, ?>) afterRefresh.get("lastSync");
       assertEquals("resume", sync.get("mode"), "a refresh resumes with since=: " + sync);
       assertEquals(Boolean.TRUE, sync.get("recovered"));
@@ -141,7 +157,9 @@ class TaskViewIT {
 
       // 2. reopen without the saved view: a snapshot
       int before = ui.drawn("metric", "main", 0, "y").size();
-      ui.waitFor("more points", d -> ui.drawn("metric", "main", 0, "y").size() >= before + 20 ? true : null);
+      ui.waitFor(
+          "more points",
+          d -> ui.drawn("metric", "main", 0, "y").size() >= before + 20 ? true : null);
       ui.open("?task_id=" + task + "&cache=0");
       ui.waitLive(task);
       Map<?, ?> snap = (Map<?, ?>) ui.state().get("lastSync");
@@ -149,48 +167,92 @@ class TaskViewIT {
 
       // 3. network loss: the page still holds its state and resumes with since=
       int mid = ui.drawn("metric", "main", 0, "y").size();
-      ui.waitFor("more points", d -> ui.drawn("metric", "main", 0, "y").size() >= mid + 20 ? true : null);
+      ui.waitFor(
+          "more points", d -> ui.drawn("metric", "main", 0, "y").size() >= mid + 20 ? true : null);
       ui.js("window.vizrelay.dropConnection();");
-      ui.waitFor("resumed after the connection loss", d -> {
-        Map<String, Object> s = ui.state();
-        Map<?, ?> st = (Map<?, ?>) s.get("stream");
-        Map<?, ?> ls = (Map<?, ?>) s.get("lastSync");
-        return st != null && ((Number) st.get("resumes")).intValue() >= 1 && ls != null && "resume".equals(ls.get("mode"))
-            && Boolean.TRUE.equals(ls.get("recovered")) ? true : null;
-      });
+      ui.waitFor(
+          "resumed after the connection loss",
+          d -> {
+            Map<String, Object> s = ui.state();
+            Map<?, ?> st = (Map<?, ?>) s.get("stream");
+            Map<?, ?> ls = (Map<?, ?>) s.get("lastSync");
+            return st != null
+                    && ((Number) st.get("resumes")).intValue() >= 1
+                    && ls != null
+                    && "resume".equals(ls.get("mode"))
+                    && Boolean.TRUE.equals(ls.get("recovered"))
+                ? true
+                : null;
+          });
     } finally {
       job.join(60_000);
     }
     if (failure.get() != null) {
       throw new AssertionError("ingest failed", failure.get());
     }
-    ui.waitFor("all " + n + " points of both traces drawn", Duration.ofSeconds(30), d ->
-        ui.drawn("metric", "main", 0, "y").size() >= n && ui.drawn("metric", "main", 1, "y").size() >= n ? true : null);
+    ui.waitFor(
+        "all " + n + " points of both traces drawn",
+        Duration.ofSeconds(30),
+        d ->
+            ui.drawn("metric", "main", 0, "y").size() >= n
+                    && ui.drawn("metric", "main", 1, "y").size() >= n
+                ? true
+                : null);
     Map<String, Object> fig = ui.figure("metric", "main");
     assertEquals(2, ((List<?>) fig.get("traces")).size(), "two traces: " + fig.keySet());
-    assertEquals(xs, ui.drawn("metric", "main", 0, "x"), "trace a: x, every point once and in order");
+    assertEquals(
+        xs, ui.drawn("metric", "main", 0, "x"), "trace a: x, every point once and in order");
     assertEquals(ya, ui.drawn("metric", "main", 0, "y"), "trace a: y");
     assertEquals(xs, ui.drawn("metric", "main", 1, "x"), "trace b: x");
     assertEquals(yb, ui.drawn("metric", "main", 1, "y"), "trace b: y");
     // what the page holds is what the server holds
-    JsonNode server = ui.post("/win_data", Json.object().put("task_id", task).put("win", "metric").put("eid", "main")).json();
-    assertEquals(n, server.path("content").path("data").path(0).path("y").size(), "server holds n points");
+    JsonNode server =
+        ui.post(
+                "/win_data",
+                Json.object().put("task_id", task).put("win", "metric").put("eid", "main"))
+            .json();
+    assertEquals(
+        n, server.path("content").path("data").path(0).path("y").size(), "server holds n points");
     ui.screenshot("refresh-final");
     ui.assertNoJsErrors();
   }
 
-  /** Replays every plot type of the visdom corpus (plus surface and mesh) and checks each is drawn. */
+  /**
+   * Replays every plot type of the visdom corpus (plus surface and mesh) and checks each is drawn.
+   */
   @Test
   void everyPlotTypeOfTheCorpusIsDrawn() throws Exception {
     String task = "demo-corpus";
-    List<String> scenarios = List.of("line_create_append", "line_named_traces", "scatter", "bar", "histogram",
-        "boxplot", "stem", "contour", "quiver", "pie", "heatmap_rows", "plotlyplot", "text_create_append",
-        "image", "properties", "batch_append_1000");
+    List<String> scenarios =
+        List.of(
+            "line_create_append",
+            "line_named_traces",
+            "scatter",
+            "bar",
+            "histogram",
+            "boxplot",
+            "stem",
+            "contour",
+            "quiver",
+            "pie",
+            "heatmap_rows",
+            "plotlyplot",
+            "text_create_append",
+            "image",
+            "properties",
+            "batch_append_1000");
     for (String scenario : scenarios) {
       replay(task, scenario);
     }
-    ObjectNode surface = Json.object().put("task_id", task).put("win", "surface").put("eid", "threed");
-    ArrayNode z = surface.putArray("data").addObject().put("type", "surface").put("colorscale", "Viridis").putArray("z");
+    ObjectNode surface =
+        Json.object().put("task_id", task).put("win", "surface").put("eid", "threed");
+    ArrayNode z =
+        surface
+            .putArray("data")
+            .addObject()
+            .put("type", "surface")
+            .put("colorscale", "Viridis")
+            .putArray("z");
     for (int r = 0; r < 12; r++) {
       ArrayNode row = z.addArray();
       for (int c = 0; c < 12; c++) {
@@ -211,7 +273,10 @@ class TaskViewIT {
     mesh.putObject("layout").put("title", "mesh");
     mesh.putObject("opts").put("title", "mesh");
     assertEquals(200, ui.post("/events", mesh).status());
-    ui.ingestText(task, "main", "unsafe",
+    ui.ingestText(
+        task,
+        "main",
+        "unsafe",
         "<b>bold</b><script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">"
             + "<a href=\"javascript:window.__pwned=3\">link</a><iframe src=\"/\"></iframe>");
 
@@ -219,24 +284,43 @@ class TaskViewIT {
     ui.waitLive(task);
     @SuppressWarnings("unchecked")
     List<String> envs = (List<String>) ui.state().get("envs");
-    assertTrue(envs.containsAll(List.of("scatter", "bar", "heatmap_rows", "threed", "pie")), "envs: " + envs);
+    assertTrue(
+        envs.containsAll(List.of("scatter", "bar", "heatmap_rows", "threed", "pie")),
+        "envs: " + envs);
     Set<String> types = new LinkedHashSet<>();
     for (String env : envs) {
-      ui.js("const b = document.querySelector('#env-tabs [data-env=\"' + arguments[0] + '\"]'); if (b) b.click();", env);
-      List<Map<String, Object>> panes = ui.waitFor("env " + env + " drawn", d -> {
-        if (!env.equals(ui.state().get("activeEnv"))) {
-          return null;
-        }
-        List<Map<String, Object>> ps = ui.panes().stream().filter(p -> env.equals(p.get("env"))).toList();
-        return ps.stream().allMatch(p -> Boolean.TRUE.equals(p.get("rendered")) || p.get("error") != null) ? ps : null;
-      });
+      ui.js(
+          "const b = document.querySelector('#env-tabs [data-env=\"' + arguments[0] + '\"]'); if (b) b.click();",
+          env);
+      List<Map<String, Object>> panes =
+          ui.waitFor(
+              "env " + env + " drawn",
+              d -> {
+                if (!env.equals(ui.state().get("activeEnv"))) {
+                  return null;
+                }
+                List<Map<String, Object>> ps =
+                    ui.panes().stream().filter(p -> env.equals(p.get("env"))).toList();
+                return ps.stream()
+                        .allMatch(
+                            p -> Boolean.TRUE.equals(p.get("rendered")) || p.get("error") != null)
+                    ? ps
+                    : null;
+              });
       for (Map<String, Object> p : panes) {
-        assertNull(p.get("error"), "window " + env + "/" + p.get("win") + " drawn without error: " + p);
+        assertNull(
+            p.get("error"), "window " + env + "/" + p.get("win") + " drawn without error: " + p);
         if ("plot".equals(p.get("type"))) {
-          Object drawnTypes = ui.js("const d = document.querySelector('.pane[data-env=\"' + arguments[0] + '\"][data-win=\"'"
-              + " + arguments[1] + '\"] .plot'); return d && d._fullData ? d._fullData.map(t => t.type) : null;", env, p.get("win"));
+          Object drawnTypes =
+              ui.js(
+                  "const d = document.querySelector('.pane[data-env=\"' + arguments[0] + '\"][data-win=\"'"
+                      + " + arguments[1] + '\"] .plot'); return d && d._fullData ? d._fullData.map(t => t.type) : null;",
+                  env,
+                  p.get("win"));
           assertNotNull(drawnTypes, "Plotly drew " + env + "/" + p.get("win"));
-          assertFalse(((List<?>) drawnTypes).isEmpty() && !"line_update_remove".equals(env), "traces of " + p.get("win"));
+          assertFalse(
+              ((List<?>) drawnTypes).isEmpty() && !"line_update_remove".equals(env),
+              "traces of " + p.get("win"));
           for (Object t : (List<?>) drawnTypes) {
             types.add((String) t);
           }
@@ -246,20 +330,46 @@ class TaskViewIT {
       }
       ui.screenshot("corpus-" + env);
     }
-    assertTrue(types.containsAll(List.of("scatter", "scatter3d", "bar", "box", "heatmap", "contour", "surface",
-        "pie", "mesh3d", "text", "image", "image_history", "properties")), "drawn types: " + types);
+    assertTrue(
+        types.containsAll(
+            List.of(
+                "scatter",
+                "scatter3d",
+                "bar",
+                "box",
+                "heatmap",
+                "contour",
+                "surface",
+                "pie",
+                "mesh3d",
+                "text",
+                "image",
+                "image_history",
+                "properties")),
+        "drawn types: " + types);
     // text is sanitised: markup kept, scripts and handlers gone
     ui.js("document.querySelector('#env-tabs [data-env=\"main\"]').click();");
-    ui.waitFor("sanitised text drawn", d -> Boolean.TRUE.equals(ui.js(
-        "const b = document.querySelector('.pane[data-win=\"unsafe\"] .text-window b'); return !!b && b.textContent === 'bold';"))
-        ? true : null);
-    assertNull(ui.js("return window.__pwned === undefined ? null : window.__pwned;"), "no script ran");
-    assertEquals(0L, ui.js("return document.querySelectorAll('.pane[data-win=\"unsafe\"] script, .pane[data-win=\"unsafe\"] iframe,"
-        + " .pane[data-win=\"unsafe\"] [onerror], .pane[data-win=\"unsafe\"] a[href^=\"javascript\"]').length;"));
+    ui.waitFor(
+        "sanitised text drawn",
+        d ->
+            Boolean.TRUE.equals(
+                    ui.js(
+                        "const b = document.querySelector('.pane[data-win=\"unsafe\"] .text-window b'); return !!b && b.textContent === 'bold';"))
+                ? true
+                : null);
+    assertNull(
+        ui.js("return window.__pwned === undefined ? null : window.__pwned;"), "no script ran");
+    assertEquals(
+        0L,
+        ui.js(
+            "return document.querySelectorAll('.pane[data-win=\"unsafe\"] script, .pane[data-win=\"unsafe\"] iframe,"
+                + " .pane[data-win=\"unsafe\"] [onerror], .pane[data-win=\"unsafe\"] a[href^=\"javascript\"]').length;"));
     ui.assertNoJsErrors();
   }
 
-  /** Smoothing (TensorBoard's debiased EMA, also on live appends), log scale, CSV and JSON download. */
+  /**
+   * Smoothing (TensorBoard's debiased EMA, also on live appends), log scale, CSV and JSON download.
+   */
   @Test
   void perPlotSmoothingLogScaleAndDownloads() throws Exception {
     String task = "demo-controls";
@@ -271,8 +381,9 @@ class TaskViewIT {
     ui.open("?task_id=" + task);
     ui.waitLive(task);
     ui.waitFor("curve drawn", d -> ui.drawn("curve", "main", 0, "y").size() == 30 ? true : null);
-    ui.js("const r = document.querySelector('.pane[data-win=\"curve\"] .smooth-range'); r.value = '0.6';"
-        + " r.dispatchEvent(new Event('input'));");
+    ui.js(
+        "const r = document.querySelector('.pane[data-win=\"curve\"] .smooth-range'); r.value = '0.6';"
+            + " r.dispatchEvent(new Event('input'));");
     ui.waitFor("smoothed overlay drawn", d -> smoothed("curve").size() == 30 ? true : null);
     assertEquals(y, ui.drawn("curve", "main", 0, "y"), "the raw points stay as they are");
     assertClose(ema(y, 0.6), smoothed("curve"));
@@ -285,15 +396,21 @@ class TaskViewIT {
     assertClose(ema(y, 0.6), smoothed("curve"));
     // log scale
     ui.click(By.cssSelector(".pane[data-win=\"curve\"] .log-toggle"));
-    ui.waitFor("log y axis", d -> "log".equals(ui.figure("curve", "main").get("yaxis")) ? true : null);
+    ui.waitFor(
+        "log y axis", d -> "log".equals(ui.figure("curve", "main").get("yaxis")) ? true : null);
     ui.screenshot("controls-smoothed-log");
     // both settle across a refresh
     ui.driver.navigate().refresh();
     ui.waitLive(task);
-    ui.waitFor("settings kept after refresh", d -> "log".equals(ui.figure("curve", "main").get("yaxis"))
-        && smoothed("curve").size() == 40 ? true : null);
+    ui.waitFor(
+        "settings kept after refresh",
+        d ->
+            "log".equals(ui.figure("curve", "main").get("yaxis")) && smoothed("curve").size() == 40
+                ? true
+                : null);
     // downloads: capture the blobs the page hands to the browser
-    ui.js("window.__blobs = []; const o = URL.createObjectURL; URL.createObjectURL = b => { window.__blobs.push(b); return o.call(URL, b); };");
+    ui.js(
+        "window.__blobs = []; const o = URL.createObjectURL; URL.createObjectURL = b => { window.__blobs.push(b); return o.call(URL, b); };");
     ui.click(By.cssSelector(".pane[data-win=\"curve\"] .dl-csv"));
     ui.click(By.cssSelector(".pane[data-win=\"curve\"] .dl-json"));
     String csv = blob(0);
@@ -308,15 +425,21 @@ class TaskViewIT {
   }
 
   private static String blob(int i) {
-    Object text = ((org.openqa.selenium.JavascriptExecutor) ui.driver).executeAsyncScript(
-        "const done = arguments[arguments.length - 1]; window.__blobs[arguments[0]].text().then(done);", i);
+    Object text =
+        ((org.openqa.selenium.JavascriptExecutor) ui.driver)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; window.__blobs[arguments[0]].text().then(done);",
+                i);
     return (String) text;
   }
 
   @SuppressWarnings("unchecked")
   private static List<Double> smoothed(String win) {
     Map<String, Object> fig = ui.figure(win, "main");
-    if (fig == null || !(fig.get("smoothed") instanceof List<?> s) || s.isEmpty() || s.get(0) == null) {
+    if (fig == null
+        || !(fig.get("smoothed") instanceof List<?> s)
+        || s.isEmpty()
+        || s.get(0) == null) {
       return List.of();
     }
     return UiHarness.numbers((List<Object>) s.get(0));
@@ -343,7 +466,9 @@ class TaskViewIT {
   }
 
   private static Map<String, Object> pane(String env, String win) {
-    return ui.panes().stream().filter(p -> env.equals(p.get("env")) && win.equals(p.get("win"))).findFirst()
+    return ui.panes().stream()
+        .filter(p -> env.equals(p.get("env")) && win.equals(p.get("win")))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no pane " + env + "/" + win + " in " + ui.panes()));
   }
 
@@ -351,17 +476,15 @@ class TaskViewIT {
   private static void replay(String task, String scenario) throws Exception {
     String resource = "visdom-corpus/" + scenario + ".jsonl";
     InputStream in = TaskViewIT.class.getClassLoader().getResourceAsStream(resource);
-    if (in == null) {
-      Path shared = Path.of("/work/shared/fixtures/visdom", scenario + ".jsonl");
-      in = Files.exists(shared) ? Files.newInputStream(shared) : null;
-    }
     assertNotNull(in, "corpus file " + resource);
     try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         JsonNode step = Json.parseTrusted(line.getBytes(StandardCharsets.UTF_8));
         JsonNode req = step.path("request");
-        if (!req.isObject() || !"POST".equals(req.path("method").asText()) || !req.path("body").isObject()) {
+        if (!req.isObject()
+            || !"POST".equals(req.path("method").asText())
+            || !req.path("body").isObject()) {
           continue;
         }
         ObjectNode body = ((ObjectNode) req.get("body")).deepCopy().put("task_id", task);

@@ -20,6 +20,7 @@ import java.util.Set;
 public final class ApiKeys {
   /** Prefix of generated keys: tells them apart from JWTs in {@code Authorization: Bearer}. */
   public static final String PREFIX = "vzk_";
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Map<String, Principal> byHash;
@@ -41,16 +42,23 @@ public final class ApiKeys {
         continue;
       }
       String[] parts = line.split(":", -1);
-      if (parts.length < 2 || parts.length > 3 || !UsersFile.isValidUserId(parts[0]) || !parts[1].matches("[0-9a-f]{64}")) {
-        throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected user:sha256hex(key)[:task=<id>|project=<p>]");
+      if (parts.length < 2
+          || parts.length > 3
+          || !UsersFile.isValidUserId(parts[0])
+          || !parts[1].matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException(
+            file + " line " + (i + 1) + ": expected user:sha256hex(key)[:task=<id>|project=<p>]");
       }
       String scope = parts.length == 3 ? parts[2] : "";
       String task = scope.startsWith("task=") ? scope.substring(5) : null;
       String project = scope.startsWith("project=") ? scope.substring(8) : null;
       if (!scope.isEmpty() && task == null && project == null) {
-        throw new IllegalArgumentException(file + " line " + (i + 1) + ": scope must be task=<id> or project=<p>");
+        throw new IllegalArgumentException(
+            file + " line " + (i + 1) + ": scope must be task=<id> or project=<p>");
       }
-      keys.put(parts[1], new Principal(parts[0], Set.of(), project, task, "key:" + parts[1].substring(0, 12)));
+      keys.put(
+          parts[1],
+          new Principal(parts[0], Set.of(), project, task, "key:" + parts[1].substring(0, 12)));
     }
     return new ApiKeys(Map.copyOf(keys));
   }
@@ -75,7 +83,11 @@ public final class ApiKeys {
       throw new IllegalArgumentException("scope must be task=<id> or project=<p>");
     }
     String line = user + ":" + Passwords.sha256Hex(key) + (scope == null ? "" : ":" + scope) + "\n";
-    Files.writeString(file, line, StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        file,
+        line,
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
   }
 }

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * A principal carried in event-bus headers, for bus APIs that act for a user (e.g. a browser
- * session switching env, {@link io.vizrelay.common.bus.Addresses#session}). The receiver checks
- * it with {@link Authorizer}; a message without it is refused. The event bus itself is trusted
+ * session switching env, {@link io.vizrelay.common.bus.Addresses#session}). The receiver checks it
+ * with {@link Authorizer}; a message without it is refused. The event bus itself is trusted
  * (in-process, or a cluster on a private network).
  */
 public final class BusPrincipal {

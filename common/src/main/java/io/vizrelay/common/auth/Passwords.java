@@ -14,7 +14,9 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 public final class Passwords {
   /** bcrypt cost factor of new hashes. */
   public static final int COST = 10;
+
   private static final BCryptPasswordEncoder BCRYPT = new BCryptPasswordEncoder(COST);
+
   /** Compared against when the user is unknown, so that the answer takes as long either way. */
   private static final String DUMMY = BCRYPT.encode(sha256Hex("not a password"));
 
@@ -22,7 +24,8 @@ public final class Passwords {
 
   public static String sha256Hex(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -34,7 +37,10 @@ public final class Passwords {
     return BCRYPT.encode(sha256Hex(password));
   }
 
-  /** Checks {@code sha256hex(password)} against a users-file hash; {@code hash} null means unknown user. */
+  /**
+   * Checks {@code sha256hex(password)} against a users-file hash; {@code hash} null means unknown
+   * user.
+   */
   public static boolean matchesSha256(String sha256Hex, String hash) {
     if (hash == null) {
       BCRYPT.matches(sha256Hex, DUMMY);

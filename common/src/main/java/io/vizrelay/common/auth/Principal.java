@@ -11,7 +11,8 @@ import java.util.Set;
  * @param task when set, the credential may write only to this task
  * @param credential what rate limits count against (the user, or one API key)
  */
-public record Principal(String userId, Set<String> roles, String project, String task, String credential) {
+public record Principal(
+    String userId, Set<String> roles, String project, String task, String credential) {
   /** The role that may watch, list and stop every task. */
   public static final String ADMIN = "admin";
 

@@ -4,8 +4,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A token bucket per credential: {@code rate} requests per second sustained, bursts of
- * {@code 2 * rate}. Thread-safe; per node (each replica limits on its own).
+ * A token bucket per credential: {@code rate} requests per second sustained, bursts of {@code 2 *
+ * rate}. Thread-safe; per node (each replica limits on its own).
  */
 final class RateLimiter {
   private final double rate;
@@ -13,8 +13,13 @@ final class RateLimiter {
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   RateLimiter(int ratePerSecond) {
+    this(ratePerSecond, 2.0 * ratePerSecond);
+  }
+
+  /** {@code ratePerSecond} sustained (may be below 1), bursts of {@code burst}. */
+  RateLimiter(double ratePerSecond, double burst) {
     this.rate = ratePerSecond;
-    this.burst = 2.0 * ratePerSecond;
+    this.burst = burst;
   }
 
   /** 0 when a request of {@code key} may pass now, else the seconds to wait (at least 1). */

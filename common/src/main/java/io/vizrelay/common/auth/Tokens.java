@@ -52,21 +52,27 @@ public final class Tokens {
     JWTAuthOptions verify = new JWTAuthOptions().setJWTOptions(jwt);
     JWTAuth issuer = null;
     if (config.hs256Secret() != null) {
-      PubSecKeyOptions hs = new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.hs256Secret());
+      PubSecKeyOptions hs =
+          new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.hs256Secret());
       verify.addPubSecKey(hs);
-      issuer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(hs).setJWTOptions(new JWTOptions(jwt)));
+      issuer =
+          JWTAuth.create(
+              vertx, new JWTAuthOptions().addPubSecKey(hs).setJWTOptions(new JWTOptions(jwt)));
     }
     if (config.publicKeyFile() != null) {
-      verify.addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256")
-          .setBuffer(Files.readString(config.publicKeyFile(), StandardCharsets.UTF_8)));
+      verify.addPubSecKey(
+          new PubSecKeyOptions()
+              .setAlgorithm("RS256")
+              .setBuffer(Files.readString(config.publicKeyFile(), StandardCharsets.UTF_8)));
     }
     if (config.jwksFile() != null) {
       JsonObject jwks = new JsonObject(Files.readString(config.jwksFile(), StandardCharsets.UTF_8));
-      List<JsonObject> keys = jwks.getJsonArray("keys", new JsonArray()).stream()
-          .map(JsonObject.class::cast).toList();
+      List<JsonObject> keys =
+          jwks.getJsonArray("keys", new JsonArray()).stream().map(JsonObject.class::cast).toList();
       verify.setJwks(keys);
     }
-    boolean anyKey = config.hs256Secret() != null || config.publicKeyFile() != null || config.jwksFile() != null;
+    boolean anyKey =
+        config.hs256Secret() != null || config.publicKeyFile() != null || config.jwksFile() != null;
     return new Tokens(config, anyKey ? JWTAuth.create(vertx, verify) : null, issuer);
   }
 
@@ -75,15 +81,28 @@ public final class Tokens {
     if (verifier == null) {
       return Future.failedFuture(unauthorized("tokens are not accepted by this server"));
     }
-    return verifier.authenticate(new TokenCredentials(token))
+    Future<io.vertx.ext.auth.User> verified;
+    try {
+      verified = verifier.authenticate(new TokenCredentials(token));
+    } catch (
+        RuntimeException
+            malformed) { // e.g. a signed token whose "exp" is a string: the library throws
+      verified = Future.failedFuture(malformed);
+    }
+    return verified
         .recover(err -> Future.failedFuture(unauthorized("invalid token")))
-        .compose(user -> {
-          JsonObject claims = user.attributes().getJsonObject("accessToken");
-          if (claims == null) {
-            claims = user.principal();
-          }
-          return toPrincipal(claims);
-        });
+        .compose(
+            user -> {
+              JsonObject claims = user.attributes().getJsonObject("accessToken");
+              if (claims == null) {
+                claims = user.principal();
+              }
+              return toPrincipal(claims);
+            })
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof ApiException ? err : unauthorized("invalid token")));
   }
 
   private Future<Principal> toPrincipal(JsonObject claims) {
@@ -96,11 +115,12 @@ public final class Tokens {
     }
     Set<String> roles = new LinkedHashSet<>();
     if (claims.getValue("roles") instanceof JsonArray array) {
-      array.forEach(r -> {
-        if (r instanceof String role) {
-          roles.add(role);
-        }
-      });
+      array.forEach(
+          r -> {
+            if (r instanceof String role) {
+              roles.add(role);
+            }
+          });
     }
     String project = claims.getValue("project") instanceof String p ? p : null;
     String task = claims.getValue("task") instanceof String t ? t : null;
@@ -115,11 +135,15 @@ public final class Tokens {
   /** A session token for {@code user} valid for the configured TTL. */
   public String issue(String user, Set<String> roles) {
     if (issuer == null) {
-      throw new ApiException(ErrorCode.UNAVAILABLE, "this server cannot issue sessions (no HS256 secret)");
+      throw new ApiException(
+          ErrorCode.UNAVAILABLE, "this server cannot issue sessions (no HS256 secret)");
     }
-    JsonObject claims = new JsonObject().put("sub", user).put("roles", new JsonArray(List.copyOf(roles)));
-    JWTOptions options = new JWTOptions().setAlgorithm("HS256")
-        .setExpiresInSeconds((int) Math.min(Integer.MAX_VALUE, config.tokenTtl().toSeconds()));
+    JsonObject claims =
+        new JsonObject().put("sub", user).put("roles", new JsonArray(List.copyOf(roles)));
+    JWTOptions options =
+        new JWTOptions()
+            .setAlgorithm("HS256")
+            .setExpiresInSeconds((int) Math.min(Integer.MAX_VALUE, config.tokenTtl().toSeconds()));
     if (config.issuer() != null) {
       options.setIssuer(config.issuer());
     }

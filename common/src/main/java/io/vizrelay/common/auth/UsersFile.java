@@ -14,12 +14,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The built-in sign-in's users: one per line, {@code name:bcrypt-hash[:role,role]}; blank lines
- * and {@code #} comments are skipped. The hash is {@link Passwords#hash} ({@code bcrypt(sha256hex(pw))}).
- * {@code UsersCli add <file> <user>} writes lines.
+ * The built-in sign-in's users: one per line, {@code name:bcrypt-hash[:role,role]}; blank lines and
+ * {@code #} comments are skipped. The hash is {@link Passwords#hash} ({@code
+ * bcrypt(sha256hex(pw))}). {@code UsersCli add <file> <user>} writes lines.
  */
 public final class UsersFile {
-  /** User names: letters, digits, {@code . _ @}, at most 64; no {@code -} (it separates user and project in task ids). */
+  /**
+   * User names: letters, digits, {@code . _ @}, at most 64; no {@code -} (it separates user and
+   * project in task ids).
+   */
   public static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@]{0,63}");
 
   /** One user: the bcrypt hash and roles. */
@@ -54,7 +57,8 @@ public final class UsersFile {
       }
       User user = parse(line);
       if (user == null) {
-        throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected name:bcrypt-hash[:roles]");
+        throw new IllegalArgumentException(
+            file + " line " + (i + 1) + ": expected name:bcrypt-hash[:roles]");
       }
       users.put(user.name(), user);
     }
@@ -63,12 +67,18 @@ public final class UsersFile {
 
   private static User parse(String line) {
     String[] parts = line.split(":", -1);
-    if (parts.length < 2 || parts.length > 3 || !isValidUserId(parts[0]) || !parts[1].startsWith("$2")) {
+    if (parts.length < 2
+        || parts.length > 3
+        || !isValidUserId(parts[0])
+        || !parts[1].startsWith("$2")) {
       return null;
     }
     Set<String> roles = new LinkedHashSet<>();
     if (parts.length == 3) {
-      Arrays.stream(parts[2].split(",")).map(String::trim).filter(r -> !r.isEmpty()).forEach(roles::add);
+      Arrays.stream(parts[2].split(","))
+          .map(String::trim)
+          .filter(r -> !r.isEmpty())
+          .forEach(roles::add);
     }
     return new User(parts[0], parts[1], roles);
   }
@@ -76,12 +86,14 @@ public final class UsersFile {
   /** The user when {@code sha256Hex} is the SHA-256 hex of their password. */
   public Optional<User> check(String name, String sha256Hex) {
     User user = name == null ? null : users.get(name);
-    boolean ok = sha256Hex != null && Passwords.matchesSha256(sha256Hex, user == null ? null : user.hash());
+    boolean ok =
+        sha256Hex != null && Passwords.matchesSha256(sha256Hex, user == null ? null : user.hash());
     return ok ? Optional.of(user) : Optional.empty();
   }
 
   /** Adds or replaces {@code name} in the file (blocking; used by the CLI). */
-  public static void put(Path file, String name, String password, Set<String> roles) throws IOException {
+  public static void put(Path file, String name, String password, Set<String> roles)
+      throws IOException {
     if (!isValidUserId(name)) {
       throw new IllegalArgumentException("user names are 1-64 letters, digits or . _ @ (no -)");
     }

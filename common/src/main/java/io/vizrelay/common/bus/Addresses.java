@@ -4,17 +4,20 @@ package io.vizrelay.common.bus;
 public final class Addresses {
   private Addresses() {}
 
-  /** Live deltas of one task: ingest publishes, socket nodes consume (one consumer per task per node). */
+  /**
+   * Live deltas of one task: ingest publishes, socket nodes consume (one consumer per task per
+   * node).
+   */
   public static String task(String taskId) {
     return "vizrelay.task." + taskId;
   }
 
   /**
-   * Commands to the browser sessions of one socket hub (visdom's {@code POST /env/<eid> {sid}} flow):
-   * one consumer per hub, not per session, so a browser connecting costs no cluster-wide
+   * Commands to the browser sessions of one socket hub (visdom's {@code POST /env/<eid> {sid}}
+   * flow): one consumer per hub, not per session, so a browser connecting costs no cluster-wide
    * registration. A session id is a uuid4 string, as visdom's, whose first 12 hex digits are the
-   * hub's id ({@link #newSessionId}); the sender finds the hub from it ({@link #sessionsOf(String)})
-   * and names the session in the {@link #SID} header.
+   * hub's id ({@link #newSessionId}); the sender finds the hub from it ({@link
+   * #sessionsOf(String)}) and names the session in the {@link #SID} header.
    */
   public static String sessions(String hub) {
     return "vizrelay.sessions." + hub;
@@ -37,7 +40,10 @@ public final class Addresses {
     return hub.substring(0, 8) + "-" + hub.substring(8, 12) + random.substring(13);
   }
 
-  /** The address of the hub holding session {@code sid}, or null when {@code sid} is not one of ours. */
+  /**
+   * The address of the hub holding session {@code sid}, or null when {@code sid} is not one of
+   * ours.
+   */
   public static String sessionsOf(String sid) {
     if (sid == null || !SESSION_ID.matcher(sid).matches()) {
       return null;
@@ -46,7 +52,8 @@ public final class Addresses {
   }
 
   private static final java.util.regex.Pattern SESSION_ID =
-      java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+      java.util.regex.Pattern.compile(
+          "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
   /** Batched "task seen" heartbeats from ingest to taskinfo. */
   public static final String TASKS_SEEN = "vizrelay.tasks.seen";
@@ -55,15 +62,19 @@ public final class Addresses {
   public static final String TASK_GET = "vizrelay.tasks.get";
 
   /**
-   * Published when a task's {@code shared_with} changes: the {@link io.vizrelay.common.model.TaskRecord}
-   * JSON after the change. Socket nodes close read-only sessions of users no longer listed.
+   * Published when a task's {@code shared_with} changes: the {@link
+   * io.vizrelay.common.model.TaskRecord} JSON after the change. Socket nodes close read-only
+   * sessions of users no longer listed.
    */
   public static final String TASK_SHARING = "vizrelay.tasks.sharing";
 
   /** Published on every task status change. */
   public static final String TASK_STATUS = "vizrelay.tasks.status";
 
-  /** Published when a task leaves the registry: a {@link io.vizrelay.common.model.TaskGet} naming it. */
+  /**
+   * Published when a task leaves the registry: a {@link io.vizrelay.common.model.TaskGet} naming
+   * it.
+   */
   public static final String TASK_DELETED = "vizrelay.tasks.deleted";
 
   /** Python-client sockets of one task ({@code /vis_socket}): browser events forwarded to jobs. */

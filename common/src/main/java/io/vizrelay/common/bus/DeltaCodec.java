@@ -7,13 +7,15 @@ import io.vizrelay.common.store.Delta;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Carries a {@link Delta} on the event bus: by reference on the local node (the serialized frame
- * is shared, never copied), as {@code [taskId][seq][env][visdom][compact]} across the cluster.
+ * Carries a {@link Delta} on the event bus: by reference on the local node (the serialized frame is
+ * shared, never copied), as {@code [taskId][seq][env][visdom][compact]} across the cluster.
  */
 public final class DeltaCodec implements MessageCodec<Delta, Delta> {
   public static final String NAME = "vizrelay-delta";
 
-  /** Registers the codec as the default for {@link Delta}; safe to call more than once per Vertx. */
+  /**
+   * Registers the codec as the default for {@link Delta}; safe to call more than once per Vertx.
+   */
   public static synchronized void register(Vertx vertx) {
     try {
       vertx.eventBus().registerDefaultCodec(Delta.class, new DeltaCodec());
@@ -45,7 +47,9 @@ public final class DeltaCodec implements MessageCodec<Delta, Delta> {
     at[0] += 1;
     Buffer visdom = readBuffer(buffer, at);
     Buffer compact = readBuffer(buffer, at);
-    return compactOnly ? Delta.ofCompact(taskId, epoch, seq, env, compact) : new Delta(taskId, epoch, seq, env, visdom, compact);
+    return compactOnly
+        ? Delta.ofCompact(taskId, epoch, seq, env, compact)
+        : new Delta(taskId, epoch, seq, env, visdom, compact);
   }
 
   private static void writeBuffer(Buffer buffer, Buffer b) {

@@ -3,9 +3,9 @@ package io.vizrelay.common.config;
 import java.util.Map;
 
 /**
- * Reads typed values from an environment map (the process environment, or a test's map); a
- * missing or blank value takes the default, a malformed one fails naming its variable. The one
- * parser behind every configuration record.
+ * Reads typed values from an environment map (the process environment, or a test's map); a missing
+ * or blank value takes the default, a malformed one fails naming its variable. The one parser
+ * behind every configuration record.
  */
 public record EnvVars(Map<String, String> env) {
 
@@ -22,7 +22,8 @@ public record EnvVars(Map<String, String> env) {
     try {
       int n = Integer.parseInt(v);
       if (n < min || n > max) {
-        throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], was " + v);
+        throw new IllegalArgumentException(
+            key + " must be in [" + min + ", " + max + "], was " + v);
       }
       return n;
     } catch (NumberFormatException ex) {
@@ -50,7 +51,12 @@ public record EnvVars(Map<String, String> env) {
     try {
       return Enum.valueOf(type, v.toUpperCase());
     } catch (IllegalArgumentException ex) {
-      throw new IllegalArgumentException(key + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", was " + v);
+      throw new IllegalArgumentException(
+          key
+              + " must be one of "
+              + java.util.Arrays.toString(type.getEnumConstants())
+              + ", was "
+              + v);
     }
   }
 }

@@ -17,6 +17,8 @@ public final class ServerOptions {
         .setPerMessageWebSocketCompressionSupported(config.wsCompression())
         .setPerFrameWebSocketCompressionSupported(config.wsCompression())
         .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE)
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        .setIdleTimeout(config.auth().idleTimeoutSeconds())
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
   }
 }

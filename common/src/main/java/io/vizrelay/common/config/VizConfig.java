@@ -6,29 +6,38 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The whole typed configuration, read once from environment variables at start-up. Every key has
- * a documented default (README "Configuration"); an invalid value fails start-up with a message.
+ * The whole typed configuration, read once from environment variables at start-up. Every key has a
+ * documented default (README "Configuration"); an invalid value fails start-up with a message.
  *
  * @param host bind address ({@code VIZRELAY_HOST}, default {@code 127.0.0.1})
  * @param port HTTP port ({@code VIZRELAY_PORT}, default 8186; 0 picks a free one)
- * @param dataDir data directory of the embedded store ({@code VIZRELAY_DATA_DIR}, default {@code ./data})
+ * @param dataDir data directory of the embedded store ({@code VIZRELAY_DATA_DIR}, default {@code
+ *     ./data})
  * @param demo run the built-in demo training task ({@code VIZRELAY_DEMO}, default false)
- * @param defaultTask the task of requests that name none ({@code VIZRELAY_DEFAULT_TASK}, default {@code default})
+ * @param defaultTask the task of requests that name none ({@code VIZRELAY_DEFAULT_TASK}, default
+ *     {@code default})
  * @param fsync durability of the embedded log ({@code VIZRELAY_FSYNC}: {@code always} (default),
  *     {@code batch} = OS buffers only, {@code never})
- * @param maxBodyBytes largest accepted ingest body ({@code VIZRELAY_MAX_BODY_BYTES}, default 16 MiB)
- * @param retainFrames frames kept per task for resume ({@code VIZRELAY_RETAIN_FRAMES}, default 10000)
- * @param retainTime how long frames are kept at least ({@code VIZRELAY_RETAIN_SECONDS}, default 300)
- * @param sessionQueueBytes per-browser send-queue bound ({@code VIZRELAY_SESSION_QUEUE_BYTES}, default 1 MiB)
+ * @param maxBodyBytes largest accepted ingest body ({@code VIZRELAY_MAX_BODY_BYTES}, default 16
+ *     MiB)
+ * @param retainFrames frames kept per task for resume ({@code VIZRELAY_RETAIN_FRAMES}, default
+ *     10000)
+ * @param retainTime how long frames are kept at least ({@code VIZRELAY_RETAIN_SECONDS}, default
+ *     300)
+ * @param sessionQueueBytes per-browser send-queue bound ({@code VIZRELAY_SESSION_QUEUE_BYTES},
+ *     default 1 MiB)
  * @param maxWindowsPerTask ({@code VIZRELAY_MAX_WINDOWS_PER_TASK}, default 1000)
  * @param maxPointsPerWindow ({@code VIZRELAY_MAX_POINTS_PER_WINDOW}, default 10,000,000)
- * @param lostAfter a running task unseen this long becomes lost ({@code VIZRELAY_LOST_AFTER_SECONDS}, default 60)
- * @param user the identity the page shows tasks for until sign-in exists ({@code VIZRELAY_USER}, default {@code demo})
- * @param wsCompression offer permessage-deflate on WebSockets ({@code VIZRELAY_WS_COMPRESSION}, default
- *     false: it costs ~94 KB of native memory per socket and deflates snapshots on the event loop)
+ * @param lostAfter a running task unseen this long becomes lost ({@code
+ *     VIZRELAY_LOST_AFTER_SECONDS}, default 60)
+ * @param user with {@code VIZRELAY_AUTH=none}, the (admin) user every request acts as ({@code
+ *     VIZRELAY_USER}, default {@code demo})
+ * @param wsCompression offer permessage-deflate on WebSockets ({@code VIZRELAY_WS_COMPRESSION},
+ *     default false: it costs ~94 KB of native memory per socket and deflates snapshots on the
+ *     event loop)
  * @param snapshotBytes a task's state is snapshotted once the frames logged since its last snapshot
- *     exceed this and the last snapshot's size ({@code VIZRELAY_SNAPSHOT_BYTES}, default 4 MiB): restart
- *     replays at most about one state's worth of frames per task
+ *     exceed this and the last snapshot's size ({@code VIZRELAY_SNAPSHOT_BYTES}, default 4 MiB):
+ *     restart replays at most about one state's worth of frames per task
  * @param auth identities, authorization and per-credential limits ({@link AuthConfig}, issue 7)
  */
 public record VizConfig(
@@ -72,68 +81,83 @@ public record VizConfig(
 
   public static VizConfig fromEnv(Map<String, String> env) {
     EnvVars e = new EnvVars(env);
-    VizConfig config = new VizConfig(
-        e.string("VIZRELAY_HOST", "127.0.0.1"),
-        e.integer("VIZRELAY_PORT", 8186, 0, 65535),
-        Path.of(e.string("VIZRELAY_DATA_DIR", "./data")),
-        e.bool("VIZRELAY_DEMO", false),
-        e.string("VIZRELAY_DEFAULT_TASK", "default"),
-        e.enumValue("VIZRELAY_FSYNC", Fsync.class, Fsync.ALWAYS),
-        e.integer("VIZRELAY_MAX_BODY_BYTES", 16 * 1024 * 1024, 1024, Integer.MAX_VALUE),
-        e.integer("VIZRELAY_RETAIN_FRAMES", 10_000, 1, Integer.MAX_VALUE),
-        Duration.ofSeconds(e.integer("VIZRELAY_RETAIN_SECONDS", 300, 0, Integer.MAX_VALUE)),
-        e.integer("VIZRELAY_SESSION_QUEUE_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE),
-        e.integer("VIZRELAY_MAX_WINDOWS_PER_TASK", 1000, 1, Integer.MAX_VALUE),
-        e.integer("VIZRELAY_MAX_POINTS_PER_WINDOW", 10_000_000, 1, Integer.MAX_VALUE),
-        Duration.ofSeconds(e.integer("VIZRELAY_LOST_AFTER_SECONDS", 60, 1, Integer.MAX_VALUE)),
-        e.string("VIZRELAY_USER", "demo"),
-        e.integer("VIZRELAY_SNAPSHOT_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
-        AuthConfig.fromEnv(e),
-        e.bool("VIZRELAY_WS_COMPRESSION", false));
+    VizConfig config =
+        new VizConfig(
+            e.string("VIZRELAY_HOST", "127.0.0.1"),
+            e.integer("VIZRELAY_PORT", 8186, 0, 65535),
+            Path.of(e.string("VIZRELAY_DATA_DIR", "./data")),
+            e.bool("VIZRELAY_DEMO", false),
+            e.string("VIZRELAY_DEFAULT_TASK", "default"),
+            e.enumValue("VIZRELAY_FSYNC", Fsync.class, Fsync.ALWAYS),
+            e.integer("VIZRELAY_MAX_BODY_BYTES", 16 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+            e.integer("VIZRELAY_RETAIN_FRAMES", 10_000, 1, Integer.MAX_VALUE),
+            Duration.ofSeconds(e.integer("VIZRELAY_RETAIN_SECONDS", 300, 0, Integer.MAX_VALUE)),
+            e.integer("VIZRELAY_SESSION_QUEUE_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE),
+            e.integer("VIZRELAY_MAX_WINDOWS_PER_TASK", 1000, 1, Integer.MAX_VALUE),
+            e.integer("VIZRELAY_MAX_POINTS_PER_WINDOW", 10_000_000, 1, Integer.MAX_VALUE),
+            Duration.ofSeconds(e.integer("VIZRELAY_LOST_AFTER_SECONDS", 60, 1, Integer.MAX_VALUE)),
+            e.string("VIZRELAY_USER", "demo"),
+            e.integer("VIZRELAY_SNAPSHOT_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+            AuthConfig.fromEnv(e),
+            e.bool("VIZRELAY_WS_COMPRESSION", false));
     config.validate();
     return config;
   }
 
-  /** True when the id is a well-formed task id (letters, digits, {@code . _ : @ -}, at most 128). */
+  /**
+   * True when the id is a well-formed task id (letters, digits, {@code . _ : @ -}, at most 128).
+   */
   public static boolean isValidTaskId(String id) {
     return id != null && TASK_ID.matcher(id).matches();
   }
 
-  public VizConfig withPort(int newPort) {
-    return new VizConfig(host, newPort, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
-  }
-
   public VizConfig withDataDir(Path dir) {
-    return new VizConfig(host, port, dir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
-  }
-
-  public VizConfig withSessionQueueBytes(int bytes) {
-    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, bytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
-  }
-
-  public VizConfig withRetainFrames(int frames, Duration time) {
-    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, frames,
-        time, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, auth, wsCompression);
+    return new VizConfig(
+        host,
+        port,
+        dir,
+        demo,
+        defaultTask,
+        fsync,
+        maxBodyBytes,
+        retainFrames,
+        retainTime,
+        sessionQueueBytes,
+        maxWindowsPerTask,
+        maxPointsPerWindow,
+        lostAfter,
+        user,
+        snapshotBytes,
+        auth,
+        wsCompression);
   }
 
   public VizConfig withLostAfter(Duration after) {
-    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, after, user, snapshotBytes, auth, wsCompression);
-  }
-
-  public VizConfig withAuth(AuthConfig newAuth) {
-    newAuth.validate(host);
-    return new VizConfig(host, port, dataDir, demo, defaultTask, fsync, maxBodyBytes, retainFrames,
-        retainTime, sessionQueueBytes, maxWindowsPerTask, maxPointsPerWindow, lostAfter, user, snapshotBytes, newAuth, wsCompression);
+    return new VizConfig(
+        host,
+        port,
+        dataDir,
+        demo,
+        defaultTask,
+        fsync,
+        maxBodyBytes,
+        retainFrames,
+        retainTime,
+        sessionQueueBytes,
+        maxWindowsPerTask,
+        maxPointsPerWindow,
+        after,
+        user,
+        snapshotBytes,
+        auth,
+        wsCompression);
   }
 
   private void validate() {
     auth.validate(host);
     if (!isValidTaskId(defaultTask)) {
-      throw new IllegalArgumentException("VIZRELAY_DEFAULT_TASK is not a valid task id: " + defaultTask);
+      throw new IllegalArgumentException(
+          "VIZRELAY_DEFAULT_TASK is not a valid task id: " + defaultTask);
     }
   }
 }

@@ -28,21 +28,29 @@ public final class ErrorHandler implements Handler<RoutingContext> {
       response.reset();
       return;
     }
+    if (!ctx.request().isEnded()) {
+      // refused before its body was read (auth, rate, size): the rest is not wanted, and the
+      // connection cannot carry another request behind it
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
     send(response, error);
   }
 
   /** Writes the error JSON with its status. */
   public static void send(HttpServerResponse response, ApiException error) {
-    if (error.status() == 503) {  // the grid or its PostgreSQL is briefly away: clients retry after a second
+    if (error.status() == 503) {
+      // the grid or its PostgreSQL is briefly away: clients retry after a second
       response.putHeader(HttpHeaders.RETRY_AFTER, "1");
     }
-    response.setStatusCode(error.status())
+    response
+        .setStatusCode(error.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body(error));
   }
 
   public static String body(ApiException error) {
-    return Json.string(Map.of("error", Map.of("code", error.code().name(), "message", error.getMessage())));
+    return Json.string(
+        Map.of("error", Map.of("code", error.code().name(), "message", error.getMessage())));
   }
 
   private static ApiException toApiException(RoutingContext ctx) {
@@ -52,7 +60,8 @@ public final class ErrorHandler implements Handler<RoutingContext> {
     }
     if (failure instanceof HttpException http) {
       ErrorCode code = ErrorCode.forStatus(http.getStatusCode());
-      return new ApiException(code, http.getPayload() != null ? http.getPayload() : code.defaultMessage());
+      return new ApiException(
+          code, http.getPayload() != null ? http.getPayload() : code.defaultMessage());
     }
     if (failure == null) {
       ErrorCode code = ErrorCode.forStatus(ctx.statusCode());

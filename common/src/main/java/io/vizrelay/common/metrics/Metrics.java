@@ -25,9 +25,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The process's Prometheus registry (docs/METRICS.md): made once per process ({@link #create}),
- * given to the Vert.x it builds ({@link #vertxBuilder}: Vert.x's own HTTP / event-bus / JVM
- * meters) and installed on that Vert.x ({@link #install}), where every component of the node finds
- * it ({@link #of}). Every vizrelay meter is named {@code vizrelay_*}; labels are small closed sets
+ * given to the Vert.x it builds ({@link #vertxBuilder}: Vert.x's own HTTP / event-bus / JVM meters)
+ * and installed on that Vert.x ({@link #install}), where every component of the node finds it
+ * ({@link #of}). Every vizrelay meter is named {@code vizrelay_*}; labels are small closed sets
  * (error code, reason, endpoint), never a task id, session id or path.
  */
 public final class Metrics implements Shareable {
@@ -37,8 +37,13 @@ public final class Metrics implements Shareable {
   private static final String ERRORS_HELP = "error responses, by error code (docs/PROTOCOL.md)";
 
   private final PrometheusMeterRegistry registry;
-  /** Vert.x's backend registries are keyed by name in a static map: one name per instance keeps two servers in one JVM (tests) apart. */
+
+  /**
+   * Vert.x's backend registries are keyed by name in a static map: one name per instance keeps two
+   * servers in one JVM (tests) apart.
+   */
   private final String registryName = "vizrelay-" + UUID.randomUUID();
+
   private HttpMetrics http;
 
   private Metrics(PrometheusMeterRegistry registry) {
@@ -60,17 +65,20 @@ public final class Metrics implements Shareable {
   }
 
   /**
-   * {@code vizrelay_cluster_members}: the members this node sees (1 when embedded); 0 once the
-   * node has left the cluster.
+   * {@code vizrelay_cluster_members}: the members this node sees (1 when embedded); 0 once the node
+   * has left the cluster.
    */
   public void clusterMembers(Supplier<Integer> members) {
-    gauge("vizrelay.cluster.members", "cluster members this node sees (1 when embedded)", () -> {
-      try {
-        return members.get();
-      } catch (RuntimeException leftTheCluster) {
-        return 0;
-      }
-    });
+    gauge(
+        "vizrelay.cluster.members",
+        "cluster members this node sees (1 when embedded)",
+        () -> {
+          try {
+            return members.get();
+          } catch (RuntimeException leftTheCluster) {
+            return 0;
+          }
+        });
   }
 
   /**
@@ -93,18 +101,21 @@ public final class Metrics implements Shareable {
     LocalMap<String, Metrics> map = vertx.sharedData().getLocalMap(LOCAL_MAP);
     Metrics previous = map.putIfAbsent(KEY, this);
     if (previous != null && previous != this) {
-      throw new IllegalStateException("another metrics registry is already installed on this Vert.x");
+      throw new IllegalStateException(
+          "another metrics registry is already installed on this Vert.x");
     }
     return this;
   }
 
   /** Vert.x's own meters (HTTP server and client, event bus, pools, JVM) in this registry. */
   public MicrometerMetricsOptions vertxMetricsOptions() {
-    MicrometerMetricsOptions options = new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setRegistryName(registryName)
-        .setJvmMetricsEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setStartEmbeddedServer(false));
+    MicrometerMetricsOptions options =
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setRegistryName(registryName)
+            .setJvmMetricsEnabled(true)
+            .setPrometheusOptions(
+                new VertxPrometheusOptions().setEnabled(true).setStartEmbeddedServer(false));
     // HTTP server meters are ours (HttpMetrics): Vert.x's look their timer up on every request
     options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
     return options;
@@ -112,7 +123,8 @@ public final class Metrics implements Shareable {
 
   /** A Vert.x builder whose Vert.x reports into this registry; {@link #install} the result. */
   public VertxBuilder vertxBuilder(VertxOptions options) {
-    return Vertx.builder().with(options.setMetricsOptions(vertxMetricsOptions()))
+    return Vertx.builder()
+        .with(options.setMetricsOptions(vertxMetricsOptions()))
         .withMetrics(new MicrometerMetricsFactory(registry));
   }
 
@@ -120,7 +132,10 @@ public final class Metrics implements Shareable {
     return registry;
   }
 
-  /** The HTTP server meters of this process: mount first on every router, count every server's connections. */
+  /**
+   * The HTTP server meters of this process: mount first on every router, count every server's
+   * connections.
+   */
   public synchronized HttpMetrics http() {
     if (http == null) {
       http = new HttpMetrics(registry);
@@ -138,9 +153,15 @@ public final class Metrics implements Shareable {
     return Counter.builder(name).description(description).tags(tags).register(registry);
   }
 
-  /** A gauge sampled at scrape time from {@code source} (held weakly by Micrometer: keep a reference). */
+  /**
+   * A gauge sampled at scrape time from {@code source} (held weakly by Micrometer: keep a
+   * reference).
+   */
   public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
-    Gauge.builder(name, source, value).description(description).strongReference(true).register(registry);
+    Gauge.builder(name, source, value)
+        .description(description)
+        .strongReference(true)
+        .register(registry);
   }
 
   /** A gauge sampled at scrape time. */
@@ -148,9 +169,13 @@ public final class Metrics implements Shareable {
     Gauge.builder(name, value).description(description).strongReference(true).register(registry);
   }
 
-  /** A latency timer exported as a Prometheus histogram ({@code _bucket}, {@code _sum}, {@code _count}). */
+  /**
+   * A latency timer exported as a Prometheus histogram ({@code _bucket}, {@code _sum}, {@code
+   * _count}).
+   */
   public Timer histogram(String name, String description) {
-    return Timer.builder(name).description(description)
+    return Timer.builder(name)
+        .description(description)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofNanos(50_000))
         .maximumExpectedValue(Duration.ofSeconds(30))

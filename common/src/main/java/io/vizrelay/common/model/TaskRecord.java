@@ -29,6 +29,9 @@ import java.util.List;
  * @param windows number of windows of the task (0 when unknown)
  * @param sharedWith users the owner shared the task with, read-only (watch it, read its record);
  *     never null, empty by default (records stored before sharing existed have none)
+ * @param stoppable the current run was registered by a job side that ends the process on a stop
+ *     request ({@code vizrelay run}, the demo job); false for auto-registered tasks and for records
+ *     stored before the field existed
  */
 public record TaskRecord(
     @JsonProperty("task_id") String taskId,
@@ -48,19 +51,96 @@ public record TaskRecord(
     @JsonProperty("meta") JsonNode meta,
     @JsonProperty("last_seq") long lastSeq,
     @JsonProperty("windows") int windows,
-    @JsonProperty("shared_with") List<String> sharedWith) {
+    @JsonProperty("shared_with") List<String> sharedWith,
+    @JsonProperty("stoppable") boolean stoppable) {
 
   @JsonCreator
   public TaskRecord {
-    meta = meta == null || meta.isNull() ? null : meta; // JSON null decodes as NullNode: one "no meta"
+    meta =
+        meta == null || meta.isNull() ? null : meta; // JSON null decodes as NullNode: one "no meta"
     sharedWith = sharedWith == null ? List.of() : List.copyOf(sharedWith);
   }
 
   /** A record shared with nobody. */
-  public TaskRecord(String taskId, String userId, String projectId, TaskKind kind, Long pid, String host,
-      TaskStatus status, long createdAt, long startedAt, long lastSeenAt, Long finishedAt, Integer exitCode,
-      boolean stopRequested, boolean autoRegistered, JsonNode meta, long lastSeq, int windows) {
-    this(taskId, userId, projectId, kind, pid, host, status, createdAt, startedAt, lastSeenAt, finishedAt, exitCode,
-        stopRequested, autoRegistered, meta, lastSeq, windows, List.of());
+  public TaskRecord(
+      String taskId,
+      String userId,
+      String projectId,
+      TaskKind kind,
+      Long pid,
+      String host,
+      TaskStatus status,
+      long createdAt,
+      long startedAt,
+      long lastSeenAt,
+      Long finishedAt,
+      Integer exitCode,
+      boolean stopRequested,
+      boolean autoRegistered,
+      JsonNode meta,
+      long lastSeq,
+      int windows) {
+    this(
+        taskId,
+        userId,
+        projectId,
+        kind,
+        pid,
+        host,
+        status,
+        createdAt,
+        startedAt,
+        lastSeenAt,
+        finishedAt,
+        exitCode,
+        stopRequested,
+        autoRegistered,
+        meta,
+        lastSeq,
+        windows,
+        List.of(),
+        false);
+  }
+
+  /** A record of a job that does not say it ends its process on a stop request. */
+  public TaskRecord(
+      String taskId,
+      String userId,
+      String projectId,
+      TaskKind kind,
+      Long pid,
+      String host,
+      TaskStatus status,
+      long createdAt,
+      long startedAt,
+      long lastSeenAt,
+      Long finishedAt,
+      Integer exitCode,
+      boolean stopRequested,
+      boolean autoRegistered,
+      JsonNode meta,
+      long lastSeq,
+      int windows,
+      List<String> sharedWith) {
+    this(
+        taskId,
+        userId,
+        projectId,
+        kind,
+        pid,
+        host,
+        status,
+        createdAt,
+        startedAt,
+        lastSeenAt,
+        finishedAt,
+        exitCode,
+        stopRequested,
+        autoRegistered,
+        meta,
+        lastSeq,
+        windows,
+        sharedWith,
+        false);
   }
 }

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Published by taskinfo on {@link io.vizrelay.common.bus.Addresses#TASK_STATUS} (body: a Buffer of
- * this record's JSON) whenever a task's status changes, including its registration
- * ({@code previous_status} null) and a stop request ({@code stop_requested} turning true while the
- * status stays the same). The socket service forwards it to the task's browsers as a
- * {@code {"command":"task_status",...}} frame.
+ * this record's JSON) whenever a task's status changes, including its registration ({@code
+ * previous_status} null) and a stop request ({@code stop_requested} turning true while the status
+ * stays the same). The socket service forwards it to the task's browsers as a {@code
+ * {"command":"task_status",...}} frame.
  *
  * @param taskId the task
  * @param userId its owner

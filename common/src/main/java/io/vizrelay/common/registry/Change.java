@@ -29,13 +29,21 @@ public record Change(TaskRecord before, TaskRecord after) {
 
   /** True when browsers must hear of it: registration, a new status, or a stop request. */
   public boolean statusChanged() {
-    return after != null && (before == null
-        || before.status() != after.status()
-        || before.stopRequested() != after.stopRequested());
+    return after != null
+        && (before == null
+            || before.status() != after.status()
+            || before.stopRequested() != after.stopRequested());
   }
 
   public TaskStatusChange toStatusChange(long now) {
-    return new TaskStatusChange(after.taskId(), after.userId(), after.projectId(), after.status(),
-        before == null ? null : before.status(), after.stopRequested(), after.exitCode(), now);
+    return new TaskStatusChange(
+        after.taskId(),
+        after.userId(),
+        after.projectId(),
+        after.status(),
+        before == null ? null : before.status(),
+        after.stopRequested(),
+        after.exitCode(),
+        now);
   }
 }

@@ -11,23 +11,24 @@ import java.util.List;
 
 /**
  * One change to one task of the registry, as a pure function of the task before: the single place
- * the life-cycle rules are applied, by the embedded registry under its lock and by the grid registry
- * inside an entry processor on the task's partition owner (and again on its backup). Every input
- * that is not the stored task, the clock and the owner's room included, is a field, so applying the
- * same op to the same task always gives the same result.
+ * the life-cycle rules are applied, by the embedded registry under its lock and by the grid
+ * registry inside an entry processor on the task's partition owner (and again on its backup). Every
+ * input that is not the stored task, the clock and the owner's room included, is a field, so
+ * applying the same op to the same task always gives the same result.
  *
  * <p>Ops travel as JSON (the {@code op} property names the kind).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
 @JsonSubTypes({
-    @JsonSubTypes.Type(value = RegistryOp.Register.class, name = "register"),
-    @JsonSubTypes.Type(value = RegistryOp.Heartbeat.class, name = "heartbeat"),
-    @JsonSubTypes.Type(value = RegistryOp.Finish.class, name = "finish"),
-    @JsonSubTypes.Type(value = RegistryOp.Stop.class, name = "stop"),
-    @JsonSubTypes.Type(value = RegistryOp.Share.class, name = "share"),
-    @JsonSubTypes.Type(value = RegistryOp.Delete.class, name = "delete"),
-    @JsonSubTypes.Type(value = RegistryOp.Seen.class, name = "seen"),
-    @JsonSubTypes.Type(value = RegistryOp.MarkLost.class, name = "mark_lost")})
+  @JsonSubTypes.Type(value = RegistryOp.Register.class, name = "register"),
+  @JsonSubTypes.Type(value = RegistryOp.Heartbeat.class, name = "heartbeat"),
+  @JsonSubTypes.Type(value = RegistryOp.Finish.class, name = "finish"),
+  @JsonSubTypes.Type(value = RegistryOp.Stop.class, name = "stop"),
+  @JsonSubTypes.Type(value = RegistryOp.Share.class, name = "share"),
+  @JsonSubTypes.Type(value = RegistryOp.Delete.class, name = "delete"),
+  @JsonSubTypes.Type(value = RegistryOp.Seen.class, name = "seen"),
+  @JsonSubTypes.Type(value = RegistryOp.MarkLost.class, name = "mark_lost")
+})
 public sealed interface RegistryOp {
 
   /**
@@ -40,14 +41,17 @@ public sealed interface RegistryOp {
   TaskRecord apply(String taskId, TaskRecord before);
 
   /**
-   * A job registers its task: a new one is created, a known one refreshed or restarted
-   * ({@link TaskEntry#reRegister}).
+   * A job registers its task: a new one is created, a known one refreshed or restarted ({@link
+   * TaskEntry#reRegister}).
    *
-   * @param ownerHasRoom the registering user is below {@code maxTasksPerUser} (checked when the task
-   *     is new or changes owner)
+   * @param ownerHasRoom the registering user is below {@code maxTasksPerUser} (checked when the
+   *     task is new or changes owner)
    */
-  record Register(@JsonProperty("registration") Registration registration, @JsonProperty("now") long now,
-      @JsonProperty("owner_has_room") boolean ownerHasRoom, @JsonProperty("max_tasks") int maxTasksPerUser)
+  record Register(
+      @JsonProperty("registration") Registration registration,
+      @JsonProperty("now") long now,
+      @JsonProperty("owner_has_room") boolean ownerHasRoom,
+      @JsonProperty("max_tasks") int maxTasksPerUser)
       implements RegistryOp {
     @Override
     public TaskRecord apply(String taskId, TaskRecord before) {
@@ -67,7 +71,8 @@ public sealed interface RegistryOp {
 
     private void requireRoom(String user) {
       if (!ownerHasRoom) {
-        throw new ApiException(ErrorCode.LIMIT_EXCEEDED,
+        throw new ApiException(
+            ErrorCode.LIMIT_EXCEEDED,
             "user " + user + " already has " + maxTasksPerUser + " tasks; delete some first");
       }
     }
@@ -84,7 +89,8 @@ public sealed interface RegistryOp {
   }
 
   /** The job reports how its run ended. */
-  record Finish(@JsonProperty("report") FinishReport report, @JsonProperty("now") long now) implements RegistryOp {
+  record Finish(@JsonProperty("report") FinishReport report, @JsonProperty("now") long now)
+      implements RegistryOp {
     @Override
     public TaskRecord apply(String taskId, TaskRecord before) {
       TaskEntry entry = existing(taskId, before);
@@ -103,7 +109,10 @@ public sealed interface RegistryOp {
     }
   }
 
-  /** The owner sets the users the task is shared with, read-only ({@code users} validated by the caller). */
+  /**
+   * The owner sets the users the task is shared with, read-only ({@code users} validated by the
+   * caller).
+   */
   record Share(@JsonProperty("users") List<String> users) implements RegistryOp {
     @Override
     public TaskRecord apply(String taskId, TaskRecord before) {
@@ -123,15 +132,22 @@ public sealed interface RegistryOp {
   }
 
   /**
-   * Ingest saw events of the task: a known task is seen; an unknown one is auto-registered (owner by
-   * {@link TaskOwner#fromTaskId}) when {@code mayCreate}, else stays absent.
+   * Ingest saw events of the task: a known task is seen; an unknown one is auto-registered (owner
+   * by {@link TaskOwner#fromTaskId}) when {@code mayCreate}, else stays absent.
    */
-  record Seen(@JsonProperty("seen") TaskSeen seen, @JsonProperty("principal") String principal,
-      @JsonProperty("now") long now, @JsonProperty("may_create") boolean mayCreate) implements RegistryOp {
+  record Seen(
+      @JsonProperty("seen") TaskSeen seen,
+      @JsonProperty("principal") String principal,
+      @JsonProperty("now") long now,
+      @JsonProperty("may_create") boolean mayCreate)
+      implements RegistryOp {
     @Override
     public TaskRecord apply(String taskId, TaskRecord before) {
       if (before == null) {
-        return mayCreate ? TaskEntry.autoRegistered(seen, TaskOwner.fromTaskId(taskId, principal), now).toRecord() : null;
+        return mayCreate
+            ? TaskEntry.autoRegistered(seen, TaskOwner.fromTaskId(taskId, principal), now)
+                .toRecord()
+            : null;
       }
       TaskEntry entry = TaskEntry.fromRecord(before);
       entry.seen(seen, now);
@@ -139,7 +155,9 @@ public sealed interface RegistryOp {
     }
   }
 
-  /** A running task last seen before {@code cutoff} becomes lost; anything else is left as it is. */
+  /**
+   * A running task last seen before {@code cutoff} becomes lost; anything else is left as it is.
+   */
   record MarkLost(@JsonProperty("cutoff") long cutoff) implements RegistryOp {
     @Override
     public TaskRecord apply(String taskId, TaskRecord before) {

@@ -11,8 +11,9 @@ import java.util.List;
 
 /**
  * One task's state while a {@link RegistryOp} changes it: built from the stored record, changed by
- * the life-cycle rules below, turned back into a record. Each rule checks first and changes only when
- * the request is accepted, so a rejected request changes nothing. Not thread-safe: an op owns it.
+ * the life-cycle rules below, turned back into a record. Each rule checks first and changes only
+ * when the request is accepted, so a rejected request changes nothing. Not thread-safe: an op owns
+ * it.
  */
 public final class TaskEntry {
   private final String taskId;
@@ -33,6 +34,7 @@ public final class TaskEntry {
   private long lastSeq;
   private int windows;
   private List<String> sharedWith = List.of();
+  private boolean stoppable;
 
   private TaskEntry(String taskId, long createdAt) {
     this.taskId = taskId;
@@ -77,12 +79,31 @@ public final class TaskEntry {
     e.lastSeq = r.lastSeq();
     e.windows = r.windows();
     e.sharedWith = r.sharedWith();
+    e.stoppable = r.stoppable();
     return e;
   }
 
   public TaskRecord toRecord() {
-    return new TaskRecord(taskId, userId, projectId, kind, pid, host, status, createdAt, startedAt,
-        lastSeenAt, finishedAt, exitCode, stopRequested, autoRegistered, meta, lastSeq, windows, sharedWith);
+    return new TaskRecord(
+        taskId,
+        userId,
+        projectId,
+        kind,
+        pid,
+        host,
+        status,
+        createdAt,
+        startedAt,
+        lastSeenAt,
+        finishedAt,
+        exitCode,
+        stopRequested,
+        autoRegistered,
+        meta,
+        lastSeq,
+        windows,
+        sharedWith,
+        stoppable);
   }
 
   public String taskId() {
@@ -118,7 +139,9 @@ public final class TaskEntry {
     }
   }
 
-  /** Fails with 409 CONFLICT when {@code request} would move a job-registered task to another user. */
+  /**
+   * Fails with 409 CONFLICT when {@code request} would move a job-registered task to another user.
+   */
   public void checkOwner(Registration request) {
     if (!autoRegistered && !userId.equals(request.owner().userId())) {
       throw new ApiException(ErrorCode.CONFLICT, "task " + taskId + " belongs to another user");
@@ -138,7 +161,8 @@ public final class TaskEntry {
       if (status == report.status() && java.util.Objects.equals(exitCode, report.exitCode())) {
         return;
       }
-      throw new ApiException(ErrorCode.CONFLICT, "task " + taskId + " already finished as " + status.wire());
+      throw new ApiException(
+          ErrorCode.CONFLICT, "task " + taskId + " already finished as " + status.wire());
     }
     status = report.status();
     exitCode = report.exitCode();
@@ -152,7 +176,10 @@ public final class TaskEntry {
     stopRequested = true;
   }
 
-  /** Ingest saw events: last seen, last seq and windows move forward; lost runs again; finished stays. */
+  /**
+   * Ingest saw events: last seen, last seq and windows move forward; lost runs again; finished
+   * stays.
+   */
   public void seen(TaskSeen seen, long now) {
     lastSeenAt = Math.max(lastSeenAt, Math.min(seen.seenAt(), now));
     lastSeq = Math.max(lastSeq, seen.lastSeq());
@@ -183,6 +210,7 @@ public final class TaskEntry {
     pid = request.pid();
     host = request.host();
     meta = request.meta();
+    stoppable = request.stoppable();
     autoRegistered = false;
   }
 
@@ -197,7 +225,9 @@ public final class TaskEntry {
 
   private void requireNotFinished(String what) {
     if (status.finished()) {
-      throw new ApiException(ErrorCode.CONFLICT, "task " + taskId + " is finished (" + status.wire() + "): no " + what);
+      throw new ApiException(
+          ErrorCode.CONFLICT,
+          "task " + taskId + " is finished (" + status.wire() + "): no " + what);
     }
   }
 }

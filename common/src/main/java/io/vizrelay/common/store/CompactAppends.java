@@ -12,11 +12,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * Compact append frames ({@code {"command":"append", "seq", "env", "win", "version", "contentID",
  * "traces":[{"index","x","y"}]}}) and the visdom {@code window_update} they stand for: the same
- * change as RFC 6902 ops, appending with the {@code -} index ({@code add
- * /content/data/<n>/x/-}), so no window length is needed to derive it.
+ * change as RFC 6902 ops, appending with the {@code -} index ({@code add /content/data/<n>/x/-}),
+ * so no window length is needed to derive it.
  */
 public final class CompactAppends {
-  private static final byte[] PREFIX = "{\"command\":\"append\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PREFIX =
+      "{\"command\":\"append\"".getBytes(StandardCharsets.US_ASCII);
 
   private CompactAppends() {}
 
@@ -33,7 +34,9 @@ public final class CompactAppends {
     return true;
   }
 
-  /** True when the compact frame can stand alone (no marker colours, whose array may not exist yet). */
+  /**
+   * True when the compact frame can stand alone (no marker colours, whose array may not exist yet).
+   */
   public static boolean derivable(JsonNode compact) {
     for (JsonNode t : compact.path("traces")) {
       if (t.has("marker_color")) {
@@ -82,7 +85,8 @@ public final class CompactAppends {
     }
   }
 
-  private static void writeOp(JsonGenerator g, String op, String path, JsonNode value) throws IOException {
+  private static void writeOp(JsonGenerator g, String op, String path, JsonNode value)
+      throws IOException {
     g.writeStartObject();
     g.writeStringField("op", op);
     g.writeStringField("path", path);

@@ -3,14 +3,14 @@ package io.vizrelay.common.store;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * One numbered frame of a task's stream, serialized once and shared by every session of a node
- * (the buffers must not be modified).
+ * One numbered frame of a task's stream, serialized once and shared by every session of a node (the
+ * buffers must not be modified).
  *
  * <p>{@link #visdom()} is the visdom-format message with {@code seq} and {@code env} members added;
  * {@link #compact()} the compact append form, or null. A pure append is made compact-only: its
- * visdom form is derived from the compact one the first time a visdom-format client needs it
- * (most browsers ask for compact frames, so most appends are never encoded twice), and the log
- * stores the compact bytes ({@link #stored()}), about a tenth of the visdom patch.
+ * visdom form is derived from the compact one the first time a visdom-format client needs it (most
+ * browsers ask for compact frames, so most appends are never encoded twice), and the log stores the
+ * compact bytes ({@link #stored()}), about a tenth of the visdom patch.
  */
 public final class Delta {
   private final String taskId;
@@ -94,7 +94,9 @@ public final class Delta {
     return compactClient && compact != null ? compact : visdom();
   }
 
-  /** True when a session that shows {@code sessionEnv} ({@code *} = all envs) must get this frame. */
+  /**
+   * True when a session that shows {@code sessionEnv} ({@code *} = all envs) must get this frame.
+   */
   public boolean visibleIn(String sessionEnv) {
     return env == null || "*".equals(sessionEnv) || env.equals(sessionEnv);
   }

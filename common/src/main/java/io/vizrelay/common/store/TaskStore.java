@@ -5,9 +5,9 @@ import io.vizrelay.common.visdom.VisdomCommand;
 import java.util.List;
 
 /**
- * The one door to task state (DESIGN §7). Applying is serial per task and parallel across tasks;
- * a completed {@link #apply} means the deltas are durable in this tier. All futures complete on
- * the caller's Vert.x context when called from one.
+ * The one door to task state (docs/ARCHITECTURE.md "Where task state lives"). Applying is serial
+ * per task and parallel across tasks; a completed {@link #apply} means the deltas are durable in
+ * this tier. All futures complete on the caller's Vert.x context when called from one.
  */
 public interface TaskStore {
 
@@ -30,6 +30,28 @@ public interface TaskStore {
   Future<Boolean> delete(String taskId);
 
   Future<Void> close();
+
+  /**
+   * A browser session of this process opened on the task: a tier that unloads idle tasks keeps a
+   * watched one in memory. Every {@code watch} is followed by one {@link #unwatch}.
+   */
+  default void watch(String taskId) {}
+
+  /** A session opened with {@link #watch} closed. */
+  default void unwatch(String taskId) {}
+
+  /**
+   * Whether the task's state is in memory and its estimated size, without loading it; null when the
+   * task does not exist. A tier that holds every task in memory answers hot, size unknown (-1).
+   */
+  default Future<Residency> residency(String taskId) {
+    return Future.succeededFuture(new Residency(true, -1));
+  }
+
+  /**
+   * In memory ({@code hot}) or only on disk; {@code stateBytes} estimated, 0 when cold, -1 unknown.
+   */
+  record Residency(boolean hot, long stateBytes) {}
 
   /** Figures the registry shows: stream life, last seq, windows, envs. */
   record TaskStats(String taskId, String epoch, long lastSeq, int windows, List<String> envs) {}

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.vizrelay.common.json.Json;
 
 /**
- * {@code /update} of the non-plot windows visdom lets through its type gate: {@code text}
- * ({@code content += "<br>" + data[0].content}), {@code image_history} (push, select the last)
- * and {@code embeddings}. As in visdom, their version is not bumped and opts are not copied.
- * Each method validates first and mutates after, emitting its ops.
+ * {@code /update} of the non-plot windows visdom lets through its type gate: {@code text} ({@code
+ * content += "<br>" + data[0].content}), {@code image_history} (push, select the last) and {@code
+ * embeddings}. As in visdom, their version is not bumped and opts are not copied. Each method
+ * validates first and mutates after, emitting its ops.
  */
 final class ContentUpdater {
   private ContentUpdater() {}
@@ -30,7 +30,8 @@ final class ContentUpdater {
     JsonNode d = first(ctx);
     JsonNode content = ctx.window.get("content");
     if (!d.has("type") || content == null || !content.isArray()) {
-      throw PlotValidator.invalid("an image_history update needs data[0].type and a list of images");
+      throw PlotValidator.invalid(
+          "an image_history update needs data[0].type and a list of images");
     }
     ArrayNode images = (ArrayNode) content;
     String utype = d.get("type").asText();
@@ -76,7 +77,8 @@ final class ContentUpdater {
       setIn(ctx, c, "selected", selected);
     } else if (kind.equals("RegionSelected")) {
       if (!d.has("points") || !c.has("data") || !ctx.window.path("old_content").isArray()) {
-        throw PlotValidator.invalid("RegionSelected needs points and an embeddings window with data");
+        throw PlotValidator.invalid(
+            "RegionSelected needs points and an embeddings window with data");
       }
       setIn(ctx, c, "selected", Json.NODES.nullNode());
       ArrayNode old = (ArrayNode) ctx.window.get("old_content");

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Env-level commands: close, create, delete, list, save, fork, and the browser's
- * {@code layout_item_update} and save-as. Frames that copy envs (fork, save-as) carry every copied
- * window in full so the frame log alone rebuilds the state (a documented superset of visdom,
- * which only sends {@code env_update}).
+ * Env-level commands: close, create, delete, list, save, fork, and the browser's {@code
+ * layout_item_update} and save-as. Frames that copy envs (fork, save-as) carry every copied window
+ * in full so the frame log alone rebuilds the state (a documented superset of visdom, which only
+ * sends {@code env_update}).
  */
 final class EnvCommands {
   private final Limits limits;
@@ -113,8 +113,8 @@ final class EnvCommands {
 
   /**
    * Puts {@code copy} in place of env {@code eid}; frames: {@code close} for the windows the env
-   * had, {@code env_update}, one full {@code window} per copied window, and {@code reload} when
-   * the pane layout is not the empty one of a new env.
+   * had, {@code env_update}, one full {@code window} per copied window, and {@code reload} when the
+   * pane layout is not the empty one of a new env.
    */
   private List<Frame> replaceEnv(TaskState state, String eid, EnvState copy, boolean alwaysReload) {
     EnvState old = state.env(eid);

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One visdom env: its windows (each window object is also the {@code window} message browsers
- * get) in insertion order, and the {@code reload} map of pane positions.
+ * One visdom env: its windows (each window object is also the {@code window} message browsers get)
+ * in insertion order, and the {@code reload} map of pane positions.
  */
 public final class EnvState {
   private final LinkedHashMap<String, ObjectNode> windows = new LinkedHashMap<>();

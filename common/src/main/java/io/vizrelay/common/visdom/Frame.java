@@ -28,7 +28,9 @@ public final class Frame {
     this(env, message, null);
   }
 
-  /** @param compact the compact append form of a pure append, or null */
+  /**
+   * @param compact the compact append form of a pure append, or null
+   */
   public Frame(String env, ObjectNode message, ObjectNode compact) {
     this(env, message.path("command").asText(), compact, null);
     this.message = message;
@@ -77,7 +79,9 @@ public final class Frame {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Frame f && Objects.equals(env, f.env) && message().equals(f.message())
+    return o instanceof Frame f
+        && Objects.equals(env, f.env)
+        && message().equals(f.message())
         && Objects.equals(compact, f.compact);
   }
 

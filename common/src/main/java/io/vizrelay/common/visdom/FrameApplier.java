@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * Applies one engine frame to a {@link TaskState}: how the state is rebuilt from the durable frame
- * log after a restart (and how tests check that the frames are complete). Values are copied in,
- * so the message is never changed or shared. Unknown commands ({@code layout}, ...) are ignored.
+ * log after a restart (and how tests check that the frames are complete). Values are copied in, so
+ * the message is never changed or shared. Unknown commands ({@code layout}, ...) are ignored.
  */
 public final class FrameApplier {
   private FrameApplier() {}
@@ -24,7 +24,8 @@ public final class FrameApplier {
     String eid = env != null ? env : message.path("env").asText(null);
     switch (message.path("command").asText("")) {
       case Messages.WINDOW -> putWindow(state, message, eid);
-      case Messages.WINDOW_UPDATE -> JsonPatch.apply(window(state, eid, message), (ArrayNode) message.get("content"));
+      case Messages.WINDOW_UPDATE ->
+          JsonPatch.apply(window(state, eid, message), (ArrayNode) message.get("content"));
       case Messages.APPEND -> append(window(state, eid, message), message);
       case Messages.CLOSE -> {
         EnvState e = state.env(eid);
@@ -34,12 +35,17 @@ public final class FrameApplier {
       }
       case Messages.ENV_UPDATE -> envUpdate(state, message.get("data"));
       case Messages.LAYOUT_ITEM ->
-          state.getOrCreateEnv(eid).reload().set(message.path("win").asText(), copy(message.get("data")));
+          state
+              .getOrCreateEnv(eid)
+              .reload()
+              .set(message.path("win").asText(), copy(message.get("data")));
       case Messages.RELOAD -> {
         JsonNode data = message.get("data");
-        state.getOrCreateEnv(eid).setReload(data instanceof ObjectNode o ? o.deepCopy() : Json.object());
+        state
+            .getOrCreateEnv(eid)
+            .setReload(data instanceof ObjectNode o ? o.deepCopy() : Json.object());
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -60,7 +66,9 @@ public final class FrameApplier {
     return window;
   }
 
-  /** The compact form of a pure append: x/y (and marker.color) values per trace, version, contentID. */
+  /**
+   * The compact form of a pure append: x/y (and marker.color) values per trace, version, contentID.
+   */
   private static void append(ObjectNode window, ObjectNode message) {
     ArrayNode traces = (ArrayNode) window.get("content").get("data");
     for (JsonNode t : message.path("traces")) {
@@ -68,7 +76,8 @@ public final class FrameApplier {
       appendAll((ArrayNode) trace.get("x"), t.get("x"));
       appendAll((ArrayNode) trace.get("y"), t.get("y"));
       if (t.has("marker_color")) {
-        ObjectNode marker = trace.get("marker") instanceof ObjectNode m ? m : trace.putObject("marker");
+        ObjectNode marker =
+            trace.get("marker") instanceof ObjectNode m ? m : trace.putObject("marker");
         ArrayNode color = marker.get("color") instanceof ArrayNode c ? c : marker.putArray("color");
         appendAll(color, t.get("marker_color"));
       }

@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * visdom's heatmap {@code updateDir}: append/prepend rows or columns of {@code z} (and the
- * {@code y}/{@code x} labels), or replace. Shape or label mismatches are not errors in visdom:
- * the update is "rejected" (only version/opts change) and the reply is still the window id.
- * Malformed input that would crash visdom is an {@code INVALID_FIELD} instead.
+ * visdom's heatmap {@code updateDir}: append/prepend rows or columns of {@code z} (and the {@code
+ * y}/{@code x} labels), or replace. Shape or label mismatches are not errors in visdom: the update
+ * is "rejected" (only version/opts change) and the reply is still the window id. Malformed input
+ * that would crash visdom is an {@code INVALID_FIELD} instead.
  */
 final class HeatmapUpdater {
   static final Set<String> DIRS =
@@ -78,7 +78,7 @@ final class HeatmapUpdater {
           insertAll(ctx, row, append ? row.size() : 0, (ArrayNode) dz.get(i), prefix + "/z/" + i);
         }
       }
-      default -> { }
+      default -> {}
     }
     if (plan.updateNames()) {
       String labels = plan.dir().endsWith("Row") ? "y" : "x";
@@ -89,14 +89,18 @@ final class HeatmapUpdater {
     copyFields(ctx, plot, d, plan.dir(), prefix);
   }
 
-  /** visdom then copies the other fields of data[0] onto the trace (nulls only when not appending). */
-  private static void copyFields(UpdateContext ctx, ObjectNode plot, JsonNode d, String dir, String prefix) {
+  /**
+   * visdom then copies the other fields of data[0] onto the trace (nulls only when not appending).
+   */
+  private static void copyFields(
+      UpdateContext ctx, ObjectNode plot, JsonNode d, String dir, String prefix) {
     boolean append = ctx.cmd.append();
     Iterator<Map.Entry<String, JsonNode>> it = d.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String k = e.getKey();
-      if ((k.equals("z") && !dir.equals("replace")) || (append && (k.equals("x") || k.equals("y")))) {
+      if ((k.equals("z") && !dir.equals("replace"))
+          || (append && (k.equals("x") || k.equals("y")))) {
         continue;
       }
       JsonNode v = e.getValue();
@@ -107,7 +111,8 @@ final class HeatmapUpdater {
     }
   }
 
-  private static void insertAll(UpdateContext ctx, ArrayNode target, int at, ArrayNode values, String prefix) {
+  private static void insertAll(
+      UpdateContext ctx, ArrayNode target, int at, ArrayNode values, String prefix) {
     for (int j = 0; j < values.size(); j++) {
       JsonNode v = values.get(j);
       target.insert(at + j, v);
@@ -131,7 +136,9 @@ final class HeatmapUpdater {
     for (JsonNode label : added) {
       for (JsonNode existing : old) {
         if (label.equals(existing)
-            || (label.isNumber() && existing.isNumber() && label.asDouble() == existing.asDouble())) {
+            || (label.isNumber()
+                && existing.isNumber()
+                && label.asDouble() == existing.asDouble())) {
           return true;
         }
       }

@@ -8,15 +8,16 @@ public interface IdSource {
 
   String windowId();
 
-  IdSource RANDOM = new IdSource() {
-    @Override
-    public String contentId() {
-      return UUID.randomUUID().toString();
-    }
+  IdSource RANDOM =
+      new IdSource() {
+        @Override
+        public String contentId() {
+          return UUID.randomUUID().toString();
+        }
 
-    @Override
-    public String windowId() {
-      return "window_" + UUID.randomUUID();
-    }
-  };
+        @Override
+        public String windowId() {
+          return "window_" + UUID.randomUUID();
+        }
+      };
 }

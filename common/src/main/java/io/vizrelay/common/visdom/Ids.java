@@ -3,7 +3,9 @@ package io.vizrelay.common.visdom;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 
-/** Validation of env and window ids: at most {@link Limits#MAX_ID_LENGTH} chars, no control chars. */
+/**
+ * Validation of env and window ids: at most {@link Limits#MAX_ID_LENGTH} chars, no control chars.
+ */
 final class Ids {
   private Ids() {}
 

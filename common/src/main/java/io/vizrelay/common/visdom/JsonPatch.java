@@ -7,15 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A small RFC 6902 applier for the patches vizrelay and visdom broadcast: {@code add},
- * {@code remove}, {@code replace} (plus {@code move}), with numeric array indices and {@code -}.
- * Applied in place; the cost is proportional to the ops (and path depths), never to the target.
- * Container values are copied on the way in, so the op list stays untouched and unshared.
+ * A small RFC 6902 applier for the patches vizrelay and visdom broadcast: {@code add}, {@code
+ * remove}, {@code replace} (plus {@code move}), with numeric array indices and {@code -}. Applied
+ * in place; the cost is proportional to the ops (and path depths), never to the target. Container
+ * values are copied on the way in, so the op list stays untouched and unshared.
  */
 public final class JsonPatch {
   private JsonPatch() {}
 
-  /** Applies every op of {@code ops} to {@code target}; throws IllegalArgumentException on a bad op. */
+  /**
+   * Applies every op of {@code ops} to {@code target}; throws IllegalArgumentException on a bad op.
+   */
   public static void apply(ObjectNode target, ArrayNode ops) {
     for (JsonNode op : ops) {
       applyOp(target, op);

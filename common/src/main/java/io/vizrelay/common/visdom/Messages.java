@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vizrelay.common.json.Json;
 
 /**
- * The messages the engine puts into {@link Frame}s. Visdom's own shapes ({@code window},
- * {@code window_update}, {@code close}, {@code env_update}, {@code reload}) plus vizrelay's
- * {@code append} (compact) and {@code layout_item}, which visdom browsers ignore.
+ * The messages the engine puts into {@link Frame}s. Visdom's own shapes ({@code window}, {@code
+ * window_update}, {@code close}, {@code env_update}, {@code reload}) plus vizrelay's {@code append}
+ * (compact) and {@code layout_item}, which visdom browsers ignore.
  */
 final class Messages {
   static final String WINDOW = "window";
@@ -38,11 +38,14 @@ final class Messages {
    * The {@code window_update} of {@code patch}, built when first read ({@link Frame#lazy}): a pure
    * append also has its {@code compact} form, and usually only that one is ever sent or logged.
    */
-  static Frame windowUpdate(String eid, String win, PatchBuilder patch, long version, ObjectNode compact) {
-    return Frame.lazy(eid, WINDOW_UPDATE, () -> windowUpdateMessage(eid, win, patch.ops(), version), compact);
+  static Frame windowUpdate(
+      String eid, String win, PatchBuilder patch, long version, ObjectNode compact) {
+    return Frame.lazy(
+        eid, WINDOW_UPDATE, () -> windowUpdateMessage(eid, win, patch.ops(), version), compact);
   }
 
-  private static ObjectNode windowUpdateMessage(String eid, String win, ArrayNode ops, long version) {
+  private static ObjectNode windowUpdateMessage(
+      String eid, String win, ArrayNode ops, long version) {
     ObjectNode message = Json.object();
     message.put("command", WINDOW_UPDATE).put("win", win).put("env", eid);
     message.set("content", ops);

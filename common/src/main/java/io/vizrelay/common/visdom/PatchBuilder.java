@@ -55,8 +55,8 @@ final class PatchBuilder {
 
   /**
    * One {@code add} per element of {@code values}, at {@code arrayPath/first}, {@code first + 1},
-   * ..., built when the ops are read. {@code values} must not change afterwards: it is request
-   * data that the state only copies (the compact frame holds the same nodes).
+   * ..., built when the ops are read. {@code values} must not change afterwards: it is request data
+   * that the state only copies (the compact frame holds the same nodes).
    */
   PatchBuilder appendAll(String arrayPath, int first, JsonNode values) {
     parts.add(new AppendRun(arrayPath, first, values));
@@ -94,7 +94,9 @@ final class PatchBuilder {
     void addTo(ArrayNode ops);
   }
 
-  /** An op built (and its value frozen) when recorded, since the state may change the value later. */
+  /**
+   * An op built (and its value frozen) when recorded, since the state may change the value later.
+   */
   private record Built(ObjectNode op) implements Part {
     @Override
     public void addTo(ArrayNode ops) {

@@ -8,16 +8,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Applies a validated plot {@code /update} (visdom 0.2.4 order): merge {@code layout} into
- * {@code content.layout}, copy non-null {@code opts} onto the window, rename traces by
- * {@code opts.legend}, bump {@code version}, then the trace change of the {@link UpdatePlan}.
+ * Applies a validated plot {@code /update} (visdom 0.2.4 order): merge {@code layout} into {@code
+ * content.layout}, copy non-null {@code opts} onto the window, rename traces by {@code
+ * opts.legend}, bump {@code version}, then the trace change of the {@link UpdatePlan}.
  */
 final class PlotUpdater {
   /**
-   * Window members an opt may not overwrite. visdom copies every opt blindly; an opt named like
-   * one of these would corrupt the window, so vizrelay leaves these alone (deliberate).
+   * Window members an opt may not overwrite. visdom copies every opt blindly; an opt named like one
+   * of these would corrupt the window, so vizrelay leaves these alone (deliberate).
    */
-  static final Set<String> RESERVED = Set.of("command", "id", "i", "version", "contentID", "content", "type");
+  static final Set<String> RESERVED =
+      Set.of("command", "id", "i", "version", "contentID", "content", "type");
 
   private PlotUpdater() {}
 
@@ -62,7 +63,8 @@ final class PlotUpdater {
   }
 
   /** Sets a non-null value that differs from the stored one, with its op. */
-  private static void set(UpdateContext ctx, ObjectNode target, String prefix, String key, JsonNode value) {
+  private static void set(
+      UpdateContext ctx, ObjectNode target, String prefix, String key, JsonNode value) {
     if (value.isNull() || value.equals(target.get(key))) {
       return;
     }

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Checks a plot {@code /update} against everything that makes visdom 0.2.4 fail half-way with an
- * HTTP 500, and decides what the update will do ({@link UpdatePlan}). Pure: nothing is mutated,
- * so a rejected command leaves the state untouched. Cost is O(request + traces).
+ * HTTP 500, and decides what the update will do ({@link UpdatePlan}). Pure: nothing is mutated, so
+ * a rejected command leaves the state untouched. Cost is O(request + traces).
  */
 final class PlotValidator {
   /** A missing stored marker.color counts as an empty list (visdom creates one). */
@@ -70,7 +70,9 @@ final class PlotValidator {
   private static List<JsonNode> namesAfterLegend(UpdateContext ctx, ArrayNode traces) {
     JsonNode legend = ctx.opts().get("legend");
     List<JsonNode> names = new ArrayList<>(traces.size());
-    if (legend != null && !traces.isEmpty() && (!legend.isArray() || legend.size() < traces.size())) {
+    if (legend != null
+        && !traces.isEmpty()
+        && (!legend.isArray() || legend.size() < traces.size())) {
       throw invalid("opts.legend must list a name for each of the " + traces.size() + " traces");
     }
     for (int i = 0; i < traces.size(); i++) {
@@ -97,7 +99,8 @@ final class PlotValidator {
   private static boolean[] checkTraces(
       UpdateContext ctx, ArrayNode traces, List<Integer> idxs, long before, Limits limits) {
     if (ctx.data().size() < idxs.size()) {
-      throw invalid("data has " + ctx.data().size() + " traces but the update targets " + idxs.size());
+      throw invalid(
+          "data has " + ctx.data().size() + " traces but the update targets " + idxs.size());
     }
     boolean append = ctx.cmd.append();
     boolean[] masked = new boolean[idxs.size()];
@@ -133,7 +136,11 @@ final class PlotValidator {
     }
     if (marker.has("color")) {
       JsonNode old = existing == null ? null : existing.get("color");
-      checkConcat(marker.get("color"), old == null ? EMPTY_LIST : old, append, "data[" + n + "].marker.color");
+      checkConcat(
+          marker.get("color"),
+          old == null ? EMPTY_LIST : old,
+          append,
+          "data[" + n + "].marker.color");
     }
   }
 
@@ -147,7 +154,9 @@ final class PlotValidator {
     }
   }
 
-  /** visdom skips an entry whose x values are all null or NaN (Python's {@code all([])} is true). */
+  /**
+   * visdom skips an entry whose x values are all null or NaN (Python's {@code all([])} is true).
+   */
   static boolean allMissing(JsonNode xs) {
     for (JsonNode x : xs) {
       if (!(x.isNull() || (x.isNumber() && Double.isNaN(x.asDouble())))) {

@@ -5,9 +5,9 @@ import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 
 /**
- * Counts data points for the per-window limit without walking the data: a trace counts
- * {@code max(len x, len y, cells of z)}, where z cells are rows times the first row's length.
- * Cost is O(traces), independent of how many points they hold.
+ * Counts data points for the per-window limit without walking the data: a trace counts {@code
+ * max(len x, len y, cells of z)}, where z cells are rows times the first row's length. Cost is
+ * O(traces), independent of how many points they hold.
  */
 public final class Points {
   private Points() {}
@@ -23,7 +23,10 @@ public final class Points {
     return n;
   }
 
-  /** Points of a list of traces: {@code max(len x, len y, cells of z)} each; O(traces), no walk over the data. */
+  /**
+   * Points of a list of traces: {@code max(len x, len y, cells of z)} each; O(traces), no walk over
+   * the data.
+   */
   public static long ofTraces(JsonNode traces) {
     long n = 0;
     if (traces != null && traces.isArray()) {
@@ -41,14 +44,21 @@ public final class Points {
 
   static void check(Limits limits, long points, String win) {
     if (points > limits.maxPointsPerWindow()) {
-      throw new ApiException(ErrorCode.LIMIT_EXCEEDED, "window " + win + " would hold " + points
-          + " points; the limit is " + limits.maxPointsPerWindow());
+      throw new ApiException(
+          ErrorCode.LIMIT_EXCEEDED,
+          "window "
+              + win
+              + " would hold "
+              + points
+              + " points; the limit is "
+              + limits.maxPointsPerWindow());
     }
   }
 
   static void checkWindows(Limits limits, TaskState state, int added) {
     if (added > 0 && state.windowCount() + added > limits.maxWindowsPerTask()) {
-      throw new ApiException(ErrorCode.LIMIT_EXCEEDED,
+      throw new ApiException(
+          ErrorCode.LIMIT_EXCEEDED,
           "a task may hold at most " + limits.maxWindowsPerTask() + " windows");
     }
   }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The visdom state of one task: env id to {@link EnvState}, in creation order. A new task holds
- * the empty env {@code main}, as a fresh visdom server does. Not thread-safe: the store applies
- * to one task from one thread at a time.
+ * The visdom state of one task: env id to {@link EnvState}, in creation order. A new task holds the
+ * empty env {@code main}, as a fresh visdom server does. Not thread-safe: the store applies to one
+ * task from one thread at a time.
  */
 public final class TaskState {
   public static final String MAIN = "main";

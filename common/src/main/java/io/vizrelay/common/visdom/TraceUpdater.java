@@ -7,10 +7,10 @@ import io.vizrelay.common.json.Json;
 import java.util.List;
 
 /**
- * The trace part of a plot {@code /update}: delete traces, add a trace, or append/replace
- * {@code x}, {@code y} and {@code marker.color} of the targeted traces. Every mutation records its
- * patch op at once; an append records its run of new elements, whose per-element {@code add} ops
- * are built only if the visdom frame is read ({@link PatchBuilder#appendAll}), so the work and the
+ * The trace part of a plot {@code /update}: delete traces, add a trace, or append/replace {@code
+ * x}, {@code y} and {@code marker.color} of the targeted traces. Every mutation records its patch
+ * op at once; an append records its run of new elements, whose per-element {@code add} ops are
+ * built only if the visdom frame is read ({@link PatchBuilder#appendAll}), so the work and the
  * patch are O(new points) whatever the window holds.
  */
 final class TraceUpdater {
@@ -28,7 +28,9 @@ final class TraceUpdater {
     }
   }
 
-  /** visdom adds {@code data[0]} as a new trace, renamed to the update's name (not for heatmaps). */
+  /**
+   * visdom adds {@code data[0]} as a new trace, renamed to the update's name (not for heatmaps).
+   */
   static void addTrace(UpdateContext ctx) {
     ctx.impure();
     ObjectNode trace = (ObjectNode) ctx.data(0);
@@ -72,7 +74,8 @@ final class TraceUpdater {
     }
   }
 
-  private static void updateMarker(UpdateContext ctx, ObjectNode trace, JsonNode d, String prefix, ObjectNode compact) {
+  private static void updateMarker(
+      UpdateContext ctx, ObjectNode trace, JsonNode d, String prefix, ObjectNode compact) {
     if (!d.has("marker")) {
       return;
     }
@@ -103,7 +106,9 @@ final class TraceUpdater {
     }
   }
 
-  /** Appends copies of {@code values}; the patch records the run, its ops are built only if read. */
+  /**
+   * Appends copies of {@code values}; the patch records the run, its ops are built only if read.
+   */
   private static void appendAll(UpdateContext ctx, ArrayNode target, JsonNode values, String path) {
     ctx.patch.appendAll(path, target.size(), values);
     for (JsonNode v : values) {

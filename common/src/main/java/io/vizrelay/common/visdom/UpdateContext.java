@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vizrelay.common.json.Json;
 
 /**
- * One {@code /update} on an existing window while it is applied: the window, the request, the
- * patch being built, and whether the change is still a pure append (for the compact frame).
+ * One {@code /update} on an existing window while it is applied: the window, the request, the patch
+ * being built, and whether the change is still a pure append (for the compact frame).
  */
 final class UpdateContext {
   final String eid;
@@ -15,8 +15,10 @@ final class UpdateContext {
   final ObjectNode window;
   final VisdomCommand.UpdateWindow cmd;
   final PatchBuilder patch = new PatchBuilder();
+
   /** Per-trace appends, the body of the compact {@code append} frame. */
   final ArrayNode compactTraces = Json.NODES.arrayNode();
+
   private boolean pure = true;
 
   UpdateContext(String eid, String key, ObjectNode window, VisdomCommand.UpdateWindow cmd) {

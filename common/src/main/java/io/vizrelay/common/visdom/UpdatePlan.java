@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param mode which branch of visdom's update applies
  * @param idxs the targeted trace indices (ascending)
- * @param masked for {@link Mode#TRACES}: per targeted trace, whether its x is all null/NaN (skipped)
+ * @param masked for {@link Mode#TRACES}: per targeted trace, whether its x is all null/NaN
+ *     (skipped)
  * @param heatmap for {@link Mode#HEATMAP}: the checked heatmap change
  */
 record UpdatePlan(Mode mode, List<Integer> idxs, boolean[] masked, HeatmapUpdater.Plan heatmap) {

@@ -6,18 +6,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
- * A typed visdom request, decoded once at the HTTP or socket edge ({@link VisdomRequests}).
- * Env ids are already escaped ({@code /} replaced by {@code _}) and default to {@code main}.
+ * A typed visdom request, decoded once at the HTTP or socket edge ({@link VisdomRequests}). Env ids
+ * are already escaped ({@code /} replaced by {@code _}) and default to {@code main}.
  */
 public sealed interface VisdomCommand {
 
-  /** {@code POST /events}: create or replace a window. {@code win} may be null (server makes one). */
+  /**
+   * {@code POST /events}: create or replace a window. {@code win} may be null (server makes one).
+   */
   record CreateWindow(String eid, String win, ArrayNode data, ObjectNode layout, ObjectNode opts)
       implements VisdomCommand {}
 
-  /** {@code POST /update}: append / replace / remove traces, text append, heatmap updateDir, opts. */
-  record UpdateWindow(String eid, String win, ArrayNode data, ObjectNode layout, ObjectNode opts,
-      String name, boolean append, boolean delete, String updateDir) implements VisdomCommand {}
+  /**
+   * {@code POST /update}: append / replace / remove traces, text append, heatmap updateDir, opts.
+   */
+  record UpdateWindow(
+      String eid,
+      String win,
+      ArrayNode data,
+      ObjectNode layout,
+      ObjectNode opts,
+      String name,
+      boolean append,
+      boolean delete,
+      String updateDir)
+      implements VisdomCommand {}
 
   /** {@code POST /win_exists}. */
   record WinExists(String eid, String win) implements VisdomCommand {}

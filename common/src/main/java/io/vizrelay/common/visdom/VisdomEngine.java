@@ -4,29 +4,29 @@ import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 
 /**
- * visdom 0.2.4's window-state semantics as a pure, synchronous function of (state, command):
- * {@link #apply} mutates the task state and returns the reply plus the frames for browsers.
+ * visdom 0.2.4's window-state semantics as a pure, synchronous function of (state, command): {@link
+ * #apply} mutates the task state and returns the reply plus the frames for browsers.
  *
  * <ul>
  *   <li>Where visdom fails a client mistake with an HTTP 500, this throws an {@link ApiException}
- *       (400/404 class) <em>before</em> changing anything: a rejected command changes nothing.</li>
+ *       (400/404 class) <em>before</em> changing anything: a rejected command changes nothing.
  *   <li>{@code /update} is O(change): the RFC 6902 ops of the {@code window_update} frame are
  *       recorded while mutating; the window is never copied or diffed. Pure x/y appends also get a
  *       compact {@code append} form ({@link Frame#compact()}), and their per-element ops are built
- *       only if the visdom message is read ({@link Frame#message()}).</li>
+ *       only if the visdom message is read ({@link Frame#message()}).
  *   <li>Frames carry no sequence number; replaying every frame through {@link FrameApplier}
- *       rebuilds the state exactly (so some commands send more than visdom does, see
- *       {@link EnvCommands} and {@link WinDataCommands}).</li>
+ *       rebuilds the state exactly (so some commands send more than visdom does, see {@link
+ *       EnvCommands} and {@link WinDataCommands}).
  * </ul>
  *
  * <p>Deliberate differences from visdom 0.2.4 (all where visdom crashes or would corrupt a window):
  * an append whose x values are all null/NaN skips that trace instead of failing after a partial
- * change; {@code delete_env} of a never-saved env succeeds; an unknown-name (or unnamed) update
- * of a plot with no traces adds the trace; a trace without a name never matches a named update;
- * string x values are appended (visdom's NaN check crashes on them); {@code delete} of several
- * traces removes them all (visdom's index-shifting loop fails); opts named like window members
- * ({@link PlotUpdater#RESERVED}) are not copied onto the window; {@code image_update_selected}
- * reads {@code data[0].selected}; an unknown heatmap {@code updateDir} is refused.
+ * change; {@code delete_env} of a never-saved env succeeds; an unknown-name (or unnamed) update of
+ * a plot with no traces adds the trace; a trace without a name never matches a named update; string
+ * x values are appended (visdom's NaN check crashes on them); {@code delete} of several traces
+ * removes them all (visdom's index-shifting loop fails); opts named like window members ({@link
+ * PlotUpdater#RESERVED}) are not copied onto the window; {@code image_update_selected} reads {@code
+ * data[0].selected}; an unknown heatmap {@code updateDir} is refused.
  *
  * <p>Not thread-safe; the store applies one task's commands from one thread at a time.
  */

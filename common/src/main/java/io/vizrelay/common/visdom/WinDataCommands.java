@@ -29,7 +29,8 @@ final class WinDataCommands {
     }
     ObjectNode window = env.window(Ids.window(win));
     if (window == null) {
-      throw new ApiException(ErrorCode.WINDOW_NOT_FOUND, "window " + win + " does not exist in env " + eid);
+      throw new ApiException(
+          ErrorCode.WINDOW_NOT_FOUND, "window " + win + " does not exist in env " + eid);
     }
     return Outcome.of(Reply.json(Json.string(window)));
   }
@@ -45,7 +46,8 @@ final class WinDataCommands {
     Ids.window(win);
     Map<String, ObjectNode> windows = parse(data, win);
     EnvState old = state.env(eid);
-    int had = old == null ? 0 : (win == null ? old.windows().size() : (old.window(win) != null ? 1 : 0));
+    int had =
+        old == null ? 0 : (win == null ? old.windows().size() : (old.window(win) != null ? 1 : 0));
     Points.checkWindows(limits, state, windows.size() - had);
     windows.forEach((key, w) -> Points.check(limits, Points.ofWindow(w), key));
     EnvState env = state.getOrCreateEnv(eid);
@@ -54,10 +56,11 @@ final class WinDataCommands {
       env.windows().keySet().forEach(key -> frames.add(Messages.close(eid, key)));
       env.windows().clear();
     }
-    windows.forEach((key, w) -> {
-      env.windows().put(key, w);
-      frames.add(Messages.window(eid, key, w));
-    });
+    windows.forEach(
+        (key, w) -> {
+          env.windows().put(key, w);
+          frames.add(Messages.window(eid, key, w));
+        });
     frames.add(Messages.envUpdate(state));
     return new Outcome(Reply.EMPTY, frames);
   }

@@ -16,7 +16,8 @@ final class WindowCommands {
   static final String NOT_UPDATABLE =
       "win is not scatter, heatmap, custom, image_history, embeddings, or text; was ";
   static final String DOES_NOT_EXIST = "win does not exist";
-  private static final Set<String> UPDATABLE_TRACES = Set.of("scatter", "scattergl", "custom", "heatmap");
+  private static final Set<String> UPDATABLE_TRACES =
+      Set.of("scatter", "scattergl", "custom", "heatmap");
 
   private final IdSource ids;
   private final Limits limits;
@@ -27,7 +28,8 @@ final class WindowCommands {
   }
 
   /** Creates the window, or replaces the one with that id (which keeps its index {@code i}). */
-  Outcome create(TaskState state, String eid, String win, ArrayNode data, ObjectNode layout, ObjectNode opts) {
+  Outcome create(
+      TaskState state, String eid, String win, ArrayNode data, ObjectNode layout, ObjectNode opts) {
     Ids.env(eid);
     Ids.window(win);
     WindowFactory.validate(data, layout);
@@ -41,7 +43,8 @@ final class WindowCommands {
     Points.check(limits, Points.ofTraces(data), id);
     ObjectNode window = WindowFactory.build(id, data, layout, opts, ids.contentId());
     env = state.getOrCreateEnv(eid);
-    int i = previous == null ? env.windows().size() : previous.path("i").asInt(env.windows().size());
+    int i =
+        previous == null ? env.windows().size() : previous.path("i").asInt(env.windows().size());
     window.put("i", i);
     env.windows().put(id, window);
     List<Frame> frames = new ArrayList<>(2);
@@ -84,9 +87,10 @@ final class WindowCommands {
     ctx.patch.set("/contentID", window.has("contentID"), contentId);
     window.set("contentID", contentId);
     long version = window.path("version").asLong(1);
-    ObjectNode compact = plan != null && plan.mode() == UpdatePlan.Mode.TRACES && cmd.append() && ctx.pure()
-        ? compact(ctx, version, contentId)
-        : null;
+    ObjectNode compact =
+        plan != null && plan.mode() == UpdatePlan.Mode.TRACES && cmd.append() && ctx.pure()
+            ? compact(ctx, version, contentId)
+            : null;
     Frame frame = Messages.windowUpdate(eid, win, ctx.patch, version, compact);
     return new Outcome(Reply.text(window.path("id").asText(win)), List.of(frame));
   }
@@ -96,8 +100,9 @@ final class WindowCommands {
     JsonNode content = window.get("content");
     JsonNode traces = content == null ? null : content.get("data");
     if (traces == null || !traces.isArray()) {
-      throw new ApiException(ErrorCode.INVALID_EVENT, "window " + win + " of type "
-          + window.path("type").asText("?") + " cannot be updated");
+      throw new ApiException(
+          ErrorCode.INVALID_EVENT,
+          "window " + win + " of type " + window.path("type").asText("?") + " cannot be updated");
     }
     if (traces.isEmpty()) {
       return null;

@@ -11,10 +11,10 @@ import io.vizrelay.common.json.Json;
 import java.util.Set;
 
 /**
- * Builds a window the way visdom 0.2.4 does for {@code /events}: the type comes from
- * {@code data[0].type}; {@code text}, {@code image}, {@code properties}, {@code network},
- * {@code embeddings} and {@code image_history} take {@code data[0].content}; anything else is a
- * {@code plot} whose content is {@code {data, layout}}. Member order follows visdom.
+ * Builds a window the way visdom 0.2.4 does for {@code /events}: the type comes from {@code
+ * data[0].type}; {@code text}, {@code image}, {@code properties}, {@code network}, {@code
+ * embeddings} and {@code image_history} take {@code data[0].content}; anything else is a {@code
+ * plot} whose content is {@code {data, layout}}. Member order follows visdom.
  */
 final class WindowFactory {
   private static final Set<String> CONTENT_TYPES =
@@ -25,7 +25,8 @@ final class WindowFactory {
   /** The 500s of visdom's window construction, as a 400 before anything changes. */
   static void validate(ArrayNode data, ObjectNode layout) {
     if (data == null || data.isEmpty()) {
-      throw new ApiException(ErrorCode.INVALID_EVENT, "data must be a non-empty list of traces or contents");
+      throw new ApiException(
+          ErrorCode.INVALID_EVENT, "data must be a non-empty list of traces or contents");
     }
     JsonNode first = data.get(0);
     if (!first.isObject() || !first.has("type")) {
@@ -34,7 +35,8 @@ final class WindowFactory {
     String type = type(data);
     if (CONTENT_TYPES.contains(type)) {
       if (!first.has("content")) {
-        throw new ApiException(ErrorCode.INVALID_EVENT, "data[0].content is required for a " + type + " window");
+        throw new ApiException(
+            ErrorCode.INVALID_EVENT, "data[0].content is required for a " + type + " window");
       }
       if (type.equals("embeddings") && !first.get("content").isObject()) {
         throw new ApiException(ErrorCode.INVALID_EVENT, "embeddings content must be an object");
@@ -49,8 +51,11 @@ final class WindowFactory {
     return type != null && type.isTextual() ? type.asText() : "";
   }
 
-  /** A new window (without {@code i}); its content nodes are the request's, now owned by the state. */
-  static ObjectNode build(String id, ArrayNode data, ObjectNode layout, ObjectNode opts, String contentId) {
+  /**
+   * A new window (without {@code i}); its content nodes are the request's, now owned by the state.
+   */
+  static ObjectNode build(
+      String id, ArrayNode data, ObjectNode layout, ObjectNode opts, String contentId) {
     ObjectNode o = opts == null ? Json.object() : opts;
     ObjectNode p = Json.object();
     p.put("command", Messages.WINDOW);

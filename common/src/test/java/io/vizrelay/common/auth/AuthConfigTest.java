@@ -25,15 +25,28 @@ class AuthConfigTest {
 
   @Test
   void aNonLoopbackBindWithoutAuthRefusesToStart() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> VizConfig.fromEnv(Map.of("VIZRELAY_HOST", "0.0.0.0")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> VizConfig.fromEnv(Map.of("VIZRELAY_HOST", "0.0.0.0")));
     assertTrue(e.getMessage().contains("VIZRELAY_INSECURE_BIND"), e.getMessage());
   }
 
   @Test
   void theInsecureFlagOrAuthAllowsANonLoopbackBind() {
-    assertEquals("0.0.0.0", VizConfig.fromEnv(Map.of("VIZRELAY_HOST", "0.0.0.0", "VIZRELAY_INSECURE_BIND", "true")).host());
-    VizConfig jwt = VizConfig.fromEnv(Map.of("VIZRELAY_HOST", "0.0.0.0", "VIZRELAY_AUTH", "jwt", "VIZRELAY_JWT_HS256_SECRET", SECRET));
+    assertEquals(
+        "0.0.0.0",
+        VizConfig.fromEnv(Map.of("VIZRELAY_HOST", "0.0.0.0", "VIZRELAY_INSECURE_BIND", "true"))
+            .host());
+    VizConfig jwt =
+        VizConfig.fromEnv(
+            Map.of(
+                "VIZRELAY_HOST",
+                "0.0.0.0",
+                "VIZRELAY_AUTH",
+                "jwt",
+                "VIZRELAY_JWT_HS256_SECRET",
+                SECRET));
     assertTrue(jwt.auth().enabled());
   }
 
@@ -48,19 +61,40 @@ class AuthConfigTest {
 
   @Test
   void unusableAuthSettingsFailStartUp() {
-    assertThrows(IllegalArgumentException.class, () -> VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "jwt")), "no key");
-    assertThrows(IllegalArgumentException.class, () -> VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "jwt",
-        "VIZRELAY_JWT_HS256_SECRET", "short")), "short secret");
-    assertThrows(IllegalArgumentException.class, () -> VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "jwt",
-        "VIZRELAY_JWT_PUBLIC_KEY_FILE", "/k.pem", "VIZRELAY_USERS_FILE", "/u")), "users file without a signing secret");
-    assertThrows(IllegalArgumentException.class, () -> VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "ldap")));
-    assertThrows(IllegalArgumentException.class, () -> VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "jwt",
-        "VIZRELAY_JWT_SECRET_FILE", "/does/not/exist")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "jwt")),
+        "no key");
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "jwt", "VIZRELAY_JWT_HS256_SECRET", "short")),
+        "short secret");
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            VizConfig.fromEnv(
+                Map.of(
+                    "VIZRELAY_AUTH",
+                    "jwt",
+                    "VIZRELAY_JWT_PUBLIC_KEY_FILE",
+                    "/k.pem",
+                    "VIZRELAY_USERS_FILE",
+                    "/u")),
+        "users file without a signing secret");
+    assertThrows(
+        IllegalArgumentException.class, () -> VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "ldap")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            VizConfig.fromEnv(
+                Map.of("VIZRELAY_AUTH", "jwt", "VIZRELAY_JWT_SECRET_FILE", "/does/not/exist")));
   }
 
   @Test
   void theSecretNeverAppearsInTheConfigsText() {
-    VizConfig c = VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "jwt", "VIZRELAY_JWT_HS256_SECRET", SECRET));
+    VizConfig c =
+        VizConfig.fromEnv(Map.of("VIZRELAY_AUTH", "jwt", "VIZRELAY_JWT_HS256_SECRET", SECRET));
     assertFalse(c.toString().contains(SECRET));
   }
 }

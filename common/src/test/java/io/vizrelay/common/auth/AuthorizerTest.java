@@ -17,7 +17,8 @@ class AuthorizerTest {
     assertTrue(Authorizer.canWatch(user("alice"), "alice-mnist"));
     assertTrue(Authorizer.canWrite(user("alice"), "alice-mnist-v2"));
     assertFalse(Authorizer.canWatch(user("alice"), "bob-mnist"));
-    assertFalse(Authorizer.canWatch(user("ali"), "alice-mnist"), "a prefix of the owner is not the owner");
+    assertFalse(
+        Authorizer.canWatch(user("ali"), "alice-mnist"), "a prefix of the owner is not the owner");
     assertFalse(Authorizer.canWatch(user("alice"), "alicemnist"), "no dash: no owner");
     assertFalse(Authorizer.canWatch(user("alice"), "default"));
   }
@@ -39,24 +40,43 @@ class AuthorizerTest {
     assertFalse(Authorizer.canWrite(project, "alice-cifar"));
   }
 
+  /** Issue 20 item 8: an admin token bound to a project or task stays inside that scope. */
+  @Test
+  void anAdminsScopeIsHonoured() {
+    Principal scopedRoot = new Principal("root", Set.of(Principal.ADMIN), null, "bob-x", "root");
+    assertTrue(Authorizer.canWrite(scopedRoot, "bob-x"));
+    assertFalse(Authorizer.canWrite(scopedRoot, "bob-y"));
+    assertFalse(Authorizer.canWatch(scopedRoot, "default"));
+    Principal projectRoot = new Principal("root", Set.of(Principal.ADMIN), "mnist", null, "root");
+    assertTrue(Authorizer.canWatch(projectRoot, "carol-mnist"));
+    assertFalse(Authorizer.canWatch(projectRoot, "carol-cifar"));
+  }
+
   @Test
   void aSharedTaskIsWatchableNeverWritable() {
     java.util.List<String> shared = java.util.List.of("bob");
     assertTrue(Authorizer.canWatch(user("bob"), "alice-a", "alice", shared));
     assertFalse(Authorizer.canWrite(user("bob"), "alice-a", "alice"), "sharing is read-only");
     assertFalse(Authorizer.canWatch(user("carol"), "alice-a", "alice", shared));
-    assertFalse(Authorizer.canWatch(user("bob"), "alice-a", "alice"), "the owner-only check ignores sharing");
+    assertFalse(
+        Authorizer.canWatch(user("bob"), "alice-a", "alice"),
+        "the owner-only check ignores sharing");
     Principal bobsKey = new Principal("bob", Set.of(), null, "bob-x", "k");
-    assertFalse(Authorizer.canWatch(bobsKey, "alice-a", "alice", shared), "a scoped credential gets no shared access");
+    assertFalse(
+        Authorizer.canWatch(bobsKey, "alice-a", "alice", shared),
+        "a scoped credential gets no shared access");
     assertFalse(Authorizer.canWatch(user("bob"), "alice-a", "alice", null));
   }
 
   @Test
   void busHeadersCarryThePrincipal() {
     Principal p = new Principal("alice", Set.of("x"), "mnist", null, "k");
-    io.vertx.core.eventbus.DeliveryOptions o = BusPrincipal.headers(p, new io.vertx.core.eventbus.DeliveryOptions());
+    io.vertx.core.eventbus.DeliveryOptions o =
+        BusPrincipal.headers(p, new io.vertx.core.eventbus.DeliveryOptions());
     assertTrue(BusPrincipal.mayWatch(o.getHeaders(), "alice-mnist"));
     assertFalse(BusPrincipal.mayWatch(o.getHeaders(), "bob-mnist"));
-    assertFalse(BusPrincipal.mayWatch(io.vertx.core.MultiMap.caseInsensitiveMultiMap(), "alice-mnist"), "no principal, no access");
+    assertFalse(
+        BusPrincipal.mayWatch(io.vertx.core.MultiMap.caseInsensitiveMultiMap(), "alice-mnist"),
+        "no principal, no access");
   }
 }

@@ -29,12 +29,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** JWT verification through vertx-auth-jwt: HS256, RS256 (PEM), issuer/audience, and what it must reject. */
+/**
+ * JWT verification through vertx-auth-jwt: HS256, RS256 (PEM), issuer/audience, and what it must
+ * reject.
+ */
 class TokensTest {
   static final String SECRET = "0123456789abcdef0123456789abcdef";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Vertx vertx;
 
   @BeforeEach
@@ -62,14 +64,20 @@ class TokensTest {
   }
 
   static String b64(String s) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   static String hs256(String key, String header, String payload) throws Exception {
     String head = b64(header) + "." + b64(payload);
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    return head + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(head.getBytes(StandardCharsets.UTF_8)));
+    return head
+        + "."
+        + Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(mac.doFinal(head.getBytes(StandardCharsets.UTF_8)));
   }
 
   static long later() {
@@ -78,7 +86,8 @@ class TokensTest {
 
   @Test
   void issuedTokensVerifyWithTheirClaims() throws Exception {
-    Tokens t = tokens(Map.of("VIZRELAY_JWT_HS256_SECRET", SECRET, "VIZRELAY_JWT_ISSUER", "platform"));
+    Tokens t =
+        tokens(Map.of("VIZRELAY_JWT_HS256_SECRET", SECRET, "VIZRELAY_JWT_ISSUER", "platform"));
     Principal p = await(t.verify(t.issue("alice", Set.of("admin"))));
     assertEquals("alice", p.userId());
     assertTrue(p.admin());
@@ -94,13 +103,23 @@ class TokensTest {
 
   @Test
   void wrongIssuerAudienceOrKeyIsRejected() throws Exception {
-    Tokens t = tokens(Map.of("VIZRELAY_JWT_HS256_SECRET", SECRET, "VIZRELAY_JWT_ISSUER", "platform",
-        "VIZRELAY_JWT_AUDIENCE", "vizrelay"));
+    Tokens t =
+        tokens(
+            Map.of(
+                "VIZRELAY_JWT_HS256_SECRET",
+                SECRET,
+                "VIZRELAY_JWT_ISSUER",
+                "platform",
+                "VIZRELAY_JWT_AUDIENCE",
+                "vizrelay"));
     String header = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
-    String good = "{\"sub\":\"alice\",\"exp\":" + later() + ",\"iss\":\"platform\",\"aud\":\"vizrelay\"}";
+    String good =
+        "{\"sub\":\"alice\",\"exp\":" + later() + ",\"iss\":\"platform\",\"aud\":\"vizrelay\"}";
     assertEquals("alice", await(t.verify(hs256(SECRET, header, good))).userId());
     assertTrue(rejected(t, hs256(SECRET, header, good.replace("platform", "evil"))));
-    assertTrue(rejected(t, hs256(SECRET, header, good.replace("\"aud\":\"vizrelay\"", "\"aud\":\"other\""))));
+    assertTrue(
+        rejected(
+            t, hs256(SECRET, header, good.replace("\"aud\":\"vizrelay\"", "\"aud\":\"other\""))));
     assertTrue(rejected(t, hs256("another-secret-of-enough-length!!", header, good)));
   }
 
@@ -112,21 +131,40 @@ class TokensTest {
     String publicPem = pem("PUBLIC KEY", pair.getPublic().getEncoded());
     Path pub = dir.resolve("pub.pem");
     Files.writeString(pub, publicPem);
-    JWTAuth platform = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
-        .setAlgorithm("RS256").setBuffer(pem("PRIVATE KEY", pair.getPrivate().getEncoded()))));
-    String token = platform.generateToken(new JsonObject().put("sub", "bob").put("roles", new JsonArray().add("admin")),
-        new JWTOptions().setAlgorithm("RS256").setExpiresInMinutes(5));
+    JWTAuth platform =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions()
+                        .setAlgorithm("RS256")
+                        .setBuffer(pem("PRIVATE KEY", pair.getPrivate().getEncoded()))));
+    String token =
+        platform.generateToken(
+            new JsonObject().put("sub", "bob").put("roles", new JsonArray().add("admin")),
+            new JWTOptions().setAlgorithm("RS256").setExpiresInMinutes(5));
     Tokens t = tokens(Map.of("VIZRELAY_JWT_PUBLIC_KEY_FILE", pub.toString()));
     Principal p = await(t.verify(token));
     assertEquals("bob", p.userId());
     assertTrue(p.admin());
-    String confused = hs256(publicPem, "{\"alg\":\"HS256\",\"typ\":\"JWT\"}", "{\"sub\":\"bob\",\"exp\":" + later() + "}");
+    String confused =
+        hs256(
+            publicPem,
+            "{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+            "{\"sub\":\"bob\",\"exp\":" + later() + "}");
     assertTrue(rejected(t, confused), "HS256 signed with the public key (algorithm confusion)");
-    assertTrue(rejected(t, hs256(SECRET, "{\"alg\":\"HS256\"}", "{\"sub\":\"bob\",\"exp\":" + later() + "}")));
+    assertTrue(
+        rejected(
+            t, hs256(SECRET, "{\"alg\":\"HS256\"}", "{\"sub\":\"bob\",\"exp\":" + later() + "}")));
   }
 
   static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

@@ -26,6 +26,7 @@ class AddressesTest {
     assertNull(Addresses.sessionsOf("nope"));
     assertNull(Addresses.sessionsOf("../../etc"));
     assertNull(Addresses.sessionsOf(UUID.randomUUID().toString().toUpperCase()));
-    assertNull(Addresses.sessionsOf("01234567-89ab-1def-8000-000000000000"), "not a version-4 uuid");
+    assertNull(
+        Addresses.sessionsOf("01234567-89ab-1def-8000-000000000000"), "not a version-4 uuid");
   }
 }

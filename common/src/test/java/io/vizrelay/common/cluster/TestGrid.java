@@ -15,13 +15,14 @@ import java.util.stream.Collectors;
 
 /**
  * A real Hazelcast cluster for tests: a random cluster name, members on 127.0.0.1 at free ports
- * chosen up front (every member lists all of them), configured exactly as nodes are
- * ({@link ClusterNode#hazelcastConfig}) with fast failure detection. Members are either plain
- * Hazelcast instances ({@link #startMember}) or whole nodes started from {@link #env}.
+ * chosen up front (every member lists all of them), configured exactly as nodes are ({@link
+ * HazelcastSetup#config}) with fast failure detection. Members are either plain Hazelcast instances
+ * ({@link #startMember}) or whole nodes started from {@link #env}.
  */
 public final class TestGrid implements AutoCloseable {
   /** Lowest and highest port handed out; below Linux's ephemeral range (32768+). */
   static final int PORT_LOW = 20_000;
+
   static final int PORT_HIGH = 32_000;
 
   public final String clusterName = "vizrelay-test-" + UUID.randomUUID().toString().substring(0, 8);
@@ -66,7 +67,9 @@ public final class TestGrid implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("VIZRELAY_CLUSTER_NAME", clusterName);
     env.put("VIZRELAY_CLUSTER_JOIN", "tcp");
-    env.put("VIZRELAY_CLUSTER_MEMBERS", ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    env.put(
+        "VIZRELAY_CLUSTER_MEMBERS",
+        ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
     env.put("VIZRELAY_HZ_PORT", Integer.toString(ports.get(index)));
     env.put("VIZRELAY_EVENTBUS_HOST", "127.0.0.1");
     env.put("VIZRELAY_HZ_MAX_NO_HEARTBEAT_SECONDS", "6");
@@ -77,8 +80,9 @@ public final class TestGrid implements AutoCloseable {
 
   /** Starts the next plain member and waits until it sees every member started so far. */
   public HazelcastInstance startMember() throws InterruptedException {
-    HazelcastInstance member = Hazelcast.newHazelcastInstance(
-        ClusterNode.hazelcastConfig(ClusterConfig.fromEnv(env(members.size()))));
+    HazelcastInstance member =
+        Hazelcast.newHazelcastInstance(
+            HazelcastSetup.config(ClusterConfig.fromEnv(env(members.size()))));
     members.add(member);
     awaitSize(member, members.size());
     return member;
@@ -89,7 +93,8 @@ public final class TestGrid implements AutoCloseable {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (member.getCluster().getMembers().size() != size) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("cluster of " + size + " not formed: " + member.getCluster().getMembers());
+        throw new AssertionError(
+            "cluster of " + size + " not formed: " + member.getCluster().getMembers());
       }
       Thread.sleep(20);
     }

@@ -30,11 +30,14 @@ class AppendDeltaTest {
     assertEquals("big", out.reply().body());
     assertEquals(1, out.frames().size());
     ObjectNode message = out.frames().get(0).message();
-    assertEquals(json("{'command':'window_update','win':'big','env':'main','content':["
-        + "{'op':'replace','path':'/version','value':2},"
-        + "{'op':'add','path':'/content/data/0/x/100000','value':100000.0},"
-        + "{'op':'add','path':'/content/data/0/y/100000','value':7.5},"
-        + "{'op':'replace','path':'/contentID','value':'cid-2'}],'version':2}"), message);
+    assertEquals(
+        json(
+            "{'command':'window_update','win':'big','env':'main','content':["
+                + "{'op':'replace','path':'/version','value':2},"
+                + "{'op':'add','path':'/content/data/0/x/100000','value':100000.0},"
+                + "{'op':'add','path':'/content/data/0/y/100000','value':7.5},"
+                + "{'op':'replace','path':'/contentID','value':'cid-2'}],'version':2}"),
+        message);
     f.assertFramesRebuildState();
   }
 
@@ -43,8 +46,11 @@ class AppendDeltaTest {
     for (int size : new int[] {1, 1_000, 200_000}) {
       EngineFixture f = new EngineFixture();
       f.line("main", "w", size);
-      Outcome out = f.append("main", "w", null, Json.NODES.arrayNode().add(trace("1", range(0, 3), range(0, 3))));
-      assertEquals(2 + 2 * 3, out.frames().get(0).message().get("content").size(), "window of " + size);
+      Outcome out =
+          f.append(
+              "main", "w", null, Json.NODES.arrayNode().add(trace("1", range(0, 3), range(0, 3))));
+      assertEquals(
+          2 + 2 * 3, out.frames().get(0).message().get("content").size(), "window of " + size);
     }
   }
 
@@ -52,12 +58,21 @@ class AppendDeltaTest {
   void aPureAppendAlsoHasACompactFrameOfTheSameNumbers() {
     EngineFixture f = new EngineFixture();
     f.line("main", "w", 10);
-    ArrayNode data = Json.NODES.arrayNode().add(trace("1", new double[] {10, 11}, new double[] {0.25, 0.5}));
+    ArrayNode data =
+        Json.NODES.arrayNode().add(trace("1", new double[] {10, 11}, new double[] {0.25, 0.5}));
     Frame frame = f.append("main", "w", null, data).frames().get(0);
-    assertEquals(json("{'command':'append','win':'w','env':'main','version':2,'contentID':'cid-2',"
-        + "'traces':[{'index':0,'x':[10.0,11.0],'y':[0.25,0.5]}]}"), frame.compact());
+    assertEquals(
+        json(
+            "{'command':'append','win':'w','env':'main','version':2,'contentID':'cid-2',"
+                + "'traces':[{'index':0,'x':[10.0,11.0],'y':[0.25,0.5]}]}"),
+        frame.compact());
     String points = Json.string(frame.compact().get("traces").get(0));
-    String ingest = "{\"x\":" + Json.string(data.get(0).get("x")) + ",\"y\":" + Json.string(data.get(0).get("y")) + "}";
+    String ingest =
+        "{\"x\":"
+            + Json.string(data.get(0).get("x"))
+            + ",\"y\":"
+            + Json.string(data.get(0).get("y"))
+            + "}";
     assertTrue(points.length() <= ingest.length() + 12, points + " vs " + ingest);
     assertCompactEquivalent(f);
   }
@@ -67,12 +82,16 @@ class AppendDeltaTest {
     EngineFixture f = new EngineFixture();
     ObjectNode t = trace("dogs", new double[] {1}, new double[] {1});
     t.putObject("marker").putArray("color").add("#0000ff");
-    f.apply(new VisdomCommand.CreateWindow("main", "sc", Json.NODES.arrayNode().add(t), obj("{}"), obj("{}")));
+    f.apply(
+        new VisdomCommand.CreateWindow(
+            "main", "sc", Json.NODES.arrayNode().add(t), obj("{}"), obj("{}")));
     ObjectNode add = trace("dogs", new double[] {2}, new double[] {2});
     add.putObject("marker").putArray("color").add("#ff0000");
     Frame frame = f.append("main", "sc", "dogs", Json.NODES.arrayNode().add(add)).frames().get(0);
     assertEquals(arr("['#ff0000']"), frame.compact().get("traces").get(0).get("marker_color"));
-    assertEquals(arr("['#0000ff','#ff0000']"), f.state.env("main").window("sc").at("/content/data/0/marker/color"));
+    assertEquals(
+        arr("['#0000ff','#ff0000']"),
+        f.state.env("main").window("sc").at("/content/data/0/marker/color"));
     assertCompactEquivalent(f);
   }
 
@@ -80,24 +99,55 @@ class AppendDeltaTest {
   void anOptsChangeOrANewTraceIsNotAPureAppend() {
     EngineFixture f = new EngineFixture();
     f.line("main", "w", 3);
-    Outcome withOpts = f.apply(new VisdomCommand.UpdateWindow("main", "w", onePoint(3, 3), obj("{}"),
-        obj("{'markers': false}"), null, true, false, null));
+    Outcome withOpts =
+        f.apply(
+            new VisdomCommand.UpdateWindow(
+                "main",
+                "w",
+                onePoint(3, 3),
+                obj("{}"),
+                obj("{'markers': false}"),
+                null,
+                true,
+                false,
+                null));
     assertNull(withOpts.frames().get(0).compact());
-    assertEquals(json("{'op':'add','path':'/markers','value':false}"), withOpts.frames().get(0).message().at("/content/0"));
-    Outcome sameOpts = f.apply(new VisdomCommand.UpdateWindow("main", "w", onePoint(4, 4), obj("{}"),
-        obj("{'markers': false}"), null, true, false, null));
+    assertEquals(
+        json("{'op':'add','path':'/markers','value':false}"),
+        withOpts.frames().get(0).message().at("/content/0"));
+    Outcome sameOpts =
+        f.apply(
+            new VisdomCommand.UpdateWindow(
+                "main",
+                "w",
+                onePoint(4, 4),
+                obj("{}"),
+                obj("{'markers': false}"),
+                null,
+                true,
+                false,
+                null));
     assertNotNull(sameOpts.frames().get(0).compact(), "unchanged opts keep the append pure");
     Outcome newTrace = f.append("main", "w", "val", onePoint(0, 1));
     assertNull(newTrace.frames().get(0).compact());
-    assertEquals("/content/data/1", newTrace.frames().get(0).message().at("/content/1/path").asText());
+    assertEquals(
+        "/content/data/1", newTrace.frames().get(0).message().at("/content/1/path").asText());
     f.assertFramesRebuildState();
   }
 
   @Test
   void anAllNullXEntryIsSkippedAndTheRestApplied() {
     EngineFixture f = new EngineFixture();
-    f.apply(new VisdomCommand.CreateWindow("main", "n", Json.NODES.arrayNode()
-        .add(trace("1", range(0, 2), range(0, 2))).add(trace("2", range(0, 2), range(0, 2))), obj("{}"), obj("{}")));
+    f.apply(
+        new VisdomCommand.CreateWindow(
+            "main",
+            "n",
+            Json.NODES
+                .arrayNode()
+                .add(trace("1", range(0, 2), range(0, 2)))
+                .add(trace("2", range(0, 2), range(0, 2))),
+            obj("{}"),
+            obj("{}")));
     ArrayNode data = arr("[{'x':[null],'y':[4.0]},{'x':[3.0],'y':[40.0]}]");
     Outcome out = f.append("main", "n", null, data);
     assertEquals("n", out.reply().body());
@@ -116,8 +166,17 @@ class AppendDeltaTest {
     Frame added = f.append("main", "w", "val", onePoint(0, 1)).frames().get(0);
     String before = Json.string(added.message());
     f.append("main", "w", "val", onePoint(1, 2));
-    f.apply(new VisdomCommand.UpdateWindow("main", "w", null, obj("{'title': 'x'}"), obj("{'legend': ['a','b']}"),
-        null, false, false, null));
+    f.apply(
+        new VisdomCommand.UpdateWindow(
+            "main",
+            "w",
+            null,
+            obj("{'title': 'x'}"),
+            obj("{'legend': ['a','b']}"),
+            null,
+            false,
+            false,
+            null));
     assertEquals(before, Json.string(added.message()));
     f.assertFramesRebuildState();
   }
@@ -126,7 +185,8 @@ class AppendDeltaTest {
   private static void assertCompactEquivalent(EngineFixture f) {
     TaskState rebuilt = new TaskState();
     for (Frame frame : f.frames) {
-      FrameApplier.apply(rebuilt, frame.compact() != null ? frame.compact() : frame.message(), frame.env());
+      FrameApplier.apply(
+          rebuilt, frame.compact() != null ? frame.compact() : frame.message(), frame.env());
     }
     assertEquals(Json.string(f.state.toJson()), Json.string(rebuilt.toJson()));
     f.assertFramesRebuildState();

@@ -13,9 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The corpus README's normalisation, applied to vizrelay's output: window ids
- * {@code window_%014x} (our stand-ins for visdom's clock/uuid ids) become {@code win#N}, and every
- * contentID becomes {@code <contentID>}. Requests go the other way ({@code win#N} to a concrete id).
+ * The corpus README's normalisation, applied to vizrelay's output: window ids {@code window_%014x}
+ * (our stand-ins for visdom's clock/uuid ids) become {@code win#N}, and every contentID becomes
+ * {@code <contentID>}. Requests go the other way ({@code win#N} to a concrete id).
  */
 public final class CorpusNormalizer {
   public static final String CONTENT_ID = "<contentID>";
@@ -77,9 +77,13 @@ public final class CorpusNormalizer {
       Iterator<Map.Entry<String, JsonNode>> it = node.fields();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();
-        boolean contentId = e.getKey().equals("contentID")
-            || (e.getKey().equals("value") && "/contentID".equals(node.path("path").asText(null)));
-        out.set(normalizeText(e.getKey()), contentId ? TextNode.valueOf(CONTENT_ID) : normalize(e.getValue()));
+        boolean contentId =
+            e.getKey().equals("contentID")
+                || (e.getKey().equals("value")
+                    && "/contentID".equals(node.path("path").asText(null)));
+        out.set(
+            normalizeText(e.getKey()),
+            contentId ? TextNode.valueOf(CONTENT_ID) : normalize(e.getValue()));
       }
       return out;
     }

@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Test-only mapping of a recorded visdom request (path + body) to a {@link VisdomCommand}, the
- * way a visdom server reads it (env defaults to {@code main}, {@code /} in env ids becomes
- * {@code _}). The real HTTP edge decoding lives elsewhere; this only feeds the engine.
+ * Test-only mapping of a recorded visdom request (path + body) to a {@link VisdomCommand}, the way
+ * a visdom server reads it (env defaults to {@code main}, {@code /} in env ids becomes {@code _}).
+ * The real HTTP edge decoding lives elsewhere; this only feeds the engine.
  */
 final class CorpusRequests {
   private CorpusRequests() {}
@@ -29,12 +29,22 @@ final class CorpusRequests {
     }
     switch (path) {
       case "/events":
-        return new VisdomCommand.CreateWindow(eid(body), text(body, "win"), list(body, "data"),
-            object(body, "layout"), object(body, "opts"));
+        return new VisdomCommand.CreateWindow(
+            eid(body),
+            text(body, "win"),
+            list(body, "data"),
+            object(body, "layout"),
+            object(body, "opts"));
       case "/update":
-        return new VisdomCommand.UpdateWindow(eid(body), text(body, "win"), list(body, "data"),
-            object(body, "layout"), object(body, "opts"), text(body, "name"),
-            body.path("append").asBoolean(false), body.path("delete").asBoolean(false),
+        return new VisdomCommand.UpdateWindow(
+            eid(body),
+            text(body, "win"),
+            list(body, "data"),
+            object(body, "layout"),
+            object(body, "opts"),
+            text(body, "name"),
+            body.path("append").asBoolean(false),
+            body.path("delete").asBoolean(false),
             text(body, "updateDir"));
       case "/win_exists":
         return new VisdomCommand.WinExists(eid(body), text(body, "win"));

@@ -30,17 +30,19 @@ final class CorpusScenario {
   private final List<Frame> frames = new ArrayList<>();
   private int maxPlaceholder;
   private int contentIds;
-  private final VisdomEngine engine = new VisdomEngine(new IdSource() {
-    @Override
-    public String contentId() {
-      return "cid-" + (++contentIds);
-    }
+  private final VisdomEngine engine =
+      new VisdomEngine(
+          new IdSource() {
+            @Override
+            public String contentId() {
+              return "cid-" + (++contentIds);
+            }
 
-    @Override
-    public String windowId() {
-      return CorpusNormalizer.concrete(++maxPlaceholder);
-    }
-  });
+            @Override
+            public String windowId() {
+              return CorpusNormalizer.concrete(++maxPlaceholder);
+            }
+          });
 
   CorpusScenario(Path file) throws IOException {
     this.name = file.getFileName().toString().replace(".jsonl", "");
@@ -52,19 +54,22 @@ final class CorpusScenario {
     JsonNode header = parse(lines.get(0));
     String env = header.get("env").asText();
     assertEquals(name, header.get("scenario").asText());
-    ObserverView visdom = new ObserverView(ObserverView.texts(envUpdate(header.at("/observer/on_open"))));
+    ObserverView visdom =
+        new ObserverView(ObserverView.texts(envUpdate(header.at("/observer/on_open"))));
     ObserverView ours = new ObserverView(state.envIds());
     assertEquals(visdom.envs, ours.envs, name + ": initial env list");
     for (int i = 1; i < lines.size() - 1; i++) {
       maxPlaceholder = Math.max(maxPlaceholder, CorpusNormalizer.maxPlaceholder(lines.get(i - 1)));
       JsonNode step = parse(lines.get(i));
-      maxPlaceholder = Math.max(maxPlaceholder, CorpusNormalizer.maxPlaceholder(step.get("request").toString()));
+      maxPlaceholder =
+          Math.max(maxPlaceholder, CorpusNormalizer.maxPlaceholder(step.get("request").toString()));
       runStep(step, env, visdom, ours);
     }
     JsonNode last = parse(lines.get(lines.size() - 1));
     checkRebuild();
     checkLateJoiner(env, last.get("final_state"));
-    last.path("final_state_other_envs").fields()
+    last.path("final_state_other_envs")
+        .fields()
         .forEachRemaining(e -> checkLateJoiner(e.getKey(), e.getValue()));
   }
 
@@ -77,9 +82,12 @@ final class CorpusScenario {
     Outcome outcome = null;
     ApiException error = null;
     try {
-      VisdomCommand cmd = request.has("body_raw")
-          ? CorpusRequests.fromRaw(path, CorpusNormalizer.denormalize(request.get("body_raw").asText()))
-          : CorpusRequests.toCommand(path, parse(CorpusNormalizer.denormalize(request.get("body").toString())));
+      VisdomCommand cmd =
+          request.has("body_raw")
+              ? CorpusRequests.fromRaw(
+                  path, CorpusNormalizer.denormalize(request.get("body_raw").asText()))
+              : CorpusRequests.toCommand(
+                  path, parse(CorpusNormalizer.denormalize(request.get("body").toString())));
       outcome = engine.apply(state, cmd);
     } catch (ApiException e) {
       error = e;
@@ -90,14 +98,20 @@ final class CorpusScenario {
       // visdom's HTTP 500 for a client mistake: a 400/404 ApiException that changes nothing.
       assertNotNull(error, at + "visdom failed with 500; expected an ApiException, got " + outcome);
       assertTrue(error.status() == 400 || error.status() == 404, at + "status " + error.status());
-      assertEquals(before, Json.string(state.toJson()), at + "a rejected command changed the state");
+      assertEquals(
+          before, Json.string(state.toJson()), at + "a rejected command changed the state");
       assertTrue(step.get("broadcast").isEmpty(), at + "corpus: a 500 without broadcast");
       return;
     }
     if (error != null) {
       fail(at + "unexpected " + error.code() + ": " + error.getMessage());
     }
-    checkReply(at, no, path, expectedBody != null ? expectedBody : response.get("body").asText(), outcome.reply());
+    checkReply(
+        at,
+        no,
+        path,
+        expectedBody != null ? expectedBody : response.get("body").asText(),
+        outcome.reply());
     List<Frame> observed = new ArrayList<>();
     for (Frame f : outcome.frames()) {
       checkFrameShape(at, f);
@@ -110,11 +124,17 @@ final class CorpusScenario {
     step.get("broadcast").forEach(visdom::apply);
     deviations.adjustVisdom(no, request.get("body"), visdom);
     if (deviations.extraBroadcast(no)) {
-      assertTrue(step.get("broadcast").isEmpty() && !observed.isEmpty(), at + "expected a deliberate extra broadcast");
+      assertTrue(
+          step.get("broadcast").isEmpty() && !observed.isEmpty(),
+          at + "expected a deliberate extra broadcast");
     } else {
-      assertEquals(step.get("broadcast").isEmpty(), observed.isEmpty(), at + "broadcast vs none: " + observed);
+      assertEquals(
+          step.get("broadcast").isEmpty(),
+          observed.isEmpty(),
+          at + "broadcast vs none: " + observed);
     }
-    String diff = JsonCompare.diff(visdom.snapshot(), deviations.adjustOursAll(no, ours.snapshot()));
+    String diff =
+        JsonCompare.diff(visdom.snapshot(), deviations.adjustOursAll(no, ours.snapshot()));
     assertNull(diff, at + "observer views differ at " + diff);
     assertEquals(visdom.envs, ours.envs, at + "env lists differ");
   }
@@ -147,27 +167,42 @@ final class CorpusScenario {
     if (f.compact() != null) {
       assertEquals("window_update", command, at + "compact only for window_update");
       assertEquals("append", f.compact().path("command").asText(), at + "compact command");
-      f.compact().get("traces").forEach(t -> assertTrue(t.has("index") && t.has("x") && t.has("y"), at + t));
+      f.compact()
+          .get("traces")
+          .forEach(t -> assertTrue(t.has("index") && t.has("x") && t.has("y"), at + t));
     }
   }
 
-  /** The frames alone rebuild the exact state: as objects, after a JSON round trip, and compact-first. */
+  /**
+   * The frames alone rebuild the exact state: as objects, after a JSON round trip, and
+   * compact-first.
+   */
   private void checkRebuild() {
     TaskState direct = new TaskState();
     TaskState roundTrip = new TaskState();
     TaskState compactFirst = new TaskState();
     for (Frame f : frames) {
       FrameApplier.apply(direct, f.message(), f.env());
-      FrameApplier.apply(roundTrip, (ObjectNode) Json.parseTrusted(Json.bytes(f.message())), f.env());
+      FrameApplier.apply(
+          roundTrip, (ObjectNode) Json.parseTrusted(Json.bytes(f.message())), f.env());
       FrameApplier.apply(compactFirst, f.compact() != null ? f.compact() : f.message(), f.env());
     }
     for (TaskState rebuilt : List.of(direct, roundTrip, compactFirst)) {
       assertEquals(state.envIds(), rebuilt.envIds(), name + ": rebuilt env order");
-      state.envs().forEach((eid, e) -> assertEquals(new ArrayList<>(e.windows().keySet()),
-          new ArrayList<>(rebuilt.env(eid).windows().keySet()), name + ": rebuilt window order in " + eid));
-      assertNull(JsonCompare.diff(state.toJson(), rebuilt.toJson()), name + ": rebuilt state differs");
+      state
+          .envs()
+          .forEach(
+              (eid, e) ->
+                  assertEquals(
+                      new ArrayList<>(e.windows().keySet()),
+                      new ArrayList<>(rebuilt.env(eid).windows().keySet()),
+                      name + ": rebuilt window order in " + eid));
+      assertNull(
+          JsonCompare.diff(state.toJson(), rebuilt.toJson()), name + ": rebuilt state differs");
     }
-    assertTrue(state.toJson().equals(direct.toJson()), name + ": rebuilt state is not identical (node types)");
+    assertTrue(
+        state.toJson().equals(direct.toJson()),
+        name + ": rebuilt state is not identical (node types)");
   }
 
   private void checkLateJoiner(String eid, JsonNode messages) {
@@ -180,14 +215,17 @@ final class CorpusScenario {
       switch (m.path("command").asText()) {
         case "window" -> windows.add(m);
         case "reload" -> reload = m.get("data");
-        default -> { }
+        default -> {}
       }
     }
     assertEquals(reload != null, env != null, at + "reload iff the env exists");
-    List<JsonNode> ourWindows = env == null ? List.of() : CorpusNormalizer.normalizeAll(env.windowsInReplayOrder());
+    List<JsonNode> ourWindows =
+        env == null ? List.of() : CorpusNormalizer.normalizeAll(env.windowsInReplayOrder());
     assertEquals(windows.size(), ourWindows.size(), at + "window count");
     for (int i = 0; i < windows.size(); i++) {
-      String diff = JsonCompare.diff(windows.get(i), deviations.adjustOurs(Integer.MAX_VALUE, ourWindows.get(i)));
+      String diff =
+          JsonCompare.diff(
+              windows.get(i), deviations.adjustOurs(Integer.MAX_VALUE, ourWindows.get(i)));
       assertNull(diff, at + "window " + i + " differs at " + diff);
     }
     if (env != null) {

@@ -24,17 +24,20 @@ final class EngineFixture {
   }
 
   EngineFixture(Limits limits) {
-    engine = new VisdomEngine(new IdSource() {
-      @Override
-      public String contentId() {
-        return "cid-" + (++contentIds);
-      }
+    engine =
+        new VisdomEngine(
+            new IdSource() {
+              @Override
+              public String contentId() {
+                return "cid-" + (++contentIds);
+              }
 
-      @Override
-      public String windowId() {
-        return "server-win-" + (++windowIds);
-      }
-    }, limits);
+              @Override
+              public String windowId() {
+                return "server-win-" + (++windowIds);
+              }
+            },
+            limits);
   }
 
   Outcome apply(VisdomCommand cmd) {
@@ -77,13 +80,19 @@ final class EngineFixture {
   }
 
   Outcome line(String eid, String win, int points) {
-    return apply(new VisdomCommand.CreateWindow(eid, win,
-        Json.NODES.arrayNode().add(trace("1", range(0, points), range(0, points))),
-        obj("{'showlegend': false}"), obj("{'title': 't'}")));
+    return apply(
+        new VisdomCommand.CreateWindow(
+            eid,
+            win,
+            Json.NODES.arrayNode().add(trace("1", range(0, points), range(0, points))),
+            obj("{'showlegend': false}"),
+            obj("{'title': 't'}")));
   }
 
   Outcome append(String eid, String win, String name, ArrayNode data) {
-    return apply(new VisdomCommand.UpdateWindow(eid, win, data, obj("{}"), obj("{}"), name, true, false, null));
+    return apply(
+        new VisdomCommand.UpdateWindow(
+            eid, win, data, obj("{}"), obj("{}"), name, true, false, null));
   }
 
   /** The frames made so far rebuild exactly this fixture's state. */
@@ -96,7 +105,8 @@ final class EngineFixture {
     }
     assertEquals(state.envIds(), rebuilt.envIds());
     assertEquals(Json.string(state.toJson()), Json.string(rebuilt.toJson()));
-    assertTrue(JsonCompare.diff(state.toJson(), viaJson.toJson()) == null, "JSON round trip rebuild");
+    assertTrue(
+        JsonCompare.diff(state.toJson(), viaJson.toJson()) == null, "JSON round trip rebuild");
   }
 
   String snapshot() {

@@ -5,8 +5,8 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Test comparison of JSON: objects as unordered maps, arrays in order, numbers by value
- * ({@code 1} equals {@code 1.0}, as the corpus README allows). Returns the first difference.
+ * Test comparison of JSON: objects as unordered maps, arrays in order, numbers by value ({@code 1}
+ * equals {@code 1.0}, as the corpus README allows). Returns the first difference.
  */
 public final class JsonCompare {
   private JsonCompare() {}
@@ -44,7 +44,16 @@ public final class JsonCompare {
     }
     if (a.isArray()) {
       if (a.size() != b.size()) {
-        return at + ": length " + a.size() + " vs " + b.size() + " (" + shorten(a) + " vs " + shorten(b) + ")";
+        return at
+            + ": length "
+            + a.size()
+            + " vs "
+            + b.size()
+            + " ("
+            + shorten(a)
+            + " vs "
+            + shorten(b)
+            + ")";
       }
       for (int i = 0; i < a.size(); i++) {
         String d = diff(at + "/" + i, a.get(i), b.get(i));

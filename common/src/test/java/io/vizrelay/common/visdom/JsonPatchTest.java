@@ -15,15 +15,20 @@ class JsonPatchTest {
   @Test
   void addInsertsIntoArraysAtAnIndexOrAtTheEndWithDash() {
     ObjectNode doc = obj("{'a': [1, 3]}");
-    JsonPatch.apply(doc, arr("[{'op':'add','path':'/a/1','value':2}, {'op':'add','path':'/a/-','value':4},"
-        + "{'op':'add','path':'/a/4','value':5}]"));
+    JsonPatch.apply(
+        doc,
+        arr(
+            "[{'op':'add','path':'/a/1','value':2}, {'op':'add','path':'/a/-','value':4},"
+                + "{'op':'add','path':'/a/4','value':5}]"));
     assertEquals(obj("{'a': [1, 2, 3, 4, 5]}"), doc);
   }
 
   @Test
   void addSetsObjectMembersAndReplacesExistingOnes() {
     ObjectNode doc = obj("{'a': 1}");
-    JsonPatch.apply(doc, arr("[{'op':'add','path':'/b','value':{'c':[]}}, {'op':'add','path':'/a','value':9}]"));
+    JsonPatch.apply(
+        doc,
+        arr("[{'op':'add','path':'/b','value':{'c':[]}}, {'op':'add','path':'/a','value':9}]"));
     assertEquals(obj("{'a': 9, 'b': {'c': []}}"), doc);
   }
 
@@ -37,7 +42,9 @@ class JsonPatchTest {
   @Test
   void replaceChangesExistingValuesAndTheWholeRoot() {
     ObjectNode doc = obj("{'v': 1, 'a': [0, 0]}");
-    JsonPatch.apply(doc, arr("[{'op':'replace','path':'/v','value':2}, {'op':'replace','path':'/a/1','value':7}]"));
+    JsonPatch.apply(
+        doc,
+        arr("[{'op':'replace','path':'/v','value':2}, {'op':'replace','path':'/a/1','value':7}]"));
     assertEquals(obj("{'v': 2, 'a': [0, 7]}"), doc);
     JsonPatch.apply(doc, arr("[{'op':'replace','path':'','value':{'x':1}}]"));
     assertEquals(obj("{'x': 1}"), doc);
@@ -71,11 +78,23 @@ class JsonPatchTest {
   @Test
   void badOpsAreRejected() {
     ObjectNode doc = obj("{'a': [1]}");
-    assertThrows(IllegalArgumentException.class, () -> JsonPatch.apply(doc, arr("[{'op':'add','path':'/a/5','value':1}]")));
-    assertThrows(IllegalArgumentException.class, () -> JsonPatch.apply(doc, arr("[{'op':'remove','path':'/nope'}]")));
-    assertThrows(IllegalArgumentException.class, () -> JsonPatch.apply(doc, arr("[{'op':'replace','path':'/b','value':1}]")));
-    assertThrows(IllegalArgumentException.class, () -> JsonPatch.apply(doc, arr("[{'op':'add','path':'/a/01','value':1}]")));
-    assertThrows(IllegalArgumentException.class, () -> JsonPatch.apply(doc, arr("[{'op':'test','path':'/a','value':1}]")));
-    assertThrows(IllegalArgumentException.class, () -> JsonPatch.apply(doc, arr("[{'op':'add','path':'a','value':1}]")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> JsonPatch.apply(doc, arr("[{'op':'add','path':'/a/5','value':1}]")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> JsonPatch.apply(doc, arr("[{'op':'remove','path':'/nope'}]")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> JsonPatch.apply(doc, arr("[{'op':'replace','path':'/b','value':1}]")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> JsonPatch.apply(doc, arr("[{'op':'add','path':'/a/01','value':1}]")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> JsonPatch.apply(doc, arr("[{'op':'test','path':'/a','value':1}]")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> JsonPatch.apply(doc, arr("[{'op':'add','path':'a','value':1}]")));
   }
 }

@@ -35,8 +35,8 @@ class LimitsAndIdsTest {
     f.line("other", "b", 1);
     assertRejected(f, ErrorCode.LIMIT_EXCEEDED, () -> f.line("main", "c", 1));
     f.line("main", "a", 2);
-    assertRejected(f, ErrorCode.LIMIT_EXCEEDED,
-        () -> f.apply(new VisdomCommand.ForkEnv("main", "copy")));
+    assertRejected(
+        f, ErrorCode.LIMIT_EXCEEDED, () -> f.apply(new VisdomCommand.ForkEnv("main", "copy")));
   }
 
   @Test
@@ -45,8 +45,15 @@ class LimitsAndIdsTest {
     assertRejected(f, ErrorCode.LIMIT_EXCEEDED, () -> f.line("main", "w", 101));
     f.line("main", "w", 99);
     f.append("main", "w", null, Json.NODES.arrayNode().add(trace("1", range(0, 1), range(0, 1))));
-    assertRejected(f, ErrorCode.LIMIT_EXCEEDED,
-        () -> f.append("main", "w", null, Json.NODES.arrayNode().add(trace("1", range(0, 1), range(0, 1)))));
+    assertRejected(
+        f,
+        ErrorCode.LIMIT_EXCEEDED,
+        () ->
+            f.append(
+                "main",
+                "w",
+                null,
+                Json.NODES.arrayNode().add(trace("1", range(0, 1), range(0, 1)))));
   }
 
   @Test
@@ -58,7 +65,9 @@ class LimitsAndIdsTest {
     assertRejected(f, ErrorCode.INVALID_WINDOW, () -> f.line("main", "w\u0000", 1));
     assertRejected(f, ErrorCode.INVALID_WINDOW, () -> f.line("main", longId, 1));
     assertRejected(f, ErrorCode.INVALID_ENV, () -> f.apply(new VisdomCommand.CreateEnv("a\tb")));
-    assertRejected(f, ErrorCode.INVALID_WINDOW,
+    assertRejected(
+        f,
+        ErrorCode.INVALID_WINDOW,
         () -> f.apply(new VisdomCommand.SetWinData("main", null, "{\"w\\u0007\": {}}")));
     f.line("x".repeat(256), "y".repeat(256), 1);
     assertEquals(1, f.state.env("x".repeat(256)).windows().size());
@@ -67,8 +76,14 @@ class LimitsAndIdsTest {
   @Test
   void aServerMadeIdIsUsedWhenWinIsNull() {
     EngineFixture f = new EngineFixture();
-    Outcome out = f.apply(new VisdomCommand.CreateWindow("main", null,
-        EngineFixture.arr("[{'content':'hi','type':'text'}]"), null, obj("{}")));
+    Outcome out =
+        f.apply(
+            new VisdomCommand.CreateWindow(
+                "main",
+                null,
+                EngineFixture.arr("[{'content':'hi','type':'text'}]"),
+                null,
+                obj("{}")));
     assertEquals("server-win-1", out.reply().body());
     assertEquals("server-win-1", f.state.env("main").window("server-win-1").get("id").asText());
   }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a browser subscribed to one env knows, built only from the messages it received: window
- * key to window (full {@code window} messages put, {@code window_update} patches applied with
- * {@link JsonPatch}, {@code close} removes) and the env list of the last {@code env_update}.
+ * What a browser subscribed to one env knows, built only from the messages it received: window key
+ * to window (full {@code window} messages put, {@code window_update} patches applied with {@link
+ * JsonPatch}, {@code close} removes) and the env list of the last {@code env_update}.
  */
 public final class ObserverView {
   public final Map<String, ObjectNode> windows = new LinkedHashMap<>();
@@ -38,14 +38,15 @@ public final class ObserverView {
       }
       case "close" -> windows.remove(message.path("data").asText());
       case "env_update" -> envs = texts(message.get("data"));
-      default -> { }
+      default -> {}
     }
   }
 
   /** The normalised windows as one object. */
   public ObjectNode snapshot() {
     ObjectNode out = Json.object();
-    windows.forEach((k, w) -> out.set(CorpusNormalizer.normalizeText(k), CorpusNormalizer.normalize(w)));
+    windows.forEach(
+        (k, w) -> out.set(CorpusNormalizer.normalizeText(k), CorpusNormalizer.normalize(w)));
     return out;
   }
 

@@ -11,9 +11,9 @@ import io.vizrelay.common.model.TaskStatus;
 
 /**
  * The grid registry's map: one {@link GridTask} per task id, in-memory format OBJECT (queries and
- * entry processors read it without deserializing), synchronous backups, hash indexes on the owner and
- * on the users a task is shared with. The same map on every member, whatever service it runs, since
- * any member may own a partition of it.
+ * entry processors read it without deserializing), synchronous backups, hash indexes on the owner
+ * and on the users a task is shared with. The same map on every member, whatever service it runs,
+ * since any member may own a partition of it.
  */
 public final class RegistryGrid {
   /** The grid map of task records. */
@@ -23,13 +23,14 @@ public final class RegistryGrid {
 
   /** Adds the map's configuration to a Hazelcast config. */
   public static MapConfig configure(Config config, int backups) {
-    MapConfig map = new MapConfig(MAP)
-        .setInMemoryFormat(InMemoryFormat.OBJECT)
-        .setBackupCount(backups)
-        .setAsyncBackupCount(0)
-        .setReadBackupData(false)
-        .addIndexConfig(new IndexConfig(IndexType.HASH, "userId"))
-        .addIndexConfig(new IndexConfig(IndexType.HASH, "sharedWith[any]"));
+    MapConfig map =
+        new MapConfig(MAP)
+            .setInMemoryFormat(InMemoryFormat.OBJECT)
+            .setBackupCount(backups)
+            .setAsyncBackupCount(0)
+            .setReadBackupData(false)
+            .addIndexConfig(new IndexConfig(IndexType.HASH, "userId"))
+            .addIndexConfig(new IndexConfig(IndexType.HASH, "sharedWith[any]"));
     config.addMapConfig(map);
     return map;
   }
@@ -46,6 +47,8 @@ public final class RegistryGrid {
 
   /** Running tasks last seen before {@code cutoff}: the candidates of lost detection. */
   public static Predicate<String, GridTask> silentSince(long cutoff) {
-    return Predicates.and(Predicates.equal("status", TaskStatus.RUNNING.wire()), Predicates.lessThan("lastSeenAt", cutoff));
+    return Predicates.and(
+        Predicates.equal("status", TaskStatus.RUNNING.wire()),
+        Predicates.lessThan("lastSeenAt", cutoff));
   }
 }

@@ -16,10 +16,11 @@ import java.util.Objects;
  * Applies one {@link RegistryOp} to one task of the grid registry, on the task's partition owner,
  * serially with every other op of that task. The op is deterministic (its clock and room check are
  * fields), so Hazelcast's default backup processor, this same processor, brings the synchronous
- * backup to the very same task. A refused op changes nothing and comes back as a refusal, never as an
- * exception thrown on a partition thread.
+ * backup to the very same task. A refused op changes nothing and comes back as a refusal, never as
+ * an exception thrown on a partition thread.
  */
-public final class RegistryProcessor implements EntryProcessor<String, GridTask, RegistryResult>, DataSerializable {
+public final class RegistryProcessor
+    implements EntryProcessor<String, GridTask, RegistryResult>, DataSerializable {
   private byte[] op;
 
   public RegistryProcessor() {}

@@ -38,7 +38,8 @@ public final class RegistryResult implements DataSerializable {
     if (errorCode != null) {
       throw new ApiException(ErrorCode.valueOf(errorCode), errorMessage);
     }
-    return new Change(before == null ? null : Json.read(before, TaskRecord.class),
+    return new Change(
+        before == null ? null : Json.read(before, TaskRecord.class),
         after == null ? null : Json.read(after, TaskRecord.class));
   }
 

@@ -5,12 +5,14 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Since;
@@ -25,19 +27,23 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The cluster tier of {@link TaskStore} (DESIGN §7): every task is one entry of the Hazelcast
+ * The cluster tier of {@link TaskStore} (docs/CLUSTER.md): every task is one entry of the Hazelcast
  * {@code IMap} {@value #MAP}, partitioned by task id, in-memory format OBJECT, one synchronous
  * backup. It is changed only by entry processors ({@link Processors}): they run serially per task
  * on its partition owner, and the backup replays the resulting frames, so an acknowledged apply is
- * on two members. A ring of recent frames per task serves {@code since}.
+ * on two members. A backup that cannot replay a frame is resynchronized from its primary ({@link
+ * ReplicaRepair}). A ring of recent frames per task serves {@code since}.
  *
  * <p>Nothing here blocks: Hazelcast's {@code CompletionStage}s are completed back on the caller's
- * Vert.x context. Grid failures (a member lost mid-call, the instance shutting down) become
- * {@code 503 UNAVAILABLE}, which clients retry.
+ * Vert.x context. Grid failures (a member lost mid-call, the instance shutting down) become {@code
+ * 503 UNAVAILABLE}, which clients retry.
  */
 public final class ClusterTaskStore implements TaskStore {
   /** The grid map of task states. */
   public static final String MAP = "vizrelay.tasks";
+
+  /** {@code vizrelay_backup_divergences_total} (docs/METRICS.md). */
+  static final String DIVERGENCES = "vizrelay.backup.divergences";
 
   private final Vertx vertx;
   private final IMap<String, StoredTask> map;
@@ -49,57 +55,70 @@ public final class ClusterTaskStore implements TaskStore {
     this.map = hazelcast.getMap(MAP);
     this.limits = new Limits(config.maxWindowsPerTask(), config.maxPointsPerWindow());
     this.retention = Retention.of(config.retainFrames(), config.retainTime().toMillis());
+    ReplicaRepair repair = ReplicaRepair.of(hazelcast);
+    FunctionCounter.builder(DIVERGENCES, repair, ReplicaRepair::divergences)
+        .description(
+            "backup replicas on this member that could not replay their primary's frames and were resynchronized")
+        .register(Metrics.of(vertx).registry());
   }
 
   /** Adds the map's configuration (OBJECT format, one synchronous backup) to a Hazelcast config. */
   public static Config configure(Config config, int backups) {
-    config.addMapConfig(new MapConfig(MAP)
-        .setInMemoryFormat(InMemoryFormat.OBJECT)
-        .setBackupCount(backups)
-        .setAsyncBackupCount(0)
-        .setReadBackupData(false));
+    config.addMapConfig(
+        new MapConfig(MAP)
+            .setInMemoryFormat(InMemoryFormat.OBJECT)
+            .setBackupCount(backups)
+            .setAsyncBackupCount(0)
+            .setReadBackupData(false));
     return config;
   }
 
   @Override
   public Future<Applied> apply(String taskId, VisdomCommand command) {
-    Processors.Apply processor = new Processors.Apply(UUID.randomUUID().toString(), CommandCodec.encode(command),
-        limits, retention);
-    return call(map.submitToKey(taskId, processor)).map(result -> {
-      if (result.errorCode != null) {
-        throw new ApiException(ErrorCode.valueOf(result.errorCode), result.errorMessage);
-      }
-      List<Delta> deltas = new ArrayList<>(result.frames.size());
-      for (RingFrame f : result.frames) {
-        deltas.add(f.toDelta(taskId, result.epoch));
-      }
-      return new Applied(new Reply(result.reply, result.json), deltas);
-    });
+    Processors.Apply processor =
+        new Processors.Apply(
+            UUID.randomUUID().toString(), CommandCodec.encode(command), limits, retention);
+    return call(map.submitToKey(taskId, processor))
+        .map(
+            result -> {
+              if (result.errorCode != null) {
+                throw new ApiException(ErrorCode.valueOf(result.errorCode), result.errorMessage);
+              }
+              List<Delta> deltas = new ArrayList<>(result.frames.size());
+              for (RingFrame f : result.frames) {
+                deltas.add(f.toDelta(taskId, result.epoch));
+              }
+              return new Applied(new Reply(result.reply, result.json), deltas);
+            });
   }
 
   @Override
   public Future<Snapshot> snapshot(String taskId, String env) {
-    return call(map.submitToKey(taskId, new Processors.Snap(env, retention))).map(s -> {
-      List<Buffer> frames = new ArrayList<>(s.frames.size());
-      for (byte[] b : s.frames) {
-        frames.add(Buffer.buffer(b));
-      }
-      return new Snapshot(taskId, s.epoch, s.seq, s.envs, frames);
-    });
+    return call(map.submitToKey(taskId, new Processors.Snap(env, retention)))
+        .map(
+            s -> {
+              List<Buffer> frames = new ArrayList<>(s.frames.size());
+              for (byte[] b : s.frames) {
+                frames.add(Buffer.buffer(b));
+              }
+              return new Snapshot(taskId, s.epoch, s.seq, s.envs, frames);
+            });
   }
 
   @Override
   public Future<Since> since(String taskId, String epoch, long seq) {
-    return call(map.submitToKey(taskId, new Processors.After(epoch, seq))).map(r -> {
-      if (r.gone) {
-        return Since.GONE;
-      }
-      List<Delta> deltas = new ArrayList<>(r.frames.size());
-      for (RingFrame f : r.frames) {
-        deltas.add(f.toDelta(taskId, epoch));
-      }
-      return Since.of(deltas);
-    });
+    return call(map.submitToKey(taskId, new Processors.After(epoch, seq)))
+        .map(
+            r -> {
+              if (r.gone) {
+                return Since.GONE;
+              }
+              List<Delta> deltas = new ArrayList<>(r.frames.size());
+              for (RingFrame f : r.frames) {
+                deltas.add(f.toDelta(taskId, epoch));
+              }
+              return Since.of(deltas);
+            });
   }
 
   @Override

@@ -71,11 +71,24 @@ public final class CommandCodec {
   public static VisdomCommand decode(byte[] bytes) {
     JsonNode o = WireJson.parse(bytes);
     return switch (o.path("t").asText()) {
-      case "create" -> new VisdomCommand.CreateWindow(s(o, "eid"), s(o, "win"), (ArrayNode) n(o, "data"),
-          (ObjectNode) n(o, "layout"), (ObjectNode) n(o, "opts"));
-      case "update" -> new VisdomCommand.UpdateWindow(s(o, "eid"), s(o, "win"), (ArrayNode) n(o, "data"),
-          (ObjectNode) n(o, "layout"), (ObjectNode) n(o, "opts"), s(o, "name"), o.path("append").asBoolean(),
-          o.path("delete").asBoolean(), s(o, "updateDir"));
+      case "create" ->
+          new VisdomCommand.CreateWindow(
+              s(o, "eid"),
+              s(o, "win"),
+              (ArrayNode) n(o, "data"),
+              (ObjectNode) n(o, "layout"),
+              (ObjectNode) n(o, "opts"));
+      case "update" ->
+          new VisdomCommand.UpdateWindow(
+              s(o, "eid"),
+              s(o, "win"),
+              (ArrayNode) n(o, "data"),
+              (ObjectNode) n(o, "layout"),
+              (ObjectNode) n(o, "opts"),
+              s(o, "name"),
+              o.path("append").asBoolean(),
+              o.path("delete").asBoolean(),
+              s(o, "updateDir"));
       case "exists" -> new VisdomCommand.WinExists(s(o, "eid"), s(o, "win"));
       case "getdata" -> new VisdomCommand.GetWinData(s(o, "eid"), s(o, "win"));
       case "setdata" -> new VisdomCommand.SetWinData(s(o, "eid"), s(o, "win"), s(o, "data"));

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Hazelcast call as a Vert.x future: completed back on the caller's context; an
- * {@link ApiException} from an entry processor passes through, any other grid failure (a member lost
+ * A Hazelcast call as a Vert.x future: completed back on the caller's context; an {@link
+ * ApiException} from an entry processor passes through, any other grid failure (a member lost
  * mid-call, the instance shutting down) becomes {@code 503 UNAVAILABLE}, which clients retry.
  */
 public final class GridCall {
@@ -21,16 +21,22 @@ public final class GridCall {
 
   private GridCall() {}
 
-  /** {@code stage} on the current context; {@code what} names the grid structure in the 503 message. */
+  /**
+   * {@code stage} on the current context; {@code what} names the grid structure in the 503 message.
+   */
   public static <T> Future<T> of(CompletionStage<T> stage, String what) {
     Context context = Vertx.currentContext();
-    Future<T> future = context == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, context);
+    Future<T> future =
+        context == null
+            ? Future.fromCompletionStage(stage)
+            : Future.fromCompletionStage(stage, context);
     return future.recover(error -> Future.failedFuture(translate(error, what)));
   }
 
   /** The failure a client sees for a grid error. */
   public static Throwable translate(Throwable error, String what) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof ApiException) {
       return cause;
     }

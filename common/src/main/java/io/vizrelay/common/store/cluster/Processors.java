@@ -1,5 +1,7 @@
 package io.vizrelay.common.store.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
@@ -8,15 +10,15 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.Epochs;
+import io.vizrelay.common.store.FrameCodec;
 import io.vizrelay.common.store.Snapshot;
-import io.vizrelay.common.store.embedded.FrameCodec;
 import io.vizrelay.common.visdom.Frame;
 import io.vizrelay.common.visdom.IdSource;
 import io.vizrelay.common.visdom.Limits;
 import io.vizrelay.common.visdom.Outcome;
 import io.vizrelay.common.visdom.VisdomEngine;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,27 +29,41 @@ import org.slf4j.LoggerFactory;
  * The entry processors of {@link ClusterTaskStore}. Each runs on the task's partition owner,
  * serially with every other processor of that task. The ones that change a task hand Hazelcast a
  * backup processor ({@link Replay}) that repeats the <em>resulting frames</em> on the synchronous
- * backup through {@code FrameApplier}: deterministic (the engine's random ids are not drawn
- * again) and O(delta) on the wire.
+ * backup through {@code FrameApplier}: deterministic (the engine's random ids are not drawn again)
+ * and O(delta) on the wire.
  */
 public final class Processors {
   private static final Logger LOG = LoggerFactory.getLogger(Processors.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private Processors() {}
 
   static String newEpoch() {
-    return Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+    return Epochs.next();
+  }
+
+  /**
+   * A diverged backup replica that became the primary before its resync arrived (the primary was
+   * lost meanwhile): its frames no longer match its state, so its stream starts over in a new epoch
+   * from the state it has (browsers re-sync with a snapshot flagged {@code recovered:false});
+   * counted with the divergences that caused it.
+   */
+  static StoredTask restartDiverged(String taskId, StoredTask task) {
+    LOG.error(
+        "task {} was promoted from a diverged backup replica at seq {}: its stream starts over in a new epoch",
+        taskId,
+        task.lastSeq);
+    return task.restarted(newEpoch());
   }
 
   /** Runs a visdom command through the engine, numbers its frames, keeps them in the ring. */
-  public static final class Apply implements EntryProcessor<String, StoredTask, Results.Apply>, DataSerializable {
+  public static final class Apply
+      implements EntryProcessor<String, StoredTask, Results.Apply>, DataSerializable {
     private String requestId;
     private byte[] command;
     private int maxWindows;
     private long maxPoints;
     private Retention retention;
-    private transient Replay<Results.Apply> backup;
+    private transient EntryProcessor<String, StoredTask, Results.Apply> backup;
 
     public Apply() {}
 
@@ -69,14 +85,19 @@ public final class Processors {
           return retried(task, done);
         }
       }
+      boolean restarted = task != null && task.diverged;
+      if (restarted) {
+        task = restartDiverged(entry.getKey(), task);
+      }
       boolean created = task == null;
       if (created) {
         task = new StoredTask(newEpoch());
       }
       Outcome outcome;
       try {
-        outcome = new VisdomEngine(IdSource.RANDOM, new Limits(maxWindows, maxPoints))
-            .apply(task.state, CommandCodec.decode(command));
+        outcome =
+            new VisdomEngine(IdSource.RANDOM, new Limits(maxWindows, maxPoints))
+                .apply(task.state, CommandCodec.decode(command));
       } catch (ApiException e) {
         return Results.Apply.error(e.code().name(), e.getMessage());
       }
@@ -89,16 +110,23 @@ public final class Processors {
         task.append(rf, retention);
         frames.add(rf);
       }
-      if (created || !frames.isEmpty()) {
-        StoredTask.Done done = new StoredTask.Done(first, task.lastSeq, outcome.reply().body(), outcome.reply().json());
+      if (created || restarted || !frames.isEmpty()) {
+        StoredTask.Done done =
+            new StoredTask.Done(
+                first, task.lastSeq, outcome.reply().body(), outcome.reply().json());
         task.remember(requestId, done);
         entry.setValue(task);
-        backup = new Replay<>(task.epoch, requestId, done, frames, retention);
+        backup =
+            restarted
+                ? new Overwrite<>(task)
+                : new Replay<>(task.epoch, requestId, done, frames, retention);
       }
       return Results.Apply.ok(task.epoch, outcome.reply().body(), outcome.reply().json(), frames);
     }
 
-    /** A retried invocation of a request already applied: the same answer, nothing applied twice. */
+    /**
+     * A retried invocation of a request already applied: the same answer, nothing applied twice.
+     */
     private static Results.Apply retried(StoredTask task, StoredTask.Done done) {
       List<RingFrame> frames = new ArrayList<>();
       for (RingFrame f : task.ring) {
@@ -137,16 +165,23 @@ public final class Processors {
    * The backup side of {@link Apply} and {@link Snap}: creates the task with the primary's epoch
    * when missing and applies the primary's numbered frames.
    */
-  public static final class Replay<R> implements EntryProcessor<String, StoredTask, R>, DataSerializable {
+  public static final class Replay<R>
+      implements EntryProcessor<String, StoredTask, R>, DataSerializable, HazelcastInstanceAware {
     private String epoch;
     private String requestId;
     private StoredTask.Done done;
     private List<RingFrame> frames = List.of();
     private Retention retention;
+    private transient HazelcastInstance member;
 
     public Replay() {}
 
-    Replay(String epoch, String requestId, StoredTask.Done done, List<RingFrame> frames, Retention retention) {
+    Replay(
+        String epoch,
+        String requestId,
+        StoredTask.Done done,
+        List<RingFrame> frames,
+        Retention retention) {
       this.epoch = epoch;
       this.requestId = requestId;
       this.done = done;
@@ -155,8 +190,22 @@ public final class Processors {
     }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+      this.member = member;
+    }
+
+    /**
+     * Applies the frames in order. A replica that cannot (a frame fails, or the first new frame is
+     * not the next seq) does not pretend to be in step: it stops applying, is marked diverged, and
+     * asks its primary for the whole state ({@link ReplicaRepair}); until that arrives, replays
+     * leave it alone.
+     */
+    @Override
     public R process(Map.Entry<String, StoredTask> entry) {
       StoredTask task = entry.getValue();
+      if (task != null && task.diverged) {
+        return null;
+      }
       if (task == null || !epoch.equals(task.epoch)) {
         task = new StoredTask(epoch);
       }
@@ -164,10 +213,9 @@ public final class Processors {
         if (f.seq() <= task.lastSeq) {
           continue;
         }
-        try {
-          task.applyFrame(f);
-        } catch (RuntimeException e) {
-          LOG.error("backup replica of task {} could not apply frame seq={}", entry.getKey(), f.seq(), e);
+        if (!applies(entry.getKey(), task, f)) {
+          diverge(entry, task);
+          return null;
         }
         task.append(f, retention);
       }
@@ -176,6 +224,36 @@ public final class Processors {
       }
       entry.setValue(task);
       return null;
+    }
+
+    private static boolean applies(String taskId, StoredTask task, RingFrame f) {
+      if (f.seq() != task.lastSeq + 1) {
+        LOG.error(
+            "backup replica of task {} is at seq {} but got frame seq={}",
+            taskId,
+            task.lastSeq,
+            f.seq());
+        return false;
+      }
+      try {
+        task.applyFrame(f);
+        return true;
+      } catch (RuntimeException e) {
+        LOG.error("backup replica of task {} could not apply frame seq={}", taskId, f.seq(), e);
+        return false;
+      }
+    }
+
+    private void diverge(Map.Entry<String, StoredTask> entry, StoredTask task) {
+      task.diverged = true;
+      entry.setValue(task);
+      if (member != null) {
+        ReplicaRepair.of(member).diverged(entry.getKey());
+      } else {
+        LOG.error(
+            "backup replica of task {} diverged; no member to resynchronize it from",
+            entry.getKey());
+      }
     }
 
     @Override
@@ -210,11 +288,86 @@ public final class Processors {
     }
   }
 
-  /** The replay of one env (or {@code *}); creates an empty task when missing, as the embedded store does. */
-  public static final class Snap implements EntryProcessor<String, StoredTask, Results.Snap>, DataSerializable {
+  /**
+   * Asked by a backup replica that diverged ({@link ReplicaRepair}): changes nothing on the primary
+   * and hands every backup the primary's whole task ({@link Overwrite}). O(state), once per
+   * divergence.
+   */
+  public static final class Resync
+      implements EntryProcessor<String, StoredTask, Void>, DataSerializable {
+    private transient Overwrite<Void> backup;
+
+    public Resync() {}
+
+    @Override
+    public Void process(Map.Entry<String, StoredTask> entry) {
+      backup = new Overwrite<>(entry.getValue());
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, StoredTask, Void> getBackupProcessor() {
+      return backup;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {}
+
+    @Override
+    public void readData(ObjectDataInput in) {}
+  }
+
+  /**
+   * The backup side of {@link Resync}: the replica becomes the primary's task (or goes, when the
+   * primary has none).
+   */
+  public static final class Overwrite<R>
+      implements EntryProcessor<String, StoredTask, R>, DataSerializable {
+    private StoredTask task;
+
+    public Overwrite() {}
+
+    Overwrite(StoredTask task) {
+      this.task = task;
+    }
+
+    @Override
+    public R process(Map.Entry<String, StoredTask> entry) {
+      entry.setValue(task);
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, StoredTask, R> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeBoolean(task != null);
+      if (task != null) {
+        task.writeData(out);
+      }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      if (in.readBoolean()) {
+        task = new StoredTask();
+        task.readData(in);
+      }
+    }
+  }
+
+  /**
+   * The replay of one env (or {@code *}); creates an empty task when missing, as the embedded store
+   * does.
+   */
+  public static final class Snap
+      implements EntryProcessor<String, StoredTask, Results.Snap>, DataSerializable {
     private String env;
     private Retention retention;
-    private transient Replay<Results.Snap> backup;
+    private transient EntryProcessor<String, StoredTask, Results.Snap> backup;
 
     public Snap() {}
 
@@ -227,6 +380,11 @@ public final class Processors {
     public Results.Snap process(Map.Entry<String, StoredTask> entry) {
       backup = null;
       StoredTask task = entry.getValue();
+      if (task != null && task.diverged) {
+        task = restartDiverged(entry.getKey(), task);
+        entry.setValue(task);
+        backup = new Overwrite<>(task);
+      }
       if (task == null) {
         task = new StoredTask(newEpoch());
         entry.setValue(task);
@@ -264,7 +422,8 @@ public final class Processors {
   }
 
   /** The frames after {@code epoch:seq} from the ring, or gone. Read-only. */
-  public static final class After implements EntryProcessor<String, StoredTask, Results.After>, DataSerializable, ReadOnly {
+  public static final class After
+      implements EntryProcessor<String, StoredTask, Results.After>, DataSerializable, ReadOnly {
     private String epoch;
     private long seq;
 
@@ -278,7 +437,11 @@ public final class Processors {
     @Override
     public Results.After process(Map.Entry<String, StoredTask> entry) {
       StoredTask task = entry.getValue();
-      if (task == null || !task.epoch.equals(epoch) || seq > task.lastSeq || seq < 0) {
+      if (task == null
+          || task.diverged
+          || !task.epoch.equals(epoch)
+          || seq > task.lastSeq
+          || seq < 0) {
         return new Results.After(true, List.of());
       }
       List<RingFrame> frames = task.after(seq);
@@ -304,7 +467,8 @@ public final class Processors {
   }
 
   /** Summary figures, or null when the task does not exist. Read-only. */
-  public static final class Stats implements EntryProcessor<String, StoredTask, Results.Stats>, DataSerializable, ReadOnly {
+  public static final class Stats
+      implements EntryProcessor<String, StoredTask, Results.Stats>, DataSerializable, ReadOnly {
     public Stats() {}
 
     @Override
@@ -334,7 +498,8 @@ public final class Processors {
   }
 
   /** Removes a task; true when it existed. The backup removes it too. */
-  public static final class Delete implements EntryProcessor<String, StoredTask, Boolean>, DataSerializable {
+  public static final class Delete
+      implements EntryProcessor<String, StoredTask, Boolean>, DataSerializable {
     private transient boolean existed;
 
     public Delete() {}

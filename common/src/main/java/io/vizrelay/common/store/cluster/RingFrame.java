@@ -10,11 +10,22 @@ import java.io.IOException;
 record RingFrame(long seq, String env, byte[] visdom, byte[] compact, long atMs) {
 
   static RingFrame of(Delta d, long atMs) {
-    return new RingFrame(d.seq(), d.env(), d.visdom().getBytes(), d.compact() == null ? null : d.compact().getBytes(), atMs);
+    return new RingFrame(
+        d.seq(),
+        d.env(),
+        d.visdom().getBytes(),
+        d.compact() == null ? null : d.compact().getBytes(),
+        atMs);
   }
 
   Delta toDelta(String taskId, String epoch) {
-    return new Delta(taskId, epoch, seq, env, Buffer.buffer(visdom), compact == null ? null : Buffer.buffer(compact));
+    return new Delta(
+        taskId,
+        epoch,
+        seq,
+        env,
+        Buffer.buffer(visdom),
+        compact == null ? null : Buffer.buffer(compact));
   }
 
   void write(ObjectDataOutput out) throws IOException {
@@ -26,6 +37,7 @@ record RingFrame(long seq, String env, byte[] visdom, byte[] compact, long atMs)
   }
 
   static RingFrame read(ObjectDataInput in) throws IOException {
-    return new RingFrame(in.readLong(), in.readString(), in.readByteArray(), in.readByteArray(), in.readLong());
+    return new RingFrame(
+        in.readLong(), in.readString(), in.readByteArray(), in.readByteArray(), in.readLong());
   }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.vizrelay.common.json.TreeCodec;
+import io.vizrelay.common.store.FrameEnvelope;
 import io.vizrelay.common.visdom.FrameApplier;
 import io.vizrelay.common.visdom.TaskState;
 import java.io.IOException;
@@ -15,12 +17,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A task as the grid holds it (the value of {@link ClusterTaskStore#MAP}, in-memory format
- * OBJECT): its stream life, last seq, visdom state, a ring of recent frames for {@code since},
- * and the recent request ids (so an invocation Hazelcast retries after a member loss is not
- * applied twice). Only entry processors touch it, serially per task on the partition owner (and
- * on the backup, in the same order). Serialized whole only when a partition migrates or a replica
- * is re-synchronized.
+ * A task as the grid holds it (the value of {@link ClusterTaskStore#MAP}, in-memory format OBJECT):
+ * its stream life, last seq, visdom state, a ring of recent frames for {@code since}, and the
+ * recent request ids (so an invocation Hazelcast retries after a member loss is not applied twice).
+ * Only entry processors touch it, serially per task on the partition owner (and on the backup, in
+ * the same order). Serialized whole only when a partition migrates or a replica is re-synchronized,
+ * with numeric columns as raw primitives ({@link TreeCodec}), as held in memory.
  */
 public final class StoredTask implements DataSerializable {
   /** Request ids remembered for de-duplication of retried invocations. */
@@ -30,19 +32,34 @@ public final class StoredTask implements DataSerializable {
   long lastSeq;
   TaskState state;
   final ArrayDeque<RingFrame> ring = new ArrayDeque<>();
+
   /** request id -> [firstSeq, lastSeq] of the frames it made, plus its reply. */
   final LinkedHashMap<String, Done> recent = new LinkedHashMap<>();
+
   /**
-   * PostgreSQL tier ({@link TaskMapStore}): the last seq this member knows committed there,
-   * {@link TaskMapStore#UNKNOWN} or {@link TaskMapStore#POISONED}. Member-local: never serialized.
+   * PostgreSQL tier ({@link TaskMapStore}): the last seq this member knows committed there, {@link
+   * TaskMapStore#UNKNOWN} or {@link TaskMapStore#POISONED}. Member-local: never serialized.
    */
   long pgSeq = TaskMapStore.UNKNOWN;
+
+  /**
+   * Set on a backup replica that could not replay its primary's frames ({@code Processors.Replay}):
+   * its state is not the primary's until the primary's whole task replaces it. Never serialized.
+   */
+  transient boolean diverged;
 
   public StoredTask() {}
 
   StoredTask(String epoch) {
     this.epoch = epoch;
     this.state = new TaskState();
+  }
+
+  /** This task's state in a new stream life ({@code epoch}, no frames yet), in step again. */
+  StoredTask restarted(String newEpoch) {
+    StoredTask t = new StoredTask(newEpoch);
+    t.state = state;
+    return t;
   }
 
   /** What an applied request made, kept to answer its retry identically. */
@@ -86,11 +103,7 @@ public final class StoredTask implements DataSerializable {
 
   /** Applies a numbered frame to the state, as the embedded store replays its log. */
   void applyFrame(RingFrame frame) {
-    ObjectNode message = (ObjectNode) WireJson.parse(frame.visdom());
-    message.remove("seq");
-    if ("window".equals(message.path("command").asText())) {
-      message.remove("env");
-    }
+    ObjectNode message = FrameEnvelope.strip((ObjectNode) WireJson.parse(frame.visdom()));
     FrameApplier.apply(state, message, frame.env());
   }
 
@@ -98,7 +111,7 @@ public final class StoredTask implements DataSerializable {
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(epoch);
     out.writeLong(lastSeq);
-    out.writeByteArray(WireJson.bytes(state.toJson()));
+    TreeCodec.write(out, state.toJson());
     out.writeInt(ring.size());
     for (RingFrame f : ring) {
       f.write(out);
@@ -117,14 +130,16 @@ public final class StoredTask implements DataSerializable {
   public void readData(ObjectDataInput in) throws IOException {
     epoch = in.readString();
     lastSeq = in.readLong();
-    state = TaskState.fromJson(WireJson.parse(in.readByteArray()));
+    state = TaskState.fromJson(TreeCodec.read(in));
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
       ring.addLast(RingFrame.read(in));
     }
     int r = in.readInt();
     for (int i = 0; i < r; i++) {
-      recent.put(in.readString(), new Done(in.readLong(), in.readLong(), in.readString(), in.readBoolean()));
+      recent.put(
+          in.readString(),
+          new Done(in.readLong(), in.readLong(), in.readString(), in.readBoolean()));
     }
   }
 

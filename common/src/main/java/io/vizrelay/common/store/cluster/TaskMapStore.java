@@ -23,33 +23,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PostgreSQL behind the task map ({@link ClusterTaskStore#MAP}): Hazelcast's write-through
- * {@code MapStore} and {@code MapLoader} hooks, on the task's partition owner, serially with every
- * other operation of the task.
+ * PostgreSQL behind the task map ({@link ClusterTaskStore#MAP}): Hazelcast's write-through {@code
+ * MapStore} and {@code MapLoader} hooks, on the task's partition owner, serially with every other
+ * operation of the task.
  *
  * <ul>
- *   <li><b>store</b> (after an entry processor set the task): the frames the operation numbered, and
- *       every {@code snapshotFrames} frames a snapshot, go to the member's group-commit writer; the
- *       operation (and so the ingest reply) completes only once they are committed. Frames are written
- *       by the partition owner in seq order and each write must start where PostgreSQL's stream ends,
- *       so PostgreSQL never holds a hole.</li>
- *   <li><b>a failed write poisons the task</b>: the operation fails (503, nothing acknowledged), the
- *       in-memory task, which already holds the refused frames, accepts no further write and is
- *       evicted from the grid; the next operation loads it back from PostgreSQL, at the last committed
- *       seq. A refused request's frames are therefore never stored later behind the client's back,
- *       and its retry is not a duplicate.</li>
+ *   <li><b>store</b> (after an entry processor set the task): the frames the operation numbered,
+ *       and every {@code snapshotFrames} frames a snapshot, go to the member's group-commit writer;
+ *       the operation (and so the ingest reply) completes only once they are committed. Frames are
+ *       written by the partition owner in seq order and each write must start where PostgreSQL's
+ *       stream ends, so PostgreSQL never holds a hole.
+ *   <li><b>a failed write poisons the task</b>: the operation fails (503, nothing acknowledged),
+ *       the in-memory task, which already holds the refused frames, accepts no further write and is
+ *       evicted from the grid; the next operation loads it back from PostgreSQL, at the last
+ *       committed seq. A refused request's frames are therefore never stored later behind the
+ *       client's back, and its retry is not a duplicate.
  *   <li><b>load</b> (an operation on a task not in the grid: after a full-cluster restart, or after
- *       eviction): the latest snapshot plus the frames after it, replayed; the ring holds those frames,
- *       so a browser resuming within them gets exactly what it missed.</li>
- *   <li><b>delete</b>: the whole stream.</li>
+ *       eviction): the latest snapshot plus the frames after it, replayed; the ring holds those
+ *       frames, so a browser resuming within them gets exactly what it missed.
+ *   <li><b>delete</b>: the whole stream.
  * </ul>
+ *
  * Start-up loads no task ({@link #loadAllKeys} is empty): tasks come back on first access.
  */
 public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoaderLifecycleSupport {
   private static final Logger LOG = LoggerFactory.getLogger(TaskMapStore.class);
+
   /** {@link StoredTask#pgSeq}: not known on this member yet (ask PostgreSQL). */
   static final long UNKNOWN = -1;
-  /** {@link StoredTask#pgSeq}: a write failed; the task must be reloaded before it takes another. */
+
+  /**
+   * {@link StoredTask#pgSeq}: a write failed; the task must be reloaded before it takes another.
+   */
   static final long POISONED = -2;
 
   private final PgStreamWriter writer;
@@ -60,7 +65,12 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
   private volatile HazelcastInstance hazelcast;
   private volatile String mapName = ClusterTaskStore.MAP;
 
-  public TaskMapStore(PgStreamWriter writer, PgStreams streams, VizConfig config, int snapshotFrames, long writeTimeoutMs) {
+  public TaskMapStore(
+      PgStreamWriter writer,
+      PgStreams streams,
+      VizConfig config,
+      int snapshotFrames,
+      long writeTimeoutMs) {
     this.writer = writer;
     this.streams = streams;
     this.retention = Retention.of(config.retainFrames(), config.retainTime().toMillis());
@@ -81,12 +91,16 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
   public void store(String taskId, StoredTask task) {
     if (task.pgSeq == POISONED) {
       evictLater(taskId);
-      throw new PgUnavailableException("task " + taskId + " is being reloaded from PostgreSQL after a failed write; retry");
+      throw new PgUnavailableException(
+          "task " + taskId + " is being reloaded from PostgreSQL after a failed write; retry");
     }
     long known = task.pgSeq;
     if (known == UNKNOWN) {
       PgStreams.Head head = streams.head(taskId);
-      known = head != null && head.epoch().equals(task.epoch) ? Math.min(head.lastSeq(), task.lastSeq) : 0;
+      known =
+          head != null && head.epoch().equals(task.epoch)
+              ? Math.min(head.lastSeq(), task.lastSeq)
+              : 0;
     }
     if (known == task.lastSeq && task.pgSeq != UNKNOWN) {
       return;
@@ -107,7 +121,10 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
     }
   }
 
-  /** The frames of {@code task} after {@code known}, from its ring; a snapshot when a multiple of N is crossed. */
+  /**
+   * The frames of {@code task} after {@code known}, from its ring; a snapshot when a multiple of N
+   * is crossed.
+   */
   private StreamWrite newWrite(String taskId, StoredTask task, long known) {
     List<StreamWrite.Row> rows = new ArrayList<>();
     for (RingFrame f : task.ring) {
@@ -116,9 +133,13 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
       }
     }
     if (task.lastSeq > known && (rows.isEmpty() || rows.get(0).seq() != known + 1)) {
-      throw new IllegalStateException("task " + taskId + ": frames after " + known + " are no longer in memory");
+      throw new IllegalStateException(
+          "task " + taskId + ": frames after " + known + " are no longer in memory");
     }
-    byte[] snapshot = known / snapshotFrames != task.lastSeq / snapshotFrames ? WireJson.bytes(task.state.toJson()) : null;
+    byte[] snapshot =
+        known / snapshotFrames != task.lastSeq / snapshotFrames
+            ? WireJson.bytes(task.state.toJson())
+            : null;
     return new StreamWrite(taskId, task.epoch, known, task.lastSeq, rows, snapshot);
   }
 
@@ -126,7 +147,9 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
     try {
       commit.get(writeTimeoutMs, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new PgUnavailableException("stream write", e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new PgUnavailableException("stream write", e.getCause());
     } catch (TimeoutException e) {
       throw new PgUnavailableException("stream write", e);
     } catch (InterruptedException e) {
@@ -140,17 +163,21 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
     evictLater(taskId);
   }
 
-  /** Drops the task from the grid (not from PostgreSQL) off the partition thread: the next access reloads it. */
+  /**
+   * Drops the task from the grid (not from PostgreSQL) off the partition thread: the next access
+   * reloads it.
+   */
   private void evictLater(String taskId) {
     HazelcastInstance hz = hazelcast;
     if (hz != null) {
-      CompletableFuture.runAsync(() -> {
-        try {
-          hz.getMap(mapName).evict(taskId);
-        } catch (RuntimeException e) {
-          LOG.warn("could not evict task {} for reload: {}", taskId, e.toString());
-        }
-      });
+      CompletableFuture.runAsync(
+          () -> {
+            try {
+              hz.getMap(mapName).evict(taskId);
+            } catch (RuntimeException e) {
+              LOG.warn("could not evict task {} for reload: {}", taskId, e.toString());
+            }
+          });
     }
   }
 
@@ -186,7 +213,11 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
       task.append(f, retention);
     }
     task.pgSeq = task.lastSeq;
-    LOG.debug("loaded task {} from PostgreSQL at {}:{} ({} frames after the snapshot)", taskId, task.epoch, task.lastSeq,
+    LOG.debug(
+        "loaded task {} from PostgreSQL at {}:{} ({} frames after the snapshot)",
+        taskId,
+        task.epoch,
+        task.lastSeq,
         stored.frames().size());
     return task;
   }

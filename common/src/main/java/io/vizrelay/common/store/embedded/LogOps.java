@@ -14,8 +14,9 @@ final class LogOps {
     return new SqliteLog.BaseOp() {
       @Override
       public void execute(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT OR REPLACE INTO tasks(task_id, epoch, created_at) VALUES (?, ?, ?)")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT OR REPLACE INTO tasks(task_id, epoch, created_at) VALUES (?, ?, ?)")) {
           ps.setString(1, taskId);
           ps.setString(2, epoch);
           ps.setLong(3, now);
@@ -29,8 +30,9 @@ final class LogOps {
     return new SqliteLog.BaseOp() {
       @Override
       public void execute(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO frames(task_id, seq, ts, env, frame) VALUES (?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO frames(task_id, seq, ts, env, frame) VALUES (?, ?, ?, ?, ?)")) {
           for (Delta d : deltas) {
             ps.setString(1, taskId);
             ps.setLong(2, d.seq());
@@ -45,20 +47,24 @@ final class LogOps {
     };
   }
 
-  /** Stores a snapshot and trims frames that are both older than the retention and covered by it. */
-  static SqliteLog.Op snapshot(String taskId, long seq, byte[] state, long trimUpToSeq, long trimBeforeTs) {
+  /**
+   * Stores a snapshot and trims frames that are both older than the retention and covered by it.
+   */
+  static SqliteLog.Op snapshot(
+      String taskId, long seq, byte[] state, long trimUpToSeq, long trimBeforeTs) {
     return new SqliteLog.BaseOp() {
       @Override
       public void execute(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT OR REPLACE INTO snapshots(task_id, seq, state) VALUES (?, ?, ?)")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT OR REPLACE INTO snapshots(task_id, seq, state) VALUES (?, ?, ?)")) {
           ps.setString(1, taskId);
           ps.setLong(2, seq);
           ps.setBytes(3, state);
           ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement(
-            "DELETE FROM frames WHERE task_id = ? AND seq <= ? AND ts < ?")) {
+        try (PreparedStatement ps =
+            c.prepareStatement("DELETE FROM frames WHERE task_id = ? AND seq <= ? AND ts < ?")) {
           ps.setString(1, taskId);
           ps.setLong(2, trimUpToSeq);
           ps.setLong(3, trimBeforeTs);
@@ -73,7 +79,8 @@ final class LogOps {
       @Override
       public void execute(Connection c) throws SQLException {
         for (String table : List.of("frames", "snapshots", "tasks")) {
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE task_id = ?")) {
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM " + table + " WHERE task_id = ?")) {
             ps.setString(1, taskId);
             ps.executeUpdate();
           }

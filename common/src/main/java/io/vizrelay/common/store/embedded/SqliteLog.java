@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded write-ahead log: one SQLite file ({@code <dataDir>/vizrelay.db}, WAL mode) with the
  * frames of every task, their snapshots and the task list. One writer thread drains a queue and
- * commits each batch in one transaction (group commit) before completing the batch's futures;
- * with {@link Fsync#ALWAYS} the commit is fsynced. Reads use a second connection.
+ * commits each batch in one transaction (group commit) before completing the batch's futures; with
+ * {@link Fsync#ALWAYS} the commit is fsynced. Reads use a second connection.
  */
 final class SqliteLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteLog.class);
@@ -71,25 +71,46 @@ final class SqliteLog implements AutoCloseable {
 
   private static void createSchema(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS tasks(task_id TEXT PRIMARY KEY, epoch TEXT NOT NULL, created_at INTEGER NOT NULL)");
-      s.execute("CREATE TABLE IF NOT EXISTS frames(task_id TEXT NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,"
-          + " env TEXT, frame BLOB NOT NULL, PRIMARY KEY(task_id, seq)) WITHOUT ROWID");
-      s.execute("CREATE TABLE IF NOT EXISTS snapshots(task_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, state BLOB NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS tasks(task_id TEXT PRIMARY KEY, epoch TEXT NOT NULL, created_at INTEGER NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS frames(task_id TEXT NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,"
+              + " env TEXT, frame BLOB NOT NULL, PRIMARY KEY(task_id, seq)) WITHOUT ROWID");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS snapshots(task_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, state BLOB NOT NULL)");
     }
   }
 
   /** Queues an op; its future completes once the op's transaction committed. */
   CompletableFuture<Void> submit(Op op) {
-    if (!running) {
-      return CompletableFuture.failedFuture(new IllegalStateException("log is closed"));
-    }
-    queue.add(op);
-    return fsync == Fsync.NEVER ? CompletableFuture.completedFuture(null) : op.done();
+    return enqueue(op)
+        ? (fsync == Fsync.NEVER ? CompletableFuture.completedFuture(null) : op.done())
+        : CompletableFuture.failedFuture(new IllegalStateException("log is closed"));
   }
 
-  /** Completes after everything queued before it is committed. */
+  /** Queues unless closed; {@link #close} cannot slip between the check and the add. */
+  private synchronized boolean enqueue(Op op) {
+    if (!running) {
+      return false;
+    }
+    queue.add(op);
+    return true;
+  }
+
+  /**
+   * Completes after everything queued before it is committed (at once with {@link Fsync#NEVER}).
+   */
   CompletableFuture<Void> barrier() {
     return submit(new Barrier());
+  }
+
+  /**
+   * Completes after everything queued before it is in the database, whatever the fsync mode: what a
+   * read of the database must wait for to see every write made so far.
+   */
+  CompletableFuture<Void> written() {
+    Barrier b = new Barrier();
+    return enqueue(b) ? b.done() : CompletableFuture.completedFuture(null);
   }
 
   private void runWriter() {
@@ -134,13 +155,17 @@ final class SqliteLog implements AutoCloseable {
     }
   }
 
-  List<StoredTask> loadTasks() throws SQLException {
-    List<StoredTask> tasks = new ArrayList<>();
-    String sql = "SELECT t.task_id, t.epoch, s.seq, s.state FROM tasks t LEFT JOIN snapshots s ON s.task_id = t.task_id";
+  /** A stored task's identity, as listed at start-up (no state is read). */
+  record TaskId(String taskId, String epoch) {}
+
+  /** Every stored task's id and epoch. Blocking; reads one small table. */
+  List<TaskId> listTasks() throws SQLException {
+    List<TaskId> tasks = new ArrayList<>();
     synchronized (reader) {
-      try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      try (Statement s = reader.createStatement();
+          ResultSet rs = s.executeQuery("SELECT task_id, epoch FROM tasks")) {
         while (rs.next()) {
-          tasks.add(new StoredTask(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBytes(4)));
+          tasks.add(new TaskId(rs.getString(1), rs.getString(2)));
         }
       }
     }
@@ -149,13 +174,16 @@ final class SqliteLog implements AutoCloseable {
 
   /** One stored task, or null. Blocking. */
   StoredTask loadTask(String taskId) throws SQLException {
-    String sql = "SELECT t.task_id, t.epoch, s.seq, s.state FROM tasks t LEFT JOIN snapshots s ON s.task_id = t.task_id"
-        + " WHERE t.task_id = ?";
+    String sql =
+        "SELECT t.task_id, t.epoch, s.seq, s.state FROM tasks t LEFT JOIN snapshots s ON s.task_id = t.task_id"
+            + " WHERE t.task_id = ?";
     synchronized (reader) {
       try (PreparedStatement ps = reader.prepareStatement(sql)) {
         ps.setString(1, taskId);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? new StoredTask(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBytes(4)) : null;
+          return rs.next()
+              ? new StoredTask(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBytes(4))
+              : null;
         }
       }
     }
@@ -165,8 +193,9 @@ final class SqliteLog implements AutoCloseable {
   List<StoredFrame> readFrames(String taskId, long afterSeq) throws SQLException {
     List<StoredFrame> frames = new ArrayList<>();
     synchronized (reader) {
-      try (PreparedStatement ps = reader.prepareStatement(
-          "SELECT seq, env, frame FROM frames WHERE task_id = ? AND seq > ? ORDER BY seq")) {
+      try (PreparedStatement ps =
+          reader.prepareStatement(
+              "SELECT seq, env, frame FROM frames WHERE task_id = ? AND seq > ? ORDER BY seq")) {
         ps.setString(1, taskId);
         ps.setLong(2, afterSeq);
         try (ResultSet rs = ps.executeQuery()) {
@@ -179,10 +208,13 @@ final class SqliteLog implements AutoCloseable {
     return frames;
   }
 
+  /** Stops taking ops, commits every op queued so far, then closes the connections. */
   @Override
   public void close() throws Exception {
-    running = false;
-    thread.join(10_000);
+    synchronized (this) {
+      running = false;
+    }
+    thread.join();
     writer.close();
     reader.close();
   }

@@ -1,29 +1,57 @@
 package io.vizrelay.common.store.embedded;
 
 import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.WindowBytesCache;
 import io.vizrelay.common.visdom.TaskState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The in-memory life of one task in the embedded store. Confined to the task's shard thread,
- * except {@link #committedSeq}, which the log writer advances.
+ * The life of one task in the embedded store. Hot: its state, recent deltas and cached window bytes
+ * are in memory. Cold ({@link #state} null): only its id and epoch are; the rest is in the log,
+ * loaded on the next operation. Confined to the task's shard thread, except the volatile figures
+ * that the log writer and the sweeper read.
  */
 final class TaskSlot {
   /** Recent deltas kept in memory for fast resume and gap repair; older ones come from the log. */
   static final int RING = 1024;
 
+  /** Bytes of recent deltas kept at most (big batched events would otherwise pin a lot of heap). */
+  static final long RING_BYTES = 1L << 20;
+
   final String taskId;
   final String epoch;
-  final TaskState state;
+
+  /** The visdom state, or null while the task is cold. */
+  volatile TaskState state;
+
   long lastSeq;
   volatile long committedSeq;
   long bytesSinceSnapshot;
   long lastSnapshotBytes;
+
+  /** Whether the log holds the task (false for a task only ever read, never written). */
+  boolean persisted;
+
   /** Serialized windows reused by late joins while they do not change. */
-  final WindowBytesCache windowBytes = new WindowBytesCache();
+  WindowBytesCache windowBytes = new WindowBytesCache();
+
   private final ArrayDeque<Delta> ring = new ArrayDeque<>();
+  private long ringBytes;
+
+  /** Completes once everything logged before the unload is committed; a load waits for it. */
+  CompletableFuture<Void> flushed;
+
+  /** When an operation last used the task ({@link System#nanoTime}). */
+  volatile long lastUsedNanos = System.nanoTime();
+
+  /** The estimated heap of the state plus the recent deltas; 0 while cold. */
+  volatile long stateBytes;
+
+  /** When {@link #stateBytes} was last estimated, or 0 when it is stale. */
+  long measuredNanos;
 
   TaskSlot(String taskId, String epoch, TaskState state, long lastSeq) {
     this.taskId = taskId;
@@ -33,12 +61,45 @@ final class TaskSlot {
     this.committedSeq = lastSeq;
   }
 
+  /** A task known to the log, not loaded. */
+  static TaskSlot cold(String taskId, String epoch) {
+    TaskSlot slot = new TaskSlot(taskId, epoch, null, 0);
+    slot.persisted = true;
+    return slot;
+  }
+
+  boolean hot() {
+    return state != null;
+  }
+
+  void touch() {
+    lastUsedNanos = System.nanoTime();
+  }
+
   void remember(Delta delta) {
     ring.addLast(delta);
-    bytesSinceSnapshot += delta.stored().length();
-    if (ring.size() > RING) {
-      ring.removeFirst();
+    long size = delta.stored().length();
+    bytesSinceSnapshot += size;
+    ringBytes += size;
+    while (ring.size() > RING || (ringBytes > RING_BYTES && ring.size() > 1)) {
+      ringBytes -= ring.removeFirst().stored().length();
     }
+    measuredNanos = 0;
+  }
+
+  long ringBytes() {
+    return ringBytes;
+  }
+
+  /** Drops everything but the identity; the log holds the rest. */
+  void unload(CompletableFuture<Void> flushedBefore) {
+    state = null;
+    ring.clear();
+    ringBytes = 0;
+    windowBytes = new WindowBytesCache();
+    flushed = flushedBefore;
+    stateBytes = 0;
+    measuredNanos = 0;
   }
 
   /** The deltas after {@code seq} when the ring still holds all of them, else null. */

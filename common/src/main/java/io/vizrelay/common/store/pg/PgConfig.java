@@ -11,19 +11,22 @@ import java.util.regex.Pattern;
  * The PostgreSQL tier behind the grid, read from environment variables (README "Configuration").
  * Off unless {@code VIZRELAY_PG_URL} is set: then nothing of the PostgreSQL tier is started.
  *
- * @param host database host, from {@code VIZRELAY_PG_URL}
- *     ({@code postgresql://[user[:password]@]host[:port]/db}; {@code postgres://} is accepted too)
+ * @param host database host, from {@code VIZRELAY_PG_URL} ({@code
+ *     postgresql://[user[:password]@]host[:port]/db}; {@code postgres://} is accepted too)
  * @param port database port (default 5432)
  * @param database database name
  * @param user role (default {@code postgres})
- * @param password {@code VIZRELAY_PG_PASSWORD} when set (a Kubernetes Secret), else the URL's, else empty
- * @param commit {@code VIZRELAY_PG_COMMIT}: {@code sync} (default and, for now, the only mode: acknowledged =
- *     committed); {@code async} (write-behind with a bounded lag) is refused at start until it exists
+ * @param password {@code VIZRELAY_PG_PASSWORD} when set (a Kubernetes Secret), else the URL's, else
+ *     empty
+ * @param commit {@code VIZRELAY_PG_COMMIT}: {@code sync} (default and, for now, the only mode:
+ *     acknowledged = committed); {@code async} (write-behind with a bounded lag) is refused at
+ *     start until it exists
  * @param poolSize {@code VIZRELAY_PG_POOL_SIZE}: connections per node (default 8)
- * @param snapshotFrames {@code VIZRELAY_PG_SNAPSHOT_FRAMES}: a task's state is snapshotted in PostgreSQL every
- *     this many frames (default 1000); bounds the replay of a task loaded back into the grid
- * @param connectTimeoutSeconds {@code VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS}: how long a write waits for a
- *     connection before the request answers 503 (default 5)
+ * @param snapshotFrames {@code VIZRELAY_PG_SNAPSHOT_FRAMES}: a task's state is snapshotted in
+ *     PostgreSQL every this many frames (default 1000); bounds the replay of a task loaded back
+ *     into the grid
+ * @param connectTimeoutSeconds {@code VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS}: how long a write waits
+ *     for a connection before the request answers 503 (default 5)
  */
 public record PgConfig(
     String host,
@@ -44,9 +47,10 @@ public record PgConfig(
     ASYNC
   }
 
-  private static final Pattern URL = Pattern.compile(
-      "postgres(?:ql)?://(?:(?<user>[^:@/]*)(?::(?<password>[^@/]*))?@)?(?<host>\\[[^\\]]+]|[^:/@\\[]+)"
-          + "(?::(?<port>\\d{1,5}))?/(?<db>[^/?#]+)");
+  private static final Pattern URL =
+      Pattern.compile(
+          "postgres(?:ql)?://(?:(?<user>[^:@/]*)(?::(?<password>[^@/]*))?@)?(?<host>\\[[^\\]]+]|[^:/@\\[]+)"
+              + "(?::(?<port>\\d{1,5}))?/(?<db>[^/?#]+)");
 
   /** The configuration, or null when {@code VIZRELAY_PG_URL} is unset (the tier is off). */
   public static PgConfig fromEnv(Map<String, String> env) {
@@ -58,17 +62,22 @@ public record PgConfig(
     Matcher m = URL.matcher(url);
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "VIZRELAY_PG_URL must be postgresql://[user[:password]@]host[:port]/db, was " + redacted(url));
+          "VIZRELAY_PG_URL must be postgresql://[user[:password]@]host[:port]/db, was "
+              + redacted(url));
     }
     int port = m.group("port") == null ? 5432 : Integer.parseInt(m.group("port"));
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("VIZRELAY_PG_URL port must be in [1, 65535], was " + port);
     }
-    String user = m.group("user") == null || m.group("user").isEmpty() ? "postgres" : decode(m.group("user"));
-    String password = e.string("VIZRELAY_PG_PASSWORD", m.group("password") == null ? "" : decode(m.group("password")));
+    String user =
+        m.group("user") == null || m.group("user").isEmpty() ? "postgres" : decode(m.group("user"));
+    String password =
+        e.string(
+            "VIZRELAY_PG_PASSWORD", m.group("password") == null ? "" : decode(m.group("password")));
     Commit commit = e.enumValue("VIZRELAY_PG_COMMIT", Commit.class, Commit.SYNC);
     if (commit == Commit.ASYNC) {
-      throw new IllegalArgumentException("VIZRELAY_PG_COMMIT=async is not available yet; use sync (the default)");
+      throw new IllegalArgumentException(
+          "VIZRELAY_PG_COMMIT=async is not available yet; use sync (the default)");
     }
     return new PgConfig(
         m.group("host"),
@@ -89,7 +98,17 @@ public record PgConfig(
 
   /** Where the tier writes, for logs and {@code /readiness} (never the password). */
   public String describe() {
-    return "postgresql://" + user + "@" + host + ":" + port + "/" + database + " (" + commit.name().toLowerCase() + ")";
+    return "postgresql://"
+        + user
+        + "@"
+        + host
+        + ":"
+        + port
+        + "/"
+        + database
+        + " ("
+        + commit.name().toLowerCase()
+        + ")";
   }
 
   @Override

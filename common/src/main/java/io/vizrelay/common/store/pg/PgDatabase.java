@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class PgDatabase implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PgDatabase.class);
+
   /** Where the migrations are on the class path. */
   static final String MIGRATIONS = "classpath:io/vizrelay/common/store/pg/migration";
+
   /** Flyway's history table (not its default name, so the database can be shared). */
   static final String HISTORY = "vizrelay_schema_history";
 
@@ -38,15 +40,19 @@ public final class PgDatabase implements AutoCloseable {
   public static PgDatabase open(PgConfig config) {
     HikariDataSource pool = new HikariDataSource(hikari(config));
     try {
-      MigrateResult result = Flyway.configure()
-          .dataSource(pool)
-          .locations(MIGRATIONS)
-          .table(HISTORY)
-          .baselineOnMigrate(false)
-          .load()
-          .migrate();
-      LOG.info("PostgreSQL tier {}: schema at version {} ({} migration(s) applied now)", config.describe(),
-          result.targetSchemaVersion, result.migrationsExecuted);
+      MigrateResult result =
+          Flyway.configure()
+              .dataSource(pool)
+              .locations(MIGRATIONS)
+              .table(HISTORY)
+              .baselineOnMigrate(false)
+              .load()
+              .migrate();
+      LOG.info(
+          "PostgreSQL tier {}: schema at version {} ({} migration(s) applied now)",
+          config.describe(),
+          result.targetSchemaVersion,
+          result.migrationsExecuted);
       return new PgDatabase(config, pool);
     } catch (RuntimeException e) {
       pool.close();

@@ -17,10 +17,11 @@ import java.util.Map;
 /**
  * The grid registry ({@code vizrelay.registry}) written through to PostgreSQL's {@code registry}
  * table: every change an op makes to a task's record (meta, status, stop request, shared_with, seq,
- * epoch, ...) is committed before the op returns, and the whole registry is loaded into the grid when
- * the map is first used after a full-cluster restart ({@link #loadAllKeys}), so listings and queries
- * see every task. Hazelcast calls this on its partition and map-store threads, never on an event
- * loop; a failed write fails the op (the caller answers 503) and leaves the grid entry as it was.
+ * epoch, ...) is committed before the op returns, and the whole registry is loaded into the grid
+ * when the map is first used after a full-cluster restart ({@link #loadAllKeys}), so listings and
+ * queries see every task. Hazelcast calls this on its partition and map-store threads, never on an
+ * event loop; a failed write fails the op (the caller answers 503) and leaves the grid entry as it
+ * was.
  */
 public final class PgRegistryStore implements MapStore<String, GridTask> {
   private final PgDatabase db;
@@ -36,9 +37,11 @@ public final class PgRegistryStore implements MapStore<String, GridTask> {
 
   @Override
   public void storeAll(Map<String, GridTask> tasks) {
-    try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement(
-        "INSERT INTO registry(task_id, record, updated_at) VALUES (?, ?, now())"
-            + " ON CONFLICT (task_id) DO UPDATE SET record = EXCLUDED.record, updated_at = now()")) {
+    try (Connection c = db.connection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO registry(task_id, record, updated_at) VALUES (?, ?, now())"
+                    + " ON CONFLICT (task_id) DO UPDATE SET record = EXCLUDED.record, updated_at = now()")) {
       for (Map.Entry<String, GridTask> e : tasks.entrySet()) {
         s.setString(1, e.getKey());
         s.setBytes(2, Json.bytes(e.getValue().record()));
@@ -75,7 +78,8 @@ public final class PgRegistryStore implements MapStore<String, GridTask> {
   public Map<String, GridTask> loadAll(Collection<String> taskIds) {
     Map<String, GridTask> out = new HashMap<>();
     try (Connection c = db.connection();
-        PreparedStatement s = c.prepareStatement("SELECT task_id, record FROM registry WHERE task_id = ANY (?)")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT task_id, record FROM registry WHERE task_id = ANY (?)")) {
       s.setArray(1, c.createArrayOf("text", taskIds.toArray()));
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
@@ -91,7 +95,8 @@ public final class PgRegistryStore implements MapStore<String, GridTask> {
   @Override
   public Iterable<String> loadAllKeys() {
     List<String> ids = new ArrayList<>();
-    try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement("SELECT task_id FROM registry");
+    try (Connection c = db.connection();
+        PreparedStatement s = c.prepareStatement("SELECT task_id FROM registry");
         ResultSet r = s.executeQuery()) {
       while (r.next()) {
         ids.add(r.getString(1));

@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit of task streams: every {@link StreamWrite} a member's partition threads hand in while
- * the previous commit runs goes into the next transaction, whatever task it belongs to, so a
+ * Group commit of task streams: every {@link StreamWrite} a member's partition threads hand in
+ * while the previous commit runs goes into the next transaction, whatever task it belongs to, so a
  * commit's round trip is shared by every task writing at that moment.
  *
  * <p>A write commits only if PostgreSQL's stream of its task is still at {@code epoch:prevSeq}
@@ -53,7 +53,10 @@ public final class PgStreamWriter implements AutoCloseable {
     this.thread.start();
   }
 
-  /** Queues a write; completes once committed, or fails ({@link Conflict}, {@link PgUnavailableException}). */
+  /**
+   * Queues a write; completes once committed, or fails ({@link Conflict}, {@link
+   * PgUnavailableException}).
+   */
   public CompletableFuture<Void> write(StreamWrite write) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (!running) {
@@ -114,7 +117,8 @@ public final class PgStreamWriter implements AutoCloseable {
       if (failure == null) {
         failingSince = System.currentTimeMillis();
       }
-      PgUnavailableException down = e instanceof PgUnavailableException u ? u : new PgUnavailableException("commit", e);
+      PgUnavailableException down =
+          e instanceof PgUnavailableException u ? u : new PgUnavailableException("commit", e);
       failure = down.getMessage();
       LOG.warn("stream writer: a batch of {} write(s) failed: {}", batch.size(), down.getMessage());
       batch.forEach(p -> p.done.completeExceptionally(down));
@@ -134,29 +138,48 @@ public final class PgStreamWriter implements AutoCloseable {
     }
   }
 
-  private static void write(Connection c, List<Pending> batch, Map<Pending, RuntimeException> refused) throws SQLException {
+  private static void write(
+      Connection c, List<Pending> batch, Map<Pending, RuntimeException> refused)
+      throws SQLException {
     Map<String, PgStreams.Head> heads = lockHeads(c, batch);
     List<Pending> accepted = new ArrayList<>(batch.size());
     Map<String, PgStreams.Head> advanced = new java.util.LinkedHashMap<>();
     for (Pending p : batch) {
       StreamWrite w = p.write;
       PgStreams.Head head = heads.get(w.taskId());
-      boolean fits = head == null ? w.prevSeq() == 0 : head.epoch().equals(w.epoch()) && head.lastSeq() == w.prevSeq();
+      boolean fits =
+          head == null
+              ? w.prevSeq() == 0
+              : head.epoch().equals(w.epoch()) && head.lastSeq() == w.prevSeq();
       if (!fits) {
-        refused.put(p, new Conflict("stream of " + w.taskId() + " is at " + head + " in PostgreSQL, the write starts at "
-            + w.epoch() + ":" + w.prevSeq()));
+        refused.put(
+            p,
+            new Conflict(
+                "stream of "
+                    + w.taskId()
+                    + " is at "
+                    + head
+                    + " in PostgreSQL, the write starts at "
+                    + w.epoch()
+                    + ":"
+                    + w.prevSeq()));
         continue;
       }
       heads.put(w.taskId(), new PgStreams.Head(w.epoch(), w.lastSeq()));
       advanced.put(w.taskId(), heads.get(w.taskId()));
       accepted.add(p);
     }
-    try (PreparedStatement frames = c.prepareStatement(
-        "INSERT INTO frames(task_id, epoch, seq, env, at_ms, visdom, compact) VALUES (?, ?, ?, ?, ?, ?, ?)");
-        PreparedStatement streams = c.prepareStatement("INSERT INTO streams(task_id, epoch, last_seq) VALUES (?, ?, ?)"
-            + " ON CONFLICT (task_id) DO UPDATE SET epoch = EXCLUDED.epoch, last_seq = EXCLUDED.last_seq");
-        PreparedStatement snapshots = c.prepareStatement("INSERT INTO snapshots(task_id, epoch, seq, state) VALUES (?, ?, ?, ?)"
-            + " ON CONFLICT (task_id) DO UPDATE SET epoch = EXCLUDED.epoch, seq = EXCLUDED.seq, state = EXCLUDED.state")) {
+    try (PreparedStatement frames =
+            c.prepareStatement(
+                "INSERT INTO frames(task_id, epoch, seq, env, at_ms, visdom, compact) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        PreparedStatement streams =
+            c.prepareStatement(
+                "INSERT INTO streams(task_id, epoch, last_seq) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (task_id) DO UPDATE SET epoch = EXCLUDED.epoch, last_seq = EXCLUDED.last_seq");
+        PreparedStatement snapshots =
+            c.prepareStatement(
+                "INSERT INTO snapshots(task_id, epoch, seq, state) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT (task_id) DO UPDATE SET epoch = EXCLUDED.epoch, seq = EXCLUDED.seq, state = EXCLUDED.state")) {
       int nFrames = 0;
       int nSnapshots = 0;
       for (Pending p : accepted) {
@@ -199,15 +222,20 @@ public final class PgStreamWriter implements AutoCloseable {
     }
   }
 
-  /** The heads of the batch's tasks, locked (or their absence: the insert of a new head conflicts instead). */
-  private static Map<String, PgStreams.Head> lockHeads(Connection c, List<Pending> batch) throws SQLException {
+  /**
+   * The heads of the batch's tasks, locked (or their absence: the insert of a new head conflicts
+   * instead).
+   */
+  private static Map<String, PgStreams.Head> lockHeads(Connection c, List<Pending> batch)
+      throws SQLException {
     Map<String, PgStreams.Head> heads = new HashMap<>();
     List<String> ids = new ArrayList<>();
     for (Pending p : batch) {
       ids.add(p.write.taskId());
     }
-    try (PreparedStatement s = c.prepareStatement(
-        "SELECT task_id, epoch, last_seq FROM streams WHERE task_id = ANY (?) ORDER BY task_id FOR UPDATE")) {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT task_id, epoch, last_seq FROM streams WHERE task_id = ANY (?) ORDER BY task_id FOR UPDATE")) {
       s.setArray(1, c.createArrayOf("text", ids.toArray()));
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads and deletes of task streams in PostgreSQL ({@code streams}, {@code snapshots},
- * {@code frames}). Blocking: called on Hazelcast's partition and map-store threads.
+ * Reads and deletes of task streams in PostgreSQL ({@code streams}, {@code snapshots}, {@code
+ * frames}). Blocking: called on Hazelcast's partition and map-store threads.
  */
 public final class PgStreams {
   private final PgDatabase db;
@@ -21,13 +21,17 @@ public final class PgStreams {
   /** A stream's committed head. */
   public record Head(String epoch, long lastSeq) {}
 
-  /** A stream as stored: its head, the latest snapshot (or none) and every frame after it, in order. */
-  public record Loaded(Head head, long snapshotSeq, byte[] snapshot, List<StreamWrite.Row> frames) {}
+  /**
+   * A stream as stored: its head, the latest snapshot (or none) and every frame after it, in order.
+   */
+  public record Loaded(
+      Head head, long snapshotSeq, byte[] snapshot, List<StreamWrite.Row> frames) {}
 
   /** The committed head of a task's stream, or null when PostgreSQL has none. */
   public Head head(String taskId) {
     try (Connection c = db.connection();
-        PreparedStatement s = c.prepareStatement("SELECT epoch, last_seq FROM streams WHERE task_id = ?")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT epoch, last_seq FROM streams WHERE task_id = ?")) {
       s.setString(1, taskId);
       try (ResultSet r = s.executeQuery()) {
         return r.next() ? new Head(r.getString(1), r.getLong(2)) : null;
@@ -60,7 +64,8 @@ public final class PgStreams {
 
   private static Loaded load(Connection c, String taskId) throws SQLException {
     Head head;
-    try (PreparedStatement s = c.prepareStatement("SELECT epoch, last_seq FROM streams WHERE task_id = ?")) {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT epoch, last_seq FROM streams WHERE task_id = ?")) {
       s.setString(1, taskId);
       try (ResultSet r = s.executeQuery()) {
         if (!r.next()) {
@@ -71,7 +76,8 @@ public final class PgStreams {
     }
     long snapshotSeq = 0;
     byte[] snapshot = null;
-    try (PreparedStatement s = c.prepareStatement("SELECT seq, state FROM snapshots WHERE task_id = ? AND epoch = ?")) {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT seq, state FROM snapshots WHERE task_id = ? AND epoch = ?")) {
       s.setString(1, taskId);
       s.setString(2, head.epoch());
       try (ResultSet r = s.executeQuery()) {
@@ -82,8 +88,10 @@ public final class PgStreams {
       }
     }
     List<StreamWrite.Row> frames = new ArrayList<>();
-    try (PreparedStatement s = c.prepareStatement("SELECT seq, env, at_ms, visdom, compact FROM frames"
-        + " WHERE task_id = ? AND epoch = ? AND seq > ? AND seq <= ? ORDER BY seq")) {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT seq, env, at_ms, visdom, compact FROM frames"
+                + " WHERE task_id = ? AND epoch = ? AND seq > ? AND seq <= ? ORDER BY seq")) {
       s.setString(1, taskId);
       s.setString(2, head.epoch());
       s.setLong(3, snapshotSeq);
@@ -91,18 +99,22 @@ public final class PgStreams {
       s.setFetchSize(1000);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          frames.add(new StreamWrite.Row(r.getLong(1), r.getString(2), r.getLong(3), r.getBytes(4), r.getBytes(5)));
+          frames.add(
+              new StreamWrite.Row(
+                  r.getLong(1), r.getString(2), r.getLong(3), r.getBytes(4), r.getBytes(5)));
         }
       }
     }
     long expect = snapshotSeq + 1;
     for (StreamWrite.Row f : frames) {
       if (f.seq() != expect++) {
-        throw new IllegalStateException("stream of " + taskId + " has a hole before seq " + f.seq());
+        throw new IllegalStateException(
+            "stream of " + taskId + " has a hole before seq " + f.seq());
       }
     }
     if (expect - 1 != head.lastSeq()) {
-      throw new IllegalStateException("stream of " + taskId + " ends at " + (expect - 1) + ", head says " + head.lastSeq());
+      throw new IllegalStateException(
+          "stream of " + taskId + " ends at " + (expect - 1) + ", head says " + head.lastSeq());
     }
     return new Loaded(head, snapshotSeq, snapshot, frames);
   }
@@ -113,7 +125,8 @@ public final class PgStreams {
       c.setAutoCommit(false);
       try {
         for (String table : List.of("frames", "snapshots", "streams")) {
-          try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE task_id = ?")) {
+          try (PreparedStatement s =
+              c.prepareStatement("DELETE FROM " + table + " WHERE task_id = ?")) {
             s.setString(1, taskId);
             s.executeUpdate();
           }

@@ -11,9 +11,9 @@ import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import io.vizrelay.common.store.cluster.TaskMapStore;
 
 /**
- * Puts PostgreSQL behind a member's grid maps: the registry written through
- * ({@link PgRegistryStore}, loaded whole at start) and the task states ({@link TaskMapStore}: frames
- * and snapshots committed before an operation completes, tasks loaded back on access). One per node;
+ * Puts PostgreSQL behind a member's grid maps: the registry written through ({@link
+ * PgRegistryStore}, loaded whole at start) and the task states ({@link TaskMapStore}: frames and
+ * snapshots committed before an operation completes, tasks loaded back on access). One per node;
  * attached to the Hazelcast config before the member starts.
  */
 public final class PgTier implements AutoCloseable {
@@ -25,7 +25,10 @@ public final class PgTier implements AutoCloseable {
     this.writer = new PgStreamWriter(db);
   }
 
-  /** Opens the database (migrating it) and attaches the map stores to {@code hazelcast}; null config = off. */
+  /**
+   * Opens the database (migrating it) and attaches the map stores to {@code hazelcast}; null config
+   * = off.
+   */
   public static PgTier attach(Config hazelcast, PgConfig config, VizConfig viz) {
     if (config == null) {
       return null;
@@ -37,32 +40,53 @@ public final class PgTier implements AutoCloseable {
 
   private void configure(Config hazelcast, VizConfig viz) {
     PgConfig config = db.config();
-    hazelcast.getMapConfig(RegistryGrid.MAP).setMapStoreConfig(new MapStoreConfig()
-        .setEnabled(true)
-        .setImplementation(new PgRegistryStore(db))
-        .setWriteDelaySeconds(0)
-        .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER));
+    hazelcast
+        .getMapConfig(RegistryGrid.MAP)
+        .setMapStoreConfig(
+            new MapStoreConfig()
+                .setEnabled(true)
+                .setImplementation(new PgRegistryStore(db))
+                .setWriteDelaySeconds(0)
+                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER));
     long writeTimeoutMs = 1000L * (config.connectTimeoutSeconds() + 30);
-    hazelcast.getMapConfig(ClusterTaskStore.MAP).setMapStoreConfig(new MapStoreConfig()
-        .setEnabled(true)
-        .setImplementation(new TaskMapStore(writer, new PgStreams(db), viz, config.snapshotFrames(), writeTimeoutMs))
-        .setWriteDelaySeconds(0)
-        .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+    hazelcast
+        .getMapConfig(ClusterTaskStore.MAP)
+        .setMapStoreConfig(
+            new MapStoreConfig()
+                .setEnabled(true)
+                .setImplementation(
+                    new TaskMapStore(
+                        writer, new PgStreams(db), viz, config.snapshotFrames(), writeTimeoutMs))
+                .setWriteDelaySeconds(0)
+                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
   }
 
   public PgDatabase database() {
     return db;
   }
 
-  /** Null while the last commit succeeded, else why PostgreSQL does not take writes (for {@code /readiness}). */
+  /**
+   * Null while the last commit succeeded, else why PostgreSQL does not take writes (for {@code
+   * /readiness}).
+   */
   public String health() {
     return writer.health();
   }
 
-  /** The {@code postgresql} procedure of {@code /readiness}: DOWN with the reason while commits fail. Never blocks. */
+  /**
+   * The {@code postgresql} procedure of {@code /readiness}: DOWN with the reason while commits
+   * fail. Never blocks.
+   */
   public void healthCheck(Promise<Status> status) {
     String why = health();
     status.complete(why == null ? Status.OK() : Status.KO(new JsonObject().put("reason", why)));
+  }
+
+  /** Closes {@code tier} unless it is null (no PostgreSQL tier). */
+  public static void closeIfAny(PgTier tier) {
+    if (tier != null) {
+      tier.close();
+    }
   }
 
   @Override

@@ -2,8 +2,8 @@ package io.vizrelay.common.store.pg;
 
 /**
  * PostgreSQL could not take or give what the grid asked (down, unreachable, timed out): thrown on a
- * Hazelcast thread, it fails the grid operation, which the caller answers with 503 and
- * {@code Retry-After}; nothing of the operation is applied.
+ * Hazelcast thread, it fails the grid operation, which the caller answers with 503 and {@code
+ * Retry-After}; nothing of the operation is applied.
  */
 public final class PgUnavailableException extends RuntimeException {
   public PgUnavailableException(String what, Throwable cause) {

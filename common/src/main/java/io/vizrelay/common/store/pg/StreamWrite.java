@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param snapshot the state at {@code lastSeq}, or null
  */
-public record StreamWrite(String taskId, String epoch, long prevSeq, long lastSeq, List<Row> frames, byte[] snapshot) {
+public record StreamWrite(
+    String taskId, String epoch, long prevSeq, long lastSeq, List<Row> frames, byte[] snapshot) {
 
   /** One numbered frame as stored. */
   public record Row(long seq, String env, long atMs, byte[] visdom, byte[] compact) {}
@@ -20,7 +21,8 @@ public record StreamWrite(String taskId, String epoch, long prevSeq, long lastSe
     long expect = prevSeq + 1;
     for (Row r : frames) {
       if (r.seq() != expect++) {
-        throw new IllegalArgumentException("frames of " + taskId + " not contiguous after " + prevSeq);
+        throw new IllegalArgumentException(
+            "frames of " + taskId + " not contiguous after " + prevSeq);
       }
     }
     if (!frames.isEmpty() && frames.get(frames.size() - 1).seq() != lastSeq) {

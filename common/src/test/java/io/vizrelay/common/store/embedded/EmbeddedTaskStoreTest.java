@@ -27,17 +27,28 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded tier: numbering, durability across reopen, snapshots, and since from memory and disk. */
+/**
+ * The embedded tier: numbering, durability across reopen, snapshots, and since from memory and
+ * disk.
+ */
 class EmbeddedTaskStoreTest {
   static final String TASK = "alice-store";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private VizConfig config(long snapshotBytes) {
-    return VizConfig.fromEnv(Map.of("VIZRELAY_DATA_DIR", dir.toString(), "VIZRELAY_FSYNC", "batch",
-        "VIZRELAY_SNAPSHOT_BYTES", Long.toString(snapshotBytes), "VIZRELAY_RETAIN_SECONDS", "0",
-        "VIZRELAY_RETAIN_FRAMES", "100"));
+    return VizConfig.fromEnv(
+        Map.of(
+            "VIZRELAY_DATA_DIR",
+            dir.toString(),
+            "VIZRELAY_FSYNC",
+            "batch",
+            "VIZRELAY_SNAPSHOT_BYTES",
+            Long.toString(snapshotBytes),
+            "VIZRELAY_RETAIN_SECONDS",
+            "0",
+            "VIZRELAY_RETAIN_FRAMES",
+            "100"));
   }
 
   @Test
@@ -65,7 +76,8 @@ class EmbeddedTaskStoreTest {
     TaskStats after = await(reopened.stats(TASK));
     assertEquals(before, after);
     assertEquals(range(50), xs(reopened));
-    assertEquals(51, await(reopened.apply(TASK, append(50))).deltas().get(0).seq(), "seq continues");
+    assertEquals(
+        51, await(reopened.apply(TASK, append(50))).deltas().get(0).seq(), "seq continues");
     await(reopened.close());
   }
 
@@ -83,7 +95,9 @@ class EmbeddedTaskStoreTest {
     Since recent = await(reopened.since(TASK, epoch, 1950));
     assertFalse(recent.gone(), "the retained frames are still served after a restart");
     assertEquals(50, recent.deltas().size());
-    assertTrue(await(reopened.since(TASK, epoch, 5)).gone(), "frames covered by a snapshot and past retention are gone");
+    assertTrue(
+        await(reopened.since(TASK, epoch, 5)).gone(),
+        "frames covered by a snapshot and past retention are gone");
     long stored = Files.size(dir.resolve("vizrelay.db"));
     assertTrue(stored > 0);
     await(reopened.close());
@@ -96,11 +110,16 @@ class EmbeddedTaskStoreTest {
       await(store.apply(TASK, append(i)));
     }
     String epoch = await(store.stats(TASK)).epoch();
-    assertSeqs(await(store.since(TASK, epoch, TaskSlot.RING + 400)), TaskSlot.RING + 401, TaskSlot.RING + 500);
+    assertSeqs(
+        await(store.since(TASK, epoch, TaskSlot.RING + 400)),
+        TaskSlot.RING + 401,
+        TaskSlot.RING + 500);
     assertSeqs(await(store.since(TASK, epoch, 3)), 4, TaskSlot.RING + 500);
     assertTrue(await(store.since(TASK, epoch, TaskSlot.RING + 500)).deltas().isEmpty());
     assertTrue(await(store.since(TASK, "other", 3)).gone());
-    assertTrue(await(store.since(TASK, epoch, TaskSlot.RING + 501)).gone(), "a seq from the future is not ours");
+    assertTrue(
+        await(store.since(TASK, epoch, TaskSlot.RING + 501)).gone(),
+        "a seq from the future is not ours");
     await(store.close());
   }
 
@@ -110,8 +129,19 @@ class EmbeddedTaskStoreTest {
     await(store.apply(TASK, append(0)));
     ObjectNode noLayout = Json.object();
     noLayout.putArray("x").add(1);
-    ExecutionException e = assertThrows(ExecutionException.class, () -> await(store.apply(TASK,
-        new VisdomCommand.CreateWindow("main", "bad", (ArrayNode) Json.object().putArray("d").add(noLayout), null, null))));
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                await(
+                    store.apply(
+                        TASK,
+                        new VisdomCommand.CreateWindow(
+                            "main",
+                            "bad",
+                            (ArrayNode) Json.object().putArray("d").add(noLayout),
+                            null,
+                            null))));
     assertTrue(e.getCause() instanceof ApiException);
     assertEquals(1, await(store.stats(TASK)).lastSeq());
     assertEquals(2, await(store.apply(TASK, append(1))).deltas().get(0).seq());
@@ -145,7 +175,8 @@ class EmbeddedTaskStoreTest {
     trace.putArray("y").add(x * 2);
     trace.put("name", "train").put("type", "scatter").put("mode", "lines");
     ArrayNode data = Json.NODES.arrayNode().add(trace);
-    return new VisdomCommand.UpdateWindow("main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
+    return new VisdomCommand.UpdateWindow(
+        "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -20,7 +20,9 @@ class PgConfigTest {
 
   @Test
   void fullUrlAndDefaults() {
-    PgConfig c = PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://viz:s%40cret@db.internal:6543/vizrelay"));
+    PgConfig c =
+        PgConfig.fromEnv(
+            Map.of("VIZRELAY_PG_URL", "postgresql://viz:s%40cret@db.internal:6543/vizrelay"));
     assertEquals("db.internal", c.host());
     assertEquals(6543, c.port());
     assertEquals("vizrelay", c.database());
@@ -44,8 +46,17 @@ class PgConfigTest {
 
   @Test
   void passwordVariableOverridesTheUrls() {
-    PgConfig c = PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://viz:inurl@h/db",
-        "VIZRELAY_PG_PASSWORD", "fromsecret", "VIZRELAY_PG_COMMIT", "SYNC", "VIZRELAY_PG_POOL_SIZE", "3"));
+    PgConfig c =
+        PgConfig.fromEnv(
+            Map.of(
+                "VIZRELAY_PG_URL",
+                "postgresql://viz:inurl@h/db",
+                "VIZRELAY_PG_PASSWORD",
+                "fromsecret",
+                "VIZRELAY_PG_COMMIT",
+                "SYNC",
+                "VIZRELAY_PG_POOL_SIZE",
+                "3"));
     assertEquals("fromsecret", c.password());
     assertEquals(PgConfig.Commit.SYNC, c.commit());
     assertEquals(3, c.poolSize());
@@ -53,19 +64,37 @@ class PgConfigTest {
 
   @Test
   void malformedValuesFailNamingTheVariableWithoutThePassword() {
-    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-        () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "mysql://u:topsecret@h/db")));
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "mysql://u:topsecret@h/db")));
     assertTrue(bad.getMessage().startsWith("VIZRELAY_PG_URL"));
     assertFalse(bad.getMessage().contains("topsecret"), bad.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://h")));
-    assertThrows(IllegalArgumentException.class, () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://h:99999/db")));
-    IllegalArgumentException mode = assertThrows(IllegalArgumentException.class,
-        () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://h/db", "VIZRELAY_PG_COMMIT", "later")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://h")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://h:99999/db")));
+    IllegalArgumentException mode =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PgConfig.fromEnv(
+                    Map.of("VIZRELAY_PG_URL", "postgresql://h/db", "VIZRELAY_PG_COMMIT", "later")));
     assertTrue(mode.getMessage().startsWith("VIZRELAY_PG_COMMIT"));
-    assertThrows(IllegalArgumentException.class,
-        () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://h/db", "VIZRELAY_PG_POOL_SIZE", "0")));
-    IllegalArgumentException async = assertThrows(IllegalArgumentException.class,
-        () -> PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", "postgresql://h/db", "VIZRELAY_PG_COMMIT", "async")));
-    assertTrue(async.getMessage().contains("not available yet"), "async is refused, not silently sync");
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            PgConfig.fromEnv(
+                Map.of("VIZRELAY_PG_URL", "postgresql://h/db", "VIZRELAY_PG_POOL_SIZE", "0")));
+    IllegalArgumentException async =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PgConfig.fromEnv(
+                    Map.of("VIZRELAY_PG_URL", "postgresql://h/db", "VIZRELAY_PG_COMMIT", "async")));
+    assertTrue(
+        async.getMessage().contains("not available yet"), "async is refused, not silently sync");
   }
 }

@@ -10,7 +10,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vizrelay.common.cluster.ClusterConfig;
-import io.vizrelay.common.cluster.ClusterNode;
+import io.vizrelay.common.cluster.HazelcastSetup;
 import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.model.TaskKind;
@@ -44,9 +44,12 @@ class PgRegistryStoreTest {
     TestGrid grid = new TestGrid(n);
     grids.add(grid);
     for (int i = 0; i < n; i++) {
-      Config config = ClusterNode.hazelcastConfig(ClusterConfig.fromEnv(grid.env(i)));
-      tiers.add(PgTier.attach(config, PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", url, "VIZRELAY_PG_POOL_SIZE", "2")),
-          VizConfig.defaults()));
+      Config config = HazelcastSetup.config(ClusterConfig.fromEnv(grid.env(i)));
+      tiers.add(
+          PgTier.attach(
+              config,
+              PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", url, "VIZRELAY_PG_POOL_SIZE", "2")),
+              VizConfig.defaults()));
       HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
       grid.members.add(member);
       TestGrid.awaitSize(member, i + 1);
@@ -67,8 +70,20 @@ class PgRegistryStoreTest {
     List<TaskRecord> written = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       String task = "alice.t" + i;
-      apply(map, task, new RegistryOp.Register(new Registration(task, new TaskOwner("alice", "proj"), TaskKind.TRAIN,
-          1234L, "gpu-1", JsonNodeFactory.instance.objectNode().put("lr", 0.1 * i)), now, true, 1000));
+      apply(
+          map,
+          task,
+          new RegistryOp.Register(
+              new Registration(
+                  task,
+                  new TaskOwner("alice", "proj"),
+                  TaskKind.TRAIN,
+                  1234L,
+                  "gpu-1",
+                  JsonNodeFactory.instance.objectNode().put("lr", 0.1 * i)),
+              now,
+              true,
+              1000));
       apply(map, task, new RegistryOp.Share(List.of("bob", "carol")));
       written.add(apply(map, task, new RegistryOp.Stop()));
     }
@@ -87,7 +102,8 @@ class PgRegistryStoreTest {
       assertEquals(List.of("bob", "carol"), after.sharedWith());
       assertEquals(TaskStatus.RUNNING, after.status());
     }
-    assertEquals(19, again.values(RegistryGrid.sharedWith("bob")).size(), "queries see the loaded tasks");
+    assertEquals(
+        19, again.values(RegistryGrid.sharedWith("bob")).size(), "queries see the loaded tasks");
     assertEquals(19, again.keySet(RegistryGrid.ownedBy("alice")).size());
   }
 
@@ -98,16 +114,25 @@ class PgRegistryStoreTest {
     TestGrid grid = grid(1, url);
     IMap<String, GridTask> map = grid.members.get(0).getMap(RegistryGrid.MAP);
     String task = "alice.down";
-    apply(map, task, new RegistryOp.Register(new Registration(task, new TaskOwner("alice", null), TaskKind.TRAIN,
-        null, null, null), System.currentTimeMillis(), true, 1000));
+    apply(
+        map,
+        task,
+        new RegistryOp.Register(
+            new Registration(task, new TaskOwner("alice", null), TaskKind.TRAIN, null, null, null),
+            System.currentTimeMillis(),
+            true,
+            1000));
     pg.stop();
     try {
-      assertThrows(RuntimeException.class, () -> apply(map, task, new RegistryOp.Share(List.of("bob"))));
+      assertThrows(
+          RuntimeException.class, () -> apply(map, task, new RegistryOp.Share(List.of("bob"))));
       assertEquals(List.of(), map.get(task).record().sharedWith(), "the grid entry is as before");
     } finally {
       pg.start();
     }
-    assertEquals(List.of("bob"), apply(map, task, new RegistryOp.Share(List.of("bob"))).sharedWith(),
+    assertEquals(
+        List.of("bob"),
+        apply(map, task, new RegistryOp.Share(List.of("bob"))).sharedWith(),
         "works again once PostgreSQL is back");
   }
 }

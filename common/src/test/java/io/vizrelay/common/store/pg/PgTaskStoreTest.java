@@ -15,7 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.cluster.ClusterConfig;
-import io.vizrelay.common.cluster.ClusterNode;
+import io.vizrelay.common.cluster.HazelcastSetup;
 import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
@@ -53,7 +53,8 @@ class PgTaskStoreTest {
   String url;
   final List<TestGrid> grids = new ArrayList<>();
   final List<PgTier> tiers = new ArrayList<>();
-  final VizConfig config = VizConfig.fromEnv(Map.of("VIZRELAY_RETAIN_FRAMES", "5000", "VIZRELAY_RETAIN_SECONDS", "0"));
+  final VizConfig config =
+      VizConfig.fromEnv(Map.of("VIZRELAY_RETAIN_FRAMES", "5000", "VIZRELAY_RETAIN_SECONDS", "0"));
 
   @BeforeEach
   void start() {
@@ -72,9 +73,21 @@ class PgTaskStoreTest {
     TestGrid grid = new TestGrid(n);
     grids.add(grid);
     for (int i = 0; i < n; i++) {
-      Config hz = ClusterNode.hazelcastConfig(ClusterConfig.fromEnv(grid.env(i)));
-      tiers.add(PgTier.attach(hz, PgConfig.fromEnv(Map.of("VIZRELAY_PG_URL", url, "VIZRELAY_PG_POOL_SIZE", "2",
-          "VIZRELAY_PG_SNAPSHOT_FRAMES", "100", "VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS", "2")), config));
+      Config hz = HazelcastSetup.config(ClusterConfig.fromEnv(grid.env(i)));
+      tiers.add(
+          PgTier.attach(
+              hz,
+              PgConfig.fromEnv(
+                  Map.of(
+                      "VIZRELAY_PG_URL",
+                      url,
+                      "VIZRELAY_PG_POOL_SIZE",
+                      "2",
+                      "VIZRELAY_PG_SNAPSHOT_FRAMES",
+                      "100",
+                      "VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS",
+                      "2")),
+              config));
       HazelcastInstance member = Hazelcast.newHazelcastInstance(hz);
       grid.members.add(member);
       TestGrid.awaitSize(member, i + 1);
@@ -109,9 +122,11 @@ class PgTaskStoreTest {
     assertEquals(texts(before.frames()), texts(after.frames()), "the same state, every point once");
     Since since = await(again.since(TASK, epoch, 240));
     assertFalse(since.gone(), "frames after the last snapshot (at 200) are back in the ring");
-    assertEquals(List.of(241L, 242L, 243L, 244L, 245L, 246L, 247L, 248L, 249L, 250L),
+    assertEquals(
+        List.of(241L, 242L, 243L, 244L, 245L, 246L, 247L, 248L, 249L, 250L),
         since.deltas().stream().map(Delta::seq).toList());
-    assertTrue(await(again.since(TASK, epoch, 150)).gone(), "older ones are a recovered:false snapshot");
+    assertTrue(
+        await(again.since(TASK, epoch, 150)).gone(), "older ones are a recovered:false snapshot");
     assertEquals(251, await(again.apply(TASK, append(250))).deltas().get(0).seq(), "seq continues");
     assertEquals(1, await(again.stats("bob.other")).lastSeq());
     assertNull(await(again.stats("nobody")));
@@ -138,7 +153,9 @@ class PgTaskStoreTest {
           await(store.apply(TASK, append(100 + i)));
           fail("acknowledged while PostgreSQL is down");
         } catch (ExecutionException e) {
-          assertTrue(e.getCause() instanceof ApiException api && api.code() == ErrorCode.UNAVAILABLE, e.toString());
+          assertTrue(
+              e.getCause() instanceof ApiException api && api.code() == ErrorCode.UNAVAILABLE,
+              e.toString());
         }
       }
       assertTrue(tiers.stream().anyMatch(t -> t.health() != null), "readiness can say why");
@@ -161,13 +178,16 @@ class PgTaskStoreTest {
     assertEquals(points(11), pointsOf(await(store.snapshot(TASK, "*"))));
     assertEquals(11, count("frames WHERE task_id = '" + TASK + "'"));
     fullStop();
-    assertEquals(points(11), pointsOf(await(cluster(1).snapshot(TASK, "*"))), "and so after a full restart");
+    assertEquals(
+        points(11), pointsOf(await(cluster(1).snapshot(TASK, "*"))), "and so after a full restart");
   }
 
   private long count(String from) throws Exception {
     String db = url.substring(url.lastIndexOf('/') + 1);
-    try (Connection c = DriverManager.getConnection(TestPostgres.shared().jdbcUrl(db), "postgres", "");
-        Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM " + from)) {
+    try (Connection c =
+            DriverManager.getConnection(TestPostgres.shared().jdbcUrl(db), "postgres", "");
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM " + from)) {
       r.next();
       return r.getLong(1);
     }
@@ -204,7 +224,8 @@ class PgTaskStoreTest {
     trace.putArray("y").add(x * 2);
     trace.put("name", "train").put("type", "scatter").put("mode", "lines");
     ArrayNode data = Json.NODES.arrayNode().add(trace);
-    return new VisdomCommand.UpdateWindow("main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
+    return new VisdomCommand.UpdateWindow(
+        "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -16,12 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real PostgreSQL server for tests: the machine's Debian {@code postgresql} binaries
- * ({@code /usr/lib/postgresql/<version>/bin}), one cluster per JVM in a temporary directory,
- * listening on 127.0.0.1 at a free port with trust authentication, stopped at JVM exit.
- * PostgreSQL refuses to run as root, so when the tests run as root (CI does) every server command
- * runs as the {@code postgres} user through {@code runuser}. Each test class takes a fresh
- * database ({@link #newDatabase}); outage tests {@link #stop} and {@link #start} the server.
+ * A real PostgreSQL server for tests: the machine's Debian {@code postgresql} binaries ({@code
+ * /usr/lib/postgresql/<version>/bin}), one cluster per JVM in a temporary directory, listening on
+ * 127.0.0.1 at a free port with trust authentication, stopped at JVM exit. PostgreSQL refuses to
+ * run as root, so when the tests run as root (CI does) every server command runs as the {@code
+ * postgres} user through {@code runuser}. Each test class takes a fresh database ({@link
+ * #newDatabase}); outage tests {@link #stop} and {@link #start} the server.
  *
  * <p>{@code fsync=off}: the tests kill vizrelay nodes, never the database host, so durability of
  * PostgreSQL's own files is not what they check, and fsync would only cost the shared CPU time.
@@ -44,8 +44,9 @@ public final class TestPostgres {
   public static synchronized TestPostgres shared() {
     if (shared == null) {
       try {
-        TestPostgres pg = new TestPostgres(binaries(), Files.createTempDirectory("vizrelay-pg"),
-            TestGrid.freePorts(1).get(0));
+        TestPostgres pg =
+            new TestPostgres(
+                binaries(), Files.createTempDirectory("vizrelay-pg"), TestGrid.freePorts(1).get(0));
         pg.init();
         pg.start();
         Runtime.getRuntime().addShutdownHook(new Thread(pg::destroy, "test-postgres-stop"));
@@ -81,9 +82,22 @@ public final class TestPostgres {
   /** Starts the server (waits until it accepts connections). */
   public synchronized void start() throws IOException {
     if (!running) {
-      run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(),
-          "-w", "-t", "60", "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + dir
-              + " -c fsync=off -c max_connections=200", "start");
+      run(
+          bin.resolve("pg_ctl").toString(),
+          "-D",
+          dir.resolve("data").toString(),
+          "-l",
+          dir.resolve("log").toString(),
+          "-w",
+          "-t",
+          "60",
+          "-o",
+          "-c listen_addresses=127.0.0.1 -p "
+              + port
+              + " -k "
+              + dir
+              + " -c fsync=off -c max_connections=200",
+          "start");
       running = true;
     }
   }
@@ -91,7 +105,16 @@ public final class TestPostgres {
   /** Stops the server (fast shutdown: open connections are closed, as in a database failover). */
   public synchronized void stop() throws IOException {
     if (running) {
-      run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w", "-t", "60", "-m", "fast", "stop");
+      run(
+          bin.resolve("pg_ctl").toString(),
+          "-D",
+          dir.resolve("data").toString(),
+          "-w",
+          "-t",
+          "60",
+          "-m",
+          "fast",
+          "stop");
       running = false;
     }
   }
@@ -100,14 +123,31 @@ public final class TestPostgres {
     if (asRoot()) {
       run("chown", "postgres", dir.toString());
     }
-    run(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "postgres", "-A", "trust",
-        "-E", "UTF8", "--no-sync", "--locale=C");
+    run(
+        bin.resolve("initdb").toString(),
+        "-D",
+        dir.resolve("data").toString(),
+        "-U",
+        "postgres",
+        "-A",
+        "trust",
+        "-E",
+        "UTF8",
+        "--no-sync",
+        "--locale=C");
   }
 
   private void destroy() {
     try {
       if (running) {
-        run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w", "-m", "immediate", "stop");
+        run(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            dir.resolve("data").toString(),
+            "-w",
+            "-m",
+            "immediate",
+            "stop");
       }
     } catch (IOException e) {
       System.err.println("test PostgreSQL did not stop: " + e.getMessage());
@@ -128,14 +168,20 @@ public final class TestPostgres {
     argv.addAll(List.of(command));
     Path out = Files.createTempFile("vizrelay-pg-cmd", ".log");
     try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process p =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new IOException(String.join(" ", argv) + " did not finish in 120 s");
       }
       if (p.exitValue() != 0) {
-        throw new IOException(String.join(" ", argv) + " exited " + p.exitValue() + ": " + Files.readString(out)
-            + serverLog());
+        throw new IOException(
+            String.join(" ", argv)
+                + " exited "
+                + p.exitValue()
+                + ": "
+                + Files.readString(out)
+                + serverLog());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -162,12 +208,18 @@ public final class TestPostgres {
   private static Path binaries() throws IOException {
     Path root = Path.of("/usr/lib/postgresql");
     if (!Files.isDirectory(root)) {
-      throw new IOException("PostgreSQL is not installed (no " + root + "); install Debian's postgresql package");
+      throw new IOException(
+          "PostgreSQL is not installed (no " + root + "); install Debian's postgresql package");
     }
     try (Stream<Path> versions = Files.list(root)) {
-      return versions.map(v -> v.resolve("bin"))
+      return versions
+          .map(v -> v.resolve("bin"))
           .filter(b -> Files.isExecutable(b.resolve("initdb")))
-          .max(Comparator.comparingInt(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
+          .max(
+              Comparator.comparingInt(
+                  b ->
+                      Integer.parseInt(
+                          b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
           .orElseThrow(() -> new IOException("no initdb under " + root));
     }
   }

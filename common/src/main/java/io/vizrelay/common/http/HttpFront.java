@@ -1,0 +1,76 @@
+package io.vizrelay.common.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vizrelay.common.auth.RequestOrigin;
+import io.vizrelay.common.config.ServerOptions;
+import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ErrorHandler;
+import io.vizrelay.common.metrics.Metrics;
+import java.util.Map;
+
+/**
+ * The HTTP front end every vizrelay server shares (embedded and clustered): the one failure
+ * handler, the security headers on every response, the {@code Host} check (DNS rebinding, auth
+ * off), request metrics, {@code /health} and {@code /metrics}; then, once the services mounted
+ * their routes, {@link #listen}: 404 for unknown paths and 405 for a known path with another method
+ * (both through {@link ErrorHandler}), and the server with its options (idle timeout included).
+ */
+public final class HttpFront {
+  /**
+   * The page's Content-Security-Policy: scripts and connections only from this server, no inline
+   * script; inline styles stay allowed (Plotly writes them), images also as {@code data:}/{@code
+   * blob:} (visdom image panes).
+   */
+  public static final String CSP =
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+          + " img-src 'self' data: blob:; media-src 'self' data: blob:; connect-src 'self'; object-src 'none';"
+          + " base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+  private HttpFront() {}
+
+  /** A router with the shared front steps; the services mount their routes on it. */
+  public static Router router(Vertx vertx, VizConfig config, Metrics metrics) {
+    Router router = Router.router(vertx);
+    RequestOrigin origin = new RequestOrigin(config.auth());
+    router.route().failureHandler(new ErrorHandler());
+    router.route().handler(HttpFront::securityHeaders);
+    router.route().handler(metrics.http());
+    router.get("/health").handler(ctx -> ctx.json(Map.of("status", "UP")));
+    router
+        .route()
+        .handler(
+            ctx -> {
+              origin.checkHost(ctx.request());
+              ctx.next();
+            });
+    router.get("/metrics").handler(metrics.scrapeHandler());
+    return router;
+  }
+
+  /** Every response: no content sniffing, and the page's CSP (harmless on JSON). */
+  private static void securityHeaders(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    response.putHeader("X-Content-Type-Options", "nosniff");
+    response.putHeader("Content-Security-Policy", CSP);
+    response.putHeader("Referrer-Policy", "same-origin");
+    ctx.next();
+  }
+
+  /** 404/405 through the error handler, then listens with the shared server options. */
+  public static Future<HttpServer> listen(
+      Vertx vertx, VizConfig config, Router router, Metrics metrics) {
+    ErrorHandler errors = new ErrorHandler();
+    router.errorHandler(404, errors);
+    router.errorHandler(405, errors);
+    return metrics
+        .http()
+        .countConnections(vertx.createHttpServer(ServerOptions.http(config)))
+        .requestHandler(router)
+        .listen();
+  }
+}

@@ -1,0 +1,2 @@
+/** The process's one Jackson setup: parsing with limits, writing, and small node helpers. */
+package io.vizrelay.common.json;

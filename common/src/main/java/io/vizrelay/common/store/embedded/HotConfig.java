@@ -1,0 +1,39 @@
+package io.vizrelay.common.store.embedded;
+
+import io.vizrelay.common.config.EnvVars;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How much task state the embedded store keeps in memory (README "Configuration").
+ *
+ * @param idle a task with no open browser session and no operation for this long is unloaded
+ *     ({@code VIZRELAY_HOT_IDLE_SECONDS}, default 300)
+ * @param maxBytes bound of the estimated state of loaded tasks; past it the least recently used
+ *     unwatched tasks are unloaded first ({@code VIZRELAY_HOT_MAX_BYTES}, default ¼ of the max
+ *     heap)
+ */
+public record HotConfig(Duration idle, long maxBytes) {
+
+  public static HotConfig defaults() {
+    return fromEnv(Map.of());
+  }
+
+  public static HotConfig fromEnv(Map<String, String> env) {
+    EnvVars e = new EnvVars(env);
+    long quarterHeap = Runtime.getRuntime().maxMemory() / 4;
+    String max = e.string("VIZRELAY_HOT_MAX_BYTES", null);
+    long maxBytes;
+    try {
+      maxBytes = max == null ? quarterHeap : Long.parseLong(max);
+    } catch (NumberFormatException ex) {
+      throw new IllegalArgumentException("VIZRELAY_HOT_MAX_BYTES must be an integer, was " + max);
+    }
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("VIZRELAY_HOT_MAX_BYTES must be >= 0, was " + max);
+    }
+    return new HotConfig(
+        Duration.ofSeconds(e.integer("VIZRELAY_HOT_IDLE_SECONDS", 300, 0, Integer.MAX_VALUE)),
+        maxBytes);
+  }
+}
