@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * belongs to another life of the stream, is refused and nothing of it is stored; the others of the
  * batch commit. When the transaction fails (PostgreSQL down, connection lost) every write of the
  * batch fails and nothing of them is stored. {@link #health} tells {@code /readiness} why.
+ *
+ * <p>A connection lost while the {@code COMMIT} itself was under way leaves its outcome unknown:
+ * those writes are <em>in doubt</em> and their callers keep waiting until a later connection reads
+ * their tasks' heads (committed: they succeed; not: they fail), or until {@code inDoubtMillis}
+ * passes (they fail, outcome unknown). So a reply never says "refused" for frames that are stored.
  */
 public final class PgStreamWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PgStreamWriter.class);
@@ -37,7 +42,12 @@ public final class PgStreamWriter implements AutoCloseable {
   private volatile String failure;
   private volatile long failingSince;
 
-  private record Pending(StreamWrite write, CompletableFuture<Void> done) {}
+  /** Writes whose COMMIT lost its connection (writer thread only), and when they give up. */
+  private final List<Pending> inDoubt = new ArrayList<>();
+
+  private final long inDoubtMillis;
+
+  private record Pending(StreamWrite write, CompletableFuture<Void> done, long queuedAt) {}
 
   /** A write refused because PostgreSQL's stream is not where the write starts. */
   public static final class Conflict extends RuntimeException {
@@ -47,7 +57,15 @@ public final class PgStreamWriter implements AutoCloseable {
   }
 
   public PgStreamWriter(PgDatabase db) {
+    this(db, 30_000);
+  }
+
+  /**
+   * {@code inDoubtMillis}: how long a write whose COMMIT lost its connection waits for an answer.
+   */
+  public PgStreamWriter(PgDatabase db, long inDoubtMillis) {
     this.db = db;
+    this.inDoubtMillis = inDoubtMillis;
     this.thread = new Thread(this::run, "vizrelay-pg-writer");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -63,7 +81,7 @@ public final class PgStreamWriter implements AutoCloseable {
       done.completeExceptionally(new PgUnavailableException("the stream writer is closed"));
       return done;
     }
-    queue.add(new Pending(write, done));
+    queue.add(new Pending(write, done, System.currentTimeMillis()));
     return done;
   }
 
@@ -79,6 +97,7 @@ public final class PgStreamWriter implements AutoCloseable {
       try {
         Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
+          resolveInDoubt();
           continue;
         }
         batch.add(first);
@@ -94,6 +113,10 @@ public final class PgStreamWriter implements AutoCloseable {
         batch.clear();
       }
     }
+    inDoubt.forEach(
+        d ->
+            d.done.completeExceptionally(
+                new PgUnavailableException("the stream writer is closed")));
     Pending p;
     while ((p = queue.poll()) != null) {
       p.done.completeExceptionally(new PgUnavailableException("the stream writer is closed"));
@@ -102,10 +125,13 @@ public final class PgStreamWriter implements AutoCloseable {
 
   private void commit(List<Pending> batch) {
     Map<Pending, RuntimeException> refused = new HashMap<>();
+    boolean committing = false;
     try (Connection c = db.connection()) {
+      resolveInDoubt(c);
       c.setAutoCommit(false);
       try {
         write(c, batch, refused);
+        committing = true;
         c.commit();
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c);
@@ -114,6 +140,10 @@ public final class PgStreamWriter implements AutoCloseable {
         c.setAutoCommit(true);
       }
     } catch (SQLException | RuntimeException e) {
+      if (committing) {
+        holdInDoubt(batch, refused, e);
+        return;
+      }
       if (failure == null) {
         failingSince = System.currentTimeMillis();
       }
@@ -136,6 +166,92 @@ public final class PgStreamWriter implements AutoCloseable {
         p.done.completeExceptionally(r);
       }
     }
+  }
+
+  /**
+   * The COMMIT of {@code batch} lost its connection: its refused writes fail (nothing of them was
+   * in the transaction), the others wait until their outcome is read back.
+   */
+  private void holdInDoubt(
+      List<Pending> batch, Map<Pending, RuntimeException> refused, Exception e) {
+    failed(new PgUnavailableException("commit", e));
+    LOG.warn(
+        "stream writer: the COMMIT of {} write(s) lost its connection; outcome read back later: {}",
+        batch.size(),
+        e.toString());
+    for (Pending p : batch) {
+      RuntimeException r = refused.get(p);
+      if (r != null) {
+        p.done.completeExceptionally(r);
+      } else {
+        inDoubt.add(p);
+      }
+    }
+  }
+
+  private void failed(PgUnavailableException down) {
+    if (failure == null) {
+      failingSince = System.currentTimeMillis();
+    }
+    failure = down.getMessage();
+  }
+
+  /** Tries to read back the in-doubt writes' outcome on a connection of its own. */
+  private void resolveInDoubt() {
+    if (inDoubt.isEmpty()) {
+      return;
+    }
+    try (Connection c = db.connection()) {
+      resolveInDoubt(c);
+    } catch (SQLException | RuntimeException e) {
+      expireInDoubt();
+    }
+  }
+
+  /**
+   * Reads the heads of the in-doubt writes' tasks: a write is committed when its stream reached its
+   * {@code lastSeq} in its epoch, else it is not (nothing of it is stored: it fails).
+   */
+  private void resolveInDoubt(Connection c) throws SQLException {
+    if (inDoubt.isEmpty()) {
+      return;
+    }
+    Map<String, PgStreams.Head> heads;
+    try {
+      heads = lockHeads(c, inDoubt);
+    } catch (SQLException e) {
+      expireInDoubt();
+      throw e;
+    }
+    for (Pending p : inDoubt) {
+      PgStreams.Head head = heads.get(p.write.taskId());
+      boolean committed =
+          head != null
+              && head.epoch().equals(p.write.epoch())
+              && head.lastSeq() >= p.write.lastSeq();
+      if (committed) {
+        p.done.complete(null);
+      } else {
+        p.done.completeExceptionally(
+            new PgUnavailableException("the commit did not happen (connection lost)"));
+      }
+    }
+    LOG.info("stream writer: {} in-doubt write(s) resolved", inDoubt.size());
+    inDoubt.clear();
+  }
+
+  /** In-doubt writes older than {@code inDoubtMillis} fail: their outcome stays unknown. */
+  private void expireInDoubt() {
+    long now = System.currentTimeMillis();
+    inDoubt.removeIf(
+        p -> {
+          if (now - p.queuedAt < inDoubtMillis) {
+            return false;
+          }
+          p.done.completeExceptionally(
+              new PgUnavailableException("the outcome of the commit is unknown (connection lost)"));
+          return true;
+        });
   }
 
   private static void write(

@@ -22,7 +22,8 @@ public final class PgTier implements AutoCloseable {
 
   private PgTier(PgDatabase db) {
     this.db = db;
-    this.writer = new PgStreamWriter(db);
+    // an in-doubt commit is settled (or given up) before the grid operation waiting on it times out
+    this.writer = new PgStreamWriter(db, 1000L * (db.config().connectTimeoutSeconds() + 20));
   }
 
   /**

@@ -119,6 +119,26 @@ public final class TestPostgres {
     }
   }
 
+  /**
+   * Stops the server at once ({@code pg_ctl stop -m immediate}: every backend is killed, no
+   * checkpoint, as in a crash); {@link #start} recovers it.
+   */
+  public synchronized void kill() throws IOException {
+    if (running) {
+      run(
+          bin.resolve("pg_ctl").toString(),
+          "-D",
+          dir.resolve("data").toString(),
+          "-w",
+          "-t",
+          "60",
+          "-m",
+          "immediate",
+          "stop");
+      running = false;
+    }
+  }
+
   private void init() throws IOException {
     if (asRoot()) {
       run("chown", "postgres", dir.toString());
