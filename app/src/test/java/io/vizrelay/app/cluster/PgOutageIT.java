@@ -117,6 +117,9 @@ class PgOutageIT {
     assertNull(job.unexpected, "every answer was 200 or 503: " + job.unexpected);
     assertTrue(job.refusals >= 1);
     assertTrue(awaitTrue(() -> allReady(ports), 30_000), "every node ready again");
+    assertTrue(
+        cluster.get(n1.port(), "/metrics").body().contains("vizrelay_pg_lag_seconds "),
+        "the lag gauge is exported");
 
     long last = ClusterHarness.lastSeq(ws, n1.port(), TASK);
     assertEquals(acked, last, "one frame per acknowledged point, no refused one kept");

@@ -2,6 +2,7 @@ package io.vizrelay.common.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,6 +49,9 @@ public final class ClusterNode {
   public interface Service {
     Deployable create(ServiceContext context);
   }
+
+  /** {@code vizrelay_pg_lag_seconds} (docs/METRICS.md). */
+  static final String PG_LAG = "vizrelay.pg.lag";
 
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
@@ -104,6 +108,14 @@ public final class ClusterNode {
         .compose(
             vertx -> {
               metrics.install(vertx).clusterMembers(() -> manager.getNodes().size());
+              if (tier != null) {
+                Gauge.builder(PG_LAG, tier, PgTier::lagSeconds)
+                    .description(
+                        "age of this member's oldest write not yet committed in PostgreSQL")
+                    .baseUnit("seconds")
+                    .strongReference(true)
+                    .register(Metrics.of(vertx).registry());
+              }
               LOG.info(
                   "joined cluster {} as {} in {} ms; members={}",
                   cluster.clusterName(),

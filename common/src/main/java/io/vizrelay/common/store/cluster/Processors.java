@@ -57,15 +57,23 @@ public final class Processors {
 
   /** Runs a visdom command through the engine, numbers its frames, keeps them in the ring. */
   public static final class Apply
-      implements EntryProcessor<String, StoredTask, Results.Apply>, DataSerializable {
+      implements EntryProcessor<String, StoredTask, Results.Apply>,
+          DataSerializable,
+          HazelcastInstanceAware {
     private String requestId;
     private byte[] command;
     private int maxWindows;
     private long maxPoints;
     private Retention retention;
     private transient EntryProcessor<String, StoredTask, Results.Apply> backup;
+    private transient HazelcastInstance member;
 
     public Apply() {}
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+      this.member = member;
+    }
 
     Apply(String requestId, byte[] command, Limits limits, Retention retention) {
       this.requestId = requestId;
@@ -84,6 +92,10 @@ public final class Processors {
         if (done != null) {
           return retried(task, done);
         }
+      }
+      String refused = WriteGate.refusal(member);
+      if (refused != null) {
+        return Results.Apply.error("UNAVAILABLE", refused); // nothing applied
       }
       boolean restarted = task != null && task.diverged;
       if (restarted) {

@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Start-up loads no task ({@link #loadAllKeys} is empty): tasks come back on first access.
+ *
+ * <p>With {@code VIZRELAY_PG_COMMIT=async} ({@code maxLagMs} > 0) <b>store</b> hands the frames to
+ * the writer behind ({@link PgStreamWriter#writeBehind}) and returns: the operation completes on
+ * the in-grid backup, and a failed commit is retried, never poisons. A member whose oldest write
+ * behind is {@code maxLagMs} old refuses new applies before they are applied ({@link WriteGate}:
+ * 503). A member that does not know where PostgreSQL's stream ends (a task it took over) writes its
+ * whole ring plus a snapshot, so no read of PostgreSQL happens on the partition thread.
  */
 public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoaderLifecycleSupport {
   private static final Logger LOG = LoggerFactory.getLogger(TaskMapStore.class);
@@ -62,6 +69,10 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
   private final Retention retention;
   private final int snapshotFrames;
   private final long writeTimeoutMs;
+
+  /** {@code VIZRELAY_PG_COMMIT=async}: the lag bound in ms; 0 = sync. */
+  private final long maxLagMs;
+
   private volatile HazelcastInstance hazelcast;
   private volatile String mapName = ClusterTaskStore.MAP;
 
@@ -71,6 +82,18 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
       VizConfig config,
       int snapshotFrames,
       long writeTimeoutMs) {
+    this(writer, streams, config, snapshotFrames, writeTimeoutMs, 0);
+  }
+
+  /** As above, writing behind with a lag bound of {@code maxLagMs} when it is above 0. */
+  public TaskMapStore(
+      PgStreamWriter writer,
+      PgStreams streams,
+      VizConfig config,
+      int snapshotFrames,
+      long writeTimeoutMs,
+      long maxLagMs) {
+    this.maxLagMs = maxLagMs;
     this.writer = writer;
     this.streams = streams;
     this.retention = Retention.of(config.retainFrames(), config.retainTime().toMillis());
@@ -82,6 +105,21 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
   public void init(HazelcastInstance hazelcast, Properties properties, String mapName) {
     this.hazelcast = hazelcast;
     this.mapName = mapName;
+    if (maxLagMs > 0) {
+      WriteGate.install(hazelcast, this::refusal);
+    }
+  }
+
+  /** Why new applies are refused (write-behind lag at its bound), or null. */
+  private String refusal() {
+    long lag = writer.lagMillis();
+    return lag < maxLagMs
+        ? null
+        : "PostgreSQL is "
+            + lag / 1000
+            + " s behind (VIZRELAY_PG_MAX_LAG_SECONDS="
+            + maxLagMs / 1000
+            + "); retry";
   }
 
   @Override
@@ -89,6 +127,10 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
 
   @Override
   public void store(String taskId, StoredTask task) {
+    if (maxLagMs > 0) {
+      storeBehind(taskId, task);
+      return;
+    }
     if (task.pgSeq == POISONED) {
       evictLater(taskId);
       throw new PgUnavailableException(
@@ -143,6 +185,47 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
     return new StreamWrite(taskId, task.epoch, known, task.lastSeq, rows, snapshot);
   }
 
+  /**
+   * Write-behind: the frames after what this member handed over last (or its whole ring and a
+   * snapshot when it does not know), queued; never blocks, never fails the operation.
+   */
+  private void storeBehind(String taskId, StoredTask task) {
+    if (task.pgSeq == task.lastSeq) {
+      return;
+    }
+    long known = task.pgSeq;
+    List<StreamWrite.Row> rows = known < 0 ? List.of() : rowsAfter(task, known);
+    boolean whole =
+        known < 0 || (task.lastSeq > known && (rows.isEmpty() || rows.get(0).seq() != known + 1));
+    if (whole) {
+      known = task.ring.isEmpty() ? task.lastSeq : task.ring.peekFirst().seq() - 1;
+      rows = rowsAfter(task, known);
+    }
+    byte[] snapshot =
+        whole || known / snapshotFrames != task.lastSeq / snapshotFrames
+            ? WireJson.bytes(task.state.toJson())
+            : null;
+    writer
+        .writeBehind(new StreamWrite(taskId, task.epoch, known, task.lastSeq, rows, snapshot))
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                LOG.warn("write behind of task {} not stored: {}", taskId, e.toString());
+              }
+            });
+    task.pgSeq = task.lastSeq;
+  }
+
+  private static List<StreamWrite.Row> rowsAfter(StoredTask task, long known) {
+    List<StreamWrite.Row> rows = new ArrayList<>();
+    for (RingFrame f : task.ring) {
+      if (f.seq() > known) {
+        rows.add(new StreamWrite.Row(f.seq(), f.env(), f.atMs(), f.visdom(), f.compact()));
+      }
+    }
+    return rows;
+  }
+
   private void await(CompletableFuture<Void> commit) {
     try {
       commit.get(writeTimeoutMs, TimeUnit.MILLISECONDS);
@@ -188,7 +271,25 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
 
   @Override
   public void delete(String taskId) {
+    awaitNoWrite(taskId); // a write behind landing after the delete would bring the task back
     streams.delete(taskId);
+  }
+
+  /** Waits (the write timeout at most, then 503) until no write of {@code taskId} is pending. */
+  private void awaitNoWrite(String taskId) {
+    long deadline = System.currentTimeMillis() + writeTimeoutMs;
+    while (writer.pending(taskId)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new PgUnavailableException(
+            "task " + taskId + " still has writes on their way to PostgreSQL; retry");
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PgUnavailableException("delete", e);
+      }
+    }
   }
 
   @Override

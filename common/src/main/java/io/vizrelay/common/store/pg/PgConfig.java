@@ -18,15 +18,17 @@ import java.util.regex.Pattern;
  * @param user role (default {@code postgres})
  * @param password {@code VIZRELAY_PG_PASSWORD} when set (a Kubernetes Secret), else the URL's, else
  *     empty
- * @param commit {@code VIZRELAY_PG_COMMIT}: {@code sync} (default and, for now, the only mode:
- *     acknowledged = committed); {@code async} (write-behind with a bounded lag) is refused at
- *     start until it exists
+ * @param commit {@code VIZRELAY_PG_COMMIT}: {@code sync} (default: acknowledged = committed in
+ *     PostgreSQL) or {@code async} (acknowledged = on the in-grid backup; PostgreSQL written
+ *     behind, at most {@code maxLagSeconds} late)
  * @param poolSize {@code VIZRELAY_PG_POOL_SIZE}: connections per node (default 8)
  * @param snapshotFrames {@code VIZRELAY_PG_SNAPSHOT_FRAMES}: a task's state is snapshotted in
  *     PostgreSQL every this many frames (default 1000); bounds the replay of a task loaded back
  *     into the grid
  * @param connectTimeoutSeconds {@code VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS}: how long a write waits
  *     for a connection before the request answers 503 (default 5)
+ * @param maxLagSeconds {@code VIZRELAY_PG_MAX_LAG_SECONDS}: with {@code async}, once the oldest
+ *     write not yet in PostgreSQL is this old, ingest answers 503 until it catches up (default 10)
  */
 public record PgConfig(
     String host,
@@ -37,7 +39,8 @@ public record PgConfig(
     Commit commit,
     int poolSize,
     int snapshotFrames,
-    int connectTimeoutSeconds) {
+    int connectTimeoutSeconds,
+    int maxLagSeconds) {
 
   /** When an ingest request is acknowledged. */
   public enum Commit {
@@ -75,10 +78,6 @@ public record PgConfig(
         e.string(
             "VIZRELAY_PG_PASSWORD", m.group("password") == null ? "" : decode(m.group("password")));
     Commit commit = e.enumValue("VIZRELAY_PG_COMMIT", Commit.class, Commit.SYNC);
-    if (commit == Commit.ASYNC) {
-      throw new IllegalArgumentException(
-          "VIZRELAY_PG_COMMIT=async is not available yet; use sync (the default)");
-    }
     return new PgConfig(
         m.group("host"),
         port,
@@ -88,7 +87,8 @@ public record PgConfig(
         commit,
         e.integer("VIZRELAY_PG_POOL_SIZE", 8, 1, 1000),
         e.integer("VIZRELAY_PG_SNAPSHOT_FRAMES", 1000, 10, 10_000_000),
-        e.integer("VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS", 5, 1, 300));
+        e.integer("VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS", 5, 1, 300),
+        e.integer("VIZRELAY_PG_MAX_LAG_SECONDS", 10, 1, 3600));
   }
 
   /** The JDBC URL (no credentials in it). */

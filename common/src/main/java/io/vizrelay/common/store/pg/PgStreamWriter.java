@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * those writes are <em>in doubt</em> and their callers keep waiting until a later connection reads
  * their tasks' heads (committed: they succeed; not: they fail), or until {@code inDoubtMillis}
  * passes (they fail, outcome unknown). So a reply never says "refused" for frames that are stored.
+ *
+ * <p>Writes <em>behind</em> ({@link #writeBehind}, {@code VIZRELAY_PG_COMMIT=async}) were already
+ * acknowledged from the grid: they never fail. A failed transaction keeps them for the next one;
+ * they may overlap what PostgreSQL has (only the frames after its head are inserted) and one that
+ * carries a snapshot may start after it. {@link #lagMillis} is the age of the oldest write not yet
+ * committed ({@code vizrelay_pg_lag_seconds}).
  */
 public final class PgStreamWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PgStreamWriter.class);
@@ -47,7 +55,31 @@ public final class PgStreamWriter implements AutoCloseable {
 
   private final long inDoubtMillis;
 
-  private record Pending(StreamWrite write, CompletableFuture<Void> done, long queuedAt) {}
+  /** Writes behind kept for the next transaction (writer thread only), in order. */
+  private final List<Pending> retry = new ArrayList<>();
+
+  /** Every write not yet committed or failed: its number -> when it was queued (for the lag). */
+  private final ConcurrentSkipListMap<Long, Long> uncommitted = new ConcurrentSkipListMap<>();
+
+  private final AtomicLong numbers = new AtomicLong();
+
+  /** Tasks with writes not yet committed or failed, and how many. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Integer> pendingByTask =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private boolean lastFailed;
+
+  private record Pending(
+      long number, StreamWrite write, CompletableFuture<Void> done, long queuedAt, boolean behind) {
+
+    void complete() {
+      done.complete(null);
+    }
+
+    void fail(RuntimeException e) {
+      done.completeExceptionally(e);
+    }
+  }
 
   /** A write refused because PostgreSQL's stream is not where the write starts. */
   public static final class Conflict extends RuntimeException {
@@ -76,13 +108,45 @@ public final class PgStreamWriter implements AutoCloseable {
    * PgUnavailableException}).
    */
   public CompletableFuture<Void> write(StreamWrite write) {
+    return queue(write, false);
+  }
+
+  /**
+   * Queues an already acknowledged write: it is retried until committed, and completes then (fails
+   * only when the writer closes first).
+   */
+  public CompletableFuture<Void> writeBehind(StreamWrite write) {
+    return queue(write, true);
+  }
+
+  private CompletableFuture<Void> queue(StreamWrite write, boolean behind) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (!running) {
       done.completeExceptionally(new PgUnavailableException("the stream writer is closed"));
       return done;
     }
-    queue.add(new Pending(write, done, System.currentTimeMillis()));
+    long now = System.currentTimeMillis();
+    long number = numbers.incrementAndGet();
+    uncommitted.put(number, now);
+    pendingByTask.merge(write.taskId(), 1, Integer::sum);
+    done.whenComplete(
+        (ok, e) -> {
+          uncommitted.remove(number);
+          pendingByTask.computeIfPresent(write.taskId(), (k, n) -> n == 1 ? null : n - 1);
+        });
+    queue.add(new Pending(number, write, done, now, behind));
     return done;
+  }
+
+  /** Whether a write of {@code taskId} is queued or under way. */
+  public boolean pending(String taskId) {
+    return pendingByTask.containsKey(taskId);
+  }
+
+  /** How long the oldest write not yet committed has waited, in ms (0 when none). */
+  public long lagMillis() {
+    Map.Entry<Long, Long> oldest = uncommitted.firstEntry();
+    return oldest == null ? 0 : Math.max(0, System.currentTimeMillis() - oldest.getValue());
   }
 
   /** Null when the last commit succeeded, else why it failed and since when (epoch ms). */
@@ -95,13 +159,21 @@ public final class PgStreamWriter implements AutoCloseable {
     List<Pending> batch = new ArrayList<>();
     while (running) {
       try {
-        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        // after a failed transaction, the writes kept for retry wait a little for company
+        Pending first =
+            retry.isEmpty() || lastFailed ? queue.poll(200, TimeUnit.MILLISECONDS) : queue.poll();
+        if (first == null && retry.isEmpty()) {
           resolveInDoubt();
           continue;
         }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
+        batch.addAll(retry);
+        retry.clear();
+        if (first != null) {
+          batch.add(first);
+        }
+        if (batch.size() < MAX_BATCH) {
+          queue.drainTo(batch, MAX_BATCH - batch.size());
+        }
         commit(batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -113,10 +185,8 @@ public final class PgStreamWriter implements AutoCloseable {
         batch.clear();
       }
     }
-    inDoubt.forEach(
-        d ->
-            d.done.completeExceptionally(
-                new PgUnavailableException("the stream writer is closed")));
+    inDoubt.forEach(d -> d.fail(new PgUnavailableException("the stream writer is closed")));
+    retry.forEach(d -> d.fail(new PgUnavailableException("the stream writer is closed")));
     Pending p;
     while ((p = queue.poll()) != null) {
       p.done.completeExceptionally(new PgUnavailableException("the stream writer is closed"));
@@ -125,12 +195,13 @@ public final class PgStreamWriter implements AutoCloseable {
 
   private void commit(List<Pending> batch) {
     Map<Pending, RuntimeException> refused = new HashMap<>();
+    List<Pending> holes = new ArrayList<>();
     boolean committing = false;
     try (Connection c = db.connection()) {
       resolveInDoubt(c);
       c.setAutoCommit(false);
       try {
-        write(c, batch, refused);
+        write(c, batch, refused, holes);
         committing = true;
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -140,30 +211,37 @@ public final class PgStreamWriter implements AutoCloseable {
         c.setAutoCommit(true);
       }
     } catch (SQLException | RuntimeException e) {
+      lastFailed = true;
       if (committing) {
         holdInDoubt(batch, refused, e);
         return;
       }
-      if (failure == null) {
-        failingSince = System.currentTimeMillis();
-      }
       PgUnavailableException down =
           e instanceof PgUnavailableException u ? u : new PgUnavailableException("commit", e);
-      failure = down.getMessage();
+      failed(down);
       LOG.warn("stream writer: a batch of {} write(s) failed: {}", batch.size(), down.getMessage());
-      batch.forEach(p -> p.done.completeExceptionally(down));
+      for (Pending p : batch) {
+        if (p.behind) {
+          retry.add(p); // acknowledged already: kept until PostgreSQL takes it
+        } else {
+          p.fail(down);
+        }
+      }
       return;
     }
+    lastFailed = false;
     if (failure != null) {
       LOG.info("stream writer: PostgreSQL takes writes again");
       failure = null;
     }
     for (Pending p : batch) {
       RuntimeException r = refused.get(p);
-      if (r == null) {
-        p.done.complete(null);
+      if (holes.contains(p)) {
+        retry.add(p);
+      } else if (r == null) {
+        p.complete();
       } else {
-        p.done.completeExceptionally(r);
+        p.fail(r);
       }
     }
   }
@@ -182,7 +260,9 @@ public final class PgStreamWriter implements AutoCloseable {
     for (Pending p : batch) {
       RuntimeException r = refused.get(p);
       if (r != null) {
-        p.done.completeExceptionally(r);
+        p.fail(r);
+      } else if (p.behind) {
+        retry.add(p); // idempotent: written again, only what PostgreSQL lacks
       } else {
         inDoubt.add(p);
       }
@@ -255,18 +335,39 @@ public final class PgStreamWriter implements AutoCloseable {
   }
 
   private static void write(
-      Connection c, List<Pending> batch, Map<Pending, RuntimeException> refused)
+      Connection c,
+      List<Pending> batch,
+      Map<Pending, RuntimeException> refused,
+      List<Pending> holes)
       throws SQLException {
     Map<String, PgStreams.Head> heads = lockHeads(c, batch);
     List<Pending> accepted = new ArrayList<>(batch.size());
+    Map<Pending, Long> after = new HashMap<>();
     Map<String, PgStreams.Head> advanced = new java.util.LinkedHashMap<>();
     for (Pending p : batch) {
       StreamWrite w = p.write;
       PgStreams.Head head = heads.get(w.taskId());
+      if (p.behind) {
+        Behind b = behind(head, w);
+        if (b == Behind.HOLE) {
+          holes.add(p); // an earlier write (another member's queue) may still fill it
+          continue;
+        }
+        if (b == Behind.FITS) {
+          long from = head == null ? 0 : head.lastSeq();
+          after.put(p, from);
+          PgStreams.Head moved = new PgStreams.Head(w.epoch(), Math.max(from, w.lastSeq()));
+          heads.put(w.taskId(), moved);
+          advanced.put(w.taskId(), moved);
+          accepted.add(p);
+          continue;
+        }
+      }
       boolean fits =
-          head == null
-              ? w.prevSeq() == 0
-              : head.epoch().equals(w.epoch()) && head.lastSeq() == w.prevSeq();
+          !p.behind
+              && (head == null
+                  ? w.prevSeq() == 0
+                  : head.epoch().equals(w.epoch()) && head.lastSeq() == w.prevSeq());
       if (!fits) {
         refused.put(
             p,
@@ -283,6 +384,7 @@ public final class PgStreamWriter implements AutoCloseable {
       }
       heads.put(w.taskId(), new PgStreams.Head(w.epoch(), w.lastSeq()));
       advanced.put(w.taskId(), heads.get(w.taskId()));
+      after.put(p, w.prevSeq());
       accepted.add(p);
     }
     try (PreparedStatement frames =
@@ -295,12 +397,17 @@ public final class PgStreamWriter implements AutoCloseable {
         PreparedStatement snapshots =
             c.prepareStatement(
                 "INSERT INTO snapshots(task_id, epoch, seq, state) VALUES (?, ?, ?, ?)"
-                    + " ON CONFLICT (task_id) DO UPDATE SET epoch = EXCLUDED.epoch, seq = EXCLUDED.seq, state = EXCLUDED.state")) {
+                    + " ON CONFLICT (task_id) DO UPDATE SET epoch = EXCLUDED.epoch, seq = EXCLUDED.seq, state = EXCLUDED.state"
+                    + " WHERE snapshots.epoch <> EXCLUDED.epoch OR snapshots.seq <= EXCLUDED.seq")) {
       int nFrames = 0;
       int nSnapshots = 0;
       for (Pending p : accepted) {
         StreamWrite w = p.write;
+        long from = after.get(p);
         for (StreamWrite.Row f : w.frames()) {
+          if (f.seq() <= from) {
+            continue; // a write behind that overlaps what PostgreSQL has
+          }
           frames.setString(1, w.taskId());
           frames.setString(2, w.epoch());
           frames.setLong(3, f.seq());
@@ -336,6 +443,27 @@ public final class PgStreamWriter implements AutoCloseable {
         streams.executeBatch();
       }
     }
+  }
+
+  private enum Behind {
+    FITS,
+    HOLE,
+    CONFLICT
+  }
+
+  /**
+   * Whether a write behind can go on PostgreSQL's stream {@code head}: it overlaps or continues it
+   * (or carries a snapshot, which stands for the frames before it); it would leave a hole; or it
+   * belongs to another life of the stream.
+   */
+  private static Behind behind(PgStreams.Head head, StreamWrite w) {
+    if (head == null) {
+      return w.prevSeq() == 0 || w.snapshot() != null ? Behind.FITS : Behind.HOLE;
+    }
+    if (!head.epoch().equals(w.epoch())) {
+      return Behind.CONFLICT;
+    }
+    return head.lastSeq() >= w.prevSeq() || w.snapshot() != null ? Behind.FITS : Behind.HOLE;
   }
 
   /**

@@ -57,9 +57,24 @@ public final class PgTier implements AutoCloseable {
                 .setEnabled(true)
                 .setImplementation(
                     new TaskMapStore(
-                        writer, new PgStreams(db), viz, config.snapshotFrames(), writeTimeoutMs))
+                        writer,
+                        new PgStreams(db),
+                        viz,
+                        config.snapshotFrames(),
+                        writeTimeoutMs,
+                        config.commit() == PgConfig.Commit.ASYNC
+                            ? 1000L * config.maxLagSeconds()
+                            : 0))
                 .setWriteDelaySeconds(0)
                 .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+  }
+
+  /**
+   * {@code vizrelay_pg_lag_seconds}: how long the oldest write of this member not yet committed in
+   * PostgreSQL has waited (0 when none).
+   */
+  public double lagSeconds() {
+    return writer.lagMillis() / 1000.0;
   }
 
   public PgDatabase database() {

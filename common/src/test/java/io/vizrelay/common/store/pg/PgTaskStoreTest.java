@@ -193,7 +193,7 @@ class PgTaskStoreTest {
     }
   }
 
-  private static List<Double> points(int n) {
+  static List<Double> points(int n) {
     List<Double> xs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       xs.add((double) i);
@@ -202,7 +202,7 @@ class PgTaskStoreTest {
   }
 
   /** The x values of the {@code loss} window's trace in a snapshot. */
-  private static List<Double> pointsOf(Snapshot s) {
+  static List<Double> pointsOf(Snapshot s) {
     for (Buffer b : s.frames()) {
       ObjectNode m = (ObjectNode) Json.parse(b.getBytes());
       if ("loss".equals(m.path("id").asText()) && m.has("content")) {
@@ -218,7 +218,7 @@ class PgTaskStoreTest {
     return frames.stream().map(Buffer::toString).toList();
   }
 
-  private static VisdomCommand append(double x) {
+  static VisdomCommand append(double x) {
     ObjectNode trace = Json.object();
     trace.putArray("x").add(x);
     trace.putArray("y").add(x * 2);
@@ -228,7 +228,7 @@ class PgTaskStoreTest {
         "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
   }
 
-  private static <T> T await(Future<T> f) throws Exception {
+  static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 }
