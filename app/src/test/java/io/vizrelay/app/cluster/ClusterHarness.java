@@ -8,6 +8,7 @@ import io.vizrelay.common.cluster.ClusterConfig;
 import io.vizrelay.common.cluster.ClusterNode;
 import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.pg.PgConfig;
 import io.vizrelay.ingest.IngestVerticle;
 import io.vizrelay.socket.SocketVerticle;
@@ -120,7 +121,11 @@ final class ClusterHarness implements AutoCloseable {
     ClusterNode node =
         await(
             ClusterNode.start(
-                VizConfig.fromEnv(env), ClusterConfig.fromEnv(env), PgConfig.fromEnv(env), ALL),
+                VizConfig.fromEnv(env),
+                ClusterConfig.fromEnv(env),
+                PgConfig.fromEnv(env),
+                HotConfig.fromEnv(env),
+                ALL),
             120);
     nodes.add(node);
     return node;

@@ -21,6 +21,7 @@ public final class NodeMain {
                 config,
                 ClusterConfig.fromEnv(),
                 io.vizrelay.common.store.pg.PgConfig.fromEnv(System.getenv()),
+                io.vizrelay.common.store.HotConfig.fromEnv(System.getenv()),
                 ClusterHarness.ALL)
             .await(3, TimeUnit.MINUTES);
     Files.createDirectories(config.dataDir());

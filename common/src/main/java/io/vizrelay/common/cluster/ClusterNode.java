@@ -16,6 +16,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.http.HttpFront;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import io.vizrelay.common.store.pg.PgConfig;
@@ -90,10 +91,19 @@ public final class ClusterNode {
    */
   public static Future<ClusterNode> start(
       VizConfig config, ClusterConfig cluster, PgConfig pg, List<Service> services) {
+    return start(config, cluster, pg, HotConfig.defaults(), services);
+  }
+
+  /**
+   * As above; with PostgreSQL behind the grid, idle unwatched tasks leave the grid by {@code hot}'s
+   * rule ({@code VIZRELAY_HOT_IDLE_SECONDS}).
+   */
+  public static Future<ClusterNode> start(
+      VizConfig config, ClusterConfig cluster, PgConfig pg, HotConfig hot, List<Service> services) {
     Config hazelcast = HazelcastSetup.config(cluster);
     PgTier tier;
     try {
-      tier = PgTier.attach(hazelcast, pg, config);
+      tier = PgTier.attach(hazelcast, pg, config, hot);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

@@ -2,6 +2,7 @@ package io.vizrelay.common.cluster;
 
 import com.hazelcast.core.LifecycleEvent;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.pg.PgConfig;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +28,12 @@ public final class ServiceProcess {
     VizConfig config;
     ClusterConfig cluster;
     PgConfig pg;
+    HotConfig hot;
     try {
       config = VizConfig.fromEnv();
       cluster = ClusterConfig.fromEnv();
       pg = PgConfig.fromEnv(System.getenv());
+      hot = HotConfig.fromEnv(System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("vizrelay-" + name + ": invalid configuration: " + e.getMessage());
       System.exit(2);
@@ -39,7 +42,8 @@ public final class ServiceProcess {
     ClusterNode node;
     try {
       node =
-          ClusterNode.start(config, cluster, pg, services).await(START_MINUTES, TimeUnit.MINUTES);
+          ClusterNode.start(config, cluster, pg, hot, services)
+              .await(START_MINUTES, TimeUnit.MINUTES);
     } catch (Throwable e) {
       LOG.error("vizrelay-{} failed to start", name, e);
       Runtime.getRuntime().halt(1);

@@ -86,7 +86,7 @@ public final class Processors {
     @Override
     public Results.Apply process(Map.Entry<String, StoredTask> entry) {
       backup = null;
-      StoredTask task = entry.getValue();
+      StoredTask task = StoredTask.used(entry.getValue());
       if (task != null) {
         StoredTask.Done done = task.recent.get(requestId);
         if (done != null) {
@@ -391,7 +391,7 @@ public final class Processors {
     @Override
     public Results.Snap process(Map.Entry<String, StoredTask> entry) {
       backup = null;
-      StoredTask task = entry.getValue();
+      StoredTask task = StoredTask.used(entry.getValue());
       if (task != null && task.diverged) {
         task = restartDiverged(entry.getKey(), task);
         entry.setValue(task);
@@ -448,7 +448,7 @@ public final class Processors {
 
     @Override
     public Results.After process(Map.Entry<String, StoredTask> entry) {
-      StoredTask task = entry.getValue();
+      StoredTask task = StoredTask.used(entry.getValue());
       if (task == null
           || task.diverged
           || !task.epoch.equals(epoch)
@@ -485,7 +485,7 @@ public final class Processors {
 
     @Override
     public Results.Stats process(Map.Entry<String, StoredTask> entry) {
-      StoredTask task = entry.getValue();
+      StoredTask task = StoredTask.used(entry.getValue());
       if (task == null) {
         return null;
       }

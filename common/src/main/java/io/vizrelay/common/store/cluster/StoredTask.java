@@ -48,6 +48,12 @@ public final class StoredTask implements DataSerializable {
    */
   transient boolean diverged;
 
+  /**
+   * When an operation last used this task on this member (made, loaded or replicated here counts):
+   * the grid's idle eviction ({@link GridEviction}) reads it. Member-local, never serialized.
+   */
+  transient volatile long usedAtMs = System.currentTimeMillis();
+
   public StoredTask() {}
 
   StoredTask(String epoch) {
@@ -60,6 +66,14 @@ public final class StoredTask implements DataSerializable {
     StoredTask t = new StoredTask(newEpoch);
     t.state = state;
     return t;
+  }
+
+  /** Marks {@code task} (may be null) used now; returns it. */
+  static StoredTask used(StoredTask task) {
+    if (task != null) {
+      task.usedAtMs = System.currentTimeMillis();
+    }
+    return task;
   }
 
   /** What an applied request made, kept to answer its retry identically. */

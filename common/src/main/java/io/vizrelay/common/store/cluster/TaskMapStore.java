@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.MapLoaderLifecycleSupport;
 import com.hazelcast.map.MapStore;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.pg.PgStreamWriter;
 import io.vizrelay.common.store.pg.PgStreams;
 import io.vizrelay.common.store.pg.PgUnavailableException;
@@ -73,6 +74,11 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
   /** {@code VIZRELAY_PG_COMMIT=async}: the lag bound in ms; 0 = sync. */
   private final long maxLagMs;
 
+  /** Idle eviction of the grid's tasks (null: none), started with the map on this member. */
+  private final HotConfig hot;
+
+  private GridEviction eviction;
+
   private volatile HazelcastInstance hazelcast;
   private volatile String mapName = ClusterTaskStore.MAP;
 
@@ -82,7 +88,7 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
       VizConfig config,
       int snapshotFrames,
       long writeTimeoutMs) {
-    this(writer, streams, config, snapshotFrames, writeTimeoutMs, 0);
+    this(writer, streams, config, snapshotFrames, writeTimeoutMs, 0, null);
   }
 
   /** As above, writing behind with a lag bound of {@code maxLagMs} when it is above 0. */
@@ -92,8 +98,10 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
       VizConfig config,
       int snapshotFrames,
       long writeTimeoutMs,
-      long maxLagMs) {
+      long maxLagMs,
+      HotConfig hot) {
     this.maxLagMs = maxLagMs;
+    this.hot = hot;
     this.writer = writer;
     this.streams = streams;
     this.retention = Retention.of(config.retainFrames(), config.retainTime().toMillis());
@@ -107,6 +115,9 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
     this.mapName = mapName;
     if (maxLagMs > 0) {
       WriteGate.install(hazelcast, this::refusal);
+    }
+    if (hot != null) {
+      eviction = GridEviction.start(hazelcast, hot, writer::pending);
     }
   }
 
@@ -123,7 +134,11 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
   }
 
   @Override
-  public void destroy() {}
+  public void destroy() {
+    if (eviction != null) {
+      eviction.close();
+    }
+  }
 
   @Override
   public void store(String taskId, StoredTask task) {
@@ -299,6 +314,7 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
 
   @Override
   public StoredTask load(String taskId) {
+    awaitNoWrite(taskId); // evicted with writes still on their way behind: load what they bring
     PgStreams.Loaded stored = streams.load(taskId);
     if (stored == null) {
       return null;

@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.registry.grid.RegistryGrid;
+import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
+import io.vizrelay.common.store.cluster.GridEviction;
 import io.vizrelay.common.store.cluster.TaskMapStore;
 
 /**
@@ -31,15 +33,26 @@ public final class PgTier implements AutoCloseable {
    * = off.
    */
   public static PgTier attach(Config hazelcast, PgConfig config, VizConfig viz) {
+    return attach(hazelcast, config, viz, null);
+  }
+
+  /**
+   * As above; with {@code hot} not null, idle unwatched tasks are evicted from the grid by its rule
+   * ({@code VIZRELAY_HOT_IDLE_SECONDS}) and loaded back from PostgreSQL on access.
+   */
+  public static PgTier attach(Config hazelcast, PgConfig config, VizConfig viz, HotConfig hot) {
     if (config == null) {
       return null;
     }
     PgTier tier = new PgTier(PgDatabase.open(config));
-    tier.configure(hazelcast, viz);
+    tier.configure(hazelcast, viz, hot);
     return tier;
   }
 
-  private void configure(Config hazelcast, VizConfig viz) {
+  private void configure(Config hazelcast, VizConfig viz, HotConfig hot) {
+    if (hot != null) {
+      GridEviction.configure(hazelcast, hot);
+    }
     PgConfig config = db.config();
     hazelcast
         .getMapConfig(RegistryGrid.MAP)
@@ -64,7 +77,8 @@ public final class PgTier implements AutoCloseable {
                         writeTimeoutMs,
                         config.commit() == PgConfig.Commit.ASYNC
                             ? 1000L * config.maxLagSeconds()
-                            : 0))
+                            : 0,
+                        hot))
                 .setWriteDelaySeconds(0)
                 .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
   }
