@@ -60,7 +60,7 @@ final class ClusterPgScenario implements Scenario {
               ctx,
               "cluster-pg " + mode,
               cluster.nodes.stream().map(n -> n.process().pid()).toList(),
-              Duration.ofSeconds(40),
+              Duration.ofSeconds(30),
               round -> {
                 for (IngestLoad.Shape s : SHAPES) {
                   new IngestLoad(ctx.vertx, ingest, s, target("warm-" + mode + "-" + round, s))
@@ -184,6 +184,8 @@ final class ClusterPgScenario implements Scenario {
 
   private static IngestLoad.Target target(String prefix, IngestLoad.Shape s) {
     return new IngestLoad.Target(
-        "bench-pg-" + prefix + "-" + s.posters() + "x" + s.points(), "loss", 20_000);
+        "bench-pg-" + prefix.replace(' ', '-') + "-" + s.posters() + "x" + s.points(),
+        "loss",
+        20_000);
   }
 }

@@ -21,6 +21,9 @@ final class LocalPostgres implements AutoCloseable {
   private final Path dir;
   final int port;
 
+  /** Stops the server if the bench is interrupted before {@link #close}. */
+  private final Thread stopper = new Thread(this::stopQuietly, "bench-postgres-stopper");
+
   private LocalPostgres(Path bin, Path dir, int port) {
     this.bin = bin;
     this.dir = dir;
@@ -66,6 +69,7 @@ final class LocalPostgres implements AutoCloseable {
         "-o",
         "-c listen_addresses=127.0.0.1 -p " + pg.port + " -k " + dir + " -c max_connections=200",
         "start");
+    Runtime.getRuntime().addShutdownHook(pg.stopper);
     return pg;
   }
 
@@ -86,6 +90,11 @@ final class LocalPostgres implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
+      Runtime.getRuntime().removeShutdownHook(stopper);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs anyway
+    }
+    try {
       run(
           bin.resolve("pg_ctl").toString(),
           "-D",
@@ -96,6 +105,21 @@ final class LocalPostgres implements AutoCloseable {
           "stop");
     } finally {
       ServerProcess.deleteTree(dir);
+    }
+  }
+
+  private void stopQuietly() {
+    try {
+      run(
+          bin.resolve("pg_ctl").toString(),
+          "-D",
+          dir.resolve("data").toString(),
+          "-w",
+          "-m",
+          "immediate",
+          "stop");
+    } catch (IOException e) {
+      System.err.println("bench PostgreSQL did not stop: " + e.getMessage());
     }
   }
 
