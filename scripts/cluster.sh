@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # A local vizrelay cluster on 127.0.0.1 (docs/CLUSTER.md):
-#   scripts/cluster.sh up [N]     N replicas of ingest and socket (default 2), VIZRELAY_TASKINFO_REPLICAS
-#                                 of taskinfo (default N; they share the registry in the grid) + a front proxy
+#   scripts/cluster.sh up [N] [--pg]
+#                                 N replicas of ingest and socket (default 2), VIZRELAY_TASKINFO_REPLICAS
+#                                 of taskinfo (default N; they share the registry in the grid) + a front proxy;
+#                                 --pg: a throwaway local PostgreSQL (Debian's binaries, data under the
+#                                 state dir, port VIZRELAY_PG_LOCAL_PORT or 55432) behind the grid
+#                                 (every node gets VIZRELAY_PG_URL); `down` stops and deletes it
 #   scripts/cluster.sh status     which processes run, /health and /readiness of each
 #   scripts/cluster.sh kill NAME  kill -9 one replica (e.g. socket-2), to watch the others take over
 #   scripts/cluster.sh down       SIGTERM everything (bounded clean stop), SIGKILL what is left
 # Every replica is configured with the same environment variables the Kubernetes manifests use.
+# Every VIZRELAY_* variable of this script's environment reaches every node (e.g.
+# VIZRELAY_PG_COMMIT=async scripts/cluster.sh up 2 --pg), except the per-node ones set here
+# (cluster name and members, ports, host, data dir).
 # Build the jars first: ./mvnw -q -B -DskipTests package
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +39,45 @@ wait_http() { # url seconds
   done
 }
 
+PG_PORT=${VIZRELAY_PG_LOCAL_PORT:-55432}
+
+# runs a PostgreSQL server command, as the postgres user when root (PostgreSQL refuses root)
+pg_run() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_bin() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$d" ] && [ -x "$d/initdb" ] || { echo "PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
+  echo "$d"
+}
+
+pg_up() { # a throwaway server under $STATE/pg; exports VIZRELAY_PG_URL for the nodes
+  local bin dir
+  bin=$(pg_bin)
+  dir=$(cd "$STATE" && pwd)/pg   # absolute: the server runs as another user
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir"
+  pg_run "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C > "$STATE/pg.log" 2>&1
+  pg_run "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $dir" start >> "$STATE/pg.log" 2>&1 \
+      || { echo "PostgreSQL did not start; see $STATE/pg.log and $dir/server.log" >&2; exit 1; }
+  pg_run "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres vizrelay >> "$STATE/pg.log" 2>&1
+  echo "$bin" > "$STATE/pg.bin"
+  export VIZRELAY_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/vizrelay"
+  echo "PostgreSQL on 127.0.0.1:$PG_PORT ($VIZRELAY_PG_URL)"
+}
+
+pg_down() {
+  [ -f "$STATE/pg.bin" ] || return 0
+  pg_run "$(cat "$STATE/pg.bin")/pg_ctl" -D "$STATE/pg/data" -w -t 60 -m fast stop > /dev/null 2>&1 || true
+  rm -rf "$STATE/pg" "$STATE/pg.bin"
+  echo "PostgreSQL stopped and deleted"
+}
+
 up() {
-  local n=${1:-2}
+  local n=${1:-2} pg=${2:-}
   for s in "${SERVICES[@]}"; do
     [ -f "$(jar_of "$s")" ] || { echo "missing $(jar_of "$s"); run: ./mvnw -q -B -DskipTests package" >&2; exit 1; }
   done
@@ -42,6 +86,7 @@ up() {
     for p in "$STATE"/*.pid; do alive "$p" && { echo "a cluster is already running ($STATE); run: $0 down" >&2; exit 1; }; done
   fi
   rm -rf "$STATE"; mkdir -p "$STATE"
+  [ "$pg" = --pg ] && pg_up
   local name="vizrelay-${USER:-dev}-$(date +%s)"   # unique per run: a stale JVM cannot join it
   echo "$name" > "$STATE/cluster-name"
   local ti=${VIZRELAY_TASKINFO_REPLICAS:-$n}
@@ -91,6 +136,7 @@ up() {
 status() {
   [ -d "$STATE" ] || { echo "no cluster ($STATE)"; return 0; }
   echo "cluster $(cat "$STATE/cluster-name" 2>/dev/null)"
+  [ -f "$STATE/pg.bin" ] && echo "PostgreSQL on 127.0.0.1:$PG_PORT: $(pg_run "$(cat "$STATE/pg.bin")/pg_ctl" -D "$STATE/pg/data" status > /dev/null 2>&1 && echo running || echo DOWN)"
   for p in "$STATE"/*.pid; do
     [ -e "$p" ] || continue
     local id; id=$(basename "$p" .pid)
@@ -126,12 +172,14 @@ down() {
   done
   rm -f "$STATE"/*.pid
   echo "cluster stopped"
+  pg_down
 }
 
 case "${1:-}" in
-  up) up "${2:-2}" ;;
+  up)
+    if [ "${2:-}" = --pg ]; then up 2 --pg; else up "${2:-2}" "${3:-}"; fi ;;
   status) status ;;
   kill) kill_one "${2:?replica name, e.g. socket-2}" ;;
   down) down ;;
-  *) echo "usage: $0 up [N] | status | kill NAME | down" >&2; exit 2 ;;
+  *) echo "usage: $0 up [N] [--pg] | status | kill NAME | down" >&2; exit 2 ;;
 esac

@@ -36,7 +36,7 @@ public final class Bench {
   static final String END = "<!-- bench:results:end -->";
 
   /** Scenarios run only when named: they need the service jars and start 3–4 more JVMs. */
-  static final List<String> OPTIONAL = List.of("cluster-relay", "registry");
+  static final List<String> OPTIONAL = List.of("cluster-relay", "registry", "cluster-pg");
 
   private Bench() {}
 
@@ -57,7 +57,8 @@ public final class Bench {
             new RestartScenario(),
             new MemoryScenario(),
             new ClusterRelayScenario(),
-            new RegistryScenario())) {
+            new RegistryScenario(),
+            new ClusterPgScenario())) {
       all.put(s.name(), s);
     }
     List<String> defaults = all.keySet().stream().filter(n -> !OPTIONAL.contains(n)).toList();

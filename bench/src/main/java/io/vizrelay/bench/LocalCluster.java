@@ -99,6 +99,13 @@ final class LocalCluster implements AutoCloseable {
    */
   static LocalCluster start(BenchContext ctx, Path jarDir, Map<String, Integer> counts)
       throws Exception {
+    return start(ctx, jarDir, counts, Map.of());
+  }
+
+  /** As above, every node's environment also holding {@code extraEnv} (e.g. VIZRELAY_PG_*). */
+  static LocalCluster start(
+      BenchContext ctx, Path jarDir, Map<String, Integer> counts, Map<String, String> extraEnv)
+      throws Exception {
     Path dir = Files.createTempDirectory("vizrelay-bench-cluster-");
     Map<String, Path> jars = new HashMap<>();
     List<String> described = new ArrayList<>();
@@ -157,6 +164,7 @@ final class LocalCluster implements AutoCloseable {
           env.put("VIZRELAY_HOST", "127.0.0.1");
           env.put("VIZRELAY_PORT", Integer.toString(http));
           env.put("VIZRELAY_DATA_DIR", nodeDir.resolve("data").toString());
+          env.putAll(extraEnv);
           List<String> java = new ArrayList<>(List.of(ServerProcess.javaBin(), HEAP));
           java.addAll(HZ_OPENS);
           java.addAll(ctx.options.serverJvmOpts());

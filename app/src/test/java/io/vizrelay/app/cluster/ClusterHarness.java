@@ -8,6 +8,8 @@ import io.vizrelay.common.cluster.ClusterConfig;
 import io.vizrelay.common.cluster.ClusterNode;
 import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.store.HotConfig;
+import io.vizrelay.common.store.pg.PgConfig;
 import io.vizrelay.ingest.IngestVerticle;
 import io.vizrelay.socket.SocketVerticle;
 import io.vizrelay.taskinfo.TaskinfoVerticle;
@@ -106,9 +108,25 @@ final class ClusterHarness implements AutoCloseable {
 
   /** Starts the next node (index = number of nodes so far). */
   ClusterNode startNode() throws Exception {
+    return startNode(Map.of());
+  }
+
+  /**
+   * Starts the next node with {@code extra} added to its environment ({@code VIZRELAY_PG_*} puts
+   * PostgreSQL behind its grid).
+   */
+  ClusterNode startNode(Map<String, String> extra) throws Exception {
     Map<String, String> env = env(nodes.size());
+    env.putAll(extra);
     ClusterNode node =
-        await(ClusterNode.start(VizConfig.fromEnv(env), ClusterConfig.fromEnv(env), ALL), 120);
+        await(
+            ClusterNode.start(
+                VizConfig.fromEnv(env),
+                ClusterConfig.fromEnv(env),
+                PgConfig.fromEnv(env),
+                HotConfig.fromEnv(env),
+                ALL),
+            120);
     nodes.add(node);
     return node;
   }

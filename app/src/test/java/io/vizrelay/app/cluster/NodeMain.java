@@ -17,7 +17,12 @@ public final class NodeMain {
   public static void main(String[] args) throws Exception {
     VizConfig config = VizConfig.fromEnv();
     ClusterNode node =
-        ClusterNode.start(config, ClusterConfig.fromEnv(), ClusterHarness.ALL)
+        ClusterNode.start(
+                config,
+                ClusterConfig.fromEnv(),
+                io.vizrelay.common.store.pg.PgConfig.fromEnv(System.getenv()),
+                io.vizrelay.common.store.HotConfig.fromEnv(System.getenv()),
+                ClusterHarness.ALL)
             .await(3, TimeUnit.MINUTES);
     Files.createDirectories(config.dataDir());
     // test-only probe: does this member own the partition of a task? (GET /owns?task=ID)

@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.vizrelay.common.cluster.ClusterConfig;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.store.pg.PgConfig;
 import io.vizrelay.ingest.IngestHandlers;
 import io.vizrelay.taskinfo.TaskinfoConfig;
 import java.io.IOException;
@@ -63,6 +64,9 @@ class KubernetesManifestsTest {
   static final String POD_IP = "10.1.2.3";
   static final String NODE_NAME = "node-1";
   static final String HEADLESS = "vizrelay-hz";
+
+  /** What a Secret's {@code VIZRELAY_PG_URL} stands in as: a managed database's URL. */
+  static final String SECRET_PG_URL = "postgresql://vizrelay:pw@db.example.com:5432/vizrelay";
 
   final Map<String, Manifests> rendered = new LinkedHashMap<>();
   Set<String> keysTheCodeReads;
@@ -282,6 +286,110 @@ class KubernetesManifestsTest {
         });
   }
 
+  /**
+   * PostgreSQL behind the grid in both overlays: prod reads the whole URL from a Secret (a managed
+   * or operator-run database) and lets the pods reach 5432; dev runs a single-replica StatefulSet
+   * with a volume, its password from a generated Secret, and the URL's host is its Service.
+   */
+  @Test
+  void everyServiceHasPostgresqlBehindTheGrid() {
+    forEachContainer(
+        (overlay, d, c) -> {
+          String where = overlay + "/" + c.getName();
+          Map<String, String> env = env(rendered.get(overlay), c);
+          PgConfig pg = PgConfig.fromEnv(env);
+          assertNotNull(pg, where + ": VIZRELAY_PG_URL unset");
+          EnvVar url =
+              c.getEnv().stream()
+                  .filter(e -> e.getName().equals("VIZRELAY_PG_URL"))
+                  .findFirst()
+                  .orElse(null);
+          if (overlay.equals("prod")) {
+            assertNotNull(url, where + ": the URL (with its password) must come from a Secret");
+            assertEquals(
+                "vizrelay-postgresql", url.getValueFrom().getSecretKeyRef().getName(), where);
+            assertEquals("url", url.getValueFrom().getSecretKeyRef().getKey(), where);
+            assertEquals("db.example.com", pg.host(), where);
+          } else {
+            assertEquals("vizrelay-postgresql", pg.host(), where);
+            assertEquals("vizrelay-dev", devSecret(rendered.get(overlay), c), where);
+          }
+          Manifests m = rendered.get(overlay);
+          assertTrue(
+              m.all(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class).stream()
+                  .anyMatch(
+                      np ->
+                          np.getSpec().getEgress() != null
+                              && np.getSpec().getEgress().stream()
+                                  .anyMatch(
+                                      r ->
+                                          r.getPorts() != null
+                                              && r.getPorts().stream()
+                                                  .anyMatch(
+                                                      p ->
+                                                          p.getPort() != null
+                                                              && p.getPort().getIntVal() != null
+                                                              && p.getPort().getIntVal()
+                                                                  == pg.port()))),
+              where + ": no NetworkPolicy lets the pods reach PostgreSQL's port");
+        });
+    Manifests prod = rendered.get("prod");
+    assertTrue(
+        prod.all(io.fabric8.kubernetes.api.model.apps.StatefulSet.class).isEmpty(),
+        "prod runs no database of its own");
+    Manifests dev = rendered.get("dev");
+    var db = dev.one(io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "vizrelay-postgresql");
+    assertEquals(1, db.getSpec().getReplicas(), "dev: a single replica");
+    assertEquals(1, db.getSpec().getVolumeClaimTemplates().size(), "dev: its data on a volume");
+    Container pg = db.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertTrue(
+        mountPaths(pg).contains("/var/lib/postgresql/data"), "dev: the volume holds the data");
+    assertEquals(5432, ports(pg).get("postgresql"));
+    Service svc = dev.one(Service.class, "vizrelay-postgresql");
+    assertEquals(5432, svc.getSpec().getPorts().get(0).getPort());
+    assertEquals("postgresql", svc.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+    assertEquals(
+        db.getSpec().getTemplate().getMetadata().getLabels(),
+        svc.getSpec().getSelector(),
+        "the Service selects the database pod");
+    PodSpec pod = db.getSpec().getTemplate().getSpec();
+    assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot(), "restricted profile");
+    assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+    assertEquals(Boolean.FALSE, pg.getSecurityContext().getAllowPrivilegeEscalation());
+    assertEquals(List.of("ALL"), pg.getSecurityContext().getCapabilities().getDrop());
+    assertEquals(
+        "vizrelay-dev",
+        secretValue(
+            dev,
+            pg.getEnv().stream()
+                .filter(e -> e.getName().equals("POSTGRES_PASSWORD"))
+                .findFirst()
+                .orElseThrow()),
+        "the database and the services share the generated password");
+  }
+
+  /** The decoded value of the Secret key a container's VIZRELAY_PG_PASSWORD refers to. */
+  static String devSecret(Manifests m, Container c) {
+    return secretValue(
+        m,
+        c.getEnv().stream()
+            .filter(e -> e.getName().equals("VIZRELAY_PG_PASSWORD"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(c.getName() + ": no VIZRELAY_PG_PASSWORD")));
+  }
+
+  static String secretValue(Manifests m, EnvVar e) {
+    var ref = e.getValueFrom().getSecretKeyRef();
+    io.fabric8.kubernetes.api.model.Secret s =
+        m.all(io.fabric8.kubernetes.api.model.Secret.class).stream()
+            .filter(x -> x.getMetadata().getName().equals(ref.getName()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Secret " + ref.getName() + " rendered"));
+    return new String(
+        java.util.Base64.getDecoder().decode(s.getData().get(ref.getKey())),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @Test
   void portsAndProbesMatchWhatTheServicesServe() throws IOException {
     String node =
@@ -326,6 +434,9 @@ class KubernetesManifestsTest {
     rendered.forEach(
         (overlay, m) -> {
           for (Service svc : m.all(Service.class)) {
+            if (svc.getMetadata().getName().equals("vizrelay-postgresql")) {
+              continue; // a StatefulSet's: everyServiceHasPostgresqlBehindTheGrid
+            }
             List<Deployment> selected = selectedBy(m, svc.getSpec().getSelector());
             assertFalse(
                 selected.isEmpty(),
@@ -818,7 +929,7 @@ class KubernetesManifestsTest {
               default -> fail(e.getName() + ": unexpected fieldRef " + field);
             };
       } else if (e.getValueFrom().getSecretKeyRef() != null) {
-        value = "s".repeat(40);
+        value = e.getName().equals("VIZRELAY_PG_URL") ? SECRET_PG_URL : "s".repeat(40);
       } else {
         fail(m.overlay + "/" + c.getName() + ": unexpected valueFrom of " + e.getName());
         return env;

@@ -51,6 +51,7 @@ final class Manifests {
           "v1/Secret", Secret.class,
           "v1/Service", Service.class,
           "apps/v1/Deployment", Deployment.class,
+          "apps/v1/StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class,
           "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
           "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
           "networking.k8s.io/v1/Ingress", Ingress.class);

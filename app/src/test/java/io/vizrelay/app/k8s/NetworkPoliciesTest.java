@@ -216,6 +216,38 @@ class NetworkPoliciesTest {
         });
   }
 
+  /**
+   * The grid pods reach their PostgreSQL on 5432 and on no other port: dev's own StatefulSet pod,
+   * prod's operator-run database namespace; and no database elsewhere.
+   */
+  @Test
+  void gridPodsReachTheirPostgresqlOnItsPortOnly() {
+    rendered.forEach(
+        (overlay, m) -> {
+          Pod db =
+              overlay.equals("dev")
+                  ? new Pod(
+                      "vizrelay-postgresql",
+                      m.all(Namespace.class).get(0).getMetadata().getName(),
+                      m.all(Namespace.class).get(0).getMetadata().getLabels(),
+                      Map.of("app.kubernetes.io/name", "vizrelay-postgresql"),
+                      Map.of("postgresql", 5432))
+                  : outside("pg", "postgresql", Map.of("cnpg.io/cluster", "vizrelay"), 5432);
+          Pod elsewhere = outside("pg", "default", Map.of("app", "postgresql"), 5432);
+          for (Pod from : grid(m)) {
+            assertTrue(
+                egressAllowed(m, from, db, 5432, "TCP"),
+                overlay + ": " + from.name() + " -> PostgreSQL");
+            assertFalse(
+                egressAllowed(m, from, db, 22, "TCP"),
+                overlay + ": " + from.name() + " reaches the database host on another port");
+            assertFalse(
+                egressAllowed(m, from, elsewhere, 5432, "TCP"),
+                overlay + ": " + from.name() + " reaches any PostgreSQL");
+          }
+        });
+  }
+
   @Test
   void everyPortAPolicyNamesIsAPortOfThePodsItSelects() {
     rendered.forEach(

@@ -1,6 +1,8 @@
 package io.vizrelay.common.cluster;
 
+import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,8 +16,11 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.http.HttpFront;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
+import io.vizrelay.common.store.pg.PgConfig;
+import io.vizrelay.common.store.pg.PgTier;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,10 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One clustered vizrelay node's wiring: a Vert.x clustered with Hazelcast ({@link HazelcastSetup}),
- * the grid-backed {@link ClusterTaskStore}, and one HTTP server ({@code /health} liveness, {@code
- * /readiness} = this node can serve ({@link Readiness}), {@code /health/cluster} = Hazelcast
- * cluster safety) on which the given services mount their routes. {@link ServiceProcess} runs one
- * service per process; tests run several per node.
+ * the grid-backed {@link ClusterTaskStore} (with PostgreSQL behind it when configured, {@link
+ * PgTier}), and one HTTP server ({@code /health} liveness, {@code /readiness} = this node can serve
+ * ({@link Readiness}), {@code /health/cluster} = Hazelcast cluster safety) on which the given
+ * services mount their routes. {@link ServiceProcess} runs one service per process; tests run
+ * several per node.
  */
 public final class ClusterNode {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
@@ -44,6 +50,9 @@ public final class ClusterNode {
   public interface Service {
     Deployable create(ServiceContext context);
   }
+
+  /** {@code vizrelay_pg_lag_seconds} (docs/METRICS.md). */
+  static final String PG_LAG = "vizrelay.pg.lag";
 
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
@@ -73,16 +82,50 @@ public final class ClusterNode {
   /** Joins the cluster, opens the store, deploys {@code services} and starts the HTTP server. */
   public static Future<ClusterNode> start(
       VizConfig config, ClusterConfig cluster, List<Service> services) {
-    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.config(cluster));
+    return start(config, cluster, null, services);
+  }
+
+  /**
+   * As above, with PostgreSQL behind the grid ({@link PgTier}) when {@code pg} is not null: the
+   * database is opened and migrated before the member joins.
+   */
+  public static Future<ClusterNode> start(
+      VizConfig config, ClusterConfig cluster, PgConfig pg, List<Service> services) {
+    return start(config, cluster, pg, HotConfig.defaults(), services);
+  }
+
+  /**
+   * As above; with PostgreSQL behind the grid, idle unwatched tasks leave the grid by {@code hot}'s
+   * rule ({@code VIZRELAY_HOT_IDLE_SECONDS}).
+   */
+  public static Future<ClusterNode> start(
+      VizConfig config, ClusterConfig cluster, PgConfig pg, HotConfig hot, List<Service> services) {
+    Config hazelcast = HazelcastSetup.config(cluster);
+    PgTier tier;
+    try {
+      tier = PgTier.attach(hazelcast, pg, config, hot);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
     long started = System.nanoTime();
     Metrics metrics = Metrics.create();
     return metrics
         .vertxBuilder(new VertxOptions().setEventBusOptions(eventBus(cluster)))
         .withClusterManager(manager)
         .buildClustered()
+        .onFailure(e -> PgTier.closeIfAny(tier))
         .compose(
             vertx -> {
               metrics.install(vertx).clusterMembers(() -> manager.getNodes().size());
+              if (tier != null) {
+                Gauge.builder(PG_LAG, tier, PgTier::lagSeconds)
+                    .description(
+                        "age of this member's oldest write not yet committed in PostgreSQL")
+                    .baseUnit("seconds")
+                    .strongReference(true)
+                    .register(Metrics.of(vertx).registry());
+              }
               LOG.info(
                   "joined cluster {} as {} in {} ms; members={}",
                   cluster.clusterName(),
@@ -90,9 +133,10 @@ public final class ClusterNode {
                   (System.nanoTime() - started) / 1_000_000,
                   manager.getNodes().size());
               TaskStore store = new ClusterTaskStore(vertx, manager.getHazelcastInstance(), config);
-              NodeDrain drain = new NodeDrain(cluster);
+              NodeDrain drain = new NodeDrain(cluster, tier);
               Router router =
-                  router(vertx, config, cluster, metrics, drain, manager.getHazelcastInstance());
+                  router(
+                      vertx, config, cluster, metrics, drain, manager.getHazelcastInstance(), tier);
               ServiceContext context =
                   new ServiceContext(config, store, router, manager.getHazelcastInstance());
               List<String> ids = new ArrayList<>();
@@ -104,7 +148,7 @@ public final class ClusterNode {
                         return new ClusterNode(
                             vertx, manager, config, cluster, store, server, drain);
                       })
-                  .onFailure(e -> vertx.close());
+                  .onFailure(e -> vertx.close().onComplete(ar -> PgTier.closeIfAny(tier)));
             });
   }
 
@@ -129,7 +173,8 @@ public final class ClusterNode {
       ClusterConfig cluster,
       Metrics metrics,
       NodeDrain drain,
-      HazelcastInstance hazelcast) {
+      HazelcastInstance hazelcast,
+      PgTier tier) {
     Router router =
         HttpFront.router(vertx, config, metrics); // errors, headers, metrics, /health, /metrics
     // this node can serve (Readiness); the cluster-wide migration state is /health/cluster
@@ -139,7 +184,8 @@ public final class ClusterNode {
             new Readiness(
                 hazelcast,
                 drain::draining,
-                cluster.minClusterSize() > 1 ? HazelcastSetup.QUORUM : null));
+                cluster.minClusterSize() > 1 ? HazelcastSetup.QUORUM : null,
+                tier == null ? null : tier::health));
     router
         .get("/health/cluster")
         .handler(

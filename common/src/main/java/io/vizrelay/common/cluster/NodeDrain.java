@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.store.TaskStore;
+import io.vizrelay.common.store.pg.PgTier;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *       the services are undeployed: browsers get close 1001 with a {@code since=<epoch>:<seq>}
  *       hint and reconnect to another node (this one no longer accepts them), their consumers are
  *       unregistered;
- *   <li>the store closes and the node leaves the cluster ({@code vertx.close()}).
+ *   <li>the store closes and the node leaves the cluster ({@code vertx.close()}); then its
+ *       PostgreSQL pool (if any) closes, after the grid's last write.
  * </ol>
  */
 final class NodeDrain {
@@ -34,6 +36,10 @@ final class NodeDrain {
 
   private final AtomicBoolean draining = new AtomicBoolean();
   private final ClusterConfig cluster;
+
+  /** PostgreSQL behind the grid, or null: closed after the node left the cluster. */
+  private final PgTier tier;
+
   private Vertx vertx;
   private TaskStore store;
   private List<String> deployments;
@@ -42,8 +48,9 @@ final class NodeDrain {
   /** The drain in progress, once {@link #stop} was called. */
   private Future<Void> stopping;
 
-  NodeDrain(ClusterConfig cluster) {
+  NodeDrain(ClusterConfig cluster, PgTier tier) {
     this.cluster = cluster;
+    this.tier = tier;
   }
 
   /** What the drain stops, once the node is up. */
@@ -115,6 +122,7 @@ final class NodeDrain {
                 .close()
                 .onComplete(
                     ar -> {
+                      PgTier.closeIfAny(tier);
                       LOG.info(
                           "drain: left the cluster at +{} ms{}",
                           ms(t0),

@@ -11,6 +11,7 @@ import io.vizrelay.common.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /readiness}: whether <em>this</em> node can serve, answered from local state only (no
@@ -20,6 +21,8 @@ import java.util.function.BooleanSupplier;
  * serves. A partition migration elsewhere does not make it unready: readiness that followed the
  * cluster-wide migration state would take every Service's endpoints out during one long migration
  * ({@code /health/cluster} still reports that state, for operators and rolling-restart scripts).
+ * With PostgreSQL behind the grid ({@code VIZRELAY_PG_URL}), the {@code postgresql} check is DOWN,
+ * with the reason, while its commits fail.
  */
 final class Readiness implements Handler<RoutingContext> {
   private final HazelcastInstance hz;
@@ -28,10 +31,26 @@ final class Readiness implements Handler<RoutingContext> {
   /** Name of the split-brain protection to require, or null when it is off. */
   private final String quorum;
 
+  /**
+   * Why PostgreSQL takes no writes (null while it does), or null when there is no PostgreSQL tier.
+   */
+  private final Supplier<String> database;
+
   Readiness(HazelcastInstance hz, BooleanSupplier draining, String quorum) {
+    this(hz, draining, quorum, null);
+  }
+
+  Readiness(
+      HazelcastInstance hz, BooleanSupplier draining, String quorum, Supplier<String> database) {
     this.hz = hz;
     this.draining = draining;
     this.quorum = quorum;
+    this.database = database;
+  }
+
+  /** Why the {@code postgresql} check is DOWN, or null (up, or no PostgreSQL tier). */
+  String databaseDown() {
+    return database == null ? null : database.get();
   }
 
   /** Each check's outcome, in order; the node is ready when all are true. */
@@ -53,6 +72,9 @@ final class Readiness implements Handler<RoutingContext> {
           hz.getSplitBrainProtectionService().getSplitBrainProtection(quorum);
       checks.put("quorum", sbp.hasMinimumSize());
     }
+    if (database != null) {
+      checks.put("postgresql", database.get() == null);
+    }
     return checks;
   }
 
@@ -62,7 +84,14 @@ final class Readiness implements Handler<RoutingContext> {
     boolean up = !checks.containsValue(Boolean.FALSE);
     ObjectNode body = Json.object().put("status", up ? "UP" : "DOWN");
     ArrayNode list = body.putArray("checks");
-    checks.forEach((id, ok) -> list.addObject().put("id", id).put("status", ok ? "UP" : "DOWN"));
+    String dbDown = databaseDown();
+    checks.forEach(
+        (id, ok) -> {
+          ObjectNode check = list.addObject().put("id", id).put("status", ok ? "UP" : "DOWN");
+          if (!ok && id.equals("postgresql") && dbDown != null) {
+            check.putObject("data").put("reason", dbDown);
+          }
+        });
     body.put("outcome", up ? "UP" : "DOWN");
     ctx.response()
         .setStatusCode(up ? 200 : 503)

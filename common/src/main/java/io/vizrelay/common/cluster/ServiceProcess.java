@@ -2,6 +2,8 @@ package io.vizrelay.common.cluster;
 
 import com.hazelcast.core.LifecycleEvent;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.store.HotConfig;
+import io.vizrelay.common.store.pg.PgConfig;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -9,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The body of every service's {@code main}: configuration from the environment, start of one {@link
- * ClusterNode} (bounded by {@link #START_MINUTES}), a SIGTERM hook that drains within {@code
+ * ClusterNode} (with PostgreSQL behind its grid when {@code VIZRELAY_PG_URL} is set, bounded by
+ * {@link #START_MINUTES}), a SIGTERM hook that drains within {@code
  * VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS} or halts, and the exit after a split-brain merge ({@code
  * VIZRELAY_EXIT_AFTER_MERGE}).
  */
@@ -24,9 +27,13 @@ public final class ServiceProcess {
   public static void run(String name, List<ClusterNode.Service> services) {
     VizConfig config;
     ClusterConfig cluster;
+    PgConfig pg;
+    HotConfig hot;
     try {
       config = VizConfig.fromEnv();
       cluster = ClusterConfig.fromEnv();
+      pg = PgConfig.fromEnv(System.getenv());
+      hot = HotConfig.fromEnv(System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("vizrelay-" + name + ": invalid configuration: " + e.getMessage());
       System.exit(2);
@@ -34,7 +41,9 @@ public final class ServiceProcess {
     }
     ClusterNode node;
     try {
-      node = ClusterNode.start(config, cluster, services).await(START_MINUTES, TimeUnit.MINUTES);
+      node =
+          ClusterNode.start(config, cluster, pg, hot, services)
+              .await(START_MINUTES, TimeUnit.MINUTES);
     } catch (Throwable e) {
       LOG.error("vizrelay-{} failed to start", name, e);
       Runtime.getRuntime().halt(1);

@@ -38,6 +38,10 @@ public final class ErrorHandler implements Handler<RoutingContext> {
 
   /** Writes the error JSON with its status. */
   public static void send(HttpServerResponse response, ApiException error) {
+    if (error.status() == 503) {
+      // the grid or its PostgreSQL is briefly away: clients retry after a second
+      response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+    }
     response
         .setStatusCode(error.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -8,6 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** /readiness from this member's own state, on real Hazelcast members. */
@@ -59,6 +60,23 @@ class ReadinessTest {
       assertEquals(true, readiness.checks().get("cluster-writable"));
       hz.getLifecycleService().terminate();
       assertEquals(Map.of("not-draining", true, "member-running", false), readiness.checks());
+    }
+  }
+
+  @Test
+  void aMemberWhosePostgresqlRefusesCommitsIsNotReadyAndSaysWhy() throws Exception {
+    try (TestGrid grid = new TestGrid(1)) {
+      HazelcastInstance hz = grid.startMember();
+      AtomicReference<String> down = new AtomicReference<>();
+      Readiness readiness = new Readiness(hz, () -> false, null, down::get);
+      assertEquals(true, readiness.checks().get("postgresql"));
+      down.set("Connection to 127.0.0.1:5432 refused");
+      assertEquals(false, readiness.checks().get("postgresql"));
+      assertEquals("Connection to 127.0.0.1:5432 refused", readiness.databaseDown());
+      assertEquals(
+          false,
+          new Readiness(hz, () -> false, null).checks().containsKey("postgresql"),
+          "no check without a PostgreSQL tier");
     }
   }
 

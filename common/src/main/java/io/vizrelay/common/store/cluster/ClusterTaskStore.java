@@ -51,10 +51,12 @@ public final class ClusterTaskStore implements TaskStore {
   private final IMap<String, StoredTask> map;
   private final Limits limits;
   private final Retention retention;
+  private final WatchLeases watches;
 
   public ClusterTaskStore(Vertx vertx, HazelcastInstance hazelcast, VizConfig config) {
     this.vertx = vertx;
     this.map = hazelcast.getMap(MAP);
+    this.watches = new WatchLeases(vertx, hazelcast);
     this.limits = new Limits(config.maxWindowsPerTask(), config.maxPointsPerWindow());
     this.retention = Retention.of(config.retainFrames(), config.retainTime().toMillis());
     ReplicaRepair repair = ReplicaRepair.of(hazelcast);
@@ -146,6 +148,21 @@ public final class ClusterTaskStore implements TaskStore {
         .map(s -> s == null ? null : new TaskStats(taskId, s.epoch, s.lastSeq, s.windows, s.envs));
   }
 
+  /**
+   * Keeps the task in the grid while watched, when the grid evicts idle tasks ({@link
+   * GridEviction}).
+   */
+  @Override
+  public void watch(String taskId) {
+    watches.watch(taskId);
+  }
+
+  @Override
+  public void unwatch(String taskId) {
+    watches.unwatch(taskId);
+  }
+
+  /** The tasks in the grid now (with PostgreSQL behind it, evicted ones are not listed). */
   @Override
   public Future<List<String>> taskIds() {
     return vertx.executeBlocking(() -> List.copyOf(map.keySet()), false);
@@ -159,6 +176,7 @@ public final class ClusterTaskStore implements TaskStore {
   /** The grid lives as long as the node's Vert.x; nothing to close here. */
   @Override
   public Future<Void> close() {
+    watches.close();
     return Future.succeededFuture();
   }
 

@@ -61,15 +61,23 @@ public final class Processors {
 
   /** Runs a visdom command through the engine, numbers its frames, keeps them in the ring. */
   public static final class Apply
-      implements EntryProcessor<String, StoredTask, Results.Apply>, DataSerializable {
+      implements EntryProcessor<String, StoredTask, Results.Apply>,
+          DataSerializable,
+          HazelcastInstanceAware {
     private String requestId;
     private byte[] command;
     private int maxWindows;
     private long maxPoints;
     private Retention retention;
     private transient EntryProcessor<String, StoredTask, Results.Apply> backup;
+    private transient HazelcastInstance member;
 
     public Apply() {}
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+      this.member = member;
+    }
 
     Apply(String requestId, byte[] command, Limits limits, Retention retention) {
       this.requestId = requestId;
@@ -82,12 +90,16 @@ public final class Processors {
     @Override
     public Results.Apply process(Map.Entry<String, StoredTask> entry) {
       backup = null;
-      StoredTask task = entry.getValue();
+      StoredTask task = StoredTask.used(entry.getValue());
       if (task != null) {
         StoredTask.Done done = task.recent.get(requestId);
         if (done != null) {
           return retried(task, done);
         }
+      }
+      String refused = WriteGate.refusal(member);
+      if (refused != null) {
+        return Results.Apply.error("UNAVAILABLE", refused); // nothing applied
       }
       boolean restarted = task != null && task.diverged;
       if (restarted) {
@@ -385,7 +397,7 @@ public final class Processors {
     @Override
     public Results.Snap process(Map.Entry<String, StoredTask> entry) {
       backup = null;
-      StoredTask task = entry.getValue();
+      StoredTask task = StoredTask.used(entry.getValue());
       if (task != null && task.diverged) {
         task = restartDiverged(entry.getKey(), task);
         entry.setValue(task);
@@ -510,7 +522,7 @@ public final class Processors {
 
     @Override
     public Results.After process(Map.Entry<String, StoredTask> entry) {
-      StoredTask task = entry.getValue();
+      StoredTask task = StoredTask.used(entry.getValue());
       if (task == null
           || task.diverged
           || !task.epoch.equals(epoch)
@@ -547,7 +559,7 @@ public final class Processors {
 
     @Override
     public Results.Stats process(Map.Entry<String, StoredTask> entry) {
-      StoredTask task = entry.getValue();
+      StoredTask task = StoredTask.used(entry.getValue());
       if (task == null) {
         return null;
       }

@@ -37,10 +37,22 @@ public final class StoredTask implements DataSerializable {
   final LinkedHashMap<String, Done> recent = new LinkedHashMap<>();
 
   /**
+   * PostgreSQL tier ({@link TaskMapStore}): the last seq this member knows committed there, {@link
+   * TaskMapStore#UNKNOWN} or {@link TaskMapStore#POISONED}. Member-local: never serialized.
+   */
+  long pgSeq = TaskMapStore.UNKNOWN;
+
+  /**
    * Set on a backup replica that could not replay its primary's frames ({@code Processors.Replay}):
    * its state is not the primary's until the primary's whole task replaces it. Never serialized.
    */
   transient boolean diverged;
+
+  /**
+   * When an operation last used this task on this member (made, loaded or replicated here counts):
+   * the grid's idle eviction ({@link GridEviction}) reads it. Member-local, never serialized.
+   */
+  transient volatile long usedAtMs = System.currentTimeMillis();
 
   public StoredTask() {}
 
@@ -54,6 +66,14 @@ public final class StoredTask implements DataSerializable {
     StoredTask t = new StoredTask(newEpoch);
     t.state = state;
     return t;
+  }
+
+  /** Marks {@code task} (may be null) used now; returns it. */
+  static StoredTask used(StoredTask task) {
+    if (task != null) {
+      task.usedAtMs = System.currentTimeMillis();
+    }
+    return task;
   }
 
   /** What an applied request made, kept to answer its retry identically. */

@@ -15,6 +15,7 @@ import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Epochs;
 import io.vizrelay.common.store.FrameCodec;
 import io.vizrelay.common.store.FrameEnvelope;
+import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.PointsQuery;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;

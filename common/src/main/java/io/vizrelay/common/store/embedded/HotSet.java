@@ -3,6 +3,7 @@ package io.vizrelay.common.store.embedded;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.store.HotConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

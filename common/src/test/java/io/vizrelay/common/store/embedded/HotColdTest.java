@@ -13,6 +13,7 @@ import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;

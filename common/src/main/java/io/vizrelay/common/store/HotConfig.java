@@ -1,11 +1,13 @@
-package io.vizrelay.common.store.embedded;
+package io.vizrelay.common.store;
 
 import io.vizrelay.common.config.EnvVars;
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * How much task state the embedded store keeps in memory (README "Configuration").
+ * How much task state a store tier keeps in memory (README "Configuration"): the embedded store's
+ * hot set, and the grid when PostgreSQL stands behind it (idle unwatched tasks are evicted from the
+ * grid and loaded back on access; the bytes bound applies to the embedded store only).
  *
  * @param idle a task with no open browser session and no operation for this long is unloaded
  *     ({@code VIZRELAY_HOT_IDLE_SECONDS}, default 300)
