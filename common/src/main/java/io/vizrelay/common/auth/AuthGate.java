@@ -73,19 +73,31 @@ public final class AuthGate {
     return gates.byConfig.computeIfAbsent(config, c -> create(vertx, c));
   }
 
-  /** Reads keys, users and API keys (off the event loop) and builds a gate. */
+  /**
+   * Reads keys, users and API keys (off the event loop), fetches a provider's discovery document
+   * and keys ({@link ProviderSetup}; unreachable: the start fails) and builds a gate.
+   */
   static Future<AuthGate> create(Vertx vertx, VizConfig config) {
     AuthConfig auth = config.auth();
     if (!auth.enabled()) {
       return Future.succeededFuture(new AuthGate(config, null, UsersFile.empty(), ApiKeys.empty()));
     }
-    return vertx.executeBlocking(
-        () ->
-            new AuthGate(
-                config,
-                Tokens.create(vertx, auth),
-                auth.usersFile() == null ? UsersFile.empty() : UsersFile.load(auth.usersFile()),
-                auth.apiKeysFile() == null ? ApiKeys.empty() : ApiKeys.load(auth.apiKeysFile())));
+    return ProviderSetup.start(vertx, auth)
+        .compose(
+            provider ->
+                vertx.executeBlocking(
+                    () -> {
+                      Tokens tokens = Tokens.create(vertx, auth);
+                      return new AuthGate(
+                          config,
+                          provider == null ? tokens : tokens.withRemote(provider.tokens()),
+                          auth.usersFile() == null
+                              ? UsersFile.empty()
+                              : UsersFile.load(auth.usersFile()),
+                          auth.apiKeysFile() == null
+                              ? ApiKeys.empty()
+                              : ApiKeys.load(auth.apiKeysFile()));
+                    }));
   }
 
   public boolean enabled() {

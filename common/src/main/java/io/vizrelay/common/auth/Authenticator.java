@@ -110,11 +110,11 @@ final class Authenticator {
             .map(Future::succeededFuture)
             .orElseGet(() -> Future.failedFuture(Tokens.unauthorized("unknown API key")));
       }
-      return tokens.verify(credential);
+      return tokens.verifyBearer(credential);
     }
     Cookie cookie = request.getCookie(AuthGate.COOKIE);
     if (cookie != null && !cookie.getValue().isEmpty()) {
-      return tokens.verify(cookie.getValue());
+      return tokens.verifySession(cookie.getValue());
     }
     return Future.failedFuture(Tokens.unauthorized("authentication required"));
   }
