@@ -44,12 +44,24 @@ public final class AuthGate {
   private final ConnectionCounts browserSockets;
   private final ConnectionCounts jobSockets;
 
-  AuthGate(VizConfig config, Tokens tokens, UsersFile users, ApiKeys keys) {
+  AuthGate(
+      VizConfig config,
+      Tokens tokens,
+      UsersFile users,
+      ApiKeys keys,
+      ProviderSetup provider,
+      Revocations revocations) {
     this.auth = config.auth();
     this.origin = new RequestOrigin(auth);
-    this.authenticator = new Authenticator(auth, config.user(), tokens, keys, origin);
+    this.authenticator = new Authenticator(auth, config.user(), tokens, keys, origin, revocations);
     this.limits = new RequestLimits(auth);
-    this.login = new LoginEndpoints(auth, tokens, users, limits, origin);
+    Sessions sessions = new Sessions(auth, tokens, limits, revocations);
+    OidcLogin oidc =
+        provider != null && provider.metadata() != null
+            ? new OidcLogin(auth, provider, tokens, limits, sessions)
+            : null;
+    this.login =
+        new LoginEndpoints(auth, tokens, users, limits, origin, sessions, oidc, revocations);
     this.browserSockets = new ConnectionCounts(auth.enabled(), auth.maxConnectionsPerUser());
     this.jobSockets = new ConnectionCounts(auth.enabled(), auth.maxConnectionsPerUser());
   }
@@ -80,24 +92,37 @@ public final class AuthGate {
   static Future<AuthGate> create(Vertx vertx, VizConfig config) {
     AuthConfig auth = config.auth();
     if (!auth.enabled()) {
-      return Future.succeededFuture(new AuthGate(config, null, UsersFile.empty(), ApiKeys.empty()));
+      return Future.succeededFuture(
+          new AuthGate(config, null, UsersFile.empty(), ApiKeys.empty(), null, null));
     }
     return ProviderSetup.start(vertx, auth)
         .compose(
             provider ->
-                vertx.executeBlocking(
-                    () -> {
-                      Tokens tokens = Tokens.create(vertx, auth);
-                      return new AuthGate(
-                          config,
-                          provider == null ? tokens : tokens.withRemote(provider.tokens()),
-                          auth.usersFile() == null
-                              ? UsersFile.empty()
-                              : UsersFile.load(auth.usersFile()),
-                          auth.apiKeysFile() == null
-                              ? ApiKeys.empty()
-                              : ApiKeys.load(auth.apiKeysFile()));
-                    }));
+                Revocations.start(vertx, config.dataDir())
+                    .compose(
+                        revocations ->
+                            vertx.executeBlocking(
+                                () -> {
+                                  Tokens tokens = Tokens.create(vertx, auth);
+                                  return new AuthGate(
+                                      config,
+                                      provider == null
+                                          ? tokens
+                                          : tokens.withRemote(provider.tokens()),
+                                      auth.usersFile() == null
+                                          ? UsersFile.empty()
+                                          : UsersFile.load(auth.usersFile()),
+                                      auth.apiKeysFile() == null
+                                          ? ApiKeys.empty()
+                                          : ApiKeys.load(auth.apiKeysFile()),
+                                      provider,
+                                      revocations);
+                                })));
+  }
+
+  /** The client's address (the peer, or the address a trusted proxy forwarded), for audit lines. */
+  public String clientAddress(HttpServerRequest request) {
+    return limits.clientAddress(request);
   }
 
   public boolean enabled() {
@@ -183,7 +208,10 @@ public final class AuthGate {
     return jobSockets;
   }
 
-  /** {@code /auth/login}, {@code /auth/logout}, {@code /auth/me} ({@link LoginEndpoints}). */
+  /**
+   * {@code /auth/login}, {@code /auth/logout}, {@code /auth/me}, {@code /auth/config}, the code
+   * flow and the API-key revocation ({@link LoginEndpoints}).
+   */
   public void mountLogin(Router router) {
     login.mount(router, authenticate());
   }

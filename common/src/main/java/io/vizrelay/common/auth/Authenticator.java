@@ -26,14 +26,21 @@ final class Authenticator {
   private final Tokens tokens;
   private final ApiKeys keys;
   private final RequestOrigin origin;
+  private final Revocations revocations;
 
   Authenticator(
-      AuthConfig auth, String localUser, Tokens tokens, ApiKeys keys, RequestOrigin origin) {
+      AuthConfig auth,
+      String localUser,
+      Tokens tokens,
+      ApiKeys keys,
+      RequestOrigin origin,
+      Revocations revocations) {
     this.auth = auth;
     this.localUser = localUser;
     this.tokens = tokens;
     this.keys = keys;
     this.origin = origin;
+    this.revocations = revocations;
   }
 
   /**
@@ -107,13 +114,21 @@ final class Authenticator {
       String credential = header.substring(7).trim();
       if (credential.startsWith(ApiKeys.PREFIX)) {
         return keys.find(credential)
+            .filter(p -> !revocations.keyRevoked(p.credential()))
             .map(Future::succeededFuture)
-            .orElseGet(() -> Future.failedFuture(Tokens.unauthorized("unknown API key")));
+            .orElseGet(
+                () -> Future.failedFuture(Tokens.unauthorized("unknown or revoked API key")));
+      }
+      if (revocations.sessionRevoked(credential)) {
+        return Future.failedFuture(Tokens.unauthorized("this session was signed out"));
       }
       return tokens.verifyBearer(credential);
     }
     Cookie cookie = request.getCookie(AuthGate.COOKIE);
     if (cookie != null && !cookie.getValue().isEmpty()) {
+      if (revocations.sessionRevoked(cookie.getValue())) {
+        return Future.failedFuture(Tokens.unauthorized("this session was signed out"));
+      }
       return tokens.verifySession(cookie.getValue());
     }
     return Future.failedFuture(Tokens.unauthorized("authentication required"));

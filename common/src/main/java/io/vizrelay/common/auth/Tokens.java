@@ -219,6 +219,58 @@ public final class Tokens {
     return issuer.generateToken(claims, options);
   }
 
+  /**
+   * A signed, short-lived token carrying one code-flow sign-in's state ({@link OidcLogin}); its
+   * {@code typ} is {@code oidc-flow} and it has no {@code sub}, so it is never a session.
+   */
+  String issueFlow(JsonObject claims, int ttlSeconds) {
+    if (issuer == null) {
+      throw new ApiException(
+          ErrorCode.UNAVAILABLE, "this server cannot issue sessions (no HS256 secret)");
+    }
+    JWTOptions options = new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(ttlSeconds);
+    if (config.issuer() != null) {
+      options.setIssuer(config.issuer());
+    }
+    if (config.audience() != null) {
+      options.setAudience(List.of(config.audience()));
+    }
+    return issuer.generateToken(claims, options);
+  }
+
+  /** The claims of a valid {@link #issueFlow} token, or a failed future (400). */
+  Future<JsonObject> verifyFlow(String token) {
+    Future<io.vertx.ext.auth.User> verified;
+    try {
+      verified = issuer.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException malformed) {
+      verified = Future.failedFuture(malformed);
+    }
+    return verified.transform(
+        ar -> {
+          JsonObject claims =
+              ar.succeeded() ? ar.result().attributes().getJsonObject("accessToken") : null;
+          if (claims == null || !"oidc-flow".equals(claims.getValue("typ"))) {
+            return Future.failedFuture(
+                new ApiException(ErrorCode.INVALID_FIELD, "the sign-in expired; start again"));
+          }
+          return Future.succeededFuture(claims);
+        });
+  }
+
+  /** The {@code exp} of a token already verified (epoch seconds), or 0 when it has none. */
+  static long expiry(String token) {
+    try {
+      String payload = token.split("\\.")[1];
+      JsonObject claims =
+          new JsonObject(
+              new String(java.util.Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8));
+      return claims.getValue("exp") instanceof Number n ? n.longValue() : 0;
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
   static ApiException unauthorized(String message) {
     return new ApiException(ErrorCode.UNAUTHORIZED, message);
   }
