@@ -48,7 +48,7 @@ public final class AuthGate {
       VizConfig config,
       Tokens tokens,
       UsersFile users,
-      ApiKeys keys,
+      java.util.function.Supplier<ApiKeys> keys,
       ProviderSetup provider,
       Revocations revocations) {
     this.auth = config.auth();
@@ -93,7 +93,7 @@ public final class AuthGate {
     AuthConfig auth = config.auth();
     if (!auth.enabled()) {
       return Future.succeededFuture(
-          new AuthGate(config, null, UsersFile.empty(), ApiKeys.empty(), null, null));
+          new AuthGate(config, null, UsersFile.empty(), ApiKeys::empty, null, null));
     }
     return ProviderSetup.start(vertx, auth)
         .compose(
@@ -113,8 +113,8 @@ public final class AuthGate {
                                           ? UsersFile.empty()
                                           : UsersFile.load(auth.usersFile()),
                                       auth.apiKeysFile() == null
-                                          ? ApiKeys.empty()
-                                          : ApiKeys.load(auth.apiKeysFile()),
+                                          ? ApiKeys::empty
+                                          : KeyFileWatch.start(vertx, auth.apiKeysFile()),
                                       provider,
                                       revocations);
                                 })));

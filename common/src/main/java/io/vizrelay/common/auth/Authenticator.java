@@ -24,7 +24,7 @@ final class Authenticator {
   private final AuthConfig auth;
   private final String localUser;
   private final Tokens tokens;
-  private final ApiKeys keys;
+  private final java.util.function.Supplier<ApiKeys> keys;
   private final RequestOrigin origin;
   private final Revocations revocations;
 
@@ -32,7 +32,7 @@ final class Authenticator {
       AuthConfig auth,
       String localUser,
       Tokens tokens,
-      ApiKeys keys,
+      java.util.function.Supplier<ApiKeys> keys,
       RequestOrigin origin,
       Revocations revocations) {
     this.auth = auth;
@@ -113,7 +113,8 @@ final class Authenticator {
       }
       String credential = header.substring(7).trim();
       if (credential.startsWith(ApiKeys.PREFIX)) {
-        return keys.find(credential)
+        return keys.get()
+            .find(credential)
             .filter(p -> !revocations.keyRevoked(p.credential()))
             .map(Future::succeededFuture)
             .orElseGet(
