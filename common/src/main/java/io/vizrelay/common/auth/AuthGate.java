@@ -45,6 +45,7 @@ public final class AuthGate {
   private final ConnectionCounts jobSockets;
 
   AuthGate(
+      Vertx vertx,
       VizConfig config,
       Tokens tokens,
       UsersFile users,
@@ -54,7 +55,12 @@ public final class AuthGate {
     this.auth = config.auth();
     this.origin = new RequestOrigin(auth);
     this.authenticator = new Authenticator(auth, config.user(), tokens, keys, origin, revocations);
-    this.limits = new RequestLimits(auth);
+    this.limits =
+        new RequestLimits(
+            auth,
+            vertx == null
+                ? IngestRate.local(auth.ingestRatePerSecond())
+                : IngestRate.of(vertx, auth.ingestRatePerSecond()));
     Sessions sessions = new Sessions(auth, tokens, limits, revocations);
     OidcLogin oidc =
         provider != null && provider.metadata() != null
@@ -93,7 +99,7 @@ public final class AuthGate {
     AuthConfig auth = config.auth();
     if (!auth.enabled()) {
       return Future.succeededFuture(
-          new AuthGate(config, null, UsersFile.empty(), ApiKeys::empty, null, null));
+          new AuthGate(vertx, config, null, UsersFile.empty(), ApiKeys::empty, null, null));
     }
     return ProviderSetup.start(vertx, auth)
         .compose(
@@ -105,6 +111,7 @@ public final class AuthGate {
                                 () -> {
                                   Tokens tokens = Tokens.create(vertx, auth);
                                   return new AuthGate(
+                                      vertx,
                                       config,
                                       provider == null
                                           ? tokens
