@@ -37,6 +37,9 @@ public final class ProviderHttp {
             new HttpClientOptions()
                 .setConnectTimeout(TIMEOUT_MS)
                 .setIdleTimeout(TIMEOUT_MS / 1000)
+                // calls are rare: a fresh connection each, never a pooled one the provider (or a
+                // proxy) has meanwhile dropped
+                .setKeepAlive(false)
                 .setVerifyHost(true));
   }
 
