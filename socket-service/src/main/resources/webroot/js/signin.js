@@ -65,7 +65,27 @@ window.VZ = window.VZ || {};
     dlg.append(form);
     document.body.append(dlg);
     dlg.showModal();
+    offerProvider(form, title);
   };
+
+  /* VIZRELAY_AUTH=oidc: a link to the provider's sign-in (the code flow runs on the server); the
+     password fields stay only when the server also has built-in users. */
+  async function offerProvider(form, title) {
+    try {
+      const res = await fetch('/auth/config', { headers: { Accept: 'application/json' } });
+      if (!res.ok) return;
+      const cfg = await res.json();
+      if (!cfg.oidc) return;
+      const a = document.createElement('a');
+      a.id = 'signin-oidc'; a.className = 'btn';
+      a.href = cfg.oidc.login + '?return=' + encodeURIComponent(location.pathname + location.search);
+      a.textContent = 'Sign in with ' + cfg.oidc.issuer;
+      title.after(a);
+      if (!cfg.password) {
+        for (const el of form.querySelectorAll('label, #signin-ok')) el.hidden = true;
+      }
+    } catch (e) { /* the form stays */ }
+  }
 
   async function whoAmI() {
     try {

@@ -158,7 +158,10 @@ public final class EmbeddedServer {
   /** Says at start whether anyone can reach the server without a credential. */
   static void announceAuth(VizConfig config) {
     if (config.auth().enabled()) {
-      LOG.info("authentication on (VIZRELAY_AUTH=jwt): {}", config.auth());
+      LOG.info(
+          "authentication on (VIZRELAY_AUTH={}): {}",
+          config.auth().mode().name().toLowerCase(),
+          config.auth());
     } else if (AuthConfig.isLoopback(config.host())) {
       LOG.warn(
           "authentication is OFF (VIZRELAY_AUTH=none): every request acts as admin user {};"

@@ -17,16 +17,22 @@ import java.util.Set;
  * <pre>
  *   java -cp app/target/vizrelay.jar io.vizrelay.app.UsersCli add &lt;users-file&gt; &lt;user&gt; [role,role]   (password on stdin)
  *   java -cp app/target/vizrelay.jar io.vizrelay.app.UsersCli apikey &lt;keys-file&gt; &lt;user&gt; [task=&lt;id&gt;|project=&lt;p&gt;]
+ *   java -cp app/target/vizrelay.jar io.vizrelay.app.UsersCli apikey revoke &lt;keys-file&gt; &lt;key|key id&gt;
+ *   java -cp app/target/vizrelay.jar io.vizrelay.app.UsersCli apikey id &lt;key&gt;
  * </pre>
  *
  * {@code add} reads the password from the first line of standard input (so it never appears in the
  * process list or shell history) and adds or replaces the user; {@code apikey} appends a new key
- * and prints it once (only its hash is stored).
+ * and prints it once (only its hash is stored; its id goes to standard error); {@code apikey
+ * revoke} removes a key from the file (servers re-read it within a second); {@code apikey id}
+ * prints a key's id (for {@code DELETE /api/auth/api-keys/<id>}).
  */
 public final class UsersCli {
   static final String USAGE =
       "usage: UsersCli add <users-file> <user> [role,role]   (password on stdin)\n"
-          + "       UsersCli apikey <keys-file> <user> [task=<id>|project=<p>]";
+          + "       UsersCli apikey <keys-file> <user> [task=<id>|project=<p>]\n"
+          + "       UsersCli apikey revoke <keys-file> <key|key id>\n"
+          + "       UsersCli apikey id <key>";
 
   private UsersCli() {}
 
@@ -58,10 +64,24 @@ public final class UsersCli {
         out.println("user " + args[2] + " written to " + args[1]);
         return 0;
       }
+      if (args.length == 4 && args[0].equals("apikey") && args[1].equals("revoke")) {
+        java.util.List<String> ids = ApiKeys.revoke(Path.of(args[2]), args[3]);
+        if (ids.isEmpty()) {
+          err.println("no key " + args[3] + " in " + args[2]);
+          return 1;
+        }
+        ids.forEach(id -> out.println("revoked " + id));
+        return 0;
+      }
+      if (args.length == 3 && args[0].equals("apikey") && args[1].equals("id")) {
+        out.println(ApiKeys.id(args[2]));
+        return 0;
+      }
       if (args.length >= 3 && args.length <= 4 && args[0].equals("apikey")) {
         String key = ApiKeys.generate();
         ApiKeys.add(Path.of(args[1]), args[2], key, args.length == 4 ? args[3] : null);
         out.println(key);
+        err.println("key id " + ApiKeys.id(key));
         return 0;
       }
       err.println(USAGE);

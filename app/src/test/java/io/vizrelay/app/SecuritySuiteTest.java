@@ -118,6 +118,11 @@ class SecuritySuiteTest {
     int review = attempts - earlier;
     passwordGuessing();
     sharingAttacks();
+    int beforeIssue18 = attempts;
+    revocationAttacks();
+    oidcAttacks();
+    int issue18 = attempts - beforeIssue18;
+    System.out.println("security suite: " + issue18 + " attempts from issue 18 (revocation, OIDC)");
     System.out.println(
         "security suite: "
             + attempts
@@ -1587,5 +1592,195 @@ class SecuritySuiteTest {
                 .setPort(server.port())
                 .setURI(uri)));
     return new Upgrade(ws, 101, frames);
+  }
+
+  /** Issue 18: revocation of API keys and sessions. */
+  private void revocationAttacks() throws Exception {
+    String id = io.vizrelay.common.auth.ApiKeys.id(fx.aliceKey);
+    String path = "/api/auth/api-keys/" + id;
+    attempt(
+        "bob revokes alice's key", ok(fx.send("DELETE", path, null, "Authorization", bearer(bob))));
+    attempt(
+        "alice's key revokes itself (keys are never admin)",
+        ok(fx.send("DELETE", path, null, "Authorization", bearer(fx.aliceKey))));
+    attempt("anonymous revocation", ok(fx.send("DELETE", path, null)));
+    attempt(
+        "revocation from another site with root's cookie",
+        ok(
+            fx.send(
+                "DELETE",
+                path,
+                null,
+                "Cookie",
+                "vizrelay_session=" + token("root", "admin"),
+                "Origin",
+                "https://evil.example")));
+    Reply login =
+        fx.post(
+            "/auth/login",
+            "{\"username\":\"bob\",\"password\":\"bob-pw\"}",
+            "Content-Type",
+            "application/json");
+    String cookie = login.header("Set-Cookie").split(";")[0];
+    fx.post("/auth/logout", null, "Cookie", cookie);
+    attempt("a signed-out cookie", ok(fx.get("/auth/me", "Cookie", cookie)));
+    attempt(
+        "a signed-out cookie as a bearer token",
+        ok(
+            fx.get(
+                "/api/tasks", "Authorization", bearer(cookie.substring(cookie.indexOf('=') + 1)))));
+    assertEquals(
+        204,
+        fx.send("DELETE", path, null, "Authorization", bearer(token("root", "admin"))).status());
+    attempt("a revoked key lists", ok(fx.get("/api/tasks", "Authorization", bearer(fx.aliceKey))));
+    attempt(
+        "a revoked key ingests",
+        ok(fx.post("/task/alice-k9/events", event("x"), "Authorization", bearer(fx.aliceKey))));
+    attempt(
+        "a revoked key opens a socket",
+        fx.socket("/socket?task_id=" + VICTIM, "Authorization", bearer(fx.aliceKey)).opened());
+  }
+
+  /** Issue 18: a server with VIZRELAY_AUTH=oidc and a real provider. */
+  private void oidcAttacks() throws Exception {
+    io.vertx.core.Vertx idpVertx = io.vertx.core.Vertx.vertx();
+    io.vizrelay.common.auth.OidcTestProvider idp =
+        io.vizrelay.common.auth.OidcTestProvider.start(idpVertx);
+    java.nio.file.Files.createDirectories(dir.resolve("oidc"));
+    try (AuthFixture o = AuthFixture.start(dir.resolve("oidc"), OidcFlowTest.env(idp))) {
+      io.vizrelay.common.auth.OidcTestProvider.Key k = idp.current();
+      String payload = io.vizrelay.common.auth.OidcTestProvider.b64(idp.claims("alice").encode());
+      java.util.function.Function<String, Boolean> accepted =
+          t -> {
+            try {
+              return ok(o.get("/api/tasks", "Authorization", bearer(t)));
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          };
+      attempt(
+          "oidc: alg none",
+          accepted.apply(
+              io.vizrelay.common.auth.OidcTestProvider.b64(
+                      "{\"alg\":\"none\",\"kid\":\"" + k.kid() + "\"}")
+                  + "."
+                  + payload
+                  + "."));
+      String head =
+          io.vizrelay.common.auth.OidcTestProvider.b64(
+                  "{\"alg\":\"HS256\",\"kid\":\"" + k.kid() + "\"}")
+              + "."
+              + payload;
+      attempt(
+          "oidc: HS256 keyed with the provider's public key",
+          accepted.apply(
+              head
+                  + "."
+                  + io.vizrelay.common.auth.OidcTestProvider.b64(
+                      hmacBytes(k.pair().getPublic().getEncoded(), head))));
+      attempt("oidc: the session secret as a bearer token", accepted.apply(token("root", "admin")));
+      attempt(
+          "oidc: wrong issuer",
+          accepted.apply(
+              io.vizrelay.common.auth.OidcTestProvider.sign(
+                  k, idp.claims("alice").put("iss", "http://evil.example"))));
+      attempt(
+          "oidc: wrong audience",
+          accepted.apply(
+              io.vizrelay.common.auth.OidcTestProvider.sign(
+                  k, idp.claims("alice").put("aud", "other"))));
+      attempt(
+          "oidc: expired",
+          accepted.apply(
+              io.vizrelay.common.auth.OidcTestProvider.sign(
+                  k, idp.claims("alice").put("exp", System.currentTimeMillis() / 1000 - 60))));
+      io.vizrelay.common.auth.OidcTestProvider.Key stranger = idp.rotate("RS256");
+      idp.retire(stranger);
+      attempt(
+          "oidc: an unpublished key's token",
+          accepted.apply(
+              io.vizrelay.common.auth.OidcTestProvider.sign(stranger, idp.claims("alice"))));
+      attempt(
+          "oidc: an unpublished key under a published kid",
+          accepted.apply(
+              io.vizrelay.common.auth.OidcTestProvider.sign(
+                  stranger,
+                  new io.vertx.core.json.JsonObject().put("alg", "RS256").put("kid", k.kid()),
+                  idp.claims("alice"))));
+      attempt(
+          "oidc: an admin claim under another name",
+          new io.vertx.core.json.JsonObject(
+                  o.get(
+                          "/auth/me",
+                          "Authorization",
+                          bearer(
+                              io.vizrelay.common.auth.OidcTestProvider.sign(
+                                  k,
+                                  idp.claims("mallory")
+                                      .put(
+                                          "roles",
+                                          new io.vertx.core.json.JsonArray().add("admin")))))
+                      .body())
+              .getJsonArray("roles")
+              .contains("admin"));
+      Reply flow = o.get("/auth/oidc/login?return=/");
+      String flowCookie = flow.header("Set-Cookie").split(";")[0];
+      attempt(
+          "oidc: the flow cookie as a session",
+          ok(
+              o.get(
+                  "/auth/me",
+                  "Cookie",
+                  "vizrelay_session=" + flowCookie.substring(flowCookie.indexOf('=') + 1))));
+      Reply noCookie = o.get("/auth/oidc/callback?code=x&state=y");
+      attempt(
+          "oidc: a callback without the flow cookie",
+          noCookie.status() == 302 || sessionSet(noCookie));
+      Reply forged = o.get("/auth/oidc/callback?code=x&state=forged", "Cookie", flowCookie);
+      attempt("oidc: a callback with a forged state", forged.status() == 302 || sessionSet(forged));
+      Reply evil = o.get("/auth/oidc/login?return=//evil.example/x");
+      java.net.http.HttpResponse<String> atIdp =
+          o.server.jdk.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(evil.header("Location")))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      String callback = atIdp.headers().firstValue("Location").orElseThrow();
+      Reply back =
+          o.get(
+              callback.substring(callback.indexOf("/auth/oidc/callback")),
+              "Cookie",
+              evil.header("Set-Cookie").split(";")[0]);
+      attempt(
+          "oidc: an open redirect after the sign-in (" + back.header("Location") + ")",
+          back.status() != 302 || !"/".equals(back.header("Location")));
+      attempt(
+          "oidc: a used code again",
+          sessionSet(
+              o.get(
+                  callback.substring(callback.indexOf("/auth/oidc/callback")),
+                  "Cookie",
+                  evil.header("Set-Cookie").split(";")[0])));
+    } finally {
+      idp.close();
+      idpVertx
+          .close()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  /** True when the reply sets a non-empty session cookie. */
+  private static boolean sessionSet(Reply r) {
+    return r.headers().entrySet().stream()
+        .filter(e -> e.getKey().equalsIgnoreCase("Set-Cookie"))
+        .flatMap(e -> e.getValue().stream())
+        .anyMatch(c -> c.startsWith("vizrelay_session=") && !c.startsWith("vizrelay_session=;"));
+  }
+
+  private static byte[] hmacBytes(byte[] secret, String data) throws Exception {
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+    return mac.doFinal(data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 }

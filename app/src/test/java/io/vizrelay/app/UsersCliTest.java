@@ -74,4 +74,29 @@ class UsersCliTest {
     assertEquals("alice", principal.userId());
     assertEquals("alice-a1", principal.task());
   }
+
+  @Test
+  void apikeyRevokeRemovesTheKeyByKeyOrId() throws Exception {
+    Path file = dir.resolve("keys.txt");
+    ByteArrayOutputStream a = new ByteArrayOutputStream();
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    assertEquals(0, run("", a, "apikey", file.toString(), "alice"));
+    assertEquals(0, run("", b, "apikey", file.toString(), "bob"));
+    String keyA = a.toString(StandardCharsets.UTF_8).trim();
+    String keyB = b.toString(StandardCharsets.UTF_8).trim();
+    ByteArrayOutputStream id = new ByteArrayOutputStream();
+    assertEquals(0, run("", id, "apikey", "id", keyA));
+    assertEquals(ApiKeys.id(keyA), id.toString(StandardCharsets.UTF_8).trim());
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(0, run("", out, "apikey", "revoke", file.toString(), ApiKeys.id(keyA)));
+    assertEquals("revoked " + ApiKeys.id(keyA), out.toString(StandardCharsets.UTF_8).trim());
+    assertTrue(ApiKeys.load(file).find(keyA).isEmpty());
+    assertTrue(ApiKeys.load(file).find(keyB).isPresent(), "the other key stays");
+    assertEquals(
+        1, run("", new ByteArrayOutputStream(), "apikey", "revoke", file.toString(), keyA));
+    assertEquals(
+        0, run("", new ByteArrayOutputStream(), "apikey", "revoke", file.toString(), keyB));
+    assertTrue(ApiKeys.load(file).find(keyB).isEmpty());
+  }
 }

@@ -9,6 +9,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vizrelay.common.audit.AuditLog;
 import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.auth.Authorizer;
 import io.vizrelay.common.auth.Principal;
@@ -65,20 +66,35 @@ final class TaskHttpApi {
   List<Route> mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
     Handler<RoutingContext> auth = gate.authenticate();
+    TaskAudit audit = new TaskAudit(gate);
     // authentication first: a body is read only for a known caller
     return List.of(
         router.post("/api/tasks").handler(auth).handler(body).handler(this::register),
         router.get("/api/tasks").handler(auth).handler(this::list),
         router.get("/api/tasks/:id").handler(auth).handler(this::get),
-        router.delete("/api/tasks/:id").handler(auth).handler(this::delete),
+        router
+            .delete("/api/tasks/:id")
+            .handler(audit.step(AuditLog.Event.DELETE))
+            .handler(auth)
+            .handler(this::delete),
         router
             .post("/api/tasks/:id/heartbeat")
             .handler(auth)
             .handler(body)
             .handler(this::heartbeat),
         router.post("/api/tasks/:id/finish").handler(auth).handler(body).handler(this::finish),
-        router.post("/api/tasks/:id/stop").handler(auth).handler(body).handler(this::stop),
-        router.put("/api/tasks/:id/shared_with").handler(auth).handler(body).handler(this::share),
+        router
+            .post("/api/tasks/:id/stop")
+            .handler(audit.step(AuditLog.Event.STOP))
+            .handler(auth)
+            .handler(body)
+            .handler(this::stop),
+        router
+            .put("/api/tasks/:id/shared_with")
+            .handler(audit.step(AuditLog.Event.SHARE))
+            .handler(auth)
+            .handler(body)
+            .handler(this::share),
         router.get("/api/tasks/:id/control").handler(auth).handler(this::control),
         router.get("/api/tasks/:id/windows/:win/points").handler(auth).handler(this::points));
   }
@@ -214,7 +230,8 @@ final class TaskHttpApi {
         ctx,
         writable(ctx, taskId)
             .map(task -> ShareRequest.decode(ctx.body().buffer(), known(task, taskId).userId()))
-            .compose(users -> registry.update(taskId, new RegistryOp.Share(users))));
+            .compose(users -> registry.update(taskId, new RegistryOp.Share(users)))
+            .onSuccess(change -> TaskAudit.sharing(ctx, change.before(), change.after())));
   }
 
   private void stop(RoutingContext ctx) {

@@ -49,10 +49,19 @@ final class ClusterHarness implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
+  /** Added to every node's environment (e.g. auth settings). */
+  private final Map<String, String> extraEnv;
+
   /** Reserves {@code capacity} Hazelcast ports: every node lists all of them as members. */
   ClusterHarness(Path dir, int capacity) throws IOException {
+    this(dir, capacity, Map.of());
+  }
+
+  /** As above, every node also configured with {@code extraEnv}. */
+  ClusterHarness(Path dir, int capacity, Map<String, String> extraEnv) throws IOException {
     this.dir = dir;
     this.grid = new TestGrid(capacity);
+    this.extraEnv = Map.copyOf(extraEnv);
   }
 
   /** The environment a node (in-process or a jar) is configured with. */
@@ -63,6 +72,7 @@ final class ClusterHarness implements AutoCloseable {
     env.put("VIZRELAY_DATA_DIR", dir.resolve("node" + index).toString());
     env.put("VIZRELAY_FSYNC", "batch");
     env.put("VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS", "10");
+    env.putAll(extraEnv);
     return env;
   }
 

@@ -67,6 +67,46 @@ public final class ApiKeys {
     return Optional.ofNullable(byHash.get(Passwords.sha256Hex(key)));
   }
 
+  /**
+   * The id of a key: the first 12 hex digits of its SHA-256 (what {@code DELETE
+   * /api/auth/api-keys/<id>} and {@code UsersCli apikey revoke} name; the credential {@code
+   * key:<id>} rate limits count against).
+   */
+  public static String id(String key) {
+    return Passwords.sha256Hex(key).substring(0, 12);
+  }
+
+  /**
+   * Removes from {@code file} the keys named by {@code keyOrId} (a key, or a key id) and answers
+   * their ids (empty when none matched). The file is replaced atomically (blocking; the CLI).
+   */
+  public static List<String> revoke(Path file, String keyOrId) throws IOException {
+    String match = keyOrId.startsWith(PREFIX) ? Passwords.sha256Hex(keyOrId) : keyOrId;
+    if (!match.matches("[0-9a-f]{12,64}")) {
+      throw new IllegalArgumentException("name a key (vzk_...) or a key id (12 hex digits)");
+    }
+    List<String> kept = new java.util.ArrayList<>();
+    List<String> revoked = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String[] parts = line.trim().split(":", -1);
+      if (parts.length >= 2 && parts[1].startsWith(match)) {
+        revoked.add(parts[1].substring(0, 12));
+      } else {
+        kept.add(line);
+      }
+    }
+    if (!revoked.isEmpty()) {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(tmp, kept, StandardCharsets.UTF_8);
+      Files.move(
+          tmp,
+          file,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    return revoked;
+  }
+
   /** A new random key. */
   public static String generate() {
     byte[] bytes = new byte[32];

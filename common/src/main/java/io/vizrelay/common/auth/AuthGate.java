@@ -44,12 +44,30 @@ public final class AuthGate {
   private final ConnectionCounts browserSockets;
   private final ConnectionCounts jobSockets;
 
-  AuthGate(VizConfig config, Tokens tokens, UsersFile users, ApiKeys keys) {
+  AuthGate(
+      Vertx vertx,
+      VizConfig config,
+      Tokens tokens,
+      UsersFile users,
+      java.util.function.Supplier<ApiKeys> keys,
+      ProviderSetup provider,
+      Revocations revocations) {
     this.auth = config.auth();
     this.origin = new RequestOrigin(auth);
-    this.authenticator = new Authenticator(auth, config.user(), tokens, keys, origin);
-    this.limits = new RequestLimits(auth);
-    this.login = new LoginEndpoints(auth, tokens, users, limits, origin);
+    this.authenticator = new Authenticator(auth, config.user(), tokens, keys, origin, revocations);
+    this.limits =
+        new RequestLimits(
+            auth,
+            vertx == null
+                ? IngestRate.local(auth.ingestRatePerSecond())
+                : IngestRate.of(vertx, auth.ingestRatePerSecond()));
+    Sessions sessions = new Sessions(auth, tokens, limits, revocations);
+    OidcLogin oidc =
+        provider != null && provider.metadata() != null
+            ? new OidcLogin(auth, provider, tokens, limits, sessions)
+            : null;
+    this.login =
+        new LoginEndpoints(auth, tokens, users, limits, origin, sessions, oidc, revocations);
     this.browserSockets = new ConnectionCounts(auth.enabled(), auth.maxConnectionsPerUser());
     this.jobSockets = new ConnectionCounts(auth.enabled(), auth.maxConnectionsPerUser());
   }
@@ -73,19 +91,45 @@ public final class AuthGate {
     return gates.byConfig.computeIfAbsent(config, c -> create(vertx, c));
   }
 
-  /** Reads keys, users and API keys (off the event loop) and builds a gate. */
+  /**
+   * Reads keys, users and API keys (off the event loop), fetches a provider's discovery document
+   * and keys ({@link ProviderSetup}; unreachable: the start fails) and builds a gate.
+   */
   static Future<AuthGate> create(Vertx vertx, VizConfig config) {
     AuthConfig auth = config.auth();
     if (!auth.enabled()) {
-      return Future.succeededFuture(new AuthGate(config, null, UsersFile.empty(), ApiKeys.empty()));
+      return Future.succeededFuture(
+          new AuthGate(vertx, config, null, UsersFile.empty(), ApiKeys::empty, null, null));
     }
-    return vertx.executeBlocking(
-        () ->
-            new AuthGate(
-                config,
-                Tokens.create(vertx, auth),
-                auth.usersFile() == null ? UsersFile.empty() : UsersFile.load(auth.usersFile()),
-                auth.apiKeysFile() == null ? ApiKeys.empty() : ApiKeys.load(auth.apiKeysFile())));
+    return ProviderSetup.start(vertx, auth)
+        .compose(
+            provider ->
+                Revocations.start(vertx, config.dataDir())
+                    .compose(
+                        revocations ->
+                            vertx.executeBlocking(
+                                () -> {
+                                  Tokens tokens = Tokens.create(vertx, auth);
+                                  return new AuthGate(
+                                      vertx,
+                                      config,
+                                      provider == null
+                                          ? tokens
+                                          : tokens.withRemote(provider.tokens()),
+                                      auth.usersFile() == null
+                                          ? UsersFile.empty()
+                                          : UsersFile.load(auth.usersFile()),
+                                      auth.apiKeysFile() == null
+                                          ? ApiKeys::empty
+                                          : KeyFileWatch.start(vertx, auth.apiKeysFile()),
+                                      provider,
+                                      revocations);
+                                })));
+  }
+
+  /** The client's address (the peer, or the address a trusted proxy forwarded), for audit lines. */
+  public String clientAddress(HttpServerRequest request) {
+    return limits.clientAddress(request);
   }
 
   public boolean enabled() {
@@ -171,7 +215,10 @@ public final class AuthGate {
     return jobSockets;
   }
 
-  /** {@code /auth/login}, {@code /auth/logout}, {@code /auth/me} ({@link LoginEndpoints}). */
+  /**
+   * {@code /auth/login}, {@code /auth/logout}, {@code /auth/me}, {@code /auth/config}, the code
+   * flow and the API-key revocation ({@link LoginEndpoints}).
+   */
   public void mountLogin(Router router) {
     login.mount(router, authenticate());
   }

@@ -21,7 +21,12 @@ import io.vizrelay.common.error.ApiException;
  * rest.
  */
 record Authenticator(
-    AuthConfig auth, String localUser, Tokens tokens, ApiKeys keys, RequestOrigin origin) {
+    AuthConfig auth,
+    String localUser,
+    Tokens tokens,
+    java.util.function.Supplier<ApiKeys> keys,
+    RequestOrigin origin,
+    Revocations revocations) {
 
   /**
    * Route step: authenticates (and checks a cookie request's origin) or fails 401/403. A {@link
@@ -93,15 +98,24 @@ record Authenticator(
       }
       String credential = header.substring(7).trim();
       if (credential.startsWith(ApiKeys.PREFIX)) {
-        return keys.find(credential)
+        return keys.get()
+            .find(credential)
+            .filter(p -> !revocations.keyRevoked(p.credential()))
             .map(Future::succeededFuture)
-            .orElseGet(() -> Future.failedFuture(Tokens.unauthorized("unknown API key")));
+            .orElseGet(
+                () -> Future.failedFuture(Tokens.unauthorized("unknown or revoked API key")));
       }
-      return tokens.verify(credential);
+      if (revocations.sessionRevoked(credential)) {
+        return Future.failedFuture(Tokens.unauthorized("this session was signed out"));
+      }
+      return tokens.verifyBearer(credential);
     }
     Cookie cookie = request.getCookie(AuthGate.COOKIE);
     if (cookie != null && !cookie.getValue().isEmpty()) {
-      return tokens.verify(cookie.getValue());
+      if (revocations.sessionRevoked(cookie.getValue())) {
+        return Future.failedFuture(Tokens.unauthorized("this session was signed out"));
+      }
+      return tokens.verifySession(cookie.getValue());
     }
     return Future.failedFuture(Tokens.unauthorized("authentication required"));
   }

@@ -2,26 +2,36 @@ package io.vizrelay.common.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Handler;
-import io.vertx.core.http.Cookie;
-import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vizrelay.common.audit.AuditLog;
 import io.vizrelay.common.config.AuthConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The sign-in endpoints: {@code POST /auth/login {"username","password"}} (plain password; the
- * page's form) sets the session cookie; {@code POST /auth/logout} clears it; {@code GET /auth/me}
- * tells the page who it is (401 when nobody); visdom's login ({@link #visdomLogin}). Attempts are
- * limited by {@link RequestLimits}; a sign-in from a foreign page ({@code Origin}) is refused.
+ * page's form) sets the session cookie; {@code POST /auth/logout} ends it ({@link Sessions});
+ * {@code GET /auth/me} tells the page who it is (401 when nobody); {@code GET /auth/config} tells
+ * it how to sign in (the mode, and with {@code VIZRELAY_AUTH=oidc} the provider's sign-in, {@link
+ * OidcLogin}); visdom's login ({@link #visdomLogin}); {@code DELETE /api/auth/api-keys/<id>}
+ * (admins) revokes an API key on every replica ({@link Revocations}). Attempts are limited by
+ * {@link RequestLimits}; a sign-in from a foreign page ({@code Origin}) is refused.
  */
 record LoginEndpoints(
-    AuthConfig auth, Tokens tokens, UsersFile users, RequestLimits limits, RequestOrigin origin) {
+    AuthConfig auth,
+    Tokens tokens,
+    UsersFile users,
+    RequestLimits limits,
+    RequestOrigin origin,
+    Sessions sessions,
+    OidcLogin oidc,
+    Revocations revocations) {
 
   void mount(Router router, Handler<RoutingContext> authenticate) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(AuthGate.LOGIN_BODY_BYTES);
@@ -30,8 +40,11 @@ record LoginEndpoints(
         .post("/auth/logout")
         .handler(
             ctx -> {
-              ctx.response().addCookie(cookie("").setMaxAge(0));
-              ctx.response().setStatusCode(204).end();
+              if (sessions == null || !auth.enabled()) {
+                ctx.response().setStatusCode(204).end();
+                return;
+              }
+              sessions.signOut(ctx);
             });
     router
         .get("/auth/me")
@@ -39,15 +52,58 @@ record LoginEndpoints(
         .handler(
             ctx -> {
               Principal p = AuthGate.principal(ctx);
-              ctx.json(
-                  Map.of(
-                      "user_id",
-                      p.userId(),
-                      "roles",
-                      p.roles(),
-                      "auth",
-                      auth.mode().name().toLowerCase()));
+              ctx.json(Map.of("user_id", p.userId(), "roles", p.roles(), "auth", mode()));
             });
+    router.get("/auth/config").handler(ctx -> ctx.json(config()));
+    if (oidc != null) {
+      oidc.mount(router);
+    }
+    router.delete("/api/auth/api-keys/:id").handler(authenticate).handler(this::revokeKey);
+  }
+
+  private String mode() {
+    return auth.mode().name().toLowerCase();
+  }
+
+  /** How the page signs in: the mode, the password form or not, the provider's sign-in. */
+  private Map<String, Object> config() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("auth", mode());
+    m.put("password", auth.enabled() && tokens != null && tokens.canIssue() && !users.isEmpty());
+    if (oidc != null) {
+      m.put("oidc", oidc.describe());
+    }
+    return m;
+  }
+
+  /** Admins: revokes the API key with this id (12 hex digits) on every replica; 204. */
+  private void revokeKey(RoutingContext ctx) {
+    Principal p = AuthGate.principal(ctx);
+    String id = ctx.pathParam("id");
+    String source = limits.clientAddress(ctx.request());
+    if (!p.admin() || p.scoped()) {
+      AuditLog.record(
+          AuditLog.Event.API_KEY_REVOKE, AuditLog.Outcome.DENIED, p.userId(), null, source, id);
+      throw new ApiException(ErrorCode.FORBIDDEN, "only admins revoke API keys");
+    }
+    if (!Revocations.isKeyId(id)) {
+      throw new ApiException(
+          ErrorCode.INVALID_FIELD, "an API key id is 12 hex digits (UsersCli apikey id <key>)");
+    }
+    revocations
+        .revokeKey(id)
+        .onSuccess(
+            v -> {
+              AuditLog.record(
+                  AuditLog.Event.API_KEY_REVOKE,
+                  AuditLog.Outcome.SUCCESS,
+                  p.userId(),
+                  null,
+                  source,
+                  id);
+              ctx.response().setStatusCode(204).end();
+            })
+        .onFailure(ctx::fail);
   }
 
   /**
@@ -70,7 +126,12 @@ record LoginEndpoints(
         Json.parse(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
     String name = body.path("username").isTextual() ? body.path("username").asText() : null;
     String password = body.path("password").isTextual() ? body.path("password").asText() : null;
-    limits.signInAttempt(ctx, name == null ? null : "account:" + name);
+    try {
+      limits.signInAttempt(ctx, name == null ? null : "account:" + name);
+    } catch (ApiException limited) {
+      sessions.failed(ctx, name, "too many attempts");
+      throw limited;
+    }
     if (name == null || password == null) {
       throw new ApiException(failure, "username and password are required");
     }
@@ -80,21 +141,15 @@ record LoginEndpoints(
         .onSuccess(
             user -> {
               if (user.isEmpty()) {
+                sessions.failed(ctx, name, visdom ? "visdom login" : "password");
                 ctx.fail(new ApiException(failure, "wrong user name or password"));
                 return;
               }
-              ctx.response().addCookie(cookie(tokens.issue(user.get().name(), user.get().roles())));
-              ctx.json(Map.of("user_id", user.get().name(), "roles", user.get().roles()));
+              UsersFile.User u = user.get();
+              sessions.signIn(
+                  ctx, new Principal(u.name(), u.roles(), null, null, "user:" + u.name()));
+              ctx.json(Map.of("user_id", u.name(), "roles", u.roles()));
             })
         .onFailure(ctx::fail);
-  }
-
-  private Cookie cookie(String value) {
-    return Cookie.cookie(AuthGate.COOKIE, value)
-        .setPath("/")
-        .setHttpOnly(true)
-        .setSameSite(CookieSameSite.STRICT)
-        .setSecure(auth.cookieSecure())
-        .setMaxAge(auth.tokenTtl().toSeconds());
   }
 }

@@ -28,14 +28,14 @@ final class RequestLimits {
   static final int ACCOUNT_REFILL_SECONDS = 6;
 
   private final AuthConfig auth;
-  private final RateLimiter ingest;
+  private final IngestRate ingest;
   private final RateLimiter loginByAddress = new RateLimiter(LOGIN_ATTEMPTS_PER_SECOND);
   private final RateLimiter loginByAccount =
       new RateLimiter(1.0 / ACCOUNT_REFILL_SECONDS, ACCOUNT_ATTEMPTS_BURST);
 
-  RequestLimits(AuthConfig auth) {
+  RequestLimits(AuthConfig auth, IngestRate ingest) {
     this.auth = auth;
-    this.ingest = new RateLimiter(auth.ingestRatePerSecond());
+    this.ingest = ingest;
   }
 
   /**
@@ -48,18 +48,24 @@ final class RequestLimits {
         ctx.next();
         return;
       }
-      long wait = ingest.acquire(AuthGate.principal(ctx).credential(), System.nanoTime());
-      if (wait == 0) {
-        ctx.next();
-        return;
-      }
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(wait));
-      ctx.fail(
-          new ApiException(
-              ErrorCode.TOO_MANY_REQUESTS,
-              "more than "
-                  + auth.ingestRatePerSecond()
-                  + " requests per second from this credential"));
+      // a body stays paused (Authenticator) until the body handler after this step
+      ingest
+          .acquire(AuthGate.principal(ctx).credential())
+          .onSuccess(
+              wait -> {
+                if (wait == 0) {
+                  ctx.next();
+                  return;
+                }
+                ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(wait));
+                ctx.fail(
+                    new ApiException(
+                        ErrorCode.TOO_MANY_REQUESTS,
+                        "more than "
+                            + auth.ingestRatePerSecond()
+                            + " requests per second from this credential"));
+              })
+          .onFailure(ctx::fail);
     };
   }
 

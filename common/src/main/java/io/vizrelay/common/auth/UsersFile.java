@@ -38,6 +38,11 @@ public final class UsersFile {
     this.users = users;
   }
 
+  /** True when the file has no user (or none was configured). */
+  public boolean isEmpty() {
+    return users.isEmpty();
+  }
+
   public static UsersFile empty() {
     return new UsersFile(Map.of());
   }

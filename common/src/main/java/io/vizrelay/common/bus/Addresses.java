@@ -85,6 +85,12 @@ public final class Addresses {
    */
   public static final String TASK_DELETED = "vizrelay.tasks.deleted";
 
+  /**
+   * Published when a credential is revoked (an API key, or a session at sign-out): the body is the
+   * revocation's id; every process's {@code Revocations} refuses it from then on.
+   */
+  public static final String AUTH_REVOKED = "vizrelay.auth.revoked";
+
   /** Python-client sockets of one task ({@code /vis_socket}): browser events forwarded to jobs. */
   public static String visSocket(String taskId) {
     return "vizrelay.vis." + taskId;

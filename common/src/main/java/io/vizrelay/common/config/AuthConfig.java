@@ -48,6 +48,7 @@ import java.util.Map;
  * @param idleTimeoutSeconds an HTTP connection that neither reads nor writes this long is closed
  *     ({@code VIZRELAY_HTTP_IDLE_TIMEOUT_SECONDS}, default 60; open WebSockets are kept alive by
  *     the browser's pings and the server's frames)
+ * @param oidc OpenID Connect and JWKS-over-HTTP settings ({@link OidcConfig}, issue 18)
  */
 public record AuthConfig(
     Mode mode,
@@ -66,7 +67,8 @@ public record AuthConfig(
     boolean cookieSecure,
     List<String> allowedHosts,
     List<String> trustedProxies,
-    int idleTimeoutSeconds) {
+    int idleTimeoutSeconds,
+    OidcConfig oidc) {
 
   /** Smallest accepted HS256 secret, in bytes (RFC 7518 §3.2: at least the hash size). */
   public static final int MIN_SECRET_BYTES = 32;
@@ -78,7 +80,12 @@ public record AuthConfig(
      */
     NONE,
     /** JWTs (platform-issued or from the built-in sign-in), API keys, visdom's login cookie. */
-    JWT
+    JWT,
+    /**
+     * An OpenID Connect provider's tokens (bearer, and the page's sign-in through the code flow),
+     * API keys, and this server's session cookie.
+     */
+    OIDC
   }
 
   public static AuthConfig none() {
@@ -116,11 +123,18 @@ public record AuthConfig(
             .map(String::toLowerCase)
             .toList(),
         list(e.string("VIZRELAY_TRUSTED_PROXIES", "")),
-        e.integer("VIZRELAY_HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, Integer.MAX_VALUE));
+        e.integer("VIZRELAY_HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, Integer.MAX_VALUE),
+        OidcConfig.fromEnv(e));
   }
 
+  /** True unless {@code VIZRELAY_AUTH=none}: every request needs a credential. */
   public boolean enabled() {
-    return mode == Mode.JWT;
+    return mode != Mode.NONE;
+  }
+
+  /** True with {@code VIZRELAY_AUTH=oidc}. */
+  public boolean oidcMode() {
+    return mode == Mode.OIDC;
   }
 
   /** Fails start-up on an unusable combination, and on a non-loopback bind without auth. */
@@ -130,14 +144,22 @@ public record AuthConfig(
       throw new IllegalArgumentException(
           "the HS256 secret must be at least " + MIN_SECRET_BYTES + " bytes");
     }
-    if (enabled()
+    oidc.validate(oidcMode());
+    if (oidcMode() && hs256Secret == null) {
+      throw new IllegalArgumentException(
+          "VIZRELAY_AUTH=oidc needs VIZRELAY_JWT_HS256_SECRET or VIZRELAY_JWT_SECRET_FILE to sign"
+              + " the session cookies it issues after the sign-in");
+    }
+    if (mode == Mode.JWT
         && hs256Secret == null
         && publicKeyFile == null
         && jwksFile == null
+        && oidc.jwksUrl() == null
         && apiKeysFile == null) {
       throw new IllegalArgumentException(
           "VIZRELAY_AUTH=jwt needs VIZRELAY_JWT_HS256_SECRET, VIZRELAY_JWT_SECRET_FILE,"
-              + " VIZRELAY_JWT_PUBLIC_KEY_FILE, VIZRELAY_JWT_JWKS_FILE or VIZRELAY_API_KEYS_FILE");
+              + " VIZRELAY_JWT_PUBLIC_KEY_FILE, VIZRELAY_JWT_JWKS_FILE, VIZRELAY_JWT_JWKS_URL or"
+              + " VIZRELAY_API_KEYS_FILE");
     }
     if (enabled() && usersFile != null && hs256Secret == null) {
       throw new IllegalArgumentException(
@@ -220,6 +242,8 @@ public record AuthConfig(
         + trustedProxies
         + ", idleTimeoutSeconds="
         + idleTimeoutSeconds
+        + ", oidc="
+        + oidc
         + "]";
   }
 }

@@ -101,6 +101,7 @@ public record VizConfig(
             AuthConfig.fromEnv(e),
             e.bool("VIZRELAY_WS_COMPRESSION", false));
     config.validate();
+    checkLogFormat(e);
     return config;
   }
 
@@ -151,6 +152,14 @@ public record VizConfig(
         snapshotBytes,
         auth,
         wsCompression);
+  }
+
+  /** {@code VIZRELAY_LOG_FORMAT}: read by the jar's LogSetup and the service jars' logback.xml; checked. */
+  static void checkLogFormat(EnvVars e) {
+    String format = e.string("VIZRELAY_LOG_FORMAT", "text");
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new IllegalArgumentException("VIZRELAY_LOG_FORMAT must be text or json, was " + format);
+    }
   }
 
   private void validate() {

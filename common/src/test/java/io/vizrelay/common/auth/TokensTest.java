@@ -60,7 +60,7 @@ class TokensTest {
   }
 
   static boolean rejected(Tokens t, String token) throws Exception {
-    return await(t.verify(token).map(p -> false).otherwise(true));
+    return await(t.verifyBearer(token).map(p -> false).otherwise(true));
   }
 
   static String b64(String s) {
@@ -88,7 +88,7 @@ class TokensTest {
   void issuedTokensVerifyWithTheirClaims() throws Exception {
     Tokens t =
         tokens(Map.of("VIZRELAY_JWT_HS256_SECRET", SECRET, "VIZRELAY_JWT_ISSUER", "platform"));
-    Principal p = await(t.verify(t.issue("alice", Set.of("admin"))));
+    Principal p = await(t.verifyBearer(t.issue("alice", Set.of("admin"))));
     assertEquals("alice", p.userId());
     assertTrue(p.admin());
   }
@@ -115,7 +115,7 @@ class TokensTest {
     String header = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
     String good =
         "{\"sub\":\"alice\",\"exp\":" + later() + ",\"iss\":\"platform\",\"aud\":\"vizrelay\"}";
-    assertEquals("alice", await(t.verify(hs256(SECRET, header, good))).userId());
+    assertEquals("alice", await(t.verifyBearer(hs256(SECRET, header, good))).userId());
     assertTrue(rejected(t, hs256(SECRET, header, good.replace("platform", "evil"))));
     assertTrue(
         rejected(
@@ -144,7 +144,7 @@ class TokensTest {
             new JsonObject().put("sub", "bob").put("roles", new JsonArray().add("admin")),
             new JWTOptions().setAlgorithm("RS256").setExpiresInMinutes(5));
     Tokens t = tokens(Map.of("VIZRELAY_JWT_PUBLIC_KEY_FILE", pub.toString()));
-    Principal p = await(t.verify(token));
+    Principal p = await(t.verifyBearer(token));
     assertEquals("bob", p.userId());
     assertTrue(p.admin());
     String confused =
