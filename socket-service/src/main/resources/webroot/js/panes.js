@@ -122,6 +122,14 @@ window.VZ = window.VZ || {};
     return { text: v('--text', '#1f2328'), muted: v('--muted', '#545d6b'), line: v('--line', '#d5d9df'), panel: v('--panel', '#fff') };
   }
 
+  /** Plotly's mode bar buttons are links named only by a tooltip attribute: give them a name. */
+  function labelModebar(div) {
+    for (const a of div.querySelectorAll('.modebar-btn')) {
+      if (!a.getAttribute('aria-label')) a.setAttribute('aria-label', a.getAttribute('data-title') || 'plot tool');
+      if (!a.getAttribute('role')) a.setAttribute('role', 'button');
+    }
+  }
+
   function button(cls, text, label) {
     const b = el('button', 'tool ' + cls, text);
     b.type = 'button';
@@ -465,7 +473,7 @@ window.VZ = window.VZ || {};
         this.textBox = null;
         this.body.textContent = '';
         this.plotDiv = el('div', 'plot');
-        this.plotDiv.setAttribute('role', 'img');
+        this.plotDiv.setAttribute('role', 'figure');
         this.body.append(this.plotDiv);
       }
       this.plotDiv.setAttribute('aria-label', this.titleString() + ': plot of ' + traces.length + ' trace' + (traces.length === 1 ? '' : 's')
@@ -473,6 +481,7 @@ window.VZ = window.VZ || {};
       if (!this.plotDiv.isConnected) this.body.append(this.plotDiv);
       Plotly.react(this.plotDiv, drawTraces, layout, { responsive: true, displaylogo: false, scrollZoom: false, displayModeBar: 'hover',
         modeBarButtonsToRemove: ['sendDataToCloud', 'lasso2d', 'select2d'] });
+      labelModebar(this.plotDiv);
     }
 
     /** Plotly draws to its div's size: tell it when the pane was resized. */
@@ -531,6 +540,7 @@ window.VZ = window.VZ || {};
       if (!this.textBox || !this.textBox.isConnected) {
         this.resetBody();
         this.textBox = el('div', 'text-window');
+        this.textBox.tabIndex = 0; // scrollable: reachable by keyboard
         this.body.append(this.textBox);
       }
       this.textBox.textContent = '';
@@ -569,6 +579,7 @@ window.VZ = window.VZ || {};
       const bar = el('div', 'history-bar');
       const range = el('input');
       range.type = 'range'; range.min = '0'; range.max = String(list.length - 1); range.value = String(pick);
+      range.setAttribute('aria-label', 'image of ' + this.titleString());
       const label = el('span', 'muted', (pick + 1) + ' / ' + list.length);
       const show = k => { holder.textContent = ''; holder.append(this.imageFigure(list[k])); label.textContent = (k + 1) + ' / ' + list.length; };
       range.addEventListener('input', () => {
