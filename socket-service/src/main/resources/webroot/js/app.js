@@ -44,7 +44,7 @@ window.VZ = window.VZ || {};
     connDetail: {},
     connTimer: null,
     restoreScroll: null,
-    stats: { flushes: 0, framesApplied: 0, lastFlushAt: 0, openStart: 0, openedMs: null, slowestFlushMs: 0 },
+    stats: { flushes: 0, framesApplied: 0, lastFlushAt: 0, openStart: 0, openedMs: null, slowestFlushMs: 0, flushMs: 0 },
     generation: 0,
     view: null, // the task's view settings (toolbar): smooth, xaxis, log, clip
     arrangements: new Map(), // env -> VZ.Arrangement
@@ -54,6 +54,8 @@ window.VZ = window.VZ || {};
     lastStatus: null,
   };
   const FLUSH_BUDGET_MS = 12; // drawing work per animation frame before the rest waits for the next one
+  const DRAW_SHARE = 0.35; // live redraws may use about this share of the main thread
+  const MIN_REDRAW_MS = 250; // a live pane is redrawn at most 4 times a second
   const VIEW_DEFAULT = { smooth: 0, xaxis: 'step', log: false, clip: false };
   const MISSING_RECHECK_MS = 5000;
 
@@ -464,7 +466,7 @@ window.VZ = window.VZ || {};
       p.visible = e.isIntersecting;
       if (p.visible && !was && (p.needsFull || !p.rendered || (p.ext && p.ext.size) || app.dirty.has(p))) markDirty(p);
     }
-  }, { root: null, rootMargin: '400px 0px' }) : null;
+  }, { root: null, rootMargin: '150px 0px' }) : null;
 
   /** A pane the user resized keeps its height; Plotly is told its new size. */
   const resizing = 'ResizeObserver' in window ? new ResizeObserver(entries => {
@@ -728,16 +730,27 @@ window.VZ = window.VZ || {};
     const t0 = performance.now();
     const keep = new Set();
     let more = false;
+    let due = Infinity;
+    const interval = redrawInterval();
     for (const p of app.dirty) {
       if (getPane(p.env, p.id) !== p) continue;
       if (p.env !== app.activeEnv) { p.invalidate(); continue; }
       if (p.root.hidden) { keep.add(p); continue; }
       if (!p.visible) { keep.add(p); continue; }
+      // live appends to a drawn pane wait their turn, so that many live panes share the frame budget
+      const live = p.rendered && !p.needsFull;
+      if (live && t0 - (p.drawnAt || 0) < interval) { keep.add(p); due = Math.min(due, p.drawnAt + interval); continue; }
       if (performance.now() - t0 > FLUSH_BUDGET_MS) { keep.add(p); more = true; continue; }
-      if (!p.flush()) keep.add(p);
+      const d0 = performance.now();
+      if (!p.flush()) { keep.add(p); continue; }
+      const took = performance.now() - d0;
+      p.drawnAt = performance.now();
+      if (live) app.stats.drawMs = app.stats.drawMs ? app.stats.drawMs * 0.9 + took * 0.1 : took;
     }
     app.dirty = keep;
+    if (due !== Infinity && !more) { clearTimeout(app.dueTimer); app.dueTimer = setTimeout(markDirtyAgain, Math.max(16, due - performance.now())); }
     const took = performance.now() - t0;
+    app.stats.flushMs += took;
     if (took > app.stats.slowestFlushMs) app.stats.slowestFlushMs = took;
     app.stats.flushes++;
     app.stats.lastFlushAt = Date.now();
@@ -750,6 +763,17 @@ window.VZ = window.VZ || {};
       app.restoreScroll = null;
       requestAnimationFrame(() => { $('main').scrollTop = y; document.scrollingElement.scrollTop = y; });
     }
+  }
+
+  /**
+   * How often one live pane may be redrawn: every pane in view gets its turn while live drawing
+   * stays near DRAW_SHARE of the main thread (Plotly redraws a whole plot on extendTraces).
+   */
+  function redrawInterval() {
+    let inView = 0;
+    const m = app.envs.get(app.activeEnv);
+    if (m) for (const p of m.values()) if (p.visible && !p.root.hidden && p.type === 'plot') inView++;
+    return Math.max(MIN_REDRAW_MS, inView * (app.stats.drawMs || 10) / DRAW_SHARE);
   }
 
   function markDirtyAgain() {
@@ -1090,7 +1114,7 @@ window.VZ = window.VZ || {};
         cache: app.cacheInfo, cacheSaved: app.cacheSaved || null, flushes: app.stats.flushes, framesApplied: app.stats.framesApplied,
         registry: app.registry, user: VZ.identity.effective(),
         record: app.record ? { status: app.record.status, stop_requested: app.record.stop_requested, readonly: isSharedView(app.record) } : null,
-        missing: app.missing, serverDown: serverDown(), view: app.view, openedMs: app.stats.openedMs, slowestFlushMs: app.stats.slowestFlushMs,
+        missing: app.missing, serverDown: serverDown(), view: app.view, openedMs: app.stats.openedMs, slowestFlushMs: app.stats.slowestFlushMs, flushMs: app.stats.flushMs, drawMs: app.stats.drawMs || null, redrawMs: Math.round(redrawInterval()),
         maxed: app.maxed ? app.maxed.id : null,
       };
     },
@@ -1146,6 +1170,7 @@ window.VZ = window.VZ || {};
       const a = ev.target.closest('a.task');
       if (!a || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.button !== 0) return;
       ev.preventDefault();
+      closeDrawer();
       openTask(a.dataset.task, { push: true });
     });
     $('task-list').addEventListener('click', ev => {

@@ -206,20 +206,20 @@ class DailyUseIT {
       ui.waitFor("appends flowing", d -> sent.get() > 160 ? true : null);
       m = map(((org.openqa.selenium.JavascriptExecutor) ui.driver).executeAsyncScript(
           "const done = arguments[arguments.length - 1];"
-              + "const span = 5000; let frames = 0, longest = 0, longCount = 0;"
+              + "const off = arguments[0]; const span = 5000; let frames = 0, longest = 0, longCount = 0;"
               + "const po = new PerformanceObserver(l => { for (const e of l.getEntries()) { longCount++; longest = Math.max(longest, e.duration); } });"
               + "po.observe({ type: 'longtask' });"
               + "const s0 = window.vizrelay.state();"
               + "const g0 = window.vizrelay.grid();"
-              + "const t0 = performance.now();"
+              + "const t0 = performance.now(); const f0 = s0.flushMs;"
               + "function tick() { frames++; const t = performance.now() - t0;"
               + "  if (t < span) { requestAnimationFrame(tick); return; }"
               + "  po.disconnect(); const s1 = window.vizrelay.state(); const g1 = window.vizrelay.grid();"
               + "  const ext = g => g.reduce((n, p) => n + p.extend + p.full, 0);"
               + "  done({ ms: t, frames, fps: frames * 1000 / t, longCount, longest, applied: s1.framesApplied - s0.framesApplied,"
               + "    drawsVisible: ext(g1.filter(p => p.visible)) - ext(g0.filter(p => g1.find(q => q.win === p.win && q.visible))),"
-              + "    off: g1.filter(p => p.win === arguments[0]).map(p => p.extend + p.full)[0],"
-              + "    off0: g0.filter(p => p.win === arguments[0]).map(p => p.extend + p.full)[0] }); }"
+              + "    drawMsPerS: (s1.flushMs - f0) * 1000 / t, off: g1.filter(p => p.win === off).map(p => p.extend + p.full)[0],"
+              + "    off0: g0.filter(p => p.win === off).map(p => p.extend + p.full)[0] }); }"
               + "requestAnimationFrame(tick);", offWin));
     } finally {
       feeder.shutdownNow();
@@ -228,9 +228,9 @@ class DailyUseIT {
     double fps = ((Number) m.get("fps")).doubleValue();
     double longest = ((Number) m.get("longest")).doubleValue();
     System.out.printf("40 panes, 160 appends/s for %.1f s: %.1f frames/s, %d long tasks (longest %.0f ms), %d frames applied,"
-            + " %d draws of visible panes; open %d ms; appends sent %d, failed %d%n",
+            + " %d draws of visible panes (%.0f ms drawing per s); open %d ms; appends sent %d, failed %d%n",
         ((Number) m.get("ms")).doubleValue() / 1000, fps, num(m.get("longCount")), longest, num(m.get("applied")),
-        num(m.get("drawsVisible")), openMs, sent.get(), failed.get());
+        num(m.get("drawsVisible")), ((Number) m.get("drawMsPerS")).doubleValue(), openMs, sent.get(), failed.get());
     assertTrue(num(m.get("applied")) >= 300, "the load really reached the page: " + m);
     assertTrue(num(m.get("drawsVisible")) > 0, "visible panes were drawn live: " + m);
     assertEquals(num(m.get("off0")), num(m.get("off")), "the off-screen pane " + offWin + " was not redrawn: " + m);
@@ -272,6 +272,7 @@ class DailyUseIT {
     ui.js("document.querySelector('.pane[data-win=\"a\"]').style.height = '480px';"); // what dragging the resize corner does
     ui.waitFor("collapsed, wide, resized", d -> {
       Map<String, Map<String, Object>> g = byWin();
+      System.out.println("arrange: " + g);
       return Boolean.TRUE.equals(g.get("c").get("collapsed")) && Boolean.TRUE.equals(g.get("b").get("wide"))
           && num(g.get("a").get("height")) == 480 && num(g.get("c").get("height")) < 60 ? true : null;
     });
@@ -350,7 +351,7 @@ class DailyUseIT {
     // ignore outliers: the spike of 1000 is outside the y range
     ui.click(By.id("g-clip"));
     ui.waitFor("clipped range", d -> ui.figure("curve", "main").get("yrange") != null ? true : null);
-    List<Double> range = UiHarness.numbers(list(ui.figure("curve", "main").get("yrange")));
+    @SuppressWarnings("unchecked") List<Double> range = UiHarness.numbers((List<Object>) list(ui.figure("curve", "main").get("yrange")));
     assertTrue(range.get(1) < 100, "the outlier is left out of the range: " + range);
     ui.click(By.id("g-clip"));
     ui.waitFor("autorange again", d -> ui.figure("curve", "main").get("yrange") == null ? true : null);
@@ -483,7 +484,7 @@ class DailyUseIT {
       own.open("?task_id=demo-down");
       own.waitLive("demo-down");
       own.waitFor("Stop enabled", d -> d.findElement(By.id("stop-btn")).isEnabled() && d.findElement(By.id("stop-btn")).isDisplayed() ? true : null);
-      UiHarness.await(own.server.stop());
+      own.stopServer();
       own.waitFor("connection lost shown", Duration.ofSeconds(30), d -> Boolean.TRUE.equals(own.state().get("serverDown"))
           && d.findElement(By.id("conn-text")).getText().contains("connection lost") && !d.findElement(By.id("stop-btn")).isEnabled() ? true : null);
       assertEquals("down", own.driver.findElement(By.id("conn")).getAttribute("data-state"));

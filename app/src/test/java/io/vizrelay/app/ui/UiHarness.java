@@ -59,6 +59,7 @@ final class UiHarness implements AutoCloseable {
   private final Path dataDir;
   private final Path profileDir;
   private final String external;
+  private boolean serverStopped;
 
   private UiHarness(Vertx vertx, EmbeddedServer server, ChromeDriver driver, Path dataDir, Path profileDir, String external) {
     this.external = external;
@@ -327,6 +328,12 @@ final class UiHarness implements AutoCloseable {
 
   static final String AXE_RESOURCE = "META-INF/resources/webjars/axe-core/4.6.3/axe.min.js";
 
+  /** Stops the embedded server (the browser stays): the page then sees a server that is down. */
+  void stopServer() throws Exception {
+    serverStopped = true;
+    await(server.stop());
+  }
+
   // ---------------------------------------------------------------- evidence
 
   Path screenshot(String name) {
@@ -348,6 +355,7 @@ final class UiHarness implements AutoCloseable {
     for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
       String m = e.getMessage();
       if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !m.contains("Failed to load resource")
+          && !m.contains("Error during WebSocket handshake")
           && !m.contains("favicon")) {
         out.add(m);
       }
@@ -371,7 +379,9 @@ final class UiHarness implements AutoCloseable {
     } finally {
       try {
         if (server != null) {
-          await(server.stop());
+          if (!serverStopped) {
+            await(server.stop());
+          }
           await(vertx.close());
         }
       } finally {
