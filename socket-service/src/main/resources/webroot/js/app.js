@@ -629,7 +629,14 @@ window.VZ = window.VZ || {};
     if (typeof f.seq === 'number') markCacheDirty();
   }
 
+  /** When each step of opening the task happened (ms since the open started), for the open time. */
+  function phase(name) {
+    const ph = app.stats.phases || (app.stats.phases = {});
+    if (ph[name] == null) ph[name] = Math.round(performance.now() - app.stats.openStart);
+  }
+
   function onSync(f) {
+    phase('sync');
     if (app.snapshot) finishSnapshot();
     if (f.mode === 'snapshot') {
       for (const m of app.envs.values()) for (const p of m.values()) p.seen = false;
@@ -645,6 +652,7 @@ window.VZ = window.VZ || {};
     if (!s) return;
     clearTimeout(s.timer);
     app.snapshot = null;
+    phase('snapshot');
     for (const [env, m] of Array.from(app.envs.entries())) {
       for (const p of Array.from(m.values())) if (!p.seen) removePane(env, p.id);
       if (!m.size && !app.envList.includes(env)) app.envs.delete(env);
@@ -810,9 +818,11 @@ window.VZ = window.VZ || {};
     if (!m || !m.size) return;
     for (const p of m.values()) if (p.visible && !p.root.hidden && (!p.rendered || app.dirty.has(p))) return;
     app.stats.openedMs = Math.round(performance.now() - app.stats.openStart);
+    phase('drawn');
   }
 
   VZ.onPlotly = function () {
+    app.stats.plotlyAt = Math.round(performance.now());
     for (const m of app.envs.values()) for (const p of m.values()) if (p.env === app.activeEnv && p.type === 'plot') markDirty(p);
   };
 
@@ -925,6 +935,7 @@ window.VZ = window.VZ || {};
     app.taskId = id;
     app.stats.openStart = opts && opts.initial ? 0 : performance.now();
     app.stats.openedMs = null;
+    app.stats.phases = {};
     loadView();
     closeDrawer();
     const url = new URL(location.href);
@@ -964,6 +975,7 @@ window.VZ = window.VZ || {};
     if (VZ.signInRequired && VZ.signInRequired()) { setConn('idle', {}); return; } // the socket would be refused too
     if (checkOwner()) return;
     renderHeader();
+    phase('connect');
     app.stream = new VZ.Stream(id, { onFrame, onSync, onState: setConn, onRefused }, position);
     app.stream.start();
   }
@@ -1114,7 +1126,7 @@ window.VZ = window.VZ || {};
         cache: app.cacheInfo, cacheSaved: app.cacheSaved || null, flushes: app.stats.flushes, framesApplied: app.stats.framesApplied,
         registry: app.registry, user: VZ.identity.effective(),
         record: app.record ? { status: app.record.status, stop_requested: app.record.stop_requested, readonly: isSharedView(app.record) } : null,
-        missing: app.missing, serverDown: serverDown(), view: app.view, openedMs: app.stats.openedMs, slowestFlushMs: app.stats.slowestFlushMs, flushMs: app.stats.flushMs, drawMs: app.stats.drawMs || null, redrawMs: Math.round(redrawInterval()),
+        missing: app.missing, serverDown: serverDown(), view: app.view, openedMs: app.stats.openedMs, slowestFlushMs: app.stats.slowestFlushMs, flushMs: app.stats.flushMs, phases: app.stats.phases || null, plotlyAt: app.stats.plotlyAt || null, drawMs: app.stats.drawMs || null, redrawMs: Math.round(redrawInterval()),
         maxed: app.maxed ? app.maxed.id : null,
       };
     },
