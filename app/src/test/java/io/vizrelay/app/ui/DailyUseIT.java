@@ -250,6 +250,7 @@ class DailyUseIT {
     assertTrue(num(m.get("drawsVisible")) > 0, "visible panes were drawn live: " + m);
     assertEquals(num(m.get("off0")), num(m.get("off")), "the off-screen pane " + offWin + " was not redrawn: " + m);
     assertTrue(openMs < 1500, "a 40-pane task opens from the list in under 1.5 s: " + openMs + " ms");
+    assertTrue(coldMs < 1500, "a 40-pane task opens in under 1.5 s on a fresh page without a saved view: " + coldMs + " ms");
     assertTrue(fps >= 30, "at least 30 frames/s with 40 live panes: " + m);
     assertTrue(longest <= 100, "no main-thread task over 100 ms: " + m);
     assertEquals(0, failed.get(), "every append was accepted");
