@@ -92,6 +92,8 @@ window.VZ = window.VZ || {};
     // Esc must not lose the form: it stays open (and if a browser closes it anyway, the header
     // button brings it back)
     dlg.addEventListener('cancel', ev => ev.preventDefault());
+    // browsers may still close a modal dialog on Esc (close watchers): it comes straight back
+    dlg.addEventListener('close', () => requestAnimationFrame(reopen));
     document.body.append(dlg);
     headerButton();
     const empty = document.getElementById('empty');

@@ -6,6 +6,8 @@ window.VZ = window.VZ || {};
 (function () {
   const BASE_DELAY_MS = 300;
   const MAX_DELAY_MS = 10000;
+  /** Error codes that mean "this socket will not open as asked" (any other answer: try again). */
+  const REFUSALS = new Set(['TASK_NOT_FOUND', 'INVALID_TASK_ID', 'INVALID_ENV', 'FORBIDDEN', 'UNAUTHORIZED']);
 
   class Stream {
     /**
@@ -89,7 +91,7 @@ window.VZ = window.VZ || {};
       } catch (e) { status = 0; }
       if (this.stopped || this.ws) return;
       this.serverDown = status === 0;
-      if (error && status >= 400 && status < 500 && status !== 429 && this.h.onRefused) {
+      if (error && REFUSALS.has(error.code) && this.h.onRefused) {
         this.stopped = true;
         this.setState('refused', { status, error });
         this.h.onRefused(status, error);

@@ -128,12 +128,11 @@ class SignInIT {
     assertEquals(List.of(), ui.axeViolations(), "axe on the sign-in page");
     assertEquals("Sign in to vizrelay", ui.driver.findElement(By.id("signin-title")).getText());
     ui.driver.findElement(By.id("signin-username")).sendKeys(Keys.ESCAPE);
-    assertTrue(ui.driver.findElement(By.id("signin")).isDisplayed(), "Esc does not lose the sign-in");
+    ui.waitFor("the sign-in is still there after Esc", d -> d.findElement(By.id("signin")).isDisplayed() ? Boolean.TRUE : null);
     ui.screenshot("signin");
-    ui.js("document.getElementById('signin').close();"); // however it was closed, the header brings it back
-    ui.waitFor("dialog closed", d -> d.findElement(By.id("signin")).isDisplayed() ? null : Boolean.TRUE);
-    ui.driver.findElement(By.id("signin-open")).click();
-    ui.waitFor("dialog reopened", d -> d.findElement(By.id("signin")).isDisplayed() ? Boolean.TRUE : null);
+    ui.js("document.getElementById('signin').close();"); // however it is closed, it comes back
+    ui.waitFor("dialog back", d -> d.findElement(By.id("signin")).isDisplayed() ? Boolean.TRUE : null);
+    assertTrue(ui.driver.findElement(By.id("signin-open")).isDisplayed(), "the header can reopen the sign-in");
     ui.driver.findElement(By.id("signin-username")).sendKeys("alice");
     ui.driver.findElement(By.id("signin-password")).sendKeys("alice-pw");
     ui.driver.findElement(By.id("signin-ok")).click();
