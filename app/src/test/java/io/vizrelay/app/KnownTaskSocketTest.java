@@ -40,9 +40,10 @@ class KnownTaskSocketTest extends EmbeddedServerTest {
 
   @Test
   void aTaskWithStoredStateIsKnown() throws Exception {
-    String body = "{\"data\": [{\"x\": [1.0], \"y\": [2.0], \"type\": \"scatter\", \"mode\": \"lines\"}],"
-        + " \"win\": \"w\", \"eid\": \"main\", \"opts\": {}, \"task_id\": \"demo-stored\"}";
-    assertEquals(200, server.post("/events", body).status());
+    String body = "{\"data\": [{\"x\": [1.0], \"y\": [2.0], \"name\": \"1\", \"type\": \"scatter\", \"mode\": \"lines\"}],"
+        + " \"win\": \"w\", \"eid\": \"main\", \"layout\": {\"title\": \"w\"}, \"opts\": {}, \"task_id\": \"demo-stored\"}";
+    TestServer.Response r = server.post("/events", body);
+    assertEquals(200, r.status(), r.body());
     Browser browser = server.browser("/socket?task_id=demo-stored&known=1");
     browser.await("layout", 5000);
     assertEquals(1, browser.frames("window").size(), "the stored window is sent");

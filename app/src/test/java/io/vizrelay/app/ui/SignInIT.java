@@ -137,6 +137,7 @@ class SignInIT {
     ui.driver.findElement(By.id("signin-password")).sendKeys("alice-pw");
     ui.driver.findElement(By.id("signin-ok")).click();
     ui.waitFor("signed in as alice", d -> d.findElements(By.id("signout")).isEmpty() ? null : Boolean.TRUE);
+    ui.driver.manage().deleteAllCookies(); // the other test starts signed out
   }
 
   @SuppressWarnings("unchecked")
