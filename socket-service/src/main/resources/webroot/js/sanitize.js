@@ -38,7 +38,10 @@ VZ.sanitize = (function () {
 
   /** A DocumentFragment holding the sanitised HTML. */
   return function sanitize(html) {
-    const parsed = new DOMParser().parseFromString('<body>' + String(html == null ? '' : html) + '</body>', 'text/html');
+    // a document without a browsing context: nothing in it runs or loads, and it has no CSP of its own
+    // to report the handlers it holds (DOMParser's and <template>'s share the page's and report them)
+    const parsed = document.implementation.createHTMLDocument('');
+    parsed.body.innerHTML = String(html == null ? '' : html);
     const frag = document.createDocumentFragment();
     clean(parsed.body, frag, document);
     return frag;

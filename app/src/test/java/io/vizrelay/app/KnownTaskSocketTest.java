@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code /socket?task_id=...&known=1} (what the page asks): a task that has no stored state and is
- * not in the registry is refused with 404 before the upgrade; a registered task with nothing
- * stored yet, or a task with stored state, is accepted. Without {@code known=1} a client may
- * still subscribe to a task before its job starts.
+ * not in the registry is refused with 404 before the upgrade; a registered task with nothing stored
+ * yet, or a task with stored state, is accepted. Without {@code known=1} a client may still
+ * subscribe to a task before its job starts.
  */
 class KnownTaskSocketTest extends EmbeddedServerTest {
 
@@ -20,13 +20,15 @@ class KnownTaskSocketTest extends EmbeddedServerTest {
   void anUnknownTaskIsRefusedOnlyWhenTheClientAsks() throws Exception {
     TestServer.Response refused = server.get("/socket?task_id=demo-ghost&known=1");
     assertEquals(404, refused.status(), refused.body());
-    JsonNode error = Json.parseTrusted(refused.body().getBytes(StandardCharsets.UTF_8)).path("error");
+    JsonNode error =
+        Json.parseTrusted(refused.body().getBytes(StandardCharsets.UTF_8)).path("error");
     assertEquals("TASK_NOT_FOUND", error.path("code").asText(), refused.body());
     assertTrue(error.path("message").asText().contains("demo-ghost"), refused.body());
 
     Browser early = server.browser("/socket?task_id=demo-ghost");
     early.await("layout", 5000);
-    assertEquals(1, early.frames("sync").size(), "without known=1 the socket opens for a task to come");
+    assertEquals(
+        1, early.frames("sync").size(), "without known=1 the socket opens for a task to come");
   }
 
   @Test
@@ -40,8 +42,9 @@ class KnownTaskSocketTest extends EmbeddedServerTest {
 
   @Test
   void aTaskWithStoredStateIsKnown() throws Exception {
-    String body = "{\"data\": [{\"x\": [1.0], \"y\": [2.0], \"name\": \"1\", \"type\": \"scatter\", \"mode\": \"lines\"}],"
-        + " \"win\": \"w\", \"eid\": \"main\", \"layout\": {\"title\": \"w\"}, \"opts\": {}, \"task_id\": \"demo-stored\"}";
+    String body =
+        "{\"data\": [{\"x\": [1.0], \"y\": [2.0], \"name\": \"1\", \"type\": \"scatter\", \"mode\": \"lines\"}],"
+            + " \"win\": \"w\", \"eid\": \"main\", \"layout\": {\"title\": \"w\"}, \"opts\": {}, \"task_id\": \"demo-stored\"}";
     TestServer.Response r = server.post("/events", body);
     assertEquals(200, r.status(), r.body());
     Browser browser = server.browser("/socket?task_id=demo-stored&known=1");

@@ -14,11 +14,17 @@ import io.vizrelay.common.visdom.TaskState;
  * @param since where to resume from, or null for a fresh snapshot
  * @param compact the client wants compact append frames
  * @param autoReplay send the task's state at once ({@code /socket?task_id=}); false for visdom's
- *     own flow ({@code /socket}, {@code /task/<id>/socket}), which waits for {@code POST /env/<eid>}
+ *     own flow ({@code /socket}, {@code /task/<id>/socket}), which waits for {@code POST
+ *     /env/<eid>}
  * @param knownOnly refuse the upgrade (404) when the task is unknown ({@code known=1}, sent by the
  *     page); without it a client may subscribe to a task before its job starts
  */
-public record SocketRequest(String taskId, String env, Position since, boolean compact, boolean autoReplay,
+public record SocketRequest(
+    String taskId,
+    String env,
+    Position since,
+    boolean compact,
+    boolean autoReplay,
     boolean knownOnly) {
   /** A point in a task's stream: {@code <epoch>:<seq>}. */
   public record Position(String epoch, long seq) {
@@ -56,7 +62,12 @@ public record SocketRequest(String taskId, String env, Position since, boolean c
     String since = ctx.queryParams().get("since");
     String format = ctx.queryParams().get("format");
     boolean compact = "compact".equals(format) || "1".equals(ctx.queryParams().get("compact"));
-    return new SocketRequest(taskId, env, since == null || since.isEmpty() ? null : Position.parse(since),
-        compact, queryTask != null && pathTask == null, "1".equals(ctx.queryParams().get("known")));
+    return new SocketRequest(
+        taskId,
+        env,
+        since == null || since.isEmpty() ? null : Position.parse(since),
+        compact,
+        queryTask != null && pathTask == null,
+        "1".equals(ctx.queryParams().get("known")));
   }
 }

@@ -216,7 +216,8 @@ public final class SocketVerticle extends VerticleBase {
             });
   }
 
-  private void accept(RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
+  private void accept(
+      RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
     if (request.knownOnly()) {
       acceptIfKnown(ctx, request, principal, readonly);
       return;
@@ -224,21 +225,32 @@ public final class SocketVerticle extends VerticleBase {
     open(ctx, request, principal, readonly);
   }
 
-  /** {@code known=1}: an unknown task ({@link TaskPresence}) is refused with 404 before the upgrade. */
-  private void acceptIfKnown(RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
+  /**
+   * {@code known=1}: an unknown task ({@link TaskPresence}) is refused with 404 before the upgrade.
+   */
+  private void acceptIfKnown(
+      RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
     ctx.request().pause();
-    new TaskPresence(vertx, store, SHARE_LOOKUP_TIMEOUT_MS).known(request.taskId()).onComplete(ar -> {
-      if (ar.succeeded() && !ar.result()) {
-        ctx.request().resume();
-        ctx.fail(new ApiException(ErrorCode.TASK_NOT_FOUND, "no such task " + request.taskId()
-            + ": nothing is stored for it and the registry does not know it"));
-        return;
-      }
-      open(ctx, request, principal, readonly);
-    });
+    new TaskPresence(vertx, store, SHARE_LOOKUP_TIMEOUT_MS)
+        .known(request.taskId())
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && !ar.result()) {
+                ctx.request().resume();
+                ctx.fail(
+                    new ApiException(
+                        ErrorCode.TASK_NOT_FOUND,
+                        "no such task "
+                            + request.taskId()
+                            + ": nothing is stored for it and the registry does not know it"));
+                return;
+              }
+              open(ctx, request, principal, readonly);
+            });
   }
 
-  private void open(RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
+  private void open(
+      RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
     ConnectionCounts.Lease lease = gate.browserSockets().acquire(principal);
     if (lease == null) {
       ctx.request().resume();

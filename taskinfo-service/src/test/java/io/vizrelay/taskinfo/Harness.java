@@ -189,4 +189,14 @@ final class Harness {
       Thread.sleep(10);
     }
   }
+
+  /**
+   * A {@code GET /api/tasks/{id}} body without what only that endpoint adds ({@code hot}, {@code
+   * state_bytes}).
+   */
+  static com.fasterxml.jackson.databind.JsonNode recordOf(
+      com.fasterxml.jackson.databind.JsonNode body) {
+    return ((com.fasterxml.jackson.databind.node.ObjectNode) body.deepCopy())
+        .remove(java.util.List.of("hot", "state_bytes"));
+  }
 }

@@ -92,7 +92,7 @@ class PersistenceTest {
 
       JsonNode stored = Json.parseTrusted(storedRecord("alice-mnist").getBytes());
       assertEquals("succeeded", stored.path("status").asText());
-      assertEquals(h.get("/api/tasks/alice-mnist").json(), stored);
+      assertEquals(Harness.recordOf(h.get("/api/tasks/alice-mnist").json()), stored);
     } finally {
       h.close();
     }

@@ -851,7 +851,7 @@ class KubernetesManifestsTest {
     assertEquals(path, get.getPath(), where);
     assertEquals("http", get.getPort().getStrVal(), where + ": probes use the named HTTP port");
     assertTrue(
-        clusterNodeSource.contains("router.get(\"" + path + "\")"),
+        clusterNodeSource.replaceAll("\\s+", "").contains("router.get(\"" + path + "\")"),
         "ClusterNode no longer serves GET " + path);
   }
 

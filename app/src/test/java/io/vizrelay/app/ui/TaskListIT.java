@@ -144,18 +144,21 @@ class TaskListIT {
     ui.ingestPoint("demo-stop", "main", "loss", "train", 0, 1);
     // its job keeps it running (a lost task cannot be stopped: its button is disabled)
     AtomicBoolean alive = new AtomicBoolean(true);
-    Thread heartbeat = new Thread(() -> {
-      for (int i = 1; alive.get(); i++) {
-        try {
-          ui.ingestPoint("demo-stop", "main", "loss", "train", i, 1);
-          Thread.sleep(500); // the job's pace
-        } catch (InterruptedException e) {
-          return;
-        } catch (Throwable t) {
-          // the task may be finishing
-        }
-      }
-    }, "demo-stop-job");
+    Thread heartbeat =
+        new Thread(
+            () -> {
+              for (int i = 1; alive.get(); i++) {
+                try {
+                  ui.ingestPoint("demo-stop", "main", "loss", "train", i, 1);
+                  Thread.sleep(500); // the job's pace
+                } catch (InterruptedException e) {
+                  return;
+                } catch (Throwable t) {
+                  // the task may be finishing
+                }
+              }
+            },
+            "demo-stop-job");
     heartbeat.setDaemon(true);
     heartbeat.start();
     awaitRegistered("demo-stop");
@@ -201,9 +204,17 @@ class TaskListIT {
     // the job stops and reports it: the page shows the final status, the button goes away
     alive.set(false);
     heartbeat.join(5000);
-    assertEquals(200, ui.post("/api/tasks/demo-stop/finish", "{\"status\":\"stopped\",\"exit_code\":143}").status());
-    ui.waitFor("stopped shown", d -> "stopped".equals(d.findElement(By.id("h-status")).getAttribute("data-status"))
-        && !d.findElement(By.id("stop-btn")).isDisplayed() ? true : null);
+    assertEquals(
+        200,
+        ui.post("/api/tasks/demo-stop/finish", "{\"status\":\"stopped\",\"exit_code\":143}")
+            .status());
+    ui.waitFor(
+        "stopped shown",
+        d ->
+            "stopped".equals(d.findElement(By.id("h-status")).getAttribute("data-status"))
+                    && !d.findElement(By.id("stop-btn")).isDisplayed()
+                ? true
+                : null);
     ui.waitFor("listed as finished", d -> "stopped".equals(statusOf("demo-stop")) ? true : null);
     ui.screenshot("stopped");
     ui.assertNoJsErrors();

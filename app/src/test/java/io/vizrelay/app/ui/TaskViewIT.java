@@ -381,7 +381,8 @@ class TaskViewIT {
     ui.open("?task_id=" + task);
     ui.waitLive(task);
     ui.waitFor("curve drawn", d -> ui.drawn("curve", "main", 0, "y").size() == 30 ? true : null);
-    ui.js("const r = document.getElementById('g-smooth'); r.value = '0.6'; r.dispatchEvent(new Event('input'));");
+    ui.js(
+        "const r = document.getElementById('g-smooth'); r.value = '0.6'; r.dispatchEvent(new Event('input'));");
     ui.waitFor("smoothed overlay drawn", d -> smoothed("curve").size() == 30 ? true : null);
     assertEquals(y, ui.drawn("curve", "main", 0, "y"), "the raw points stay as they are");
     assertClose(ema(y, 0.6), smoothed("curve"));

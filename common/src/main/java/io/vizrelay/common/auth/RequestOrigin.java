@@ -89,7 +89,7 @@ public final class RequestOrigin {
     if (auth.enabled() || auth.allowedHosts().contains("*")) {
       return;
     }
-    String host = hostName(request.getHeader(HttpHeaders.HOST));
+    String host = hostName(hostHeader(request));
     if (host == null || !(AuthConfig.isLoopback(host) || auth.allowedHosts().contains(host))) {
       throw new ApiException(
           ErrorCode.MISDIRECTED_REQUEST,
@@ -97,6 +97,18 @@ public final class RequestOrigin {
               + " VIZRELAY_ALLOWED_HOSTS, not for Host "
               + host);
     }
+  }
+
+  /**
+   * The request's {@code Host}: the header in HTTP/1.x, the {@code :authority} in HTTP/2 (which has
+   * no {@code Host} header; Java's HttpClient upgrades to it by itself); null when absent.
+   */
+  static String hostHeader(HttpServerRequest request) {
+    String header = request.getHeader(HttpHeaders.HOST);
+    if (header != null || request.authority() == null) {
+      return header;
+    }
+    return request.authority().toString();
   }
 
   /** The name of a {@code Host} header without its port, lower case; null when absent. */
@@ -126,7 +138,7 @@ public final class RequestOrigin {
     if (auth.allowedOrigins().contains(origin)) {
       return true;
     }
-    String host = request.getHeader(HttpHeaders.HOST);
+    String host = hostHeader(request);
     String authority;
     try {
       URI uri = URI.create(origin);
