@@ -54,8 +54,7 @@ window.VZ = window.VZ || {};
     lastStatus: null,
   };
   const FLUSH_BUDGET_MS = 12; // drawing work per animation frame before the rest waits for the next one
-  const DRAW_SHARE = 0.35; // live redraws may use about this share of the main thread
-  const MIN_REDRAW_MS = 250; // a live pane is redrawn at most 4 times a second
+  const pace = new VZ.Pace(); // how often a live pane may be redrawn (adapts to the machine)
   const VIEW_DEFAULT = { smooth: 0, xaxis: 'step', log: false, clip: false };
   const MISSING_RECHECK_MS = 5000;
 
@@ -734,6 +733,7 @@ window.VZ = window.VZ || {};
     if (app.flushPending) return;
     app.flushPending = true;
     // Coalesce: every frame that arrives before the next screen refresh is drawn in one go.
+    pace.askedFrame();
     requestAnimationFrame(flush);
     app.flushTimer = setTimeout(flush, 250); // hidden tabs get no animation frames
   }
@@ -742,7 +742,8 @@ window.VZ = window.VZ || {};
    * Draws dirty panes that are in or near the viewport, across all panes, within a time budget per
    * animation frame; what is left waits for the next frame. Off-screen panes stay dirty.
    */
-  function flush() {
+  function flush(frameTs) {
+    if (typeof frameTs === 'number') pace.frame(frameTs);
     if (!app.flushPending) return;
     app.flushPending = false;
     clearTimeout(app.flushTimer);
@@ -750,6 +751,7 @@ window.VZ = window.VZ || {};
     const keep = new Set();
     let more = false;
     let due = Infinity;
+    let liveAllowed = null; // asked once, when the first live pane is due
     const interval = redrawInterval();
     for (const p of app.dirty) {
       if (getPane(p.env, p.id) !== p) continue;
@@ -759,12 +761,14 @@ window.VZ = window.VZ || {};
       // live appends to a drawn pane wait their turn, so that many live panes share the frame budget
       const live = p.rendered && !p.needsFull;
       if (live && t0 - (p.drawnAt || 0) < interval) { keep.add(p); due = Math.min(due, p.drawnAt + interval); continue; }
+      if (live && liveAllowed == null) liveAllowed = pace.mayDrawLive();
+      if (live && !liveAllowed) { keep.add(p); more = true; continue; }
       if (performance.now() - t0 > FLUSH_BUDGET_MS) { keep.add(p); more = true; continue; }
       const d0 = performance.now();
       if (!p.flush()) { keep.add(p); continue; }
       const took = performance.now() - d0;
       p.drawnAt = performance.now();
-      if (live) app.stats.drawMs = app.stats.drawMs ? app.stats.drawMs * 0.9 + took * 0.1 : took;
+      if (live) pace.drew(took);
     }
     app.dirty = keep;
     if (due !== Infinity && !more) { clearTimeout(app.dueTimer); app.dueTimer = setTimeout(markDirtyAgain, Math.max(16, due - performance.now())); }
@@ -784,20 +788,18 @@ window.VZ = window.VZ || {};
     }
   }
 
-  /**
-   * How often one live pane may be redrawn: every pane in view gets its turn while live drawing
-   * stays near DRAW_SHARE of the main thread (Plotly redraws a whole plot on extendTraces).
-   */
+  /** How often one live pane may be redrawn, with this many plots in view (VZ.Pace). */
   function redrawInterval() {
     let inView = 0;
     const m = app.envs.get(app.activeEnv);
     if (m) for (const p of m.values()) if (p.visible && !p.root.hidden && p.type === 'plot') inView++;
-    return Math.max(MIN_REDRAW_MS, inView * (app.stats.drawMs || 10) / DRAW_SHARE);
+    return pace.interval(inView);
   }
 
   function markDirtyAgain() {
     if (app.flushPending) return;
     app.flushPending = true;
+    pace.askedFrame();
     requestAnimationFrame(flush);
     app.flushTimer = setTimeout(flush, 250);
   }
@@ -848,7 +850,9 @@ window.VZ = window.VZ || {};
     const pos = app.stream && app.stream.position;
     if (!pos || !pos.epoch || app.snapshot || app.denied) return null;
     const envs = [];
-    for (const [env, m] of app.envs) envs.push({ env, windows: Array.from(m.values()).map(p => p.win) });
+    // visdom's pane layout (reload / layout_item frames) is part of the state at epoch:seq: a resume
+    // from here does not send it again
+    for (const [env, m] of app.envs) envs.push({ env, windows: Array.from(m.values()).map(p => p.win), visdom: arrangement(env).visdom });
     return { task_id: app.taskId, epoch: pos.epoch, seq: pos.seq, env_list: app.envList, envs, saved_at: Date.now() };
   }
 
@@ -866,6 +870,7 @@ window.VZ = window.VZ || {};
   function restoreFromCache(rec) {
     app.envList = rec.env_list || [];
     for (const e of rec.envs || []) {
+      if (e.visdom && typeof e.visdom === 'object') arrangement(e.env).setVisdomLayout(e.visdom);
       const m = envMap(e.env, true);
       for (const w of e.windows || []) {
         const p = new VZ.Pane(paneCtx(), e.env, w);
@@ -1137,7 +1142,7 @@ window.VZ = window.VZ || {};
         cache: app.cacheInfo, cacheSaved: app.cacheSaved || null, flushes: app.stats.flushes, framesApplied: app.stats.framesApplied,
         registry: app.registry, user: VZ.identity.effective(),
         record: app.record ? { status: app.record.status, stop_requested: app.record.stop_requested, stoppable: !!app.record.stoppable, exit_code: app.record.exit_code ?? null, readonly: isSharedView(app.record) } : null,
-        missing: app.missing, serverDown: serverDown(), view: app.view, openedMs: app.stats.openedMs, slowestFlushMs: app.stats.slowestFlushMs, flushMs: app.stats.flushMs, phases: app.stats.phases || null, plotlyAt: app.stats.plotlyAt || null, drawMs: app.stats.drawMs || null, redrawMs: Math.round(redrawInterval()),
+        missing: app.missing, serverDown: serverDown(), view: app.view, openedMs: app.stats.openedMs, slowestFlushMs: app.stats.slowestFlushMs, flushMs: app.stats.flushMs, phases: app.stats.phases || null, plotlyAt: app.stats.plotlyAt || null, drawMs: pace.drawMs, redrawMs: Math.round(redrawInterval()), pace: pace.snapshot(),
         maxed: app.maxed ? app.maxed.id : null,
       };
     },

@@ -53,6 +53,26 @@ class KnownTaskSocketTest extends EmbeddedServerTest {
   }
 
   @Test
+  void aPlainRequestForAKnownTaskIsA400NotAServerError() throws Exception {
+    TestServer.Response stored =
+        server.post(
+            "/events",
+            "{\"data\": [{\"x\": [1.0], \"y\": [2.0], \"type\": \"scatter\"}], \"win\": \"w\","
+                + " \"eid\": \"main\", \"layout\": {}, \"opts\": {}, \"task_id\": \"demo-plain\"}");
+    assertEquals(200, stored.status(), stored.body());
+    // what the page asks over HTTP when its socket closed before opening: not a handshake
+    TestServer.Response r = server.get("/socket?task_id=demo-plain&known=1");
+    assertEquals(400, r.status(), r.body());
+    assertEquals(
+        "BAD_REQUEST",
+        Json.parseTrusted(r.body().getBytes(StandardCharsets.UTF_8))
+            .path("error")
+            .path("code")
+            .asText(),
+        r.body());
+  }
+
+  @Test
   void aMalformedIdIsStillA400() throws Exception {
     TestServer.Response r = server.get("/socket?task_id=bad%20id!&known=1");
     assertEquals(400, r.status(), r.body());

@@ -251,6 +251,16 @@ public final class SocketVerticle extends VerticleBase {
 
   private void open(
       RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      // a plain GET (the page asking why its socket was refused, or HTTP/2): the request was valid,
+      // but this endpoint only speaks WebSocket
+      ctx.request().resume();
+      ctx.fail(
+          new ApiException(
+              ErrorCode.BAD_REQUEST,
+              "this endpoint is a WebSocket: send an HTTP/1.1 handshake (Upgrade: websocket)"));
+      return;
+    }
     ConnectionCounts.Lease lease = gate.browserSockets().acquire(principal);
     if (lease == null) {
       ctx.request().resume();

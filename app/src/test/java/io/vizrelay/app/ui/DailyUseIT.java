@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vizrelay.common.json.Json;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
@@ -261,6 +262,12 @@ class DailyUseIT {
     assertTrue(offscreen > 0, "some panes are off-screen at 1440x900: " + before);
     String offWin = (String) before.get(offscreen).get("win");
 
+    // the training jobs: HTTP/1.1 as visdom's Python client sends it
+    HttpClient jobs =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
     AtomicInteger sent = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
@@ -269,6 +276,7 @@ class DailyUseIT {
       step[w] = 200;
     }
     AtomicInteger next = new AtomicInteger();
+    long applied0 = num(ui.state().get("framesApplied"));
     // 40 panes x 4 appends/s = 160 appends/s: 4 appends every 25 ms, round robin over the panes
     feeder.scheduleAtFixedRate(
         () -> {
@@ -279,8 +287,7 @@ class DailyUseIT {
                 UiHarness.appendPoint(
                         task, "main", "w" + w, "metric " + w, x, Math.sin(x / 10.0) + w)
                     .toString();
-            ui.http
-                .sendAsync(
+            jobs.sendAsync(
                     HttpRequest.newBuilder(URI.create(ui.base() + "/update"))
                         .timeout(Duration.ofSeconds(10))
                         .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -301,49 +308,40 @@ class DailyUseIT {
         TimeUnit.MILLISECONDS);
     Map<String, Object> m;
     try {
-      ui.waitFor("appends flowing", d -> sent.get() > 160 ? true : null);
-      m =
-          map(
-              ((org.openqa.selenium.JavascriptExecutor) ui.driver)
-                  .executeAsyncScript(
-                      "const done = arguments[arguments.length - 1];"
-                          + "const off = arguments[0]; const span = 5000; let frames = 0, longest = 0, longCount = 0;"
-                          + "const po = new PerformanceObserver(l => { for (const e of l.getEntries()) { longCount++; longest = Math.max(longest, e.duration); } });"
-                          + "po.observe({ type: 'longtask' });"
-                          + "const s0 = window.vizrelay.state();"
-                          + "const g0 = window.vizrelay.grid();"
-                          + "const t0 = performance.now(); const f0 = s0.flushMs;"
-                          + "function tick() { frames++; const t = performance.now() - t0;"
-                          + "  if (t < span) { requestAnimationFrame(tick); return; }"
-                          + "  po.disconnect(); const s1 = window.vizrelay.state(); const g1 = window.vizrelay.grid();"
-                          + "  const ext = g => g.reduce((n, p) => n + p.extend + p.full, 0);"
-                          + "  done({ ms: t, frames, fps: frames * 1000 / t, longCount, longest, applied: s1.framesApplied - s0.framesApplied,"
-                          + "    drawsVisible: ext(g1.filter(p => p.visible)) - ext(g0.filter(p => g1.find(q => q.win === p.win && q.visible))),"
-                          + "    drawMsPerS: (s1.flushMs - f0) * 1000 / t, off: g1.filter(p => p.win === off).map(p => p.extend + p.full)[0],"
-                          + "    off0: g0.filter(p => p.win === off).map(p => p.extend + p.full)[0] }); }"
-                          + "requestAnimationFrame(tick);",
-                      offWin));
+      // steady state first: the jobs' connections are open, the server's append path is compiled,
+      // and the page has applied 3 s of load (its redraw pace has settled); then 10 s are measured
+      ui.waitFor(
+          "3 s of appends applied by the page",
+          Duration.ofSeconds(60),
+          d -> num(ui.state().get("framesApplied")) - applied0 >= 3 * 160 ? true : null);
+      m = measureFrames(offWin, 10_000);
     } finally {
       feeder.shutdownNow();
       feeder.awaitTermination(5, TimeUnit.SECONDS);
     }
     double fps = ((Number) m.get("fps")).doubleValue();
     double longest = ((Number) m.get("longest")).doubleValue();
+    double seconds = ((Number) m.get("ms")).doubleValue() / 1000;
     System.out.printf(
-        "40 panes, 160 appends/s for %.1f s: %.1f frames/s, %d long tasks (longest %.0f ms), %d frames applied,"
-            + " %d draws of visible panes (%.0f ms drawing per s); open %d ms from the list, %d ms cold; appends sent %d, failed %d%n",
-        ((Number) m.get("ms")).doubleValue() / 1000,
+        "40 panes, 160 appends/s, measured for %.1f s after 3 s of load: %.1f frames/s, %d long tasks"
+            + " (longest %.0f ms), %d frames applied, %d draws of the %d visible panes (%.0f ms"
+            + " drawing per s); pace %s, redraw every %d ms; open %d ms from the list, %d ms cold;"
+            + " appends sent %d, failed %d%n",
+        seconds,
         fps,
         num(m.get("longCount")),
         longest,
         num(m.get("applied")),
         num(m.get("drawsVisible")),
+        num(m.get("inView")),
         ((Number) m.get("drawMsPerS")).doubleValue(),
+        m.get("pace"),
+        num(m.get("redrawMs")),
         openMs,
         coldMs,
         sent.get(),
         failed.get());
-    assertTrue(num(m.get("applied")) >= 300, "the load really reached the page: " + m);
+    assertTrue(num(m.get("applied")) >= 80 * seconds, "the load really reached the page: " + m);
     assertTrue(num(m.get("drawsVisible")) > 0, "visible panes were drawn live: " + m);
     assertEquals(
         num(m.get("off0")),
@@ -363,6 +361,36 @@ class DailyUseIT {
         offWin + " drawn up to date",
         d -> ui.drawn(offWin, "main", 0, "y").size() == expected ? true : null);
     ui.assertNoJsErrors();
+  }
+
+  /**
+   * Counts animation frames and main-thread long tasks (PerformanceObserver) in the page for {@code
+   * spanMs}, with what the page drew meanwhile; {@code offWin} is an off-screen pane whose draw
+   * count is reported before and after.
+   */
+  static Map<String, Object> measureFrames(String offWin, int spanMs) {
+    return map(
+        ((org.openqa.selenium.JavascriptExecutor) ui.driver)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "const off = arguments[0]; const span = arguments[1]; let frames = 0, longest = 0, longCount = 0;"
+                    + "const po = new PerformanceObserver(l => { for (const e of l.getEntries()) { longCount++; longest = Math.max(longest, e.duration); } });"
+                    + "po.observe({ type: 'longtask' });"
+                    + "const s0 = window.vizrelay.state(); const g0 = window.vizrelay.grid();"
+                    + "const t0 = performance.now(); const f0 = s0.flushMs;"
+                    + "function tick() { frames++; const t = performance.now() - t0;"
+                    + "  if (t < span) { requestAnimationFrame(tick); return; }"
+                    + "  po.disconnect(); const s1 = window.vizrelay.state(); const g1 = window.vizrelay.grid();"
+                    + "  const ext = g => g.reduce((n, p) => n + p.extend + p.full, 0);"
+                    + "  done({ ms: t, frames, fps: frames * 1000 / t, longCount, longest, applied: s1.framesApplied - s0.framesApplied,"
+                    + "    drawsVisible: ext(g1.filter(p => p.visible)) - ext(g0.filter(p => g1.find(q => q.win === p.win && q.visible))),"
+                    + "    drawMsPerS: (s1.flushMs - f0) * 1000 / t, pace: JSON.stringify(s1.pace), redrawMs: s1.redrawMs,"
+                    + "    inView: g1.filter(p => p.visible).length,"
+                    + "    off: g1.filter(p => p.win === off).map(p => p.extend + p.full)[0],"
+                    + "    off0: g0.filter(p => p.win === off).map(p => p.extend + p.full)[0] }); }"
+                    + "requestAnimationFrame(tick);",
+                offWin,
+                spanMs));
   }
 
   // ---------------------------------------------------------------- 3. arranging panes
@@ -681,9 +709,7 @@ class DailyUseIT {
     assertEquals(404, refused.status(), refused.body());
     assertEquals(
         "TASK_NOT_FOUND", refused.json().path("error").path("code").asText(), refused.body());
-    assertTrue(
-        ui.get("/socket?task_id=demo-nosuch").status() != 404,
-        "without known=1 a client may wait for a task");
+    // (without known=1 a client may still wait for a task to come: KnownTaskSocketTest)
     ui.open("?task_id=demo-nosuch");
     ui.waitFor(
         "no such task",

@@ -21,6 +21,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,11 +120,17 @@ class TaskViewIT {
     ui.open("?task_id=" + task);
     ui.waitLive(task);
     AtomicReference<Throwable> failure = new AtomicReference<>();
+    // the job sends at its own pace, but only as many points as the test has allowed so far, so
+    // that points are still to come at every step however slow the machine is
+    Semaphore allowance = new Semaphore(80);
     Thread job =
         new Thread(
             () -> {
               try {
                 for (int i = 1; i < n; i++) {
+                  if (!allowance.tryAcquire(120, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the test stopped allowing points at " + i);
+                  }
                   ui.ingestPoint(task, "main", "metric", "a", xs.get(i), ya.get(i));
                   ui.ingestPoint(task, "main", "metric", "b", xs.get(i), yb.get(i));
                   Thread.sleep(6); // the job's pace, not a synchronisation
@@ -143,6 +151,7 @@ class TaskViewIT {
                 ? true
                 : null;
           });
+      allowance.release(40); // points flowing while the page reloads
       ui.driver.navigate().refresh();
       ui.waitLive(task);
       Map<String, Object> afterRefresh = ui.state();
@@ -157,6 +166,7 @@ class TaskViewIT {
 
       // 2. reopen without the saved view: a snapshot
       int before = ui.drawn("metric", "main", 0, "y").size();
+      allowance.release(40);
       ui.waitFor(
           "more points",
           d -> ui.drawn("metric", "main", 0, "y").size() >= before + 20 ? true : null);
@@ -167,8 +177,10 @@ class TaskViewIT {
 
       // 3. network loss: the page still holds its state and resumes with since=
       int mid = ui.drawn("metric", "main", 0, "y").size();
+      allowance.release(40);
       ui.waitFor(
           "more points", d -> ui.drawn("metric", "main", 0, "y").size() >= mid + 20 ? true : null);
+      allowance.release(n); // the rest, while the connection is lost and resumed
       ui.js("window.vizrelay.dropConnection();");
       ui.waitFor(
           "resumed after the connection loss",
@@ -185,6 +197,7 @@ class TaskViewIT {
                 : null;
           });
     } finally {
+      allowance.release(n);
       job.join(60_000);
     }
     if (failure.get() != null) {
