@@ -57,6 +57,7 @@ window.VZ = window.VZ || {};
   const pace = new VZ.Pace(); // how often a live pane may be redrawn (adapts to the machine)
   const VIEW_DEFAULT = { smooth: 0, xaxis: 'step', log: false, clip: false };
   const MISSING_RECHECK_MS = 5000;
+  const HEADER_MS = 250; // the header's seq is rewritten at most this often during live frames
 
   // ---------------------------------------------------------------- helpers
 
@@ -264,34 +265,45 @@ window.VZ = window.VZ || {};
 
   // ---------------------------------------------------------------- header, stop
 
+  /** Writes text only when it changed: an unchanged header costs no layout. */
+  function setText(node, text) {
+    const t = String(text);
+    if (node.textContent !== t) node.textContent = t;
+  }
+
+  function setTitle(node, text) {
+    const t = String(text);
+    if (node.title !== t) node.title = t;
+  }
+
   function renderHeader() {
     const id = app.taskId;
     $('task-head').hidden = !id;
     $('view-tools').hidden = !id || !!app.denied || !!app.missing;
     if (!id) { $('stop-btn').hidden = true; return; }
-    $('h-task').textContent = id;
+    setText($('h-task'), id);
     const rec = app.record && app.record.task_id === id ? app.record : null;
     const status = rec ? rec.status : app.missing ? (app.missing.status === 404 ? 'no such task' : 'invalid') : (app.registry.ok === false || app.denied ? 'unknown' : '…');
     const chip = $('h-status');
     chip.dataset.status = rec ? rec.status : 'unknown';
     const stopping = !!(rec && rec.stop_requested && !isFinished(rec.status));
-    chip.textContent = status + (stopping ? ' · stopping…' : '')
-      + (rec && rec.exit_code != null && isFinished(rec.status) ? ' (exit ' + rec.exit_code + ')' : '');
-    $('h-meta').textContent = rec ? [isSharedView(rec) ? 'read-only · shared by ' + rec.user_id : null, rec.kind, rec.project_id, 'started ' + clock(rec.started_at), 'seen ' + ago(rec.last_seen_at)].filter(Boolean).join(' · ') : '';
+    setText(chip, status + (stopping ? ' · stopping…' : '')
+      + (rec && rec.exit_code != null && isFinished(rec.status) ? ' (exit ' + rec.exit_code + ')' : ''));
+    setText($('h-meta'), rec ? [isSharedView(rec) ? 'read-only · shared by ' + rec.user_id : null, rec.kind, rec.project_id, 'started ' + clock(rec.started_at), 'seen ' + ago(rec.last_seen_at)].filter(Boolean).join(' · ') : '');
     const btn = $('stop-btn');
     const canStop = rec && !isFinished(rec.status) && !app.denied && !isSharedView(rec);
     btn.hidden = !canStop;
     // Stop is offered only when it can reach the job: not for a lost task, not while the server is unreachable
     const down = serverDown();
     btn.disabled = stopping || !!(rec && rec.status === 'lost') || down;
-    btn.textContent = stopping ? 'stopping…' : rec && !rec.stoppable ? 'Ask to stop' : 'Stop task';
-    btn.title = down ? 'the server cannot be reached' : rec && rec.status === 'lost' ? 'the task is lost: no job is listening for a stop'
+    setText(btn, stopping ? 'stopping…' : rec && !rec.stoppable ? 'Ask to stop' : 'Stop task');
+    setTitle(btn, down ? 'the server cannot be reached' : rec && rec.status === 'lost' ? 'the task is lost: no job is listening for a stop'
       : rec && rec.stoppable ? 'ends the job: SIGTERM to its processes, SIGKILL after the grace period'
-      : 'no launcher is attached to this job: Stop only asks it to stop';
+      : 'no launcher is attached to this job: Stop only asks it to stop');
     btn.dataset.stoppable = rec && rec.stoppable ? 'true' : 'false';
     const pos = app.stream && app.stream.position;
-    $('h-seq').textContent = pos ? 'seq ' + pos.seq : '';
-    $('h-seq').title = pos ? 'epoch:seq ' + pos.epoch + ':' + pos.seq : '';
+    setText($('h-seq'), pos ? 'seq ' + pos.seq : '');
+    setTitle($('h-seq'), pos ? 'epoch:seq ' + pos.epoch + ':' + pos.seq : '');
     if (rec && rec.status !== app.lastStatus) {
       if (app.lastStatus) announce('Task ' + id + ' is now ' + rec.status + '.');
       app.lastStatus = rec.status;
@@ -307,7 +319,7 @@ window.VZ = window.VZ || {};
   function askStop() {
     const id = app.taskId;
     if (!id) return;
-    $('confirm-task').textContent = id;
+    setText($('confirm-task'), id);
     const rec = app.record && app.record.task_id === id ? app.record : null;
     const stoppable = !!(rec && rec.stoppable);
     $('confirm-how').textContent = stoppable
@@ -389,8 +401,8 @@ window.VZ = window.VZ || {};
     else if ((state === 'live' || state === 're-synced') && rec && isFinished(rec.status)) { text = rec.status + ' · final state'; shown = 'finished'; }
     else if ((state === 'live' || state === 're-synced') && rec && rec.status === 'lost') { text = 'live · job silent (lost)'; shown = 'lost'; }
     badge.dataset.state = shown === state ? state : shown;
-    $('conn-text').textContent = text;
-    badge.title = state === 'reconnecting' ? 'connection lost (' + (detail.why || '') + '); attempt ' + detail.attempt : 'connection: ' + text;
+    setText($('conn-text'), text);
+    setTitle(badge, state === 'reconnecting' ? 'connection lost (' + (detail.why || '') + '); attempt ' + detail.attempt : 'connection: ' + text);
   }
 
   // ---------------------------------------------------------------- model: frames -> panes
@@ -777,7 +789,7 @@ window.VZ = window.VZ || {};
     if (took > app.stats.slowestFlushMs) app.stats.slowestFlushMs = took;
     app.stats.flushes++;
     app.stats.lastFlushAt = Date.now();
-    renderHeader();
+    headerSoon();
     if (more) markDirtyAgain();
     scheduleBackground();
     noteOpened();
@@ -786,6 +798,15 @@ window.VZ = window.VZ || {};
       app.restoreScroll = null;
       requestAnimationFrame(() => { $('main').scrollTop = y; document.scrollingElement.scrollTop = y; });
     }
+  }
+
+  /**
+   * The header's seq after live frames, at most every HEADER_MS: frames arrive faster than anyone
+   * reads a number, and a header written every frame costs the page a layout every frame.
+   */
+  function headerSoon() {
+    if (app.headerTimer) return;
+    app.headerTimer = setTimeout(() => { app.headerTimer = null; renderHeader(); }, HEADER_MS);
   }
 
   /** How often one live pane may be redrawn, with this many plots in view (VZ.Pace). */

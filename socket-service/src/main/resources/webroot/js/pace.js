@@ -6,6 +6,7 @@
      about DRAW_SHARE of the main thread;
    - strain: late animation frames and long main-thread tasks (a busy machine, a GC, a slow draw).
      Each one backs the pace off; calm brings it back (halving the excess every RECOVER_MS);
+   - never slower than one redraw every MAX_REDRAW_MS: a pane in view stays live;
    - after a redraw longer than a frame, the next frame draws nothing, so the page never spends two
      frames in a row drawing. */
 'use strict';
@@ -14,6 +15,8 @@ window.VZ = window.VZ || {};
   const FRAME_MS = 1000 / 60;
   const DRAW_SHARE = 0.25; // live redraws may use about this share of the main thread
   const MIN_REDRAW_MS = 250; // a live pane is redrawn at most 4 times a second
+  const MAX_REDRAW_MS = 5000; // and at least every 5 s, however busy the machine
+  const COST_SAMPLES = 9; // the redraw cost is the median of the last redraws (one preempted draw is no trend)
   const DEFAULT_DRAW_MS = 10; // assumed cost of a redraw until one is measured
   const LATE_FRAME_MS = 3 * FRAME_MS; // a frame asked for and delivered this late: the page was held up
   const LONG_TASK_MS = 50; // the browser's own definition of a long task
@@ -23,7 +26,8 @@ window.VZ = window.VZ || {};
 
   class Pace {
     constructor() {
-      this.drawMs = null; // moving average of one live redraw
+      this.drawMs = null; // median cost of one live redraw
+      this.samples = [];
       this.backoff = 1;
       this.relaxedAt = performance.now();
       this.rafAskedAt = null;
@@ -77,7 +81,10 @@ window.VZ = window.VZ || {};
 
     /** A live pane was redrawn in ms. */
     drew(ms) {
-      this.drawMs = this.drawMs == null ? ms : this.drawMs * 0.8 + ms * 0.2;
+      this.samples.push(ms);
+      if (this.samples.length > COST_SAMPLES) this.samples.shift();
+      const sorted = this.samples.slice().sort((a, b) => a - b);
+      this.drawMs = sorted[sorted.length >> 1];
       if (ms > FRAME_MS) this.restNext = true;
     }
 
@@ -93,7 +100,7 @@ window.VZ = window.VZ || {};
     interval(inView) {
       this.relax();
       const share = Math.max(1, inView) * (this.drawMs == null ? DEFAULT_DRAW_MS : this.drawMs) / DRAW_SHARE;
-      return Math.max(MIN_REDRAW_MS, share) * this.backoff;
+      return Math.min(MAX_REDRAW_MS, Math.max(MIN_REDRAW_MS, share) * this.backoff);
     }
 
     snapshot() {

@@ -637,6 +637,10 @@ class DailyUseIT {
     line("demo-alpha", "val_loss", "val_loss", 5, -1);
     line("demo-alpha", "accuracy", "accuracy", 5, -1);
     line("demo-beta", "loss", "loss", 5, -1);
+    // a task whose project is not in its id: found by its project
+    UiHarness.Response reg =
+        ui.post("/api/tasks", "{\"task_id\":\"demo-gamma\",\"project_id\":\"vision\"}");
+    assertTrue(reg.status() == 200 || reg.status() == 201, reg.body());
     ui.open("?task_id=demo-alpha");
     ui.waitLive("demo-alpha");
     ui.waitFor(
@@ -644,12 +648,18 @@ class DailyUseIT {
         d -> ui.listedTasks().containsAll(List.of("demo-alpha", "demo-beta")) ? true : null);
     ui.driver.findElement(By.id("task-search")).sendKeys("beta");
     ui.waitFor("search by id", d -> List.of("demo-beta").equals(ui.listedTasks()) ? true : null);
+    ui.js(
+        "const s = document.getElementById('task-search'); s.value = 'VISI'; s.dispatchEvent(new Event('input'));");
+    ui.waitFor(
+        "search by project (any case)",
+        d -> List.of("demo-gamma").equals(ui.listedTasks()) ? true : null);
     ui.driver.findElement(By.id("task-search")).clear();
     ui.js(
         "const s = document.getElementById('task-search'); s.value = ''; s.dispatchEvent(new Event('input'));");
     ui.click(By.id("group-project"));
     ui.waitFor(
-        "grouped by project", d -> groups().containsAll(List.of("alpha", "beta")) ? true : null);
+        "grouped by project",
+        d -> groups().containsAll(List.of("alpha", "beta", "vision")) ? true : null);
     ui.click(By.cssSelector("#task-list button.pin[data-pin='demo-beta']"));
     ui.waitFor(
         "pinned first",
