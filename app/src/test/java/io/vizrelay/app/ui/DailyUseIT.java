@@ -148,21 +148,23 @@ class DailyUseIT {
                             "return getComputedStyle(document.getElementById('side')).visibility;"))
                 ? true
                 : null);
-    WebElement item =
-        ui.waitFor(
-            "task listed in the drawer",
-            d -> {
-              List<WebElement> l =
-                  d.findElements(By.cssSelector("#task-list a.task[data-task='demo-live']"));
-              return l.isEmpty() || !l.get(0).isDisplayed() ? null : l.get(0);
-            });
+    // listed and shown (the drawer is open)
+
+    ui.waitFor(
+        "task listed in the drawer",
+        d -> {
+          List<WebElement> l =
+              d.findElements(By.cssSelector("#task-list a.task[data-task='demo-live']"));
+          return l.isEmpty() || !l.get(0).isDisplayed() ? null : l.get(0);
+        });
     ui.waitFor(
         "drawer slid in",
         d ->
             num(ui.js("return document.getElementById('side').getBoundingClientRect().left;")) >= 0
                 ? true
                 : null);
-    assertOnScreen(item, "task in the drawer");
+    // by selector: the list may re-render (its "seen 3s ago" changes) between two calls
+    assertOnScreen("#task-list a.task[data-task='demo-live']", "task in the drawer");
     assertEquals("true", ui.driver.findElement(By.id("side-toggle")).getAttribute("aria-expanded"));
     ui.screenshot("phone-drawer");
     copyToDocs("phone-drawer", "screenshot-phone-drawer.png");
@@ -945,13 +947,24 @@ class DailyUseIT {
         && n.doubleValue() != x.size() - 1;
   }
 
+  static void assertOnScreen(String selector, String what) {
+    assertOnScreen(what, "document.querySelector(arguments[0])", selector);
+  }
+
   static void assertOnScreen(WebElement e, String what) {
+    assertOnScreen(what, "arguments[0]", e);
+  }
+
+  /** The element (a JS expression of arguments[0]) lies within the viewport, read in one call. */
+  private static void assertOnScreen(String what, String element, Object arg) {
     Map<String, Object> r =
         map(
             ui.js(
-                "const r = arguments[0].getBoundingClientRect();"
+                "const r = "
+                    + element
+                    + ".getBoundingClientRect();"
                     + " return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, vw: window.innerWidth, vh: window.innerHeight };",
-                e));
+                arg));
     assertTrue(
         ((Number) r.get("left")).doubleValue() >= 0
             && ((Number) r.get("right")).doubleValue() <= ((Number) r.get("vw")).doubleValue()

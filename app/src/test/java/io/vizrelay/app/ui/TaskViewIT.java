@@ -79,10 +79,14 @@ class TaskViewIT {
             }
             return drawn.containsAll(List.of("loss", "accuracy", "log")) ? true : null;
           });
+      // appends are drawn with extendTraces (how many points one redraw takes depends on the
+      // page's redraw pace, so this waits for the third incremental draw)
+      ui.waitFor(
+          "appends drawn with extendTraces",
+          Duration.ofSeconds(30),
+          d -> ((Number) pane("main", "loss").get("extend")).longValue() >= 3 ? true : null);
       Map<String, Object> loss = pane("main", "loss");
-      long extend = ((Number) loss.get("extend")).longValue();
       long full = ((Number) loss.get("full")).longValue();
-      assertTrue(extend >= 3, "appends are drawn with extendTraces: " + loss);
       assertTrue(full <= 2, "the loss figure is not re-rendered per frame: " + loss);
       // x of the drawn curve is 1, 2, 3, ... without a hole or a repeat
       List<Double> x = ui.drawn("loss", "main", 0, "x");
