@@ -149,7 +149,6 @@ class DailyUseIT {
                 ? true
                 : null);
     // listed and shown (the drawer is open)
-
     ui.waitFor(
         "task listed in the drawer",
         d -> {
