@@ -44,9 +44,20 @@ window.VZ = window.VZ || {};
     connDetail: {},
     connTimer: null,
     restoreScroll: null,
-    stats: { flushes: 0, framesApplied: 0, lastFlushAt: 0 },
+    stats: { flushes: 0, framesApplied: 0, lastFlushAt: 0, openStart: 0, openedMs: null, slowestFlushMs: 0, flushMs: 0 },
     generation: 0,
+    view: null, // the task's view settings (toolbar): smooth, xaxis, log, clip
+    arrangements: new Map(), // env -> VZ.Arrangement
+    maxed: null, // the maximised pane
+    paneFilter: null, // RegExp on pane titles, or null
+    missing: null, // {status, error} when the server refused the socket (no such task, malformed id)
+    lastStatus: null,
   };
+  const FLUSH_BUDGET_MS = 12; // drawing work per animation frame before the rest waits for the next one
+  const pace = new VZ.Pace(); // how often a live pane may be redrawn (adapts to the machine)
+  const VIEW_DEFAULT = { smooth: 0, xaxis: 'step', log: false, clip: false };
+  const MISSING_RECHECK_MS = 5000;
+  const HEADER_MS = 250; // the header's seq is rewritten at most this often during live frames
 
   // ---------------------------------------------------------------- helpers
 
@@ -82,6 +93,14 @@ window.VZ = window.VZ || {};
     const today = new Date().toDateString() === d.toDateString();
     const hm = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     return today ? hm : d.toLocaleDateString([], { month: 'short', day: 'numeric' }) + ' ' + hm;
+  }
+
+  /** The live region: says what changed (status, connection), never re-reads what did not. */
+  let lastAnnounced = '';
+  function announce(text) {
+    if (!text || text === lastAnnounced) return;
+    lastAnnounced = text;
+    $('announce').textContent = text;
   }
 
   function isFinished(status) { return status === 'succeeded' || status === 'failed' || status === 'stopped'; }
@@ -164,24 +183,46 @@ window.VZ = window.VZ || {};
       return;
     }
     if (app.registry.ok === null) { box.append(el('div', 'muted pad', 'loading…')); return; }
-    const tasks = app.tasks.slice().sort((a, b) =>
-      ((STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3)) || ((b.last_seen_at || 0) - (a.last_seen_at || 0)));
-    if (!tasks.length && !app.shared.length) { box.append(el('div', 'muted pad', 'No tasks.')); return; }
-    const groups = [['running', 'Running'], ['lost', 'Lost'], ['finished', 'Finished']];
-    for (const [key, label] of groups) {
-      const items = tasks.filter(t => (key === 'finished' ? isFinished(t.status) : t.status === key));
-      if (!items.length) continue;
-      box.append(el('div', 'group-head', label + ' · ' + items.length));
-      for (const t of items) box.append(taskItem(t));
+    const q = ($('task-search').value || '').trim().toLowerCase();
+    const match = t => !q || [t.task_id, t.project_id, t.kind, t.user_id].some(v => v && String(v).toLowerCase().includes(q));
+    const byStatus = (a, b) => ((STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3)) || ((b.last_seen_at || 0) - (a.last_seen_at || 0));
+    const tasks = app.tasks.filter(match).sort(byStatus);
+    const shared = app.shared.filter(match).sort(byStatus);
+    if (!tasks.length && !shared.length) { box.append(el('div', 'muted pad', q ? 'No task matches "' + q + '".' : 'No tasks.')); return; }
+    const pins = pinned();
+    const pinnedTasks = tasks.filter(t => pins.has(t.task_id));
+    const rest = tasks.filter(t => !pins.has(t.task_id));
+    const group = (label, items, sharedGroup) => {
+      if (!items.length) return;
+      box.append(el('h3', 'group-head', label + ' · ' + items.length));
+      for (const t of items) box.append(taskItem(t, sharedGroup));
+    };
+    group('Pinned', pinnedTasks);
+    if ($('group-project').checked) {
+      const projects = new Map();
+      for (const t of rest) {
+        const key = t.project_id || '(no project)';
+        if (!projects.has(key)) projects.set(key, []);
+        projects.get(key).push(t);
+      }
+      for (const key of Array.from(projects.keys()).sort()) group(key, projects.get(key));
+    } else {
+      const groups = [['running', 'Running'], ['lost', 'Lost'], ['finished', 'Finished']];
+      for (const [key, label] of groups) group(label, rest.filter(t => (key === 'finished' ? isFinished(t.status) : t.status === key)));
+      for (const t of rest.filter(t => !(t.status in STATUS_ORDER))) box.append(taskItem(t));
     }
-    const other = tasks.filter(t => !(t.status in STATUS_ORDER));
-    for (const t of other) box.append(taskItem(t));
-    if (app.shared.length) {
-      box.append(el('div', 'group-head', 'Shared with me · ' + app.shared.length));
-      const shared = app.shared.slice().sort((a, b) => (a.status === 'running' ? 0 : 1) - (b.status === 'running' ? 0 : 1)
-        || ((b.last_seen_at || 0) - (a.last_seen_at || 0)));
-      for (const t of shared) box.append(taskItem(t, true));
-    }
+    group('Shared with me', shared, true);
+  }
+
+  function pinned() {
+    try { return new Set(JSON.parse(localStorage.getItem('vz.pins') || '[]')); } catch (e) { return new Set(); }
+  }
+
+  function togglePin(id) {
+    const pins = pinned();
+    if (pins.has(id)) pins.delete(id); else pins.add(id);
+    localStorage.setItem('vz.pins', JSON.stringify(Array.from(pins)));
+    renderTaskList();
   }
 
   /** True when the record is another user's task shared with this one: watch only, no stop. */
@@ -191,6 +232,7 @@ window.VZ = window.VZ || {};
   }
 
   function taskItem(t, shared) {
+    const row = el('div', 'task-row');
     const a = el('a', 'task');
     if (shared) { a.classList.add('shared'); a.dataset.shared = 'true'; }
     a.href = '?task_id=' + encodeURIComponent(t.task_id);
@@ -208,41 +250,76 @@ window.VZ = window.VZ || {};
     a.title = 'started ' + new Date(t.started_at || 0).toLocaleString() + '\nlast seen ' + new Date(t.last_seen_at || 0).toLocaleString()
       + (t.host ? '\nhost ' + t.host + (t.pid ? ' pid ' + t.pid : '') : '') + (t.exit_code != null ? '\nexit code ' + t.exit_code : '');
     a.append(r1, r2, r3);
-    return a;
+    row.append(a);
+    if (!shared) {
+      const on = pinned().has(t.task_id);
+      const pin = el('button', 'pin', on ? '\u2605' : '\u2606');
+      pin.type = 'button';
+      pin.dataset.pin = t.task_id;
+      pin.setAttribute('aria-pressed', String(on));
+      pin.setAttribute('aria-label', 'pin ' + t.task_id);
+      row.append(pin);
+    }
+    return row;
   }
 
   // ---------------------------------------------------------------- header, stop
 
+  /** Writes text only when it changed: an unchanged header costs no layout. */
+  function setText(node, text) {
+    const t = String(text);
+    if (node.textContent !== t) node.textContent = t;
+  }
+
+  function setTitle(node, text) {
+    const t = String(text);
+    if (node.title !== t) node.title = t;
+  }
+
   function renderHeader() {
     const id = app.taskId;
     $('task-head').hidden = !id;
+    $('view-tools').hidden = !id || !!app.denied || !!app.missing;
     if (!id) { $('stop-btn').hidden = true; return; }
-    $('h-task').textContent = id;
+    setText($('h-task'), id);
     const rec = app.record && app.record.task_id === id ? app.record : null;
-    const status = rec ? rec.status : (app.registry.ok === false || app.denied ? 'unknown' : '…');
+    const status = rec ? rec.status : app.missing ? (app.missing.status === 404 ? 'no such task' : 'invalid') : (app.registry.ok === false || app.denied ? 'unknown' : '…');
     const chip = $('h-status');
     chip.dataset.status = rec ? rec.status : 'unknown';
     const stopping = !!(rec && rec.stop_requested && !isFinished(rec.status));
-    chip.textContent = status + (stopping ? ' · stopping…' : '')
-      + (rec && rec.exit_code != null && isFinished(rec.status) ? ' (exit ' + rec.exit_code + ')' : '');
-    $('h-meta').textContent = rec ? [isSharedView(rec) ? 'read-only · shared by ' + rec.user_id : null, rec.kind, rec.project_id, 'started ' + clock(rec.started_at), 'seen ' + ago(rec.last_seen_at)].filter(Boolean).join(' · ') : '';
+    setText(chip, status + (stopping ? ' · stopping…' : '')
+      + (rec && rec.exit_code != null && isFinished(rec.status) ? ' (exit ' + rec.exit_code + ')' : ''));
+    setText($('h-meta'), rec ? [isSharedView(rec) ? 'read-only · shared by ' + rec.user_id : null, rec.kind, rec.project_id, 'started ' + clock(rec.started_at), 'seen ' + ago(rec.last_seen_at)].filter(Boolean).join(' · ') : '');
     const btn = $('stop-btn');
     const canStop = rec && !isFinished(rec.status) && !app.denied && !isSharedView(rec);
     btn.hidden = !canStop;
-    btn.disabled = stopping;
-    btn.textContent = stopping ? 'stopping…' : rec && !rec.stoppable ? 'Ask to stop' : 'Stop task';
-    btn.title = rec && rec.stoppable ? 'ends the job: SIGTERM to its processes, SIGKILL after the grace period'
-      : 'no launcher is attached to this job: Stop only asks it to stop';
+    // Stop is offered only when it can reach the job: not for a lost task, not while the server is unreachable
+    const down = serverDown();
+    btn.disabled = stopping || !!(rec && rec.status === 'lost') || down;
+    setText(btn, stopping ? 'stopping…' : rec && !rec.stoppable ? 'Ask to stop' : 'Stop task');
+    setTitle(btn, down ? 'the server cannot be reached' : rec && rec.status === 'lost' ? 'the task is lost: no job is listening for a stop'
+      : rec && rec.stoppable ? 'ends the job: SIGTERM to its processes, SIGKILL after the grace period'
+      : 'no launcher is attached to this job: Stop only asks it to stop');
     btn.dataset.stoppable = rec && rec.stoppable ? 'true' : 'false';
     const pos = app.stream && app.stream.position;
-    $('h-seq').textContent = pos ? 'seq ' + pos.seq : '';
-    $('h-seq').title = pos ? 'epoch:seq ' + pos.epoch + ':' + pos.seq : '';
+    setText($('h-seq'), pos ? 'seq ' + pos.seq : '');
+    setTitle($('h-seq'), pos ? 'epoch:seq ' + pos.epoch + ':' + pos.seq : '');
+    if (rec && rec.status !== app.lastStatus) {
+      if (app.lastStatus) announce('Task ' + id + ' is now ' + rec.status + '.');
+      app.lastStatus = rec.status;
+    }
+    renderConnText();
+  }
+
+  /** True when the server does not answer: the socket's probe failed, or the list poll got no answer. */
+  function serverDown() {
+    return !!(app.connDetail && app.connDetail.down) || (app.registry.ok === false && app.registry.status === 0);
   }
 
   function askStop() {
     const id = app.taskId;
     if (!id) return;
-    $('confirm-task').textContent = id;
+    setText($('confirm-task'), id);
     const rec = app.record && app.record.task_id === id ? app.record : null;
     const stoppable = !!(rec && rec.stoppable);
     $('confirm-how').textContent = stoppable
@@ -285,36 +362,165 @@ window.VZ = window.VZ || {};
   // ---------------------------------------------------------------- connection state
 
   function setConn(state, detail) {
+    const wasDown = serverDown();
     app.conn = state;
     app.connDetail = detail || {};
     clearTimeout(app.connTimer);
+    if (state === 're-synced') app.connTimer = setTimeout(() => { if (app.conn === 're-synced') setConn('live', {}); }, 3000);
+    renderHeader();
+    const down = serverDown();
+    if (down && !wasDown) announce('Connection to the server lost.');
+    if (!down && wasDown && (state === 'live' || state === 're-synced')) announce('Connection restored.');
+  }
+
+  /** The badge: the connection, and what it means for this task (finished, lost, no such task). */
+  function renderConnText() {
+    const state = app.conn;
+    const detail = app.connDetail || {};
     const badge = $('conn');
-    badge.dataset.state = state;
+    const rec = app.record && app.record.task_id === app.taskId ? app.record : null;
     let text = state;
+    let shown = state;
     switch (state) {
       case 'connecting': text = 'connecting…'; break;
       case 'cached': text = 'saved view · connecting…'; break;
       case 'live': text = 'live'; break;
       case 'resyncing': text = 're-syncing…'; break;
-      case 'reconnecting': text = 'reconnecting in ' + (detail.inMs / 1000).toFixed(1) + 's'; break;
+      case 'reconnecting': text = detail.down ? 'connection lost · retry in ' + (detail.inMs / 1000).toFixed(1) + 's'
+        : 'reconnecting in ' + (detail.inMs / 1000).toFixed(1) + 's'; break;
       case 're-synced': {
         const s = detail.sync || {};
         text = s.mode === 'resume' ? 're-synced (resumed)' : 're-synced (snapshot)';
-        app.connTimer = setTimeout(() => { if (app.conn === 're-synced') setConn('live', {}); }, 3000);
         break;
       }
+      case 'refused': text = detail.status === 404 ? 'no such task' : 'refused'; break;
       case 'denied': text = 'not shown'; break;
       case 'idle': text = 'not connected'; break;
     }
-    $('conn-text').textContent = text;
-    badge.title = state === 'reconnecting' ? 'connection lost (' + (detail.why || '') + '); attempt ' + detail.attempt : 'connection: ' + text;
-    renderHeader();
+    if (serverDown()) { shown = 'down'; if (state !== 'reconnecting') text = 'connection lost'; }
+    else if ((state === 'live' || state === 're-synced') && rec && isFinished(rec.status)) { text = rec.status + ' · final state'; shown = 'finished'; }
+    else if ((state === 'live' || state === 're-synced') && rec && rec.status === 'lost') { text = 'live · job silent (lost)'; shown = 'lost'; }
+    badge.dataset.state = shown === state ? state : shown;
+    setText($('conn-text'), text);
+    setTitle(badge, state === 'reconnecting' ? 'connection lost (' + (detail.why || '') + '); attempt ' + detail.attempt : 'connection: ' + text);
   }
 
   // ---------------------------------------------------------------- model: frames -> panes
 
   function paneCtx() {
-    return { taskId: app.taskId, onDirty: markDirty };
+    return {
+      taskId: app.taskId,
+      onDirty: markDirty,
+      view: () => app.view || VIEW_DEFAULT,
+      arrange: arrangePane,
+      timeOrigin: () => (app.record && app.record.task_id === app.taskId && app.record.started_at) || null,
+    };
+  }
+
+  // ---------------------------------------------------------------- arrangement, visibility
+
+  function arrangement(env) {
+    let a = app.arrangements.get(env);
+    if (!a) { a = new VZ.Arrangement(app.taskId, env); app.arrangements.set(env, a); }
+    return a;
+  }
+
+  function applyArrangement(p) {
+    p.applyArrangement(arrangement(p.env).of(p.id), app.maxed === p);
+  }
+
+  /** A pane's arrangement button or key: collapse, wide, max, earlier, later. */
+  function arrangePane(p, action) {
+    const arr = arrangement(p.env);
+    const cur = arr.of(p.id);
+    if (action === 'collapse') arr.set(p.id, { collapsed: !cur.collapsed });
+    else if (action === 'wide') arr.set(p.id, { wide: !cur.wide });
+    else if (action === 'max') {
+      const prev = app.maxed;
+      app.maxed = prev === p ? null : p;
+      if (prev && prev !== p) { applyArrangement(prev); prev.resized(); }
+    } else if (action === 'earlier' || action === 'later') {
+      const ids = gridOrder();
+      const k = ids.indexOf(p.id);
+      const to = action === 'earlier' ? k - 1 : k + 1;
+      if (k < 0 || to < 0 || to >= ids.length) return;
+      ids.splice(k, 1);
+      ids.splice(to, 0, p.id);
+      arr.setOrder(ids);
+      reorderGrid();
+      p.handle.focus();
+      announce(p.titleString() + ' moved to position ' + (to + 1) + ' of ' + ids.length + '.');
+      return;
+    }
+    applyArrangement(p);
+    if (action === 'collapse' && !arr.of(p.id).collapsed) { p.invalidate(); markDirty(p); }
+    requestAnimationFrame(() => p.resized());
+  }
+
+  function gridOrder() {
+    return Array.from($('grid').children).map(c => c.dataset.win);
+  }
+
+  /** Moves win before another pane (null: to the end) and keeps the order. */
+  function movePane(win, beforeWin) {
+    const ids = gridOrder().filter(w => w !== win);
+    const k = beforeWin == null ? ids.length : ids.indexOf(beforeWin);
+    ids.splice(k < 0 ? ids.length : k, 0, win);
+    arrangement(app.activeEnv).setOrder(ids);
+    reorderGrid();
+  }
+
+  function reorderGrid() {
+    const m = app.envs.get(app.activeEnv);
+    if (!m) return;
+    const arr = arrangement(app.activeEnv);
+    const panes = Array.from(m.values()).sort((a, b) => VZ.arrange.compareRank(arr.rank(a.id, a.win.i), arr.rank(b.id, b.win.i)));
+    const grid = $('grid');
+    panes.forEach((p, k) => { if (grid.children[k] !== p.root) grid.insertBefore(p.root, grid.children[k] || null); });
+  }
+
+  /** Panes in or near the viewport are drawn; the others wait until they scroll in. */
+  const visibility = 'IntersectionObserver' in window ? new IntersectionObserver(entries => {
+    for (const e of entries) {
+      const p = getPane(e.target.dataset.env, e.target.dataset.win);
+      if (!p || p.root !== e.target) continue;
+      const was = p.visible;
+      p.visible = e.isIntersecting;
+      if (p.visible && !was && (p.needsFull || !p.rendered || (p.ext && p.ext.size) || app.dirty.has(p))) markDirty(p);
+    }
+  }, { root: null, rootMargin: '150px 0px' }) : null;
+
+  /** A pane the user resized keeps its height; Plotly is told its new size. */
+  const resizing = 'ResizeObserver' in window ? new ResizeObserver(entries => {
+    for (const e of entries) {
+      const p = getPane(e.target.dataset.env, e.target.dataset.win);
+      if (!p || p.root !== e.target || app.maxed === p) continue;
+      const h = Math.round(e.target.getBoundingClientRect().height);
+      const cur = arrangement(p.env).of(p.id);
+      if (p.lastHeight != null && Math.abs(h - p.lastHeight) > 2 && !cur.collapsed && e.target.style.height && e.target.style.height !== (cur.height + 'px')) {
+        arrangement(p.env).set(p.id, { height: h });
+      }
+      p.lastHeight = h;
+      p.resized();
+    }
+  }) : null;
+
+  function watch(p) {
+    if (!visibility) p.visible = true;
+    else visibility.observe(p.root);
+    if (resizing) resizing.observe(p.root);
+  }
+
+  function unwatch(p) {
+    if (visibility) visibility.unobserve(p.root);
+    if (resizing) resizing.unobserve(p.root);
+    p.visible = false;
+  }
+
+  /** The title filter (a regular expression, as TensorBoard's tag filter). */
+  function applyFilter(p) {
+    const hide = !!(app.paneFilter && !app.paneFilter.test(p.titleString()));
+    if (p.root.hidden !== hide) p.root.hidden = hide;
   }
 
   function envMap(env, create) {
@@ -352,6 +558,8 @@ window.VZ = window.VZ || {};
     if (!p) return;
     m.delete(win);
     app.dirty.delete(p);
+    unwatch(p);
+    if (app.maxed === p) app.maxed = null;
     p.destroy();
     updateEmpty();
   }
@@ -426,13 +634,31 @@ window.VZ = window.VZ || {};
           renderHeader();
         }
         break;
-      default: break; // register, layout_update, reload: nothing to draw
+      case 'reload': // visdom's saved pane layout of an env
+        arrangement(f.env || 'main').setVisdomLayout(f.data);
+        if ((f.env || 'main') === app.activeEnv) { reorderGrid(); for (const p of (app.envs.get(app.activeEnv) || new Map()).values()) applyArrangement(p); }
+        break;
+      case 'layout_item': {
+        const env = f.env || 'main';
+        arrangement(env).setVisdomItem(f.win, f.data);
+        const p = getPane(env, f.win);
+        if (env === app.activeEnv) { reorderGrid(); if (p) applyArrangement(p); }
+        break;
+      }
+      default: break; // register, layout_update: nothing to draw
     }
     app.stats.framesApplied++;
     if (typeof f.seq === 'number') markCacheDirty();
   }
 
+  /** When each step of opening the task happened (ms since the open started), for the open time. */
+  function phase(name) {
+    const ph = app.stats.phases || (app.stats.phases = {});
+    if (ph[name] == null) ph[name] = Math.round(performance.now() - app.stats.openStart);
+  }
+
   function onSync(f) {
+    phase('sync');
     if (app.snapshot) finishSnapshot();
     if (f.mode === 'snapshot') {
       for (const m of app.envs.values()) for (const p of m.values()) p.seen = false;
@@ -448,6 +674,7 @@ window.VZ = window.VZ || {};
     if (!s) return;
     clearTimeout(s.timer);
     app.snapshot = null;
+    phase('snapshot');
     for (const [env, m] of Array.from(app.envs.entries())) {
       for (const p of Array.from(m.values())) if (!p.seen) removePane(env, p.id);
       if (!m.size && !app.envList.includes(env)) app.envs.delete(env);
@@ -478,7 +705,9 @@ window.VZ = window.VZ || {};
     if (env === app.activeEnv) return;
     app.activeEnv = env;
     const grid = $('grid');
+    for (const m0 of app.envs.values()) for (const p of m0.values()) if (p.root.isConnected) unwatch(p);
     while (grid.firstChild) grid.firstChild.remove();
+    app.maxed = null;
     const m = app.envs.get(env);
     if (m) for (const p of m.values()) { p.invalidate(); placePane(p); markDirty(p); }
     syncUrl(false);
@@ -488,13 +717,17 @@ window.VZ = window.VZ || {};
   function placePane(p) {
     if (p.env !== app.activeEnv) return;
     const grid = $('grid');
-    const i = typeof p.win.i === 'number' ? p.win.i : Infinity;
+    const arr = arrangement(p.env);
+    const mine = arr.rank(p.id, p.win.i);
     let before = null;
     for (const c of grid.children) {
       const q = getPane(c.dataset.env, c.dataset.win);
-      if (q && (typeof q.win.i === 'number' ? q.win.i : Infinity) > i) { before = c; break; }
+      if (q && VZ.arrange.compareRank(arr.rank(q.id, q.win.i), mine) > 0) { before = c; break; }
     }
     grid.insertBefore(p.root, before);
+    applyArrangement(p);
+    applyFilter(p);
+    watch(p);
     updateEmpty();
   }
 
@@ -502,7 +735,7 @@ window.VZ = window.VZ || {};
     const m = app.envs.get(app.activeEnv);
     const empty = $('empty');
     if (!app.taskId) { empty.hidden = false; empty.textContent = 'Pick a task on the left.'; return; }
-    if (app.denied) { empty.hidden = true; return; }
+    if (app.denied || app.missing) { empty.hidden = true; return; }
     empty.hidden = !!(m && m.size);
     empty.textContent = app.conn === 'live' || app.conn === 're-synced' ? 'No windows in env ' + app.activeEnv + ' yet.' : 'Loading…';
   }
@@ -512,32 +745,118 @@ window.VZ = window.VZ || {};
     if (app.flushPending) return;
     app.flushPending = true;
     // Coalesce: every frame that arrives before the next screen refresh is drawn in one go.
+    pace.askedFrame();
     requestAnimationFrame(flush);
     app.flushTimer = setTimeout(flush, 250); // hidden tabs get no animation frames
   }
 
-  function flush() {
+  /**
+   * Draws dirty panes that are in or near the viewport, across all panes, within a time budget per
+   * animation frame; what is left waits for the next frame. Off-screen panes stay dirty.
+   */
+  function flush(frameTs) {
+    if (typeof frameTs === 'number') pace.frame(frameTs);
     if (!app.flushPending) return;
     app.flushPending = false;
     clearTimeout(app.flushTimer);
-    const keep = [];
+    const t0 = performance.now();
+    const keep = new Set();
+    let more = false;
+    let due = Infinity;
+    let liveAllowed = null; // asked once, when the first live pane is due
+    const interval = redrawInterval();
     for (const p of app.dirty) {
       if (getPane(p.env, p.id) !== p) continue;
       if (p.env !== app.activeEnv) { p.invalidate(); continue; }
-      if (!p.flush()) keep.push(p);
+      if (p.root.hidden) { keep.add(p); continue; }
+      if (!p.visible) { keep.add(p); continue; }
+      // live appends to a drawn pane wait their turn, so that many live panes share the frame budget
+      const live = p.rendered && !p.needsFull;
+      if (live && t0 - (p.drawnAt || 0) < interval) { keep.add(p); due = Math.min(due, p.drawnAt + interval); continue; }
+      if (live && liveAllowed == null) liveAllowed = pace.mayDrawLive();
+      if (live && !liveAllowed) { keep.add(p); more = true; continue; }
+      if (performance.now() - t0 > FLUSH_BUDGET_MS) { keep.add(p); more = true; continue; }
+      const d0 = performance.now();
+      if (!p.flush()) { keep.add(p); continue; }
+      const took = performance.now() - d0;
+      p.drawnAt = performance.now();
+      if (live) pace.drew(took);
     }
-    app.dirty = new Set(keep);
+    app.dirty = keep;
+    if (due !== Infinity && !more) { clearTimeout(app.dueTimer); app.dueTimer = setTimeout(markDirtyAgain, Math.max(16, due - performance.now())); }
+    const took = performance.now() - t0;
+    app.stats.flushMs += took;
+    if (took > app.stats.slowestFlushMs) app.stats.slowestFlushMs = took;
     app.stats.flushes++;
     app.stats.lastFlushAt = Date.now();
-    renderHeader();
+    headerSoon();
+    if (more) markDirtyAgain();
+    scheduleBackground();
+    noteOpened();
     if (app.restoreScroll != null && !app.snapshot && window.Plotly) {
       const y = app.restoreScroll;
       app.restoreScroll = null;
-      requestAnimationFrame(() => { $('main').scrollTop = y; });
+      requestAnimationFrame(() => { $('main').scrollTop = y; document.scrollingElement.scrollTop = y; });
     }
   }
 
+  /**
+   * The header's seq after live frames, at most every HEADER_MS: frames arrive faster than anyone
+   * reads a number, and a header written every frame costs the page a layout every frame.
+   */
+  function headerSoon() {
+    if (app.headerTimer) return;
+    app.headerTimer = setTimeout(() => { app.headerTimer = null; renderHeader(); }, HEADER_MS);
+  }
+
+  /** How often one live pane may be redrawn, with this many plots in view (VZ.Pace). */
+  function redrawInterval() {
+    let inView = 0;
+    const m = app.envs.get(app.activeEnv);
+    if (m) for (const p of m.values()) if (p.visible && !p.root.hidden && p.type === 'plot') inView++;
+    return pace.interval(inView);
+  }
+
+  function markDirtyAgain() {
+    if (app.flushPending) return;
+    app.flushPending = true;
+    pace.askedFrame();
+    requestAnimationFrame(flush);
+    app.flushTimer = setTimeout(flush, 250);
+  }
+
+  /** Panes never drawn and off-screen are drawn one at a time when the browser is idle. */
+  let backgroundPending = false;
+  function scheduleBackground() {
+    if (backgroundPending || !window.Plotly) return;
+    let any = false;
+    for (const p of app.dirty) if (!p.visible && !p.rendered && !p.root.hidden) { any = true; break; }
+    if (!any) return;
+    backgroundPending = true;
+    const idle = window.requestIdleCallback || (fn => setTimeout(() => fn({ timeRemaining: () => 8 }), 50));
+    idle(deadline => {
+      backgroundPending = false;
+      for (const p of app.dirty) {
+        if (deadline.timeRemaining() < 4) break;
+        if (getPane(p.env, p.id) !== p || p.env !== app.activeEnv || p.visible || p.rendered || p.root.hidden) continue;
+        if (p.flush(true)) { /* drawn once; later changes wait until it is visible */ }
+      }
+      scheduleBackground();
+    }, { timeout: 2000 });
+  }
+
+  /** The task is open when the snapshot is in and every pane in view is drawn (the page's open time). */
+  function noteOpened() {
+    if (app.stats.openedMs != null || !app.taskId || app.snapshot || !(app.conn === 'live' || app.conn === 're-synced')) return;
+    const m = app.envs.get(app.activeEnv);
+    if (!m || !m.size) return;
+    for (const p of m.values()) if (p.visible && !p.root.hidden && (!p.rendered || app.dirty.has(p))) return;
+    app.stats.openedMs = Math.round(performance.now() - app.stats.openStart);
+    phase('drawn');
+  }
+
   VZ.onPlotly = function () {
+    app.stats.plotlyAt = Math.round(performance.now());
     for (const m of app.envs.values()) for (const p of m.values()) if (p.env === app.activeEnv && p.type === 'plot') markDirty(p);
   };
 
@@ -552,7 +871,9 @@ window.VZ = window.VZ || {};
     const pos = app.stream && app.stream.position;
     if (!pos || !pos.epoch || app.snapshot || app.denied) return null;
     const envs = [];
-    for (const [env, m] of app.envs) envs.push({ env, windows: Array.from(m.values()).map(p => p.win) });
+    // visdom's pane layout (reload / layout_item frames) is part of the state at epoch:seq: a resume
+    // from here does not send it again
+    for (const [env, m] of app.envs) envs.push({ env, windows: Array.from(m.values()).map(p => p.win), visdom: arrangement(env).visdom });
     return { task_id: app.taskId, epoch: pos.epoch, seq: pos.seq, env_list: app.envList, envs, saved_at: Date.now() };
   }
 
@@ -570,6 +891,7 @@ window.VZ = window.VZ || {};
   function restoreFromCache(rec) {
     app.envList = rec.env_list || [];
     for (const e of rec.envs || []) {
+      if (e.visdom && typeof e.visdom === 'object') arrangement(e.env).setVisdomLayout(e.visdom);
       const m = envMap(e.env, true);
       for (const w of e.windows || []) {
         const p = new VZ.Pane(paneCtx(), e.env, w);
@@ -604,6 +926,11 @@ window.VZ = window.VZ || {};
     app.snapshot = null;
     app.record = null;
     app.denied = null;
+    app.missing = null;
+    app.lastStatus = null;
+    app.maxed = null;
+    app.arrangements = new Map();
+    clearTimeout(app.missingTimer);
     app.cacheSaved = null;
     $('grid').textContent = '';
   }
@@ -638,11 +965,16 @@ window.VZ = window.VZ || {};
   async function openTask(id, opts) {
     id = (id || '').trim();
     if (!id) return;
-    if (id === app.taskId && !app.denied && app.stream) return;
+    if (id === app.taskId && !app.denied && app.stream && !(opts && opts.force)) return;
     clearTask();
-    notice(null);
+    if (!(opts && opts.force)) notice(null);
     const gen = ++app.generation;
     app.taskId = id;
+    app.stats.openStart = opts && opts.initial ? 0 : performance.now();
+    app.stats.openedMs = null;
+    app.stats.phases = {};
+    loadView();
+    closeDrawer();
     const url = new URL(location.href);
     app.activeEnv = (opts && opts.env) || (url.searchParams.get('task_id') === id && url.searchParams.get('env')) || 'main';
     syncUrl(opts && opts.push);
@@ -680,8 +1012,139 @@ window.VZ = window.VZ || {};
     if (VZ.signInRequired && VZ.signInRequired()) { setConn('idle', {}); return; } // the socket would be refused too
     if (checkOwner()) return;
     renderHeader();
-    app.stream = new VZ.Stream(id, { onFrame, onSync, onState: setConn }, position);
+    phase('connect');
+    app.stream = new VZ.Stream(id, { onFrame, onSync, onState: setConn, onRefused }, position);
     app.stream.start();
+  }
+
+  /**
+   * The server refused the socket before the upgrade: 404 no such task (nothing stored, not
+   * registered: re-checked every few seconds, so a job that starts later shows up), 400 a malformed
+   * id or parameter (its reason), 403 another user's task, 401 sign in.
+   */
+  function onRefused(status, error) {
+    const id = app.taskId;
+    if (status === 403) { deny('You may not open task ' + id + '.'); return; }
+    if (status === 401) { if (VZ.signIn) VZ.signIn(); return; }
+    app.missing = { status, code: error.code, message: error.message };
+    VZ.cache.drop(id);
+    for (const m of app.envs.values()) for (const p of m.values()) { unwatch(p); p.destroy(); }
+    app.envs = new Map();
+    app.dirty = new Set();
+    if (status === 404) {
+      notice('No such task "' + id + '": nothing has been sent for it and the task registry does not know it. '
+        + 'Check the id; if its job has not started yet, this page opens it as soon as it does.', 'error');
+      announce('No such task ' + id + '.');
+      const gen = app.generation;
+      app.missingTimer = setTimeout(() => { if (gen === app.generation) openTask(id, { force: true }); }, MISSING_RECHECK_MS);
+    } else {
+      notice('Task id "' + id + '" cannot be opened: ' + error.message + ' (' + error.code + ', HTTP ' + status + ').', 'error');
+      announce('Task id ' + id + ' cannot be opened: ' + error.message);
+    }
+    updateEmpty();
+    renderHeader();
+  }
+
+  // ---------------------------------------------------------------- view settings (toolbar), filter, drawer
+
+  function viewKey() { return 'vz.view:' + app.taskId; }
+
+  function loadView() {
+    let v = null;
+    try { v = JSON.parse(localStorage.getItem(viewKey()) || 'null'); } catch (e) { v = null; }
+    app.view = Object.assign({}, VIEW_DEFAULT, v && typeof v === 'object' ? v : {});
+    $('g-smooth').value = String(app.view.smooth);
+    $('g-smooth-val').textContent = Number(app.view.smooth).toFixed(2);
+    $('g-xaxis').value = app.view.xaxis;
+    $('g-log').checked = !!app.view.log;
+    $('g-clip').checked = !!app.view.clip;
+  }
+
+  /** A toolbar change: every plot of the task is redrawn with it (visible ones now, others when shown). */
+  function setView(patch) {
+    app.view = Object.assign({}, app.view || VIEW_DEFAULT, patch);
+    try { localStorage.setItem(viewKey(), JSON.stringify(app.view)); } catch (e) { /* full */ }
+    for (const m of app.envs.values()) for (const p of m.values()) if (p.type === 'plot') { p.invalidate(); if (p.env === app.activeEnv) markDirty(p); }
+  }
+
+  function setPaneFilter(text) {
+    const input = $('pane-filter');
+    let re = null;
+    if (text) {
+      try { re = new RegExp(text, 'i'); } catch (e) {
+        input.setAttribute('aria-invalid', 'true');
+        $('pane-filter-msg').textContent = 'not a valid regular expression';
+        return;
+      }
+    }
+    input.removeAttribute('aria-invalid');
+    app.paneFilter = re;
+    const m = app.envs.get(app.activeEnv);
+    let shown = 0;
+    let total = 0;
+    if (m) for (const p of m.values()) {
+      total++;
+      const was = p.root.hidden;
+      applyFilter(p);
+      if (!p.root.hidden) shown++;
+      if (was && !p.root.hidden && app.dirty.has(p)) markDirty(p);
+    }
+    $('pane-filter-msg').textContent = re ? shown + ' of ' + total + ' panes' : '';
+  }
+
+  function isPhone() { return window.matchMedia('(max-width: 700px)').matches; }
+
+  function openDrawer() {
+    document.body.classList.add('drawer-open');
+    $('drawer-backdrop').hidden = false;
+    $('side-toggle').setAttribute('aria-expanded', 'true');
+    const f = $('task-search');
+    if (f) f.focus();
+  }
+
+  function closeDrawer() {
+    if (!document.body.classList.contains('drawer-open')) return;
+    document.body.classList.remove('drawer-open');
+    $('drawer-backdrop').hidden = true;
+    $('side-toggle').setAttribute('aria-expanded', 'false');
+  }
+
+  function initControls() {
+    $('side-toggle').addEventListener('click', () => (document.body.classList.contains('drawer-open') ? closeDrawer() : openDrawer()));
+    $('drawer-backdrop').addEventListener('click', closeDrawer);
+    document.addEventListener('keydown', ev => {
+      if (ev.key !== 'Escape') return;
+      if (app.maxed) { const p = app.maxed; app.maxed = null; applyArrangement(p); requestAnimationFrame(() => p.resized()); p.maxBtn.focus(); return; }
+      if (document.body.classList.contains('drawer-open')) { closeDrawer(); $('side-toggle').focus(); }
+    });
+    let smoothT = null;
+    $('g-smooth').addEventListener('input', () => {
+      const v = Number($('g-smooth').value);
+      $('g-smooth-val').textContent = v.toFixed(2);
+      clearTimeout(smoothT);
+      smoothT = setTimeout(() => setView({ smooth: v }), 60);
+    });
+    $('g-xaxis').addEventListener('change', () => setView({ xaxis: $('g-xaxis').value }));
+    $('g-log').addEventListener('change', () => setView({ log: $('g-log').checked }));
+    $('g-clip').addEventListener('change', () => setView({ clip: $('g-clip').checked }));
+    let filterT = null;
+    $('pane-filter').addEventListener('input', () => { clearTimeout(filterT); filterT = setTimeout(() => setPaneFilter($('pane-filter').value.trim()), 120); });
+    $('reset-layout').addEventListener('click', () => {
+      const arr = arrangement(app.activeEnv);
+      arr.reset();
+      app.maxed = null;
+      reorderGrid();
+      for (const p of (app.envs.get(app.activeEnv) || new Map()).values()) { applyArrangement(p); p.resized(); }
+      announce('Pane layout reset.');
+    });
+    $('task-search').addEventListener('input', () => renderTaskList());
+    $('group-project').checked = localStorage.getItem('vz.groupProject') === '1';
+    $('group-project').addEventListener('change', () => { localStorage.setItem('vz.groupProject', $('group-project').checked ? '1' : '0'); renderTaskList(); });
+    VZ.arrange.enableDrag($('grid'), movePane);
+    // dark or light: plots take their colours from the page, so they are redrawn when it changes
+    const dark = window.matchMedia('(prefers-color-scheme: dark)');
+    const retheme = () => { for (const m of app.envs.values()) for (const p of m.values()) if (p.type === 'plot') { p.invalidate(); markDirty(p); } };
+    if (dark.addEventListener) dark.addEventListener('change', retheme);
   }
 
   // ---------------------------------------------------------------- test hook (read-only)
@@ -700,7 +1163,18 @@ window.VZ = window.VZ || {};
         cache: app.cacheInfo, cacheSaved: app.cacheSaved || null, flushes: app.stats.flushes, framesApplied: app.stats.framesApplied,
         registry: app.registry, user: VZ.identity.effective(),
         record: app.record ? { status: app.record.status, stop_requested: app.record.stop_requested, stoppable: !!app.record.stoppable, exit_code: app.record.exit_code ?? null, readonly: isSharedView(app.record) } : null,
+        missing: app.missing, serverDown: serverDown(), view: app.view, openedMs: app.stats.openedMs, slowestFlushMs: app.stats.slowestFlushMs, flushMs: app.stats.flushMs, phases: app.stats.phases || null, plotlyAt: app.stats.plotlyAt || null, drawMs: pace.drawMs, redrawMs: Math.round(redrawInterval()), pace: pace.snapshot(),
+        maxed: app.maxed ? app.maxed.id : null,
       };
+    },
+    /** Panes of the active env in grid order, with what the page shows of each. */
+    grid() {
+      return Array.from($('grid').children).map(c => {
+        const p = getPane(c.dataset.env, c.dataset.win);
+        return { win: c.dataset.win, hidden: c.hidden, visible: !!(p && p.visible), rendered: !!(p && p.rendered),
+          collapsed: c.classList.contains('collapsed'), wide: c.classList.contains('wide'), maxed: c.classList.contains('maxed'),
+          height: Math.round(c.getBoundingClientRect().height), full: p ? p.counters.full : 0, extend: p ? p.counters.extend : 0 };
+      });
     },
     /** The figure of window win as drawn: x/y of each trace as the Plotly div holds them. */
     figure(win, env) {
@@ -721,6 +1195,8 @@ window.VZ = window.VZ || {};
       }
       return out;
     },
+    /** Group headings of the task list, in display order. */
+    groups() { return Array.from(document.querySelectorAll('#task-list .group-head')).map(g => g.textContent.replace(/ · \d+$/, '')); },
     /** Task ids in the list, in display order. */
     tasks() { return Array.from(document.querySelectorAll('#task-list .task:not(.shared)')).map(a => a.dataset.task); },
     /** Task ids in the "Shared with me" group, in display order. */
@@ -734,6 +1210,7 @@ window.VZ = window.VZ || {};
   // ---------------------------------------------------------------- start
 
   function init() {
+    initControls();
     $('status-filter').value = localStorage.getItem('vz.filter') || 'all';
     $('status-filter').addEventListener('change', () => { localStorage.setItem('vz.filter', $('status-filter').value); pollTasks(); });
     $('open-form').addEventListener('submit', ev => { ev.preventDefault(); openTask($('open-input').value, { push: true }); $('open-input').value = ''; });
@@ -742,7 +1219,12 @@ window.VZ = window.VZ || {};
       const a = ev.target.closest('a.task');
       if (!a || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.button !== 0) return;
       ev.preventDefault();
+      closeDrawer();
       openTask(a.dataset.task, { push: true });
+    });
+    $('task-list').addEventListener('click', ev => {
+      const b = ev.target.closest('button.pin');
+      if (b) togglePin(b.dataset.pin);
     });
     let scrollT = null;
     $('main').addEventListener('scroll', () => {
@@ -759,8 +1241,8 @@ window.VZ = window.VZ || {};
     pollTasks();
     const params = new URLSearchParams(location.search);
     const id = params.get('task_id') || sessionStorage.getItem('vz.task');
-    if (id) openTask(id, {});
-    else updateEmpty();
+    if (id) openTask(id, { initial: true });
+    else { updateEmpty(); if (isPhone()) openDrawer(); }
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

@@ -110,8 +110,35 @@ window.VZ = window.VZ || {};
     return /^data:image\/(png|jpe?g|gif|webp|bmp|svg\+xml);/i.test(s) || /^https?:/i.test(s) || /^\/(?!\/)/.test(s) ? s : '';
   }
 
+  let paneSeq = 0;
+
+  /** The view settings every pane follows (the toolbar above the grid): smoothing, x axis, log, clip. */
+  const DEFAULT_VIEW = { smooth: 0, xaxis: 'step', log: false, clip: false };
+
+  /** Plot colours from the page's theme (light or dark, prefers-color-scheme). */
+  function theme() {
+    const cs = getComputedStyle(document.documentElement);
+    const v = (name, def) => (cs.getPropertyValue(name) || '').trim() || def;
+    return { text: v('--text', '#1f2328'), muted: v('--muted', '#545d6b'), line: v('--line', '#d5d9df'), panel: v('--panel', '#fff') };
+  }
+
+  /** Plotly's mode bar buttons are links named only by a tooltip attribute: give them a name. */
+  function labelModebar(div) {
+    for (const a of div.querySelectorAll('.modebar-btn')) {
+      if (!a.getAttribute('aria-label')) a.setAttribute('aria-label', a.getAttribute('data-title') || 'plot tool');
+      if (!a.getAttribute('role')) a.setAttribute('role', 'button');
+    }
+  }
+
+  function button(cls, text, label) {
+    const b = el('button', 'tool ' + cls, text);
+    b.type = 'button';
+    if (label) { b.setAttribute('aria-label', label); b.title = label; }
+    return b;
+  }
+
   class Pane {
-    /** ctx: {taskId, onDirty(pane), settingsKey} */
+    /** ctx: {taskId, onDirty(pane), view() -> the view settings, arrange(pane, action), timeOrigin() -> ms} */
     constructor(ctx, env, win) {
       this.ctx = ctx;
       this.env = env;
@@ -126,25 +153,73 @@ window.VZ = window.VZ || {};
       this.map = null;
       this.emaState = null;
       this.historyPick = null;
+      this.visible = false;
+      this.arrivals = new Map(); // trace index -> {from, t: []}: arrival times of points received live
+      this.receivedAt = Date.now();
       this.settings = this.loadSettings();
       this.root = el('section', 'pane');
       this.root.dataset.win = this.id;
       this.root.dataset.env = env;
+      this.titleId = 'pt-' + (++paneSeq);
+      this.root.setAttribute('aria-labelledby', this.titleId);
       this.head = el('div', 'pane-head');
-      this.titleEl = el('span', 'pane-title');
+      this.handle = button('handle', '\u2807', 'move pane (drag, or arrow keys)');
+      this.handle.draggable = true;
+      this.titleEl = el('h3', 'pane-title');
+      this.titleEl.id = this.titleId;
       this.tools = el('span', 'pane-tools');
-      this.head.append(this.titleEl, this.tools);
+      this.arr = el('span', 'arr');
+      this.collapseBtn = button('collapse', '\u25be', 'collapse');
+      this.collapseBtn.setAttribute('aria-expanded', 'true');
+      this.wideBtn = button('widen', '\u2194', 'double width');
+      this.wideBtn.setAttribute('aria-pressed', 'false');
+      this.maxBtn = button('maximize', '\u2922', 'maximise');
+      this.maxBtn.setAttribute('aria-pressed', 'false');
+      this.arr.append(this.collapseBtn, this.wideBtn, this.maxBtn);
+      this.head.append(this.handle, this.titleEl, this.tools, this.arr);
       this.body = el('div', 'pane-body');
       this.root.append(this.head, this.body);
       this.toolsFor = null;
+      const act = a => () => this.ctx.arrange && this.ctx.arrange(this, a);
+      this.collapseBtn.addEventListener('click', act('collapse'));
+      this.wideBtn.addEventListener('click', act('wide'));
+      this.maxBtn.addEventListener('click', act('max'));
+      this.handle.addEventListener('keydown', ev => {
+        const d = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 }[ev.key];
+        if (!d) return;
+        ev.preventDefault();
+        this.ctx.arrange && this.ctx.arrange(this, d < 0 ? 'earlier' : 'later');
+      });
+    }
+
+    /** Shows the arrangement state: {collapsed, wide, height}, and maximised. */
+    applyArrangement(a, maxed) {
+      const r = this.root;
+      r.classList.toggle('collapsed', !!a.collapsed);
+      r.classList.toggle('wide', !!a.wide);
+      r.classList.toggle('maxed', !!maxed);
+      if (a.height && !a.collapsed && !maxed) r.style.height = a.height + 'px'; else r.style.height = '';
+      this.collapseBtn.setAttribute('aria-expanded', String(!a.collapsed));
+      this.collapseBtn.textContent = a.collapsed ? '\u25b8' : '\u25be';
+      this.collapseBtn.setAttribute('aria-label', a.collapsed ? 'expand' : 'collapse');
+      this.wideBtn.setAttribute('aria-pressed', String(!!a.wide));
+      this.maxBtn.setAttribute('aria-pressed', String(!!maxed));
+      this.maxBtn.setAttribute('aria-label', maxed ? 'restore size' : 'maximise');
+    }
+
+    /** The pane's title as shown (for the title filter). */
+    titleString() {
+      const w = this.win;
+      const layoutTitle = w.content && w.content.layout ? titleText(w.content.layout.title) : '';
+      return String(w.title || layoutTitle || this.id);
     }
 
     get type() { return this.win.type || 'plot'; }
 
     loadSettings() {
       try {
-        return Object.assign({ smooth: 0, log: null }, JSON.parse(localStorage.getItem(this.settingsKey()) || '{}'));
-      } catch (e) { return { smooth: 0, log: null }; }
+        return Object.assign({ log: null }, JSON.parse(localStorage.getItem(this.settingsKey()) || '{}'));
+      } catch (e) { return { log: null }; }
     }
 
     settingsKey() { return 'vz.plot:' + this.ctx.taskId + '|' + this.env + '|' + this.id; }
@@ -156,6 +231,8 @@ window.VZ = window.VZ || {};
     /** A new full window (create, replace, or a patch that is not a pure append). */
     setWindow(win) {
       this.win = win;
+      this.arrivals = new Map();
+      this.receivedAt = Date.now();
       this.needsFull = true;
       this.ext = null;
       this.ctx.onDirty(this);
@@ -163,6 +240,16 @@ window.VZ = window.VZ || {};
 
     /** Points appended to the model: {traceIndex: {x: [], y: []}}, drawn at the next flush. */
     queueAppend(appends) {
+      const now = Date.now();
+      const data = (this.win.content && this.win.content.data) || [];
+      for (const k of Object.keys(appends)) {
+        const i = Number(k);
+        const tr = data[i];
+        const len = tr && Array.isArray(tr.y) ? tr.y.length : 0;
+        let a = this.arrivals.get(i);
+        if (!a) { a = { from: len - appends[k].y.length, t: [] }; this.arrivals.set(i, a); }
+        for (let n = 0; n < appends[k].y.length; n++) a.t.push(now);
+      }
       if (this.needsFull) { this.ctx.onDirty(this); return; }
       if (!this.ext) this.ext = new Map();
       for (const k of Object.keys(appends)) {
@@ -179,9 +266,11 @@ window.VZ = window.VZ || {};
     invalidate() { this.needsFull = true; this.ext = null; }
 
     /** Draws what changed since the last flush. Returns false when it must wait (Plotly not loaded). */
-    flush() {
+    flush(background) {
       const isPlot = this.type === 'plot';
       if (isPlot && !window.Plotly) return false;
+      // off-screen panes are drawn once in idle time (background), then only when scrolled into view
+      if (!this.visible && !(background && !this.rendered)) return false;
       try {
         if (this.needsFull || !this.rendered) this.renderFull();
         else if (this.ext && this.ext.size) this.renderExtend();
@@ -202,8 +291,7 @@ window.VZ = window.VZ || {};
       this.counters.full++;
       const w = this.win;
       this.root.dataset.type = this.type;
-      const layoutTitle = w.content && w.content.layout ? titleText(w.content.layout.title) : '';
-      this.titleEl.textContent = w.title || layoutTitle || this.id;
+      this.titleEl.textContent = this.titleString();
       this.titleEl.title = this.id + (this.env !== 'main' ? ' (env ' + this.env + ')' : '');
       switch (this.type) {
         case 'plot': this.renderPlot(); break;
@@ -230,32 +318,14 @@ window.VZ = window.VZ || {};
     }
 
     buildTools(kind) {
-      const sig = JSON.stringify([this.type, kind]);
+      const sig = JSON.stringify([this.type, kind, this.titleString()]);
       if (this.toolsFor === sig) return;
       this.toolsFor = sig;
       this.tools.textContent = '';
       if (this.type !== 'plot') return;
-      if (kind.smoothable) {
-        const lab = el('label', 'smooth');
-        lab.title = 'smoothing (exponential moving average, as TensorBoard)';
-        const range = el('input');
-        range.type = 'range'; range.min = '0'; range.max = '0.99'; range.step = '0.01';
-        range.value = String(this.settings.smooth || 0);
-        range.className = 'smooth-range';
-        const val = el('span', 'smooth-val', Number(range.value).toFixed(2));
-        range.addEventListener('input', () => {
-          val.textContent = Number(range.value).toFixed(2);
-          this.settings.smooth = Number(range.value);
-          this.saveSettings();
-          this.invalidate();
-          this.ctx.onDirty(this);
-        });
-        lab.append(el('span', null, 'smooth'), range, val);
-        this.tools.append(lab);
-      }
+      const title = this.titleString();
       if (kind.logScale) {
-        const log = el('button', 'tool log-toggle', 'log');
-        log.title = 'logarithmic y axis';
+        const log = button('log-toggle', 'log', 'logarithmic y axis for ' + title);
         log.setAttribute('aria-pressed', String(this.logOn()));
         log.addEventListener('click', () => {
           this.settings.log = !this.logOn();
@@ -266,19 +336,59 @@ window.VZ = window.VZ || {};
         });
         this.tools.append(log);
       }
-      const csv = el('button', 'tool dl-csv', 'csv');
-      csv.title = 'download the data as CSV';
+      const csv = button('dl-csv', 'csv', 'download ' + title + ' as CSV');
       csv.addEventListener('click', () => download(fileSafe(this.ctx.taskId + '-' + this.id) + '.csv', 'text/csv', toCsv(this.win)));
-      const json = el('button', 'tool dl-json', 'json');
-      json.title = 'download the data as JSON';
+      const json = button('dl-json', 'json', 'download ' + title + ' as JSON');
       json.addEventListener('click', () => download(fileSafe(this.ctx.taskId + '-' + this.id) + '.json', 'application/json',
         JSON.stringify({ task_id: this.ctx.taskId, env: this.env, win: this.id, title: this.win.title,
           data: this.win.content.data, layout: this.win.content.layout }, null, 1)));
       this.tools.append(csv, json);
     }
 
+    view() { return Object.assign({}, DEFAULT_VIEW, this.ctx.view ? this.ctx.view() : {}); }
+
+    /**
+     * The x values of trace i for the chosen x axis. step: as sent. wall / relative: the time each
+     * point reached the page; points that were there before it connected carry no time, so they are
+     * spread evenly from the task's start to when the page received them (an estimate, said so on
+     * the axis title).
+     */
+    xsFor(i, t, mode, from, count) {
+      const n = Array.isArray(t.y) ? t.y.length : 0;
+      if (mode === 'step' || !n) return null;
+      const a = this.arrivals.get(i);
+      const live = a ? a.from : n;
+      const origin = this.ctx.timeOrigin ? this.ctx.timeOrigin() : null;
+      const t0 = origin && origin < this.receivedAt ? origin : this.receivedAt;
+      const start = from || 0;
+      const end = count == null ? n : start + count;
+      const out = new Array(end - start);
+      for (let k = start; k < end; k++) {
+        let ms;
+        if (a && k >= live && a.t[k - live] != null) ms = a.t[k - live];
+        else ms = live <= 1 ? this.receivedAt : t0 + (this.receivedAt - t0) * (k / (live - 1));
+        out[k - start] = mode === 'wall' ? new Date(ms).toISOString() : (ms - t0) / 1000;
+      }
+      return out;
+    }
+
+    /** The y range that leaves out the top and bottom 2 % of points (TensorBoard's "ignore outliers"). */
+    clipRange(traces, log) {
+      const ys = [];
+      for (const t of traces) if (Array.isArray(t.y) && t.z == null) for (const y of t.y) if (typeof y === 'number' && isFinite(y) && (!log || y > 0)) ys.push(y);
+      if (ys.length < 10) return null;
+      ys.sort((p, q) => p - q);
+      const lo = ys[Math.floor(ys.length * 0.02)];
+      const hi = ys[Math.ceil(ys.length * 0.98) - 1];
+      if (!(hi > lo)) return null;
+      if (log) { const l = Math.log10(lo); const h = Math.log10(hi); const m = (h - l) * 0.05; return [l - m, h + m]; }
+      const m = (hi - lo) * 0.05;
+      return [lo - m, hi + m];
+    }
+
     logOn() {
       if (this.settings.log != null) return this.settings.log;
+      if (this.view().log) return true;
       const l = this.win.content && this.win.content.layout;
       return !!(l && l.yaxis && l.yaxis.type === 'log');
     }
@@ -287,32 +397,40 @@ window.VZ = window.VZ || {};
       const content = this.win.content || {};
       const traces = Array.isArray(content.data) ? content.data : [];
       const kind = this.plotKind();
+      const view = this.view();
       this.buildTools(kind);
-      const smooth = kind.smoothable ? Number(this.settings.smooth || 0) : 0;
-      const view = [];
+      const smooth = kind.smoothable ? Number(view.smooth || 0) : 0;
+      const xmode = kind.cartesian && kind.smoothable ? view.xaxis : 'step';
+      this.drawn = { smooth, xmode, clip: !!view.clip && kind.cartesian, log: kind.logScale && this.logOn() };
+      const drawTraces = [];
       this.map = { raw: [], smooth: [] };
       this.emaState = [];
       traces.forEach((t0, i) => {
         const t = structuredClone(t0);
         if (RENAMED_TYPES[t.type]) t.type = RENAMED_TYPES[t.type];
         normalizeTitles(t, 0);
+        const xs = isSmoothable(t0) ? this.xsFor(i, t0, xmode) : null;
+        if (xs) t.x = xs;
+        const name = t0.name != null ? String(t0.name) : 'trace ' + i;
         if (smooth > 0 && isSmoothable(t0)) {
           const color = traceColor(t0, i);
           t.opacity = 0.28;
           t.showlegend = false;
           t.legendgroup = 'vz' + i;
+          t.name = name + ' (raw)';
           t.line = Object.assign({}, t.line, { color });
-          this.map.raw[i] = view.push(t) - 1;
+          this.map.raw[i] = drawTraces.push(t) - 1;
           const st = { last: 0, n: 0 };
           this.emaState[i] = st;
-          const s = { type: t.type || 'scatter', mode: 'lines', name: t0.name != null ? String(t0.name) : 'trace ' + i,
-            x: Array.isArray(t0.x) ? t0.x.slice() : undefined, y: ema(t0.y, smooth, st),
+          const s = { type: t.type || 'scatter', mode: 'lines', name: name + ' (smoothed)',
+            x: xs || (Array.isArray(t0.x) ? t0.x.slice() : undefined), y: ema(t0.y, smooth, st),
             line: { color, width: 2 }, legendgroup: 'vz' + i, meta: 'smoothed' };
-          this.map.smooth[i] = view.push(s) - 1;
+          this.map.smooth[i] = drawTraces.push(s) - 1;
         } else {
-          this.map.raw[i] = view.push(t) - 1;
+          this.map.raw[i] = drawTraces.push(t) - 1;
         }
       });
+      const th = theme();
       const layout = structuredClone(content.layout || {});
       normalizeTitles(layout, 0);
       delete layout.width;
@@ -321,46 +439,91 @@ window.VZ = window.VZ || {};
       layout.autosize = true;
       layout.margin = kind.threeD ? { l: 0, r: 0, t: 0, b: 0 } : { l: 52, r: 14, t: 8, b: 34 };
       layout.paper_bgcolor = 'rgba(0,0,0,0)';
-      layout.font = Object.assign({ size: 11, family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' }, layout.font);
+      layout.plot_bgcolor = 'rgba(0,0,0,0)';
+      layout.font = Object.assign({ size: 11, family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' }, layout.font, { color: th.text });
       layout.uirevision = 'vz';
+      if (kind.cartesian) {
+        layout.hovermode = 'x unified';
+        layout.hoverlabel = Object.assign({ bgcolor: th.panel, bordercolor: th.line, font: { color: th.text } }, layout.hoverlabel);
+        for (const ax of ['xaxis', 'yaxis']) {
+          layout[ax] = Object.assign({}, layout[ax], { gridcolor: th.line, zerolinecolor: th.line, linecolor: th.line });
+        }
+        if (xmode !== 'step') {
+          layout.xaxis.type = xmode === 'wall' ? 'date' : 'linear';
+          layout.xaxis.title = { text: xmode === 'wall' ? 'wall time (arrival at this page; earlier points estimated)'
+            : 'seconds since start (arrival at this page; earlier points estimated)', font: { size: 10 } };
+          layout.margin.b = 44;
+        }
+      }
       if (kind.cartesian && layout.showlegend !== false && (traces.length > 1 || layout.showlegend === true)) {
-        layout.legend = Object.assign({ orientation: 'h', x: 0, y: 1.0, yanchor: 'bottom', font: { size: 10 } }, layout.legend);
+        layout.legend = Object.assign({ orientation: 'h', x: 0, y: 1.0, yanchor: 'bottom', font: { size: 10 }, bgcolor: 'rgba(0,0,0,0)' }, layout.legend);
         layout.margin.t = 24;
       }
       if (kind.logScale) {
         layout.yaxis = Object.assign({}, layout.yaxis);
-        if (this.settings.log != null) layout.yaxis.type = this.settings.log ? 'log' : 'linear';
+        if (this.settings.log != null || view.log) layout.yaxis.type = this.logOn() ? 'log' : 'linear';
       }
+      if (this.drawn.clip) {
+        const r = this.clipRange(traces, this.drawn.log);
+        layout.yaxis = Object.assign({}, layout.yaxis);
+        if (r) { layout.yaxis.range = r; layout.yaxis.autorange = false; }
+        this.clip = r;
+      } else this.clip = null;
       if (!this.plotDiv) {
         this.textBox = null;
         this.body.textContent = '';
         this.plotDiv = el('div', 'plot');
+        this.plotDiv.setAttribute('role', 'figure');
         this.body.append(this.plotDiv);
       }
+      this.plotDiv.setAttribute('aria-label', this.titleString() + ': plot of ' + traces.length + ' trace' + (traces.length === 1 ? '' : 's')
+        + (traces.length ? ' (' + traces.map((t, i) => (t.name != null ? t.name : 'trace ' + i) + ', ' + (Array.isArray(t.y) ? t.y.length + ' points' : t.type || 'scatter')).join('; ') + ')' : ''));
       if (!this.plotDiv.isConnected) this.body.append(this.plotDiv);
-      Plotly.react(this.plotDiv, view, layout, { responsive: true, displaylogo: false, scrollZoom: false, displayModeBar: 'hover',
+      Plotly.react(this.plotDiv, drawTraces, layout, { responsive: true, displaylogo: false, scrollZoom: false, displayModeBar: 'hover',
         modeBarButtonsToRemove: ['sendDataToCloud', 'lasso2d', 'select2d'] });
+      labelModebar(this.plotDiv);
+    }
+
+    /** Plotly draws to its div's size: tell it when the pane was resized. */
+    resized() {
+      if (this.plotDiv && this.plotDiv.data && window.Plotly && this.visible) {
+        try { Plotly.Plots.resize(this.plotDiv); } catch (e) { /* not drawn yet */ }
+      }
     }
 
     renderExtend() {
       const div = this.plotDiv;
-      if (!div || !div.data || !this.map) { this.renderFull(); return; }
+      const view = this.view();
+      const d = this.drawn || {};
+      if (!div || !div.data || !this.map || d.smooth !== (this.plotKind().smoothable ? Number(view.smooth || 0) : 0)) { this.renderFull(); return; }
       const idx = [];
       const xs = [];
       const ys = [];
-      const smooth = Number(this.settings.smooth || 0);
+      const smooth = d.smooth;
+      const data = (this.win.content && this.win.content.data) || [];
       for (const [i, e] of this.ext) {
         const r = this.map.raw[i];
         const vt = r === undefined ? null : div.data[r];
         if (!vt || !Array.isArray(vt.x) || !Array.isArray(vt.y)) { this.renderFull(); return; }
-        idx.push(r); xs.push(e.x.slice()); ys.push(e.y.slice());
+        const t0 = data[i];
+        const mapped = d.xmode !== 'step' && t0 ? this.xsFor(i, t0, d.xmode, t0.y.length - e.y.length, e.y.length) : null;
+        const x = mapped || e.x.slice();
+        idx.push(r); xs.push(x); ys.push(e.y.slice());
         const s = this.map.smooth[i];
         if (s !== undefined) {
-          idx.push(s); xs.push(e.x.slice()); ys.push(ema(e.y, smooth, this.emaState[i]));
+          idx.push(s); xs.push(x.slice()); ys.push(ema(e.y, smooth, this.emaState[i]));
         }
       }
       this.counters.extend++;
       Plotly.extendTraces(div, { x: xs, y: ys }, idx);
+      if (d.clip) {
+        const r = this.clipRange(data, d.log);
+        const c = this.clip;
+        if (r && (!c || Math.abs(r[0] - c[0]) + Math.abs(r[1] - c[1]) > 0.05 * (c[1] - c[0]))) {
+          this.clip = r;
+          Plotly.relayout(div, { 'yaxis.range': r, 'yaxis.autorange': false });
+        }
+      }
     }
 
     // ---- other window types ----
@@ -377,6 +540,7 @@ window.VZ = window.VZ || {};
       if (!this.textBox || !this.textBox.isConnected) {
         this.resetBody();
         this.textBox = el('div', 'text-window');
+        this.textBox.tabIndex = 0; // scrollable: reachable by keyboard
         this.body.append(this.textBox);
       }
       this.textBox.textContent = '';
@@ -415,6 +579,7 @@ window.VZ = window.VZ || {};
       const bar = el('div', 'history-bar');
       const range = el('input');
       range.type = 'range'; range.min = '0'; range.max = String(list.length - 1); range.value = String(pick);
+      range.setAttribute('aria-label', 'image of ' + this.titleString());
       const label = el('span', 'muted', (pick + 1) + ' / ' + list.length);
       const show = k => { holder.textContent = ''; holder.append(this.imageFigure(list[k])); label.textContent = (k + 1) + ' / ' + list.length; };
       range.addEventListener('input', () => {
@@ -470,7 +635,11 @@ window.VZ = window.VZ || {};
         const s = this.map.smooth[i];
         return s === undefined ? null : Array.from(div.data[s].y);
       });
-      return Object.assign(base, { traces, smoothed, yaxis: div.layout && div.layout.yaxis ? div.layout.yaxis.type || null : null });
+      const L = div.layout || {};
+      return Object.assign(base, { traces, smoothed, yaxis: L.yaxis ? L.yaxis.type || null : null,
+        hovermode: L.hovermode || null, xaxis: L.xaxis ? L.xaxis.type || null : null,
+        yrange: L.yaxis && L.yaxis.autorange === false && Array.isArray(L.yaxis.range) ? Array.from(L.yaxis.range) : null,
+        names: div.data.map(t => (t.name == null ? null : t.name)), font: L.font ? L.font.color || null : null });
     }
 
     destroy() {

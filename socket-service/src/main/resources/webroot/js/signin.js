@@ -16,12 +16,14 @@ window.VZ = window.VZ || {};
   VZ.identity = identity;
 
   let shown = false;
+  let dialog = null;
 
   function field(form, label, name, type) {
     const l = document.createElement('label');
     l.textContent = label;
     const i = document.createElement('input');
     i.name = name; i.type = type; i.required = true; i.id = 'signin-' + name;
+    l.htmlFor = i.id;
     i.autocomplete = type === 'password' ? 'current-password' : 'username';
     l.append(i);
     form.append(l);
@@ -31,20 +33,44 @@ window.VZ = window.VZ || {};
   /** True once the server answered 401: the page waits for the sign-in (which reloads it). */
   VZ.signInRequired = () => shown;
 
-  /** Shows the sign-in form (once); called by the page on any 401. */
+  /** Opens the sign-in dialog again (the header button and the page's notice call this). */
+  function reopen() {
+    if (dialog && !dialog.open) dialog.showModal();
+    const u = document.getElementById('signin-username');
+    if (u) u.focus();
+  }
+
+  /** A "Sign in" button in the header, so a dismissed dialog can always be reopened. */
+  function headerButton() {
+    if (document.getElementById('signin-open')) return;
+    const b = document.createElement('button');
+    b.className = 'btn'; b.id = 'signin-open'; b.type = 'button'; b.textContent = 'Sign in';
+    b.addEventListener('click', reopen);
+    const u = document.getElementById('h-user');
+    if (u) u.after(b); else document.body.prepend(b);
+  }
+
+  /** Shows the sign-in form (built once); called by the page on any 401. */
   VZ.signIn = function () {
-    if (shown) return;
+    if (shown) { reopen(); return; }
     shown = true;
     const dlg = document.createElement('dialog');
     dlg.id = 'signin';
+    dlg.setAttribute('aria-labelledby', 'signin-title');
+    dialog = dlg;
     const form = document.createElement('form');
-    const title = document.createElement('p');
+    const title = document.createElement('h2');
+    title.id = 'signin-title';
     title.textContent = 'Sign in to vizrelay';
-    form.append(title);
+    const hint = document.createElement('p');
+    hint.className = 'small';
+    hint.textContent = 'Your tasks and their plots are shown once you are signed in.';
+    form.append(title, hint);
     const user = field(form, 'User ', 'username', 'text');
     const pass = field(form, 'Password ', 'password', 'password');
     const msg = document.createElement('p');
     msg.className = 'small'; msg.id = 'signin-error';
+    msg.setAttribute('role', 'alert');
     const btn = document.createElement('button');
     btn.className = 'btn'; btn.type = 'submit'; btn.id = 'signin-ok'; btn.textContent = 'Sign in';
     form.append(msg, btn);
@@ -63,7 +89,15 @@ window.VZ = window.VZ || {};
       }
     });
     dlg.append(form);
+    // Esc must not lose the form: it stays open (and if a browser closes it anyway, the header
+    // button brings it back)
+    dlg.addEventListener('cancel', ev => ev.preventDefault());
+    // browsers may still close a modal dialog on Esc (close watchers): it comes straight back
+    dlg.addEventListener('close', () => requestAnimationFrame(reopen));
     document.body.append(dlg);
+    headerButton();
+    const empty = document.getElementById('empty');
+    if (empty) empty.textContent = 'Sign in to see your tasks.';
     dlg.showModal();
     offerProvider(form, title);
   };

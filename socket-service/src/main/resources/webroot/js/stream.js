@@ -6,6 +6,8 @@ window.VZ = window.VZ || {};
 (function () {
   const BASE_DELAY_MS = 300;
   const MAX_DELAY_MS = 10000;
+  /** Error codes that mean "this socket will not open as asked" (any other answer: try again). */
+  const REFUSALS = new Set(['TASK_NOT_FOUND', 'INVALID_TASK_ID', 'INVALID_ENV', 'FORBIDDEN', 'UNAUTHORIZED']);
 
   class Stream {
     /**
@@ -31,7 +33,7 @@ window.VZ = window.VZ || {};
 
     url() {
       const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-      let u = proto + '//' + location.host + '/socket?task_id=' + encodeURIComponent(this.taskId) + '&env=*&format=compact';
+      let u = proto + '//' + location.host + '/socket?task_id=' + encodeURIComponent(this.taskId) + '&env=*&format=compact&known=1';
       if (this.position && this.position.epoch) u += '&since=' + encodeURIComponent(this.position.epoch + ':' + this.position.seq);
       const auth = VZ.identity && VZ.identity.socketParams ? VZ.identity.socketParams() : '';
       return auth ? u + '&' + auth : u;
@@ -59,19 +61,51 @@ window.VZ = window.VZ || {};
       }
       this.ws = ws;
       this.stats.connects++;
+      let opened = false;
+      const url = ws.url;
+      ws.onopen = () => { opened = true; this.serverDown = false; };
       ws.onmessage = ev => this.onMessage(ev);
-      ws.onclose = ev => { if (this.ws === ws) { this.ws = null; this.scheduleReconnect('closed ' + ev.code); } };
+      ws.onclose = ev => {
+        if (this.ws !== ws) return;
+        this.ws = null;
+        if (opened) { this.scheduleReconnect('closed ' + ev.code); return; }
+        this.whyRefused(url);
+      };
       ws.onerror = () => { /* onclose follows */ };
     }
 
-    detach(ws) { ws.onmessage = null; ws.onclose = null; ws.onerror = null; }
+    detach(ws) { ws.onopen = null; ws.onmessage = null; ws.onclose = null; ws.onerror = null; }
+
+    /**
+     * The socket closed before it opened: browsers do not show the HTTP answer of a refused
+     * upgrade, so the same URL is asked over plain HTTP. The server validates before the upgrade,
+     * so a refusal comes back as its 4xx JSON error; no answer at all means the server is down.
+     */
+    async whyRefused(url) {
+      let status = 0;
+      let error = null;
+      try {
+        const res = await fetch(url.replace(/^ws/, 'http'), { headers: { Accept: 'application/json' }, cache: 'no-store' });
+        status = res.status;
+        try { const j = await res.json(); error = j && j.error ? j.error : null; } catch (e) { /* not JSON */ }
+      } catch (e) { status = 0; }
+      if (this.stopped || this.ws) return;
+      this.serverDown = status === 0;
+      if (error && REFUSALS.has(error.code) && this.h.onRefused) {
+        this.stopped = true;
+        this.setState('refused', { status, error });
+        this.h.onRefused(status, error);
+        return;
+      }
+      this.scheduleReconnect(status === 0 ? 'server unreachable' : 'refused (HTTP ' + status + ')');
+    }
 
     scheduleReconnect(why) {
       if (this.stopped || this.timer) return;
       const exp = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * Math.pow(2, Math.min(this.attempt, 8)));
       const delay = Math.round(exp / 2 + Math.random() * exp / 2);
       this.attempt++;
-      this.setState('reconnecting', { why, inMs: delay, attempt: this.attempt, since: this.position });
+      this.setState('reconnecting', { why, inMs: delay, attempt: this.attempt, since: this.position, down: !!this.serverDown });
       this.timer = setTimeout(() => { this.timer = null; this.connectNow(); }, delay);
     }
 

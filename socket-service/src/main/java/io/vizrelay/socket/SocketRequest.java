@@ -19,12 +19,20 @@ import io.vizrelay.common.visdom.TaskState;
  * @param autoReplay send the task's state at once ({@code /socket?task_id=}); false for visdom's
  *     own flow ({@code /socket}, {@code /task/<id>/socket}), which waits for {@code POST
  *     /env/<eid>}
+ * @param knownOnly refuse the upgrade (404) when the task is unknown ({@code known=1}, sent by the
+ *     page); without it a client may subscribe to a task before its job starts
  */
 public record SocketRequest(
-    String taskId, String env, Position since, boolean compact, boolean autoReplay, int maxPoints) {
+    String taskId,
+    String env,
+    Position since,
+    boolean compact,
+    boolean autoReplay,
+    boolean knownOnly,
+    int maxPoints) {
   public SocketRequest(
       String taskId, String env, Position since, boolean compact, boolean autoReplay) {
-    this(taskId, env, since, compact, autoReplay, 0);
+    this(taskId, env, since, compact, autoReplay, false, 0);
   }
 
   /** A point in a task's stream: {@code <epoch>:<seq>}. */
@@ -73,6 +81,7 @@ public record SocketRequest(
         since == null || since.isEmpty() ? null : Position.parse(since),
         compact,
         queryTask != null && pathTask == null,
+        "1".equals(ctx.queryParams().get("known")),
         maxPoints);
   }
 }

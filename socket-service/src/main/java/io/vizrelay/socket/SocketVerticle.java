@@ -222,6 +222,49 @@ public final class SocketVerticle extends VerticleBase {
 
   private void accept(
       RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
+    if (request.knownOnly()) {
+      acceptIfKnown(ctx, request, principal, readonly);
+      return;
+    }
+    open(ctx, request, principal, readonly);
+  }
+
+  /**
+   * {@code known=1}: an unknown task ({@link TaskPresence}) is refused with 404 before the upgrade.
+   */
+  private void acceptIfKnown(
+      RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
+    ctx.request().pause();
+    new TaskPresence(vertx, store, SHARE_LOOKUP_TIMEOUT_MS)
+        .known(request.taskId())
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && !ar.result()) {
+                ctx.request().resume();
+                ctx.fail(
+                    new ApiException(
+                        ErrorCode.TASK_NOT_FOUND,
+                        "no such task "
+                            + request.taskId()
+                            + ": nothing is stored for it and the registry does not know it"));
+                return;
+              }
+              open(ctx, request, principal, readonly);
+            });
+  }
+
+  private void open(
+      RoutingContext ctx, SocketRequest request, Principal principal, boolean readonly) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      // a plain GET (the page asking why its socket was refused, or HTTP/2): the request was valid,
+      // but this endpoint only speaks WebSocket
+      ctx.request().resume();
+      ctx.fail(
+          new ApiException(
+              ErrorCode.BAD_REQUEST,
+              "this endpoint is a WebSocket: send an HTTP/1.1 handshake (Upgrade: websocket)"));
+      return;
+    }
     ConnectionCounts.Lease lease = gate.browserSockets().acquire(principal);
     if (lease == null) {
       ctx.request().resume();

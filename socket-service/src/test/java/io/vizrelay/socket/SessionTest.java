@@ -172,7 +172,7 @@ class SessionTest {
 
   private Opened open(int queueLimit) throws Exception {
     CompletableFuture<Opened> opened = new CompletableFuture<>();
-    SocketRequest request = new SocketRequest(TASK, "main", null, false, true);
+    SocketRequest request = new SocketRequest(TASK, "main", null, false, true, false, 0);
     server =
         TestStores.await(
             vertx

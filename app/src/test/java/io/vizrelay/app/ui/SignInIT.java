@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 
 /**
  * With auth on, the page asks to sign in (the server answered 401), signs in through {@code
@@ -170,6 +171,40 @@ class SignInIT {
     assertTrue(ui.driver.findElement(By.id("h-meta")).getText().contains("shared by bob"));
     assertTrue(ui.drawn("loss", "main", 0, "y").contains(1.0), "the shared plot is drawn");
     ui.assertNoJsErrors();
+  }
+
+  /**
+   * The sign-in is a styled, labelled dialog: axe finds nothing serious, Esc keeps it, and it can
+   * be reopened.
+   */
+  @Test
+  void theSignInIsAccessibleSurvivesEscAndCanBeReopened() {
+    ui.open("");
+    ui.driver.manage().deleteAllCookies();
+    ui.open("");
+    ui.waitFor(
+        "the sign-in form",
+        d -> d.findElements(By.id("signin-username")).isEmpty() ? null : Boolean.TRUE);
+    assertEquals(List.of(), ui.axeViolations(), "axe on the sign-in page");
+    assertEquals("Sign in to vizrelay", ui.driver.findElement(By.id("signin-title")).getText());
+    ui.driver.findElement(By.id("signin-username")).sendKeys(Keys.ESCAPE);
+    ui.waitFor(
+        "the sign-in is still there after Esc",
+        d -> d.findElement(By.id("signin")).isDisplayed() ? Boolean.TRUE : null);
+    ui.screenshot("signin");
+    ui.js("document.getElementById('signin').close();"); // however it is closed, it comes back
+    ui.waitFor(
+        "dialog back", d -> d.findElement(By.id("signin")).isDisplayed() ? Boolean.TRUE : null);
+    assertTrue(
+        ui.driver.findElement(By.id("signin-open")).isDisplayed(),
+        "the header can reopen the sign-in");
+    ui.driver.findElement(By.id("signin-username")).sendKeys("alice");
+    ui.driver.findElement(By.id("signin-password")).sendKeys("alice-pw");
+    ui.driver.findElement(By.id("signin-ok")).click();
+    ui.waitFor(
+        "signed in as alice",
+        d -> d.findElements(By.id("signout")).isEmpty() ? null : Boolean.TRUE);
+    ui.driver.manage().deleteAllCookies(); // the other test starts signed out
   }
 
   @SuppressWarnings("unchecked")

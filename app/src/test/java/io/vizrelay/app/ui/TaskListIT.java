@@ -140,8 +140,27 @@ class TaskListIT {
   }
 
   @Test
-  void stopRoundTrip() {
+  void stopRoundTrip() throws Exception {
     ui.ingestPoint("demo-stop", "main", "loss", "train", 0, 1);
+    // its job keeps it running (a lost task cannot be stopped: its button is disabled)
+    AtomicBoolean alive = new AtomicBoolean(true);
+    Thread heartbeat =
+        new Thread(
+            () -> {
+              for (int i = 1; alive.get(); i++) {
+                try {
+                  ui.ingestPoint("demo-stop", "main", "loss", "train", i, 1);
+                  Thread.sleep(500); // the job's pace
+                } catch (InterruptedException e) {
+                  return;
+                } catch (Throwable t) {
+                  // the task may be finishing
+                }
+              }
+            },
+            "demo-stop-job");
+    heartbeat.setDaemon(true);
+    heartbeat.start();
     awaitRegistered("demo-stop");
     ui.open("?task_id=demo-stop");
     ui.waitLive("demo-stop");
@@ -183,6 +202,8 @@ class TaskListIT {
               : null;
         });
     // the job stops and reports it: the page shows the final status, the button goes away
+    alive.set(false);
+    heartbeat.join(5000);
     assertEquals(
         200,
         ui.post("/api/tasks/demo-stop/finish", "{\"status\":\"stopped\",\"exit_code\":143}")

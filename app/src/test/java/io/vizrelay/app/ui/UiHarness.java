@@ -59,6 +59,7 @@ final class UiHarness implements AutoCloseable {
   private final Path dataDir;
   private final Path profileDir;
   private final String external;
+  private boolean serverStopped;
 
   private UiHarness(
       Vertx vertx,
@@ -321,6 +322,69 @@ final class UiHarness implements AutoCloseable {
         });
   }
 
+  // ---------------------------------------------------------------- viewport, colour scheme,
+  // accessibility
+
+  /** Emulates a device viewport (CSS pixels); mobile = a phone (touch, no scrollbars). */
+  void viewport(int width, int height, boolean mobile) {
+    driver.executeCdpCommand(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
+  }
+
+  void desktopViewport() {
+    driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+  }
+
+  /** prefers-color-scheme: "dark", "light" or "" (the default). */
+  void colorScheme(String scheme) {
+    driver.executeCdpCommand(
+        "Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+  }
+
+  private static String axeSource;
+
+  /**
+   * Runs axe-core (the test-scoped WebJar org.webjars.npm:axe-core) on the page as it is now and
+   * returns its serious and critical violations as "rule: target (summary)" lines.
+   */
+  @SuppressWarnings("unchecked")
+  List<String> axeViolations() {
+    if (axeSource == null) {
+      try (var in = UiHarness.class.getClassLoader().getResourceAsStream(AXE_RESOURCE)) {
+        if (in == null) {
+          throw new AssertionError("axe-core is not on the test classpath: " + AXE_RESOURCE);
+        }
+        axeSource = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+    if (!Boolean.TRUE.equals(js("return !!window.axe;"))) {
+      // evaluated by the DevTools protocol in the page's global scope: the page's CSP does not
+      // apply
+      driver.executeCdpCommand("Runtime.evaluate", Map.of("expression", axeSource));
+    }
+    Object result =
+        ((JavascriptExecutor) driver)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations"
+                    + ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                    + ".flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' ') + ' (' + (n.failureSummary || '').replace(/\\s+/g, ' ') + ')'))))"
+                    + ".catch(e => done(['axe failed: ' + e]));");
+    return result == null ? List.of() : (List<String>) result;
+  }
+
+  static final String AXE_RESOURCE = "META-INF/resources/webjars/axe-core/4.6.3/axe.min.js";
+
+  /** Stops the embedded server (the browser stays): the page then sees a server that is down. */
+  void stopServer() throws Exception {
+    serverStopped = true;
+    await(server.stop());
+  }
+
   // ---------------------------------------------------------------- evidence
 
   Path screenshot(String name) {
@@ -346,6 +410,8 @@ final class UiHarness implements AutoCloseable {
       String m = e.getMessage();
       if (e.getLevel().intValue() >= Level.SEVERE.intValue()
           && !m.contains("Failed to load resource")
+          // a refused socket (unknown task, known=1) is the page's honest state, shown in the UI
+          && !m.contains("Error during WebSocket handshake")
           // the CSP blocking an inline handler in a text window's HTML (the corpus carries such
           // attacks on purpose) is the defence working; sanitize.js drops those attributes anyway
           && !m.contains(
@@ -373,7 +439,9 @@ final class UiHarness implements AutoCloseable {
     } finally {
       try {
         if (server != null) {
-          await(server.stop());
+          if (!serverStopped) {
+            await(server.stop());
+          }
           await(vertx.close());
         }
       } finally {
