@@ -18,17 +18,17 @@ import java.util.concurrent.TimeUnit;
  * ./mvnw -q -B -DskipTests package &amp;&amp; java -jar bench/target/vizrelay-bench.jar [--quick] [scenario...]
  * </pre>
  *
- * Scenarios: {@code ingest window-size relay late-join downsample idle-sockets restart memory} (default: all
- * of these) and {@code cluster-relay} and {@code registry} (only when named: the relay, and the
- * task registry, against a loopback cluster of the service jars, next to the embedded node; {@code
- * --service-jars <dir>} holds {@code vizrelay-{ingest,socket,taskinfo}.jar}, default each module's
- * {@code target/}). A full run of every scenario rewrites the results block of {@code
- * BENCHMARKS.md}; {@code --write} forces it, {@code --no-write} prevents it. Other options: {@code
- * --jar <vizrelay.jar>}, {@code --out <file>}, {@code --server-jvm-opt <opt>} (repeatable), {@code
- * --jfr <dir>} (a JFR recording per vizrelay server, for profiling), {@code --shapes 1x1,8x100} (a
- * subset of the ingest shapes; implies --no-write), {@code --startup-data <dir>} (the memory
- * scenario's 1,000 stored tasks, kept there and reused: they take minutes to write). {@code
- * --bare-server <dir>} runs the bare ceiling server (used internally).
+ * Scenarios: {@code ingest window-size relay late-join downsample idle-sockets restart memory}
+ * (default: all of these) and {@code cluster-relay} and {@code registry} (only when named: the
+ * relay, and the task registry, against a loopback cluster of the service jars, next to the
+ * embedded node; {@code --service-jars <dir>} holds {@code vizrelay-{ingest,socket,taskinfo}.jar},
+ * default each module's {@code target/}). A full run of every scenario rewrites the results block
+ * of {@code BENCHMARKS.md}; {@code --write} forces it, {@code --no-write} prevents it. Other
+ * options: {@code --jar <vizrelay.jar>}, {@code --out <file>}, {@code --server-jvm-opt <opt>}
+ * (repeatable), {@code --jfr <dir>} (a JFR recording per vizrelay server, for profiling), {@code
+ * --shapes 1x1,8x100} (a subset of the ingest shapes; implies --no-write), {@code --startup-data
+ * <dir>} (the memory scenario's 1,000 stored tasks, kept there and reused: they take minutes to
+ * write). {@code --bare-server <dir>} runs the bare ceiling server (used internally).
  */
 public final class Bench {
   static final String BEGIN =

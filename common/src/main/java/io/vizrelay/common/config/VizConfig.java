@@ -154,7 +154,10 @@ public record VizConfig(
         wsCompression);
   }
 
-  /** {@code VIZRELAY_LOG_FORMAT}: read by the jar's LogSetup and the service jars' logback.xml; checked. */
+  /**
+   * {@code VIZRELAY_LOG_FORMAT}: read by the jar's LogSetup and the service jars' logback.xml;
+   * checked.
+   */
   static void checkLogFormat(EnvVars e) {
     String format = e.string("VIZRELAY_LOG_FORMAT", "text");
     if (!format.equals("text") && !format.equals("json")) {
