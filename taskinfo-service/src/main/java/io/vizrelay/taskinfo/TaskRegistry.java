@@ -50,11 +50,19 @@ final class TaskRegistry implements Registry {
     this.listener = listener;
   }
 
-  /** Opens {@code <dataDir>/taskinfo.db} and loads the registry from it. */
+  /**
+   * Opens {@code <dataDir>/taskinfo.db} (a database that cannot be opened fails the start) and
+   * loads the registry from it in the background: calls made meanwhile wait for the load ({@link
+   * LoadingRegistry}), so the server does not wait for every row to be decoded before it answers.
+   */
   static Opener opener(VizConfig config, TaskinfoConfig limits) {
     return (vertx, listener) ->
         TaskDb.open(vertx, config.dataDir(), config.fsync())
-            .compose(db -> load(db, limits, TaskOwner.unownedUser(config), listener));
+            .map(
+                db ->
+                    new LoadingRegistry(
+                        load(db, limits, TaskOwner.unownedUser(config), listener)
+                            .onFailure(e -> LOG.error("task registry could not be loaded", e))));
   }
 
   /** The registry as stored in {@code db}. */
