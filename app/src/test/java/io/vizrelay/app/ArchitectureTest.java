@@ -155,4 +155,27 @@ class ArchitectureTest {
             .because("the two store tiers share only io.vizrelay.common.store");
     rule.check(classes);
   }
+
+  /** Every production package says what it owns (CONTRIBUTING): a package-info.java beside it. */
+  @Test
+  void everyPackageHasAPackageInfo() throws java.io.IOException {
+    java.nio.file.Path root = java.nio.file.Path.of("..").toAbsolutePath().normalize();
+    List<java.nio.file.Path> sources;
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(root, 12)) {
+      sources =
+          files
+              .filter(f -> f.toString().endsWith(".java"))
+              .filter(f -> f.toString().contains("/src/main/java/"))
+              .filter(f -> !f.toString().contains("/.wip/") && !f.toString().contains("/target/"))
+              .toList();
+    }
+    assertTrue(sources.size() > 100, "the walk sees the modules' sources: " + sources.size());
+    List<java.nio.file.Path> missing =
+        sources.stream()
+            .map(java.nio.file.Path::getParent)
+            .distinct()
+            .filter(dir -> !java.nio.file.Files.exists(dir.resolve("package-info.java")))
+            .toList();
+    assertTrue(missing.isEmpty(), "packages without a package-info.java: " + missing);
+  }
 }
