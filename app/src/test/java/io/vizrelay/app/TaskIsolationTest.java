@@ -34,15 +34,34 @@ class TaskIsolationTest extends EmbeddedServerTest {
     assertEquals(bBefore[0], bBrowsers.get(0).frames().size(), "B's browser got nothing of A");
     assertEquals(bBefore[1], bBrowsers.get(1).frames().size(), "B's browser got nothing of A");
 
-    int[] aBefore = counts(aBrowsers);
     post(explicitMode(mode), b, "win_b");
     barrier(aBrowsers, bBrowsers);
     for (Browser br : bBrowsers) {
       assertEquals(List.of("win_b"), windowIds(br));
     }
-    Thread.sleep(300); // a negative test: this timeout must expire with nothing arriving at A
-    assertEquals(aBefore[0], aBrowsers.get(0).frames().size(), "A's browser got nothing of B");
-    assertEquals(aBefore[1], aBrowsers.get(1).frames().size(), "A's browser got nothing of B");
+    // no timeout as the negative check: a marker window of A's own, posted after B's, has to reach
+    // A's browsers; whatever of B's could have leaked would be in A's stream before it
+    post(explicitMode(mode), a, "win_a_marker");
+    for (Browser br : aBrowsers) {
+      awaitWindow(br, "win_a_marker");
+      assertEquals(List.of("win_a", "win_a_marker"), windowIds(br), "A's browser got nothing of B");
+      assertTrue(
+          br.frames().stream().noneMatch(f -> f.toString().contains("win_b")),
+          "no frame at A names B's window: " + br.frames());
+    }
+  }
+
+  private static void awaitWindow(Browser br, String win) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      int seen = br.frames().size();
+      if (windowIds(br).contains(win)) {
+        return;
+      }
+      long left = deadline - System.currentTimeMillis();
+      assertTrue(left > 0, win + " did not reach the browser: " + br.frames());
+      br.awaitCount(seen + 1, left);
+    }
   }
 
   private static Mode explicitMode(Mode mode) {
