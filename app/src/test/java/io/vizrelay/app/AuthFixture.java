@@ -172,6 +172,18 @@ final class AuthFixture implements AutoCloseable {
       return status == 101;
     }
 
+    /**
+     * Completes once the server answered a ping sent now: every text frame this client wrote before
+     * has been read and dispatched by the server, and every frame the server sent before has
+     * arrived.
+     */
+    io.vertx.core.Future<Void> barrier() {
+      io.vertx.core.Promise<Void> pong = io.vertx.core.Promise.promise();
+      ws.pongHandler(b -> pong.tryComplete());
+      ws.writePing(io.vertx.core.buffer.Buffer.buffer("barrier"));
+      return pong.future();
+    }
+
     /** Waits (bounded) for a frame containing {@code text}. */
     String await(String text) throws InterruptedException {
       long deadline = System.currentTimeMillis() + 10_000;

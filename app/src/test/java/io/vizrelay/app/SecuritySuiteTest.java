@@ -642,7 +642,7 @@ class SecuritySuiteTest {
         .writeTextMessage(
             "{\"cmd\":\"forward_to_vis\",\"data\":{\"event_type\":\"KeyPress\",\"key\":\"bob-forward\",\"pane_data\":false}}");
     bobBrowser.ws().writeTextMessage("{\"cmd\":\"delete_env\",\"eid\":\"main\"}");
-    Thread.sleep(500);
+    TestServer.await(bobBrowser.barrier()); // bob's commands were read and dispatched
     aliceBrowser
         .ws()
         .writeTextMessage(
@@ -651,7 +651,7 @@ class SecuritySuiteTest {
     assertEquals(
         200, fx.post("/task/" + SHARED + "/events", event("marker"), "Authorization", a).status());
     bobBrowser.await("\"marker\"");
-    Thread.sleep(200);
+    aliceBrowser.await("\"marker\""); // alice's stream is past anything bob's commands made
     List<String> aliceFrames;
     synchronized (aliceBrowser.frames()) {
       aliceFrames = List.copyOf(aliceBrowser.frames());

@@ -120,7 +120,7 @@ class SharingTest {
     bobBrowser
         .ws()
         .writeTextMessage("{\"cmd\":\"save\",\"prev_eid\":\"main\",\"eid\":\"copy\",\"data\":{}}");
-    Thread.sleep(500);
+    TestServer.await(bobBrowser.barrier()); // bob's commands were read and dispatched
     assertEquals(
         200,
         fx.post("/task/" + TASK + "/events", event("marker"), "Authorization", alice).status());
