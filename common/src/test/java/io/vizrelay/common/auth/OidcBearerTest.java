@@ -69,7 +69,21 @@ class OidcBearerTest {
   }
 
   static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // a hang is a bug; leave what every thread was doing in the report
+      StringBuilder dump = new StringBuilder("no answer in 20 s; threads:\n");
+      Thread.getAllStackTraces()
+          .forEach(
+              (thread, stack) -> {
+                dump.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+                for (StackTraceElement frame : stack) {
+                  dump.append("    at ").append(frame).append('\n');
+                }
+              });
+      throw new AssertionError(dump.toString(), e);
+    }
   }
 
   /** The refusal's message, or fails when the token was accepted. */

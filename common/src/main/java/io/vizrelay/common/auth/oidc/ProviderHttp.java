@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -25,6 +26,9 @@ import java.util.stream.Collectors;
 public final class ProviderHttp {
   /** Connect and idle timeout of one call. */
   public static final int TIMEOUT_MS = 10_000;
+
+  /** Upper bound of one whole call (connect, send, answer). */
+  public static final int TOTAL_TIMEOUT_MS = 15_000;
 
   /** Largest document accepted from the provider. */
   public static final int MAX_BYTES = 1 << 20;
@@ -80,6 +84,9 @@ public final class ProviderHttp {
         .request(options)
         .compose(req -> body == null ? req.send() : req.send(body))
         .compose(resp -> read(resp, url))
+        // the whole call is bounded, not only each idle gap: a provider that trickles or a pool
+        // wait can never hold a sign-in or a key refresh longer than this
+        .timeout(TOTAL_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .recover(
             err ->
                 Future.failedFuture(

@@ -1,6 +1,7 @@
 package io.vizrelay.common.auth.oidc;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -85,48 +86,71 @@ public final class RemoteKeys {
    * A fetch for a token whose key id is not cached: shares a fetch under way, else fetches unless
    * one was made on demand less than {@code minRefresh} ago (then answers the cached keys).
    */
-  public synchronized Future<KeySet> refreshForUnknownKey() {
-    if (inFlight != null) {
-      return inFlight;
+  public Future<KeySet> refreshForUnknownKey() {
+    Promise<KeySet> started;
+    synchronized (this) {
+      if (inFlight != null) {
+        return inFlight.recover(err -> Future.succeededFuture(current));
+      }
+      long now = System.nanoTime();
+      if (onDemandYet && now - lastOnDemand < minRefreshNanos) {
+        return Future.succeededFuture(current);
+      }
+      onDemandYet = true;
+      lastOnDemand = now;
+      started = begin();
     }
-    long now = System.nanoTime();
-    if (onDemandYet && now - lastOnDemand < minRefreshNanos) {
-      return Future.succeededFuture(current);
-    }
-    onDemandYet = true;
-    lastOnDemand = now;
-    return fetch().recover(err -> Future.succeededFuture(current));
+    return call(started).recover(err -> Future.succeededFuture(current));
   }
 
-  /** Fetches the JWKS now; on failure the cache is kept (and the future fails). */
-  synchronized Future<KeySet> fetch() {
-    if (inFlight != null) {
-      return inFlight;
+  /**
+   * Fetches the JWKS now (or joins a fetch under way); on failure the cache is kept (and the future
+   * fails). No lock is held while the provider is called or its answer handled.
+   */
+  Future<KeySet> fetch() {
+    Promise<KeySet> started;
+    synchronized (this) {
+      if (inFlight != null) {
+        return inFlight;
+      }
+      started = begin();
     }
+    return call(started);
+  }
+
+  /** Marks a fetch under way; the caller holds the lock and then {@link #call}s outside it. */
+  private Promise<KeySet> begin() {
+    Promise<KeySet> promise = Promise.promise();
+    inFlight = promise.future();
+    return promise;
+  }
+
+  private Future<KeySet> call(Promise<KeySet> promise) {
     fetches.incrementAndGet();
-    Future<KeySet> f =
-        http.getJson(jwksUri)
-            .map(this::parse)
-            .onSuccess(
-                set -> {
-                  if (current == null || !current.kids().equals(set.kids())) {
-                    LOG.info("signing keys of {}: {}", jwksUri, set.kids());
-                  }
-                  current = set;
-                })
-            .onFailure(
-                err ->
-                    LOG.warn(
-                        "signing keys not refreshed, the cached ones stay in use: {}",
-                        err.getMessage()));
-    inFlight = f;
-    f.onComplete(
-        ar -> {
-          synchronized (this) {
-            inFlight = null;
-          }
-        });
-    return f;
+    http.getJson(jwksUri)
+        .map(this::parse)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                keep(ar.result());
+              } else {
+                LOG.warn(
+                    "signing keys not refreshed, the cached ones stay in use: {}",
+                    ar.cause().getMessage());
+              }
+              synchronized (this) {
+                inFlight = null;
+              }
+              promise.handle(ar);
+            });
+    return promise.future();
+  }
+
+  private void keep(KeySet set) {
+    if (current == null || !current.kids().equals(set.kids())) {
+      LOG.info("signing keys of {}: {}", jwksUri, set.kids());
+    }
+    current = set;
   }
 
   private KeySet parse(JsonObject jwks) {
