@@ -265,14 +265,26 @@ public final class SocketVerticle extends VerticleBase {
               "this endpoint is a WebSocket: send an HTTP/1.1 handshake (Upgrade: websocket)"));
       return;
     }
-    ConnectionCounts.Lease lease = gate.browserSockets().acquire(principal);
-    if (lease == null) {
-      ctx.request().resume();
-      ctx.fail(
-          new ApiException(
-              ErrorCode.TOO_MANY_REQUESTS, "too many open sockets for user " + principal.userId()));
-      return;
-    }
+    ctx.request().pause(); // the handshake waits for the count (toWebSocket() resumes it)
+    gate.browserSockets()
+        .acquire(principal)
+        .onSuccess(lease -> handshake(ctx, request, principal, readonly, lease))
+        .onFailure(
+            refused -> {
+              ctx.request().resume();
+              ctx.fail(refused); // 429 at the limit
+            });
+  }
+
+  /**
+   * The handshake, once the user's socket is counted; the lease is released on every close path.
+   */
+  private void handshake(
+      RoutingContext ctx,
+      SocketRequest request,
+      Principal principal,
+      boolean readonly,
+      ConnectionCounts.Lease lease) {
     ctx.request()
         .toWebSocket()
         .onSuccess(

@@ -55,12 +55,7 @@ public final class AuthGate {
     this.auth = config.auth();
     this.origin = new RequestOrigin(auth);
     this.authenticator = new Authenticator(auth, config.user(), tokens, keys, origin, revocations);
-    this.limits =
-        new RequestLimits(
-            auth,
-            vertx == null
-                ? IngestRate.local(auth.ingestRatePerSecond())
-                : IngestRate.of(vertx, auth.ingestRatePerSecond()));
+    this.limits = new RequestLimits(auth, RateBuckets.of(vertx));
     Sessions sessions = new Sessions(auth, tokens, limits, revocations);
     OidcLogin oidc =
         provider != null && provider.metadata() != null
@@ -68,8 +63,13 @@ public final class AuthGate {
             : null;
     this.login =
         new LoginEndpoints(auth, tokens, users, limits, origin, sessions, oidc, revocations);
-    this.browserSockets = new ConnectionCounts(auth.enabled(), auth.maxConnectionsPerUser());
-    this.jobSockets = new ConnectionCounts(auth.enabled(), auth.maxConnectionsPerUser());
+    ConnectionGrid grid = auth.enabled() ? ConnectionGrid.of(vertx) : null;
+    this.browserSockets =
+        new ConnectionCounts(
+            ConnectionCounts.Kind.BROWSER, auth.enabled(), auth.maxConnectionsPerUser(), grid);
+    this.jobSockets =
+        new ConnectionCounts(
+            ConnectionCounts.Kind.JOB, auth.enabled(), auth.maxConnectionsPerUser(), grid);
   }
 
   /**
