@@ -72,8 +72,12 @@ final class ConnectionGrid {
 
   /** True when this member may count one more socket under {@code key} (the sum stays ≤ max). */
   Future<Boolean> claim(String key, int max) {
-    CompletableFuture<Boolean> stage =
-        map.submitToKey(key, new Claim(member, max)).toCompletableFuture();
+    CompletableFuture<Boolean> stage;
+    try {
+      stage = map.submitToKey(key, new Claim(member, max)).toCompletableFuture();
+    } catch (RuntimeException notActive) {
+      return Future.failedFuture(GridCall.translate(notActive, "the connection count"));
+    }
     Future<Boolean> answer =
         GridCall.of(stage, "the connection count").timeout(CLAIM_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     answer.onFailure(
@@ -89,8 +93,12 @@ final class ConnectionGrid {
 
   /** Gives one of this member's sockets under {@code key} back. */
   Future<Void> release(String key) {
-    return GridCall.of(map.submitToKey(key, new Release(member)), "the connection count")
-        .mapEmpty();
+    try {
+      return GridCall.of(map.submitToKey(key, new Release(member)), "the connection count")
+          .mapEmpty();
+    } catch (RuntimeException notActive) {
+      return Future.failedFuture(GridCall.translate(notActive, "the connection count"));
+    }
   }
 
   /** The sockets counted under {@code key}, all members together. */

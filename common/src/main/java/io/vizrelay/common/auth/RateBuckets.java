@@ -81,7 +81,7 @@ abstract class RateBuckets {
       @Override
       Future<Long> take(Limit limit, String key) {
         Take take = new Take(limit.ratePerSecond(), limit.burst(), System.currentTimeMillis());
-        return GridCall.of(buckets.submitToKey(limit.prefix() + key, take), "the rate limit")
+        return submit(limit.prefix() + key, take)
             .recover(
                 err -> {
                   LOG.warn(
@@ -90,6 +90,14 @@ abstract class RateBuckets {
                       err.toString());
                   return fallback.take(limit, key);
                 });
+      }
+
+      private Future<Long> submit(String key, Take take) {
+        try {
+          return GridCall.of(buckets.submitToKey(key, take), "the rate limit");
+        } catch (RuntimeException notActive) {
+          return Future.failedFuture(GridCall.translate(notActive, "the rate limit"));
+        }
       }
     };
   }
