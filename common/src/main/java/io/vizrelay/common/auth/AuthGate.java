@@ -20,9 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The process's auth: one instance per Vert.x ({@link #forProcess}), shared by every service of the
  * process, so keys, users, rate limits and connection counts exist once. It wires the parts, each
  * with one job: {@link Authenticator} (credential to {@link Principal}, 401), {@link RequestLimits}
- * (ingest rate, sign-in attempts, 429), {@link RequestOrigin} (WebSocket origin, CSRF, Host),
- * {@link ConnectionCounts} (sockets per user) and {@link LoginEndpoints} (sign-in). The checks
- * {@link #requireWatch}/{@link #requireWrite} (403) apply {@link Authorizer}.
+ * (ingest rate, sign-in attempts, 429; counted by {@link RateBuckets}), {@link RequestOrigin}
+ * (WebSocket origin, CSRF, Host), {@link ConnectionCounts} (sockets per user) and {@link
+ * LoginEndpoints} (sign-in). In a cluster the rates and the socket counts are the cluster's (grid
+ * maps), else this process's. The checks {@link #requireWatch}/{@link #requireWrite} (403) apply
+ * {@link Authorizer}.
  */
 public final class AuthGate {
   /** The session cookie: a JWT, HttpOnly, SameSite=Strict. */
