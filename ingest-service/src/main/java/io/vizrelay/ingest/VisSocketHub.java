@@ -1,5 +1,6 @@
 package io.vizrelay.ingest;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -77,8 +78,13 @@ public final class VisSocketHub {
 
   /** The handshake, once the user's socket is counted; a failed upgrade gives the count back. */
   private void handshake(RoutingContext ctx, String taskId, ConnectionCounts.Lease lease) {
-    ctx.request()
-        .toWebSocket()
+    Future<ServerWebSocket> upgraded;
+    try {
+      upgraded = ctx.request().toWebSocket();
+    } catch (RuntimeException closed) { // the connection went while the count was claimed
+      upgraded = Future.failedFuture(closed);
+    }
+    upgraded
         .onSuccess(ws -> open(taskId, ws, lease))
         .onFailure(
             err -> {

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -285,8 +286,13 @@ public final class SocketVerticle extends VerticleBase {
       Principal principal,
       boolean readonly,
       ConnectionCounts.Lease lease) {
-    ctx.request()
-        .toWebSocket()
+    Future<ServerWebSocket> upgraded;
+    try {
+      upgraded = ctx.request().toWebSocket();
+    } catch (RuntimeException closed) { // the connection went while the count was claimed
+      upgraded = Future.failedFuture(closed);
+    }
+    upgraded
         .onSuccess(
             ws -> {
               hubContext = vertx.getOrCreateContext();
