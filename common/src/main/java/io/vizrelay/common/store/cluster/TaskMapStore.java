@@ -347,7 +347,9 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
     }
     task.pgSeq = task.lastSeq;
     long nanos = System.nanoTime() - start;
-    residency.loaded(nanos);
+    if (owns(taskId)) {
+      residency.loaded(nanos);
+    }
     LOG.debug(
         "loaded task {} from PostgreSQL at {}:{} ({} frames after the snapshot, ring {}) in {} ms",
         taskId,
@@ -357,6 +359,18 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
         task.ring.size(),
         nanos / 1_000_000);
     return task;
+  }
+
+  /**
+   * Whether this member owns {@code taskId}'s partition. A backup replica that lacks the task (the
+   * first replay after it was created or loaded on its owner) loads its copy through this loader
+   * too; the meters count the owner's loads only, one per task coming back.
+   */
+  private boolean owns(String taskId) {
+    HazelcastInstance hz = hazelcast;
+    return hz != null
+        && hz.getPartitionService().getPartition(taskId).getOwner() != null
+        && hz.getPartitionService().getPartition(taskId).getOwner().localMember();
   }
 
   private static RingFrame frame(StreamWrite.Row r) {
