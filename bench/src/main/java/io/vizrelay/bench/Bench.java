@@ -36,7 +36,8 @@ public final class Bench {
   static final String END = "<!-- bench:results:end -->";
 
   /** Scenarios run only when named: they need the service jars and start 3–4 more JVMs. */
-  static final List<String> OPTIONAL = List.of("cluster-relay", "registry", "cluster-pg");
+  static final List<String> OPTIONAL =
+      List.of("cluster-relay", "registry", "cluster-pg", "cluster-pg-memory");
 
   private Bench() {}
 
@@ -58,7 +59,8 @@ public final class Bench {
             new MemoryScenario(),
             new ClusterRelayScenario(),
             new RegistryScenario(),
-            new ClusterPgScenario())) {
+            new ClusterPgScenario(),
+            new ClusterPgMemoryScenario())) {
       all.put(s.name(), s);
     }
     List<String> defaults = all.keySet().stream().filter(n -> !OPTIONAL.contains(n)).toList();

@@ -125,6 +125,7 @@ public final class ClusterNode {
                     .baseUnit("seconds")
                     .strongReference(true)
                     .register(Metrics.of(vertx).registry());
+                tier.residency().register(Metrics.of(vertx));
               }
               LOG.info(
                   "joined cluster {} as {} in {} ms; members={}",
