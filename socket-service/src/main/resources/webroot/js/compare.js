@@ -346,7 +346,7 @@ window.VZ = window.VZ || {};
     return {
       taskId: 'compare',
       onDirty: markDirty,
-      view: () => host.view(),
+      view: () => Object.assign({}, host.view(), { xaxis: 'step' }), // times of different runs do not compare
       arrange: null,
       timeOrigin: () => null,
       source: (pane, i) => g.sources[i],
