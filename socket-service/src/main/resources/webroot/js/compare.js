@@ -17,6 +17,7 @@ window.VZ = window.VZ || {};
     tasks: new Map(), // task id -> {id, k, stream, wins: Map(env|win -> window), refused, conn, syncing}
     groups: new Map(), // overlay key -> {key, title, pane, sources: [{taskId, env, win, trace}], members}
     unmatched: [],
+    pickOrder: [], // the picker's checked tasks, in the order they were checked
     dirty: new Set(),
     pending: false,
     rebuildTimer: null,
@@ -50,7 +51,12 @@ window.VZ = window.VZ || {};
     if (btn) btn.addEventListener('click', openPicker);
     const dlg = $('compare-dlg');
     if (dlg) {
-      $('compare-list').addEventListener('change', updatePickerButton);
+      $('compare-list').addEventListener('change', ev => {
+        const c = ev.target;
+        cmp.pickOrder = cmp.pickOrder.filter(id => id !== c.value);
+        if (c.checked) cmp.pickOrder.push(c.value);
+        updatePickerButton();
+      });
       dlg.addEventListener('close', () => {
         if (dlg.returnValue !== 'compare') return;
         const ids = picked();
@@ -59,8 +65,10 @@ window.VZ = window.VZ || {};
     }
   }
 
+  /** The checked tasks, in the order they were checked (the first keeps the first colour). */
   function picked() {
-    return Array.from(document.querySelectorAll('#compare-list input[type=checkbox]:checked')).map(c => c.value);
+    const checked = new Set(Array.from(document.querySelectorAll('#compare-list input[type=checkbox]:checked')).map(c => c.value));
+    return cmp.pickOrder.filter(id => checked.has(id));
   }
 
   function updatePickerButton() {
@@ -75,6 +83,7 @@ window.VZ = window.VZ || {};
     const list = $('compare-list');
     list.textContent = '';
     const checked = new Set(cmp.ids.length ? cmp.ids : [host.current()].filter(Boolean));
+    cmp.pickOrder = [];
     const add = (t, shared) => {
       const id = t.task_id;
       const row = el('label', 'compare-row');
@@ -82,6 +91,7 @@ window.VZ = window.VZ || {};
       c.type = 'checkbox';
       c.value = id;
       c.checked = checked.has(id);
+      if (c.checked) cmp.pickOrder.push(id);
       row.append(c, el('span', 'tid', id), el('span', 'small', [shared ? 'by ' + t.user_id : null, t.status, t.project_id].filter(Boolean).join(' · ')));
       list.append(row);
     };
