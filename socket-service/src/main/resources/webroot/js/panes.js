@@ -575,6 +575,8 @@ window.VZ = window.VZ || {};
       if (xmode !== 'step' && this.zoom) { this.zoom = null; this.zoomSeq++; }
       const traces = this.shownTraces(Array.isArray(content.data) ? content.data : []);
       this.updateMark();
+      const logBtn = this.tools.querySelector('.log-toggle');
+      if (logBtn) logBtn.setAttribute('aria-pressed', String(this.logOn()));
       this.drawn = { smooth, xmode, clip: !!view.clip && kind.cartesian, log: kind.logScale && this.logOn() };
       const drawTraces = [];
       this.map = { raw: [], smooth: [] };

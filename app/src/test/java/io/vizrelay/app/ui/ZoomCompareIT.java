@@ -67,10 +67,9 @@ class ZoomCompareIT {
     for (int from = chunk; from < N; from += chunk) {
       post(alice, "/update", append("alice-big", "loss", xs(from, chunk), ys(from, chunk)));
     }
-    for (String task : List.of("alice-a", "alice-b")) {
-      post(alice, "/events", plot(task, "loss", 0, 50));
-    }
-    post(bob, "/events", plot("bob-secret", "loss", 0, 50));
+    post(alice, "/events", curve("alice-a", 0));
+    post(alice, "/events", curve("alice-b", 1));
+    post(bob, "/events", curve("bob-secret", 2));
   }
 
   @AfterAll
@@ -90,6 +89,22 @@ class ZoomCompareIT {
     return Math.round((Math.sin(i / 5000.0) + 2 + (i % 7) * 0.01) * 1000) / 1000.0;
   }
 
+  static final int RUN = 100;
+
+  /** The loss curve of run k of the comparison (each run decays at its own pace). */
+  static double run(int k, int i) {
+    return Math.round((2.0 * Math.exp(-i / (20.0 + 25 * k)) + 0.2 + 0.03 * Math.sin(i)) * 1000)
+        / 1000.0;
+  }
+
+  static String curve(String task, int k) {
+    StringBuilder y = new StringBuilder("[");
+    for (int i = 0; i < RUN; i++) {
+      y.append(i == 0 ? "" : ",").append(run(k, i));
+    }
+    return plot(task, "loss", xs(0, RUN), y.append(']').toString());
+  }
+
   static String xs(long from, int n) {
     StringBuilder b = new StringBuilder(n * 8).append('[');
     for (long i = from; i < from + n; i++) {
@@ -107,14 +122,18 @@ class ZoomCompareIT {
   }
 
   static String plot(String task, String win, long from, int n) {
+    return plot(task, win, xs(from, n), ys(from, n));
+  }
+
+  static String plot(String task, String win, String x, String y) {
     return "{\"task_id\":\""
         + task
         + "\",\"eid\":\"main\",\"win\":\""
         + win
         + "\",\"data\":[{\"x\":"
-        + xs(from, n)
+        + x
         + ",\"y\":"
-        + ys(from, n)
+        + y
         + ",\"name\":\"train\",\"type\":\"scatter\",\"mode\":\"lines\"}],"
         + "\"layout\":{\"title\":\""
         + win
@@ -462,13 +481,13 @@ class ZoomCompareIT {
     ui.driver.findElement(By.id("g-log")).click();
     ui.waitFor("log y", d -> "log".equals(fig(win).get("yaxis")) ? true : null);
     // live points of both tasks
-    post(alice, "/update", append("alice-a", "loss", "[50]", "[7.25]"));
-    post(alice, "/update", append("alice-b", "loss", "[50]", "[8.5]"));
+    post(alice, "/update", append("alice-a", "loss", "[100]", "[0.1234]"));
+    post(alice, "/update", append("alice-b", "loss", "[100]", "[0.2345]"));
     ui.waitFor(
         "live points of both drawn",
         d ->
-            ui.drawn(win, "main", 0, "y").contains(7.25)
-                    && ui.drawn(win, "main", 1, "y").contains(8.5)
+            ui.drawn(win, "main", 0, "y").contains(0.1234)
+                    && ui.drawn(win, "main", 1, "y").contains(0.2345)
                 ? true
                 : null);
     // a refresh keeps the comparison (the URL holds it)
@@ -477,13 +496,25 @@ class ZoomCompareIT {
     ui.waitFor(
         "after the refresh: both curves with their live points, log kept",
         d ->
-            ui.drawn(again, "main", 0, "y").contains(7.25)
-                    && ui.drawn(again, "main", 1, "y").contains(8.5)
+            ui.drawn(again, "main", 0, "y").contains(0.1234)
+                    && ui.drawn(again, "main", 1, "y").contains(0.2345)
                     && "log".equals(fig(again).get("yaxis"))
                 ? true
                 : null);
     ui.driver.findElement(By.id("g-log")).click();
     ui.waitFor("linear y", d -> !"log".equals(fig(again).get("yaxis")) ? true : null);
+    // smoothing applies to every trace of the overlay
+    ui.js(
+        "const s = document.getElementById('g-smooth'); s.value = '0.6';"
+            + " s.dispatchEvent(new Event('input'));");
+    ui.waitFor(
+        "both traces smoothed",
+        d -> {
+          Object sm = fig(again).get("smoothed");
+          return sm instanceof List<?> l && l.size() == 2 && l.get(0) != null && l.get(1) != null
+              ? true
+              : null;
+        });
     ui.screenshot("docs-screenshot-compare");
     ui.assertNoJsErrors();
   }
@@ -511,15 +542,17 @@ class ZoomCompareIT {
     ui.waitFor(
         "both curves in one plot",
         d ->
-            ui.drawn(win, "main", 0, "y").size() >= 50 && ui.drawn(win, "main", 1, "y").size() >= 50
+            ui.drawn(win, "main", 0, "y").size() >= RUN
+                    && ui.drawn(win, "main", 1, "y").size() >= RUN
                 ? true
                 : null);
-    List<Double> want = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      want.add(y(i));
+    for (int k = 0; k < 2; k++) {
+      List<Double> want = new ArrayList<>();
+      for (int i = 0; i < RUN; i++) {
+        want.add(run(k, i));
+      }
+      assertEquals(want, ui.drawn(win, "main", k, "y").subList(0, RUN), "run " + k);
     }
-    assertEquals(want, ui.drawn(win, "main", 0, "y").subList(0, 50));
-    assertEquals(want, ui.drawn(win, "main", 1, "y").subList(0, 50));
     Map<String, Object> f = fig(win);
     List<Object> names = (List<Object>) f.get("names");
     assertEquals(List.of("alice-a · train", "alice-b · train"), names);
