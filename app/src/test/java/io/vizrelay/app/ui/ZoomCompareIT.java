@@ -194,6 +194,7 @@ class ZoomCompareIT {
                     + " body: JSON.stringify({username: 'alice', password: 'alice-pw'})})"
                     + ".then(r => done(r.status), e => done(String(e)));");
     assertEquals(200L, status);
+    ui.js("localStorage.removeItem('vz.view:compare');"); // each test starts from the default view
   }
 
   @SuppressWarnings("unchecked")
