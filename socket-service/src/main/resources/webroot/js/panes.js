@@ -281,10 +281,12 @@ window.VZ = window.VZ || {};
         title = 'bucketed to at most ' + VZ.points.maxPoints() + ' points per trace, every bucket\'s first, last, min and max kept; zoom for the raw points';
       }
       if (this.zoomError) { text += (text ? ' · ' : '') + 'zoom failed'; title = this.zoomError; }
+      // written only when changed: live appends call this on every draw
       if (this.mark.textContent !== text) this.mark.textContent = text;
-      this.mark.title = title;
-      this.mark.hidden = !text;
-      this.mark.dataset.zoom = this.zoom ? 'true' : 'false';
+      if (this.mark.title !== title) this.mark.title = title;
+      if (this.mark.hidden !== !text) this.mark.hidden = !text;
+      const z = this.zoom ? 'true' : 'false';
+      if (this.mark.dataset.zoom !== z) this.mark.dataset.zoom = z;
     }
 
     /** Plotly's relayout: a zoom or pan fetches the raw points of the range; autorange goes back. */
