@@ -277,6 +277,7 @@ window.VZ = window.VZ || {};
   }
 
   function renderHeader() {
+    if (app.compare) { if (VZ.compare) VZ.compare.renderHeader(); return; }
     const id = app.taskId;
     $('task-head').hidden = !id;
     $('view-tools').hidden = !id || !!app.denied || !!app.missing;
@@ -542,7 +543,10 @@ window.VZ = window.VZ || {};
     let p = m.get(win.id);
     if (p) {
       p.seen = true;
-      if (app.snapshot && p.win.contentID === win.contentID && p.win.version === win.version) return;
+      // a bucketed window is always taken again: a re-bucket (sync reason "rebucket") re-sends it at the
+      // same version, with fewer points than the page holds
+      if (app.snapshot && p.win.contentID === win.contentID && p.win.version === win.version
+        && !win.downsampled && !p.win.downsampled) return;
       p.setWindow(win);
     } else {
       p = new VZ.Pane(paneCtx(), env, win);
@@ -732,6 +736,7 @@ window.VZ = window.VZ || {};
   }
 
   function updateEmpty() {
+    if (app.compare) return;
     const m = app.envs.get(app.activeEnv);
     const empty = $('empty');
     if (!app.taskId) { empty.hidden = false; empty.textContent = 'Pick a task on the left.'; return; }
@@ -857,6 +862,7 @@ window.VZ = window.VZ || {};
 
   VZ.onPlotly = function () {
     app.stats.plotlyAt = Math.round(performance.now());
+    if (app.compare) { VZ.compare.plotlyReady(); return; }
     for (const m of app.envs.values()) for (const p of m.values()) if (p.env === app.activeEnv && p.type === 'plot') markDirty(p);
   };
 
@@ -1013,7 +1019,7 @@ window.VZ = window.VZ || {};
     if (checkOwner()) return;
     renderHeader();
     phase('connect');
-    app.stream = new VZ.Stream(id, { onFrame, onSync, onState: setConn, onRefused }, position);
+    app.stream = new VZ.Stream(id, { onFrame, onSync, onState: setConn, onRefused, onOpen: () => phase('open') }, position);
     app.stream.start();
   }
 
@@ -1063,6 +1069,11 @@ window.VZ = window.VZ || {};
   /** A toolbar change: every plot of the task is redrawn with it (visible ones now, others when shown). */
   function setView(patch) {
     app.view = Object.assign({}, app.view || VIEW_DEFAULT, patch);
+    if (app.compare) {
+      try { localStorage.setItem('vz.view:compare', JSON.stringify(app.view)); } catch (e) { /* full */ }
+      VZ.compare.viewChanged();
+      return;
+    }
     try { localStorage.setItem(viewKey(), JSON.stringify(app.view)); } catch (e) { /* full */ }
     for (const m of app.envs.values()) for (const p of m.values()) if (p.type === 'plot') { p.invalidate(); if (p.env === app.activeEnv) markDirty(p); }
   }
@@ -1147,6 +1158,38 @@ window.VZ = window.VZ || {};
     if (dark.addEventListener) dark.addEventListener('change', retheme);
   }
 
+  // ---------------------------------------------------------------- compare runs (js/compare.js)
+
+  /** What js/compare.js needs of the page: the API, the task lists, the view settings, notices. */
+  function compareHost() {
+    return {
+      api,
+      notice,
+      announce,
+      view: () => app.view || VIEW_DEFAULT,
+      lists: () => ({ tasks: app.tasks.slice(), shared: app.shared.slice(), listLoaded: app.listLoaded }),
+      current: () => app.taskId,
+      setConn,
+    };
+  }
+
+  /** ?compare=a,b,c opens the comparison instead of one task; the Compare… button picks one. */
+  function initCompare(params) {
+    if (!VZ.compare) return;
+    VZ.compare.init(compareHost());
+    const ids = VZ.compare.idsFrom(params);
+    if (!ids) return;
+    app.compare = ids;
+    app.taskId = null;
+    try { app.view = Object.assign({}, VIEW_DEFAULT, JSON.parse(localStorage.getItem('vz.view:compare') || 'null') || {}); } catch (e) { app.view = Object.assign({}, VIEW_DEFAULT); }
+    $('g-smooth').value = String(app.view.smooth);
+    $('g-smooth-val').textContent = Number(app.view.smooth).toFixed(2);
+    $('g-xaxis').value = app.view.xaxis;
+    $('g-log').checked = !!app.view.log;
+    $('g-clip').checked = !!app.view.clip;
+    VZ.compare.start(ids);
+  }
+
   // ---------------------------------------------------------------- test hook (read-only)
 
   window.vizrelay = {
@@ -1178,7 +1221,7 @@ window.VZ = window.VZ || {};
     },
     /** The figure of window win as drawn: x/y of each trace as the Plotly div holds them. */
     figure(win, env) {
-      const p = getPane(env || app.activeEnv, win);
+      const p = getPane(env || app.activeEnv, win) || (VZ.compare && VZ.compare.pane(win));
       return p ? p.figure() : null;
     },
     /** The window JSON the page holds for win. */
@@ -1205,6 +1248,21 @@ window.VZ = window.VZ || {};
     dropConnection() { if (app.stream) app.stream.dropConnection(); },
     /** Writes the saved view now (normally debounced to once a second). */
     saveNow() { saveCacheNow(); },
+    /** The download of a pane (csv or json) as its button makes it: resolves to {name, mime, text}. */
+    download(win, kind, env) {
+      const p = getPane(env || app.activeEnv, win) || (VZ.compare && VZ.compare.pane(win));
+      return p ? p.downloadText(kind) : Promise.reject(new Error('no pane ' + win));
+    },
+    /** Zooms a pane's x axis as a drag would (Plotly relayout), or back to the overview. */
+    zoom(win, x0, x1, env) {
+      const p = getPane(env || app.activeEnv, win) || (VZ.compare && VZ.compare.pane(win));
+      if (!p || !p.plotDiv || !window.Plotly) return false;
+      if (x0 == null) Plotly.relayout(p.plotDiv, { 'xaxis.autorange': true, 'yaxis.autorange': true });
+      else Plotly.relayout(p.plotDiv, { 'xaxis.range': [x0, x1] });
+      return true;
+    },
+    /** The comparison (?compare=a,b): tasks, refusals, overlaid panes. */
+    compare() { return VZ.compare ? VZ.compare.state() : null; },
   };
 
   // ---------------------------------------------------------------- start
@@ -1218,6 +1276,7 @@ window.VZ = window.VZ || {};
     $('task-list').addEventListener('click', ev => {
       const a = ev.target.closest('a.task');
       if (!a || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.button !== 0) return;
+      if (app.compare) return; // leaves the comparison: the link loads the task
       ev.preventDefault();
       closeDrawer();
       openTask(a.dataset.task, { push: true });
@@ -1240,6 +1299,8 @@ window.VZ = window.VZ || {};
     setInterval(() => { if (app.registry.ok) renderTaskList(); }, 10000); // refresh "seen 3s ago"
     pollTasks();
     const params = new URLSearchParams(location.search);
+    initCompare(params);
+    if (app.compare) return;
     const id = params.get('task_id') || sessionStorage.getItem('vz.task');
     if (id) openTask(id, { initial: true });
     else { updateEmpty(); if (isPhone()) openDrawer(); }

@@ -176,7 +176,13 @@ window.VZ = window.VZ || {};
       this.maxBtn = button('maximize', '\u2922', 'maximise');
       this.maxBtn.setAttribute('aria-pressed', 'false');
       this.arr.append(this.collapseBtn, this.wideBtn, this.maxBtn);
-      this.head.append(this.handle, this.titleEl, this.tools, this.arr);
+      this.mark = el('span', 'ds-mark');
+      this.mark.hidden = true;
+      this.head.append(this.handle, this.titleEl, this.mark, this.tools, this.arr);
+      this.zoom = null; // {x0, x1, traces: Map(trace index -> {x, y, downsampled, points})}
+      this.zoomSeq = 0; // newest zoom request; older answers are dropped
+      this.zoomStats = { fetches: 0, dropped: 0, errors: 0, lastMs: null, lastBytes: null, lastPoints: null };
+      this.lastDownload = null;
       this.body = el('div', 'pane-body');
       this.root.append(this.head, this.body);
       this.toolsFor = null;
@@ -238,9 +244,178 @@ window.VZ = window.VZ || {};
       this.ctx.onDirty(this);
     }
 
+    /** Trace i of this pane on the server: {taskId, env, win, trace} (a comparison maps its own). */
+    source(i) {
+      return this.ctx.source ? this.ctx.source(this, i) : { taskId: this.ctx.taskId, env: this.env, win: this.id, trace: i };
+    }
+
+    /** The traces the page holds bucketed: [{index, points, shown}] from the server's mark. */
+    downsampledMarks() { return Array.isArray(this.win.downsampled) ? this.win.downsampled : []; }
+
+    /** How many points the server holds for the bucketed traces (live appends included). */
+    fullPoints() {
+      const data = (this.win.content && this.win.content.data) || [];
+      let n = 0;
+      for (const m of this.downsampledMarks()) {
+        const t = data[m.index];
+        const held = t && Array.isArray(t.y) ? t.y.length : 0;
+        n += m.points + Math.max(0, held - m.shown);
+      }
+      return n;
+    }
+
+    /** The pane's "downsampled · 1,000,000 pts" mark (or what the zoom shows). */
+    updateMark() {
+      const marks = this.downsampledMarks();
+      let text = '';
+      let title = '';
+      if (this.zoom) {
+        let pts = 0;
+        let bucketed = false;
+        for (const z of this.zoom.traces.values()) { pts += z.points; bucketed = bucketed || z.downsampled; }
+        text = (bucketed ? 'zoom · downsampled · ' : 'zoom · raw · ') + pts.toLocaleString('en-US') + ' pts';
+        title = 'x ' + this.zoom.x0 + ' to ' + this.zoom.x1 + (bucketed ? ': more points than fit, bucketed (min/max kept)' : ': every point of the range')
+          + '; double-click for the overview';
+      } else if (marks.length) {
+        text = 'downsampled · ' + this.fullPoints().toLocaleString('en-US') + ' pts';
+        title = 'bucketed to at most ' + VZ.points.maxPoints() + ' points per trace, every bucket\'s first, last, min and max kept; zoom for the raw points';
+      }
+      if (this.zoomError) { text += (text ? ' · ' : '') + 'zoom failed'; title = this.zoomError; }
+      // written only when changed: live appends call this on every draw
+      if (this.mark.textContent !== text) this.mark.textContent = text;
+      if (this.mark.title !== title) this.mark.title = title;
+      if (this.mark.hidden !== !text) this.mark.hidden = !text;
+      const z = this.zoom ? 'true' : 'false';
+      if (this.mark.dataset.zoom !== z) this.mark.dataset.zoom = z;
+    }
+
+    /** Plotly's relayout: a zoom or pan fetches the raw points of the range; autorange goes back. */
+    onRelayout(ev) {
+      if (!ev || typeof ev !== 'object') return;
+      if (ev['xaxis.autorange'] === true) { this.overview(); return; }
+      let r = ev['xaxis.range'];
+      if (!Array.isArray(r) && ev['xaxis.range[0]'] !== undefined) r = [ev['xaxis.range[0]'], ev['xaxis.range[1]']];
+      if (!Array.isArray(r)) return;
+      const x0 = Number(r[0]);
+      const x1 = Number(r[1]);
+      if (!isFinite(x0) || !isFinite(x1)) return; // a date axis: the overview stays
+      this.zoomTo(Math.min(x0, x1), Math.max(x0, x1));
+    }
+
+    /** Back to the overview (double-click): drops the zoom and any request in flight. */
+    overview() {
+      this.zoomSeq++;
+      if (!this.zoom && !this.zoomError) return;
+      this.zoom = null;
+      this.zoomError = null;
+      this.invalidate();
+      this.ctx.onDirty(this);
+    }
+
+    /** Fetches the points of [x0, x1] of every bucketed trace; the newest request wins. */
+    zoomTo(x0, x1) {
+      const d = this.drawn || {};
+      const idx = new Set(this.downsampledMarks().map(m => m.index));
+      if (this.zoom) for (const i of this.zoom.traces.keys()) idx.add(i);
+      const data = (this.win.content && this.win.content.data) || [];
+      const list = Array.from(idx).filter(i => data[i] && VZ.points.numericX(data[i]));
+      if (!list.length || d.xmode !== 'step') return null;
+      const seq = ++this.zoomSeq;
+      const t0 = performance.now();
+      this.zoomStats.fetches++;
+      this.zoomPending = true;
+      return Promise.all(list.map(i => VZ.points.range(this.source(i), x0, x1))).then(got => {
+        if (seq !== this.zoomSeq) { this.zoomStats.dropped++; return; }
+        this.zoomPending = false;
+        const traces = new Map();
+        let bytes = 0;
+        let pts = 0;
+        list.forEach((i, k) => { traces.set(i, { x: got[k].x, y: got[k].y, downsampled: !!got[k].downsampled, points: got[k].points }); bytes += got[k].bytes || 0; pts += got[k].x.length; });
+        this.zoom = { x0, x1, traces };
+        this.zoomError = null;
+        Object.assign(this.zoomStats, { lastMs: Math.round(performance.now() - t0), lastBytes: bytes, lastPoints: pts });
+        this.invalidate();
+        this.ctx.onDirty(this);
+      }, e => {
+        if (seq !== this.zoomSeq) { this.zoomStats.dropped++; return; }
+        this.zoomPending = false;
+        this.zoomStats.errors++;
+        this.zoomError = String(e && e.message || e);
+        this.updateMark();
+      });
+    }
+
+    /** Live points of a zoomed trace that fall in the zoomed range join what the zoom shows. */
+    zoomAppend(i, xs, ys) {
+      const z = this.zoom && this.zoom.traces.get(i);
+      if (!z) return null;
+      const keep = { x: [], y: [] };
+      for (let k = 0; k < ys.length; k++) {
+        const x = xs[k];
+        if (typeof x === 'number' && x >= this.zoom.x0 && x <= this.zoom.x1) { keep.x.push(x); keep.y.push(ys[k]); }
+      }
+      for (let k = 0; k < keep.x.length; k++) { z.x.push(keep.x[k]); z.y.push(keep.y[k]); }
+      z.points += keep.x.length;
+      return keep;
+    }
+
+    /** The traces as drawn: a zoomed trace shows the points the zoom fetched. */
+    shownTraces(traces) {
+      if (!this.zoom) return traces;
+      return traces.map((t, i) => {
+        const z = this.zoom.traces.get(i);
+        if (!z) return t;
+        const c = Object.assign({}, t, { x: z.x, y: z.y });
+        delete c.text; delete c.hovertext;
+        if (c.marker && Array.isArray(c.marker.color)) c.marker = Object.assign({}, c.marker, { color: undefined });
+        return c;
+      });
+    }
+
+    /** The window with every point (bucketed traces fetched whole): what downloads give. */
+    async fullWindow() {
+      if (!this.downsampledMarks().length) return this.win;
+      return VZ.points.fullWindow(this.win, i => this.source(i));
+    }
+
+    /** The download of kind csv or json: {name, mime, text}, always every point. */
+    async downloadText(kind) {
+      const t0 = performance.now();
+      const w = await this.fullWindow();
+      const base = fileSafe(this.ctx.taskId + '-' + this.id);
+      const out = kind === 'csv'
+        ? { name: base + '.csv', mime: 'text/csv', text: toCsv(w) }
+        : { name: base + '.json', mime: 'application/json', text: JSON.stringify({ task_id: this.ctx.taskId, env: this.env, win: this.id, title: w.title,
+          data: w.content.data, layout: w.content.layout }, null, 1) };
+      const points = ((w.content && w.content.data) || []).reduce((n, t) => n + (Array.isArray(t.y) ? t.y.length : 0), 0);
+      this.lastDownload = { kind, points, bytes: out.text.length, ms: Math.round(performance.now() - t0) };
+      return out;
+    }
+
+    async downloadClicked(kind, btn) {
+      btn.disabled = true;
+      btn.setAttribute('aria-busy', 'true');
+      try {
+        const d = await this.downloadText(kind);
+        download(d.name, d.mime, d.text);
+      } catch (e) {
+        this.lastDownload = { kind, error: String(e && e.message || e) };
+        btn.title = 'download failed: ' + this.lastDownload.error;
+      } finally {
+        btn.disabled = false;
+        btn.removeAttribute('aria-busy');
+      }
+    }
+
     /** Points appended to the model: {traceIndex: {x: [], y: []}}, drawn at the next flush. */
     queueAppend(appends) {
       const now = Date.now();
+      if (this.zoom) {
+        for (const k of Object.keys(appends)) {
+          const keep = this.zoomAppend(Number(k), appends[k].x, appends[k].y);
+          if (keep) appends[k] = Object.assign({}, appends[k], { shown: keep });
+        }
+      }
       const data = (this.win.content && this.win.content.data) || [];
       for (const k of Object.keys(appends)) {
         const i = Number(k);
@@ -255,8 +430,9 @@ window.VZ = window.VZ || {};
       for (const k of Object.keys(appends)) {
         const i = Number(k);
         const e = this.ext.get(i) || { x: [], y: [] };
-        for (const v of appends[k].x) e.x.push(v);
-        for (const v of appends[k].y) e.y.push(v);
+        const a = appends[k].shown || appends[k];
+        for (const v of a.x) e.x.push(v);
+        for (const v of a.y) e.y.push(v);
         this.ext.set(i, e);
         this.counters.appendsQueued++;
       }
@@ -336,12 +512,10 @@ window.VZ = window.VZ || {};
         });
         this.tools.append(log);
       }
-      const csv = button('dl-csv', 'csv', 'download ' + title + ' as CSV');
-      csv.addEventListener('click', () => download(fileSafe(this.ctx.taskId + '-' + this.id) + '.csv', 'text/csv', toCsv(this.win)));
-      const json = button('dl-json', 'json', 'download ' + title + ' as JSON');
-      json.addEventListener('click', () => download(fileSafe(this.ctx.taskId + '-' + this.id) + '.json', 'application/json',
-        JSON.stringify({ task_id: this.ctx.taskId, env: this.env, win: this.id, title: this.win.title,
-          data: this.win.content.data, layout: this.win.content.layout }, null, 1)));
+      const csv = button('dl-csv', 'csv', 'download ' + title + ' as CSV (every point)');
+      csv.addEventListener('click', () => this.downloadClicked('csv', csv));
+      const json = button('dl-json', 'json', 'download ' + title + ' as JSON (every point)');
+      json.addEventListener('click', () => this.downloadClicked('json', json));
       this.tools.append(csv, json);
     }
 
@@ -395,12 +569,16 @@ window.VZ = window.VZ || {};
 
     renderPlot() {
       const content = this.win.content || {};
-      const traces = Array.isArray(content.data) ? content.data : [];
       const kind = this.plotKind();
       const view = this.view();
       this.buildTools(kind);
       const smooth = kind.smoothable ? Number(view.smooth || 0) : 0;
       const xmode = kind.cartesian && kind.smoothable ? view.xaxis : 'step';
+      if (xmode !== 'step' && this.zoom) { this.zoom = null; this.zoomSeq++; }
+      const traces = this.shownTraces(Array.isArray(content.data) ? content.data : []);
+      this.updateMark();
+      const logBtn = this.tools.querySelector('.log-toggle');
+      if (logBtn) logBtn.setAttribute('aria-pressed', String(this.logOn()));
       this.drawn = { smooth, xmode, clip: !!view.clip && kind.cartesian, log: kind.logScale && this.logOn() };
       const drawTraces = [];
       this.map = { raw: [], smooth: [] };
@@ -482,6 +660,10 @@ window.VZ = window.VZ || {};
       Plotly.react(this.plotDiv, drawTraces, layout, { responsive: true, displaylogo: false, scrollZoom: false, displayModeBar: 'hover',
         modeBarButtonsToRemove: ['sendDataToCloud', 'lasso2d', 'select2d'] });
       labelModebar(this.plotDiv);
+      if (!this.plotDiv.vzRelayout && this.plotDiv.on) {
+        this.plotDiv.vzRelayout = true;
+        this.plotDiv.on('plotly_relayout', ev => this.onRelayout(ev));
+      }
     }
 
     /** Plotly draws to its div's size: tell it when the pane was resized. */
@@ -502,11 +684,12 @@ window.VZ = window.VZ || {};
       const smooth = d.smooth;
       const data = (this.win.content && this.win.content.data) || [];
       for (const [i, e] of this.ext) {
+        if (!e.y.length) continue;
         const r = this.map.raw[i];
         const vt = r === undefined ? null : div.data[r];
         if (!vt || !Array.isArray(vt.x) || !Array.isArray(vt.y)) { this.renderFull(); return; }
         const t0 = data[i];
-        const mapped = d.xmode !== 'step' && t0 ? this.xsFor(i, t0, d.xmode, t0.y.length - e.y.length, e.y.length) : null;
+        const mapped = d.xmode !== 'step' && t0 && !this.zoom ? this.xsFor(i, t0, d.xmode, t0.y.length - e.y.length, e.y.length) : null;
         const x = mapped || e.x.slice();
         idx.push(r); xs.push(x); ys.push(e.y.slice());
         const s = this.map.smooth[i];
@@ -515,7 +698,8 @@ window.VZ = window.VZ || {};
         }
       }
       this.counters.extend++;
-      Plotly.extendTraces(div, { x: xs, y: ys }, idx);
+      this.updateMark();
+      if (idx.length) Plotly.extendTraces(div, { x: xs, y: ys }, idx);
       if (d.clip) {
         const r = this.clipRange(data, d.log);
         const c = this.clip;
@@ -636,7 +820,11 @@ window.VZ = window.VZ || {};
         return s === undefined ? null : Array.from(div.data[s].y);
       });
       const L = div.layout || {};
-      return Object.assign(base, { traces, smoothed, yaxis: L.yaxis ? L.yaxis.type || null : null,
+      const z = this.zoom;
+      return Object.assign(base, { traces, smoothed, downsampled: this.downsampledMarks(), mark: this.mark.hidden ? null : this.mark.textContent,
+        zoom: z ? { x0: z.x0, x1: z.x1, traces: Array.from(z.traces, ([i, t]) => ({ index: i, downsampled: t.downsampled, points: t.points })) } : null,
+        zoomPending: !!this.zoomPending, zoomStats: Object.assign({}, this.zoomStats), lastDownload: this.lastDownload,
+        xrange: L.xaxis && Array.isArray(L.xaxis.range) ? Array.from(L.xaxis.range) : null, yaxis: L.yaxis ? L.yaxis.type || null : null,
         hovermode: L.hovermode || null, xaxis: L.xaxis ? L.xaxis.type || null : null,
         yrange: L.yaxis && L.yaxis.autorange === false && Array.isArray(L.yaxis.range) ? Array.from(L.yaxis.range) : null,
         names: div.data.map(t => (t.name == null ? null : t.name)), font: L.font ? L.font.color || null : null });

@@ -33,7 +33,8 @@ window.VZ = window.VZ || {};
 
     url() {
       const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-      let u = proto + '//' + location.host + '/socket?task_id=' + encodeURIComponent(this.taskId) + '&env=*&format=compact&known=1';
+      let u = proto + '//' + location.host + '/socket?task_id=' + encodeURIComponent(this.taskId) + '&env=*&format=compact&known=1'
+        + '&max_points=' + (VZ.points ? VZ.points.maxPoints() : 4000);
       if (this.position && this.position.epoch) u += '&since=' + encodeURIComponent(this.position.epoch + ':' + this.position.seq);
       const auth = VZ.identity && VZ.identity.socketParams ? VZ.identity.socketParams() : '';
       return auth ? u + '&' + auth : u;
@@ -63,7 +64,7 @@ window.VZ = window.VZ || {};
       this.stats.connects++;
       let opened = false;
       const url = ws.url;
-      ws.onopen = () => { opened = true; this.serverDown = false; };
+      ws.onopen = () => { opened = true; this.serverDown = false; if (this.h.onOpen) this.h.onOpen(); };
       ws.onmessage = ev => this.onMessage(ev);
       ws.onclose = ev => {
         if (this.ws !== ws) return;
