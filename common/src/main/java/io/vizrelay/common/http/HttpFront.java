@@ -1,13 +1,10 @@
 package io.vizrelay.common.http;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.auth.RequestOrigin;
-import io.vizrelay.common.config.ServerOptions;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ErrorHandler;
 import io.vizrelay.common.metrics.Metrics;
@@ -16,9 +13,9 @@ import io.vizrelay.common.metrics.Metrics;
  * The HTTP front end every vizrelay server shares (embedded and clustered): the one failure
  * handler, the security headers on every response, the {@code Host} check (DNS rebinding, auth
  * off), request metrics, {@code /health} and {@code /metrics}; then, once the services mounted
- * their routes, {@link #listen}: 404 for unknown paths, 405 for a known path with another method
- * and 400 for a path the router cannot decode (all through {@link ErrorHandler}), and the server
- * with its options (idle timeout included).
+ * their routes, {@link HttpListeners#listen}: 404 for unknown paths, 405 for a known path with
+ * another method and 400 for a path the router cannot decode (all through {@link ErrorHandler}),
+ * and the server with its options (idle timeout included).
  */
 public final class HttpFront {
   /**
@@ -79,18 +76,13 @@ public final class HttpFront {
   static final int[] ROUTER_STATUSES = {400, 404, 405, 500};
 
   /**
-   * The router's own errors through the error handler, then listens with the shared server options.
+   * The router's own errors through the error handler; {@link HttpListeners#listen} calls it before
+   * the servers listen.
    */
-  public static Future<HttpServer> listen(
-      Vertx vertx, VizConfig config, Router router, Metrics metrics) {
+  static void routerErrors(Router router) {
     ErrorHandler errors = new ErrorHandler();
     for (int status : ROUTER_STATUSES) {
       router.errorHandler(status, errors);
     }
-    return metrics
-        .http()
-        .countConnections(vertx.createHttpServer(ServerOptions.http(config)))
-        .requestHandler(router)
-        .listen();
   }
 }
