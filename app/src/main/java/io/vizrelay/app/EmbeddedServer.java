@@ -150,10 +150,11 @@ public final class EmbeddedServer {
               java.nio.file.StandardCopyOption.REPLACE_EXISTING,
               java.nio.file.StandardCopyOption.ATOMIC_MOVE);
           LOG.info(
-              "vizrelay listening on http://{}:{} (data dir {})",
+              "vizrelay listening on http://{}:{} (data dir {}, event loops {})",
               config.host(),
               port(),
-              config.dataDir().toAbsolutePath());
+              config.dataDir().toAbsolutePath(),
+              eventLoops());
           announceAuth(config);
           return this;
         });
