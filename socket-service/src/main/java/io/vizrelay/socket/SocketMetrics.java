@@ -60,7 +60,7 @@ public final class SocketMetrics {
     m.gauge("vizrelay.sessions", "browser sockets open on this node", sessions, AtomicInteger::get);
     m.gauge(
         "vizrelay.channels",
-        "tasks with browsers on this node (one event-bus consumer each)",
+        "task channels on this node: one per task per event loop with its browsers (one event-bus consumer each)",
         channels,
         AtomicInteger::get);
   }
