@@ -58,7 +58,8 @@ public final class Bench {
             new MemoryScenario(),
             new ClusterRelayScenario(),
             new RegistryScenario(),
-            new ClusterPgScenario())) {
+            new ClusterPgScenario(),
+            new LoopsScenario())) {
       all.put(s.name(), s);
     }
     List<String> defaults = all.keySet().stream().filter(n -> !OPTIONAL.contains(n)).toList();
