@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * A plain TCP client for what an HTTP library will not do: send headers and only part of a body,
  * connect from another loopback source address, or drop a WebSocket without a close frame.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
   /** How long a read waits for the server before the test gives up on it. */
   static final int READ_DEADLINE_MS = 20_000;
 
@@ -23,12 +23,12 @@ final class RawHttp implements AutoCloseable {
     this.socket = socket;
   }
 
-  static RawHttp connect(int port) throws IOException {
+  public static RawHttp connect(int port) throws IOException {
     return connect(port, "127.0.0.1");
   }
 
   /** Connects to the server on 127.0.0.1 from {@code source} (any 127.x.y.z on Linux). */
-  static RawHttp connect(int port, String source) throws IOException {
+  public static RawHttp connect(int port, String source) throws IOException {
     Socket s = new Socket();
     s.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
     s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
@@ -36,7 +36,7 @@ final class RawHttp implements AutoCloseable {
     return new RawHttp(s);
   }
 
-  void write(String text) throws IOException {
+  public void write(String text) throws IOException {
     socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
     socket.getOutputStream().flush();
   }
@@ -44,7 +44,7 @@ final class RawHttp implements AutoCloseable {
   /**
    * The response head (status line and headers) or null when none came before the deadline or EOF.
    */
-  String readHead() throws IOException {
+  public String readHead() throws IOException {
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     try {
@@ -65,7 +65,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** The status code of a response head, or -1 for none. */
-  static int status(String head) {
+  public static int status(String head) {
     if (head == null || !head.startsWith("HTTP/1.1 ")) {
       return -1;
     }
@@ -90,7 +90,7 @@ final class RawHttp implements AutoCloseable {
   /**
    * A WebSocket handshake request for {@code uri} with extra header lines ({@code "Name: value"}).
    */
-  static String upgrade(int port, String uri, String... headers) {
+  public static String upgrade(int port, String uri, String... headers) {
     StringBuilder sb =
         new StringBuilder(
             "GET "
@@ -107,7 +107,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** Drops the connection with a TCP reset: no close frame, no FIN handshake. */
-  void drop() throws IOException {
+  public void drop() throws IOException {
     socket.setSoLinger(true, 0);
     socket.close();
   }

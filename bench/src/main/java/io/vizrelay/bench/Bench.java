@@ -36,7 +36,8 @@ public final class Bench {
   static final String END = "<!-- bench:results:end -->";
 
   /** Scenarios run only when named: they need the service jars and start 3–4 more JVMs. */
-  static final List<String> OPTIONAL = List.of("cluster-relay", "registry", "cluster-pg");
+  static final List<String> OPTIONAL =
+      List.of("cluster-relay", "registry", "cluster-pg", "cluster-pg-memory");
 
   private Bench() {}
 
@@ -59,6 +60,7 @@ public final class Bench {
             new ClusterRelayScenario(),
             new RegistryScenario(),
             new ClusterPgScenario(),
+            new ClusterPgMemoryScenario(),
             new LoopsScenario())) {
       all.put(s.name(), s);
     }

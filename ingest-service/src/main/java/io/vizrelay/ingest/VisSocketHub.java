@@ -1,5 +1,6 @@
 package io.vizrelay.ingest;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
@@ -58,16 +59,28 @@ public final class VisSocketHub {
       throw new ApiException(ErrorCode.INVALID_TASK_ID, "task_id is malformed");
     }
     AuthGate.requireWrite(ctx, taskId);
-    ConnectionCounts.Lease lease = gate.jobSockets().acquire(AuthGate.principal(ctx));
-    if (lease == null) {
-      throw new ApiException(
-          ErrorCode.TOO_MANY_REQUESTS,
-          "too many open vis_sockets for user " + AuthGate.principal(ctx).userId());
-    }
     String task = taskId;
-    ctx.request()
-        .toWebSocket()
-        .onSuccess(ws -> open(task, ws, lease))
+    ctx.request().pause(); // the handshake waits for the count (toWebSocket() resumes it)
+    gate.jobSockets()
+        .acquire(AuthGate.principal(ctx))
+        .onSuccess(lease -> handshake(ctx, task, lease))
+        .onFailure(
+            refused -> {
+              ctx.request().resume();
+              ctx.fail(refused); // 429 at the limit
+            });
+  }
+
+  /** The handshake, once the user's socket is counted; a failed upgrade gives the count back. */
+  private void handshake(RoutingContext ctx, String taskId, ConnectionCounts.Lease lease) {
+    Future<ServerWebSocket> upgraded;
+    try {
+      upgraded = ctx.request().toWebSocket();
+    } catch (RuntimeException closed) { // the connection went while the count was claimed
+      upgraded = Future.failedFuture(closed);
+    }
+    upgraded
+        .onSuccess(ws -> open(taskId, ws, lease))
         .onFailure(
             err -> {
               lease.release();

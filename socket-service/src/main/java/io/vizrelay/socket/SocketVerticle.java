@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -294,16 +295,33 @@ public final class SocketVerticle extends VerticleBase {
               "this endpoint is a WebSocket: send an HTTP/1.1 handshake (Upgrade: websocket)"));
       return;
     }
-    ConnectionCounts.Lease lease = gate.browserSockets().acquire(principal);
-    if (lease == null) {
-      ctx.request().resume();
-      ctx.fail(
-          new ApiException(
-              ErrorCode.TOO_MANY_REQUESTS, "too many open sockets for user " + principal.userId()));
-      return;
+    ctx.request().pause(); // the handshake waits for the count (toWebSocket() resumes it)
+    gate.browserSockets()
+        .acquire(principal)
+        .onSuccess(lease -> handshake(ctx, request, principal, readonly, lease))
+        .onFailure(
+            refused -> {
+              ctx.request().resume();
+              ctx.fail(refused); // 429 at the limit
+            });
+  }
+
+  /**
+   * The handshake, once the user's socket is counted; the lease is released on every close path.
+   */
+  private void handshake(
+      RoutingContext ctx,
+      SocketRequest request,
+      Principal principal,
+      boolean readonly,
+      ConnectionCounts.Lease lease) {
+    Future<ServerWebSocket> upgraded;
+    try {
+      upgraded = ctx.request().toWebSocket();
+    } catch (RuntimeException closed) { // the connection went while the count was claimed
+      upgraded = Future.failedFuture(closed);
     }
-    ctx.request()
-        .toWebSocket()
+    upgraded
         .onSuccess(
             ws -> {
               hubs.current()

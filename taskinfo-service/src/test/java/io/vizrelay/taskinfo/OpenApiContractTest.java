@@ -10,7 +10,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.junit5.VertxExtension;
+import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.model.TaskKind;
 import io.vizrelay.common.model.TaskRecord;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,7 +54,28 @@ class OpenApiContractTest {
   void everyDocumentedOperationIsServedAndViceVersa(Vertx vertx) {
     Harness h = Harness.start(vertx, dir);
     try {
-      assertEquals(documentedOperations(), servedOperations(h.router.getRoutes()));
+      assertEquals(documentedOperations("taskinfo"), servedOperations(h.router.getRoutes()));
+    } finally {
+      h.close();
+    }
+  }
+
+  /** The sign-in and revocation operations are those {@link AuthGate#mountLogin} serves. */
+  @Test
+  void theAuthOperationsAreTheSocketServicesSignInRoutes(Vertx vertx) throws Exception {
+    Harness h = Harness.start(vertx, dir);
+    try {
+      AuthGate gate =
+          AuthGate.forProcess(vertx, h.config)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      Router login = Router.router(vertx);
+      gate.mountLogin(login);
+      Set<String> documented = documentedOperations("socket");
+      assertTrue(documented.contains("GET /auth/config"), documented.toString());
+      assertTrue(documented.contains("DELETE /api/auth/api-keys/{id}"), documented.toString());
+      assertEquals(documented, servedOperations(login.getRoutes()));
     } finally {
       h.close();
     }
@@ -116,20 +140,28 @@ class OpenApiContractTest {
     }
   }
 
-  private static Set<String> documentedOperations() {
+  /**
+   * Operations of the paths served by {@code service}: a path's {@code x-vizrelay-service}, else
+   * taskinfo.
+   */
+  private static Set<String> documentedOperations(String service) {
     Set<String> ops = new TreeSet<>();
     spec.path("paths")
         .fields()
         .forEachRemaining(
-            path ->
-                path.getValue()
-                    .fieldNames()
-                    .forEachRemaining(
-                        method -> {
-                          if (OPERATIONS.contains(method)) {
-                            ops.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
-                          }
-                        }));
+            path -> {
+              if (!service.equals(path.getValue().path("x-vizrelay-service").asText("taskinfo"))) {
+                return;
+              }
+              path.getValue()
+                  .fieldNames()
+                  .forEachRemaining(
+                      method -> {
+                        if (OPERATIONS.contains(method)) {
+                          ops.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
+                        }
+                      });
+            });
     return ops;
   }
 

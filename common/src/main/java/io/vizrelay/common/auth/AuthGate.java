@@ -20,9 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The process's auth: one instance per Vert.x ({@link #forProcess}), shared by every service of the
  * process, so keys, users, rate limits and connection counts exist once. It wires the parts, each
  * with one job: {@link Authenticator} (credential to {@link Principal}, 401), {@link RequestLimits}
- * (ingest rate, sign-in attempts, 429), {@link RequestOrigin} (WebSocket origin, CSRF, Host),
- * {@link ConnectionCounts} (sockets per user) and {@link LoginEndpoints} (sign-in). The checks
- * {@link #requireWatch}/{@link #requireWrite} (403) apply {@link Authorizer}.
+ * (ingest rate, sign-in attempts, 429; counted by {@link RateBuckets}), {@link RequestOrigin}
+ * (WebSocket origin, CSRF, Host), {@link ConnectionCounts} (sockets per user) and {@link
+ * LoginEndpoints} (sign-in). In a cluster the rates and the socket counts are the cluster's (grid
+ * maps), else this process's. The checks {@link #requireWatch}/{@link #requireWrite} (403) apply
+ * {@link Authorizer}.
  */
 public final class AuthGate {
   /** The session cookie: a JWT, HttpOnly, SameSite=Strict. */
@@ -55,12 +57,7 @@ public final class AuthGate {
     this.auth = config.auth();
     this.origin = new RequestOrigin(auth);
     this.authenticator = new Authenticator(auth, config.user(), tokens, keys, origin, revocations);
-    this.limits =
-        new RequestLimits(
-            auth,
-            vertx == null
-                ? IngestRate.local(auth.ingestRatePerSecond())
-                : IngestRate.of(vertx, auth.ingestRatePerSecond()));
+    this.limits = new RequestLimits(auth, RateBuckets.of(vertx));
     Sessions sessions = new Sessions(auth, tokens, limits, revocations);
     OidcLogin oidc =
         provider != null && provider.metadata() != null
@@ -68,8 +65,13 @@ public final class AuthGate {
             : null;
     this.login =
         new LoginEndpoints(auth, tokens, users, limits, origin, sessions, oidc, revocations);
-    this.browserSockets = new ConnectionCounts(auth.enabled(), auth.maxConnectionsPerUser());
-    this.jobSockets = new ConnectionCounts(auth.enabled(), auth.maxConnectionsPerUser());
+    ConnectionGrid grid = auth.enabled() ? ConnectionGrid.of(vertx) : null;
+    this.browserSockets =
+        new ConnectionCounts(
+            ConnectionCounts.Kind.BROWSER, auth.enabled(), auth.maxConnectionsPerUser(), grid);
+    this.jobSockets =
+        new ConnectionCounts(
+            ConnectionCounts.Kind.JOB, auth.enabled(), auth.maxConnectionsPerUser(), grid);
   }
 
   /**

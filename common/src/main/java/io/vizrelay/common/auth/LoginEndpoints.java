@@ -115,7 +115,6 @@ record LoginEndpoints(
   }
 
   private void login(RoutingContext ctx, boolean visdom) {
-    ErrorCode failure = visdom ? ErrorCode.INVALID_FIELD : ErrorCode.UNAUTHORIZED;
     if (!auth.enabled() || tokens == null || !tokens.canIssue()) {
       throw new ApiException(
           visdom ? ErrorCode.INVALID_FIELD : ErrorCode.NOT_FOUND,
@@ -126,14 +125,22 @@ record LoginEndpoints(
         Json.parse(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
     String name = body.path("username").isTextual() ? body.path("username").asText() : null;
     String password = body.path("password").isTextual() ? body.path("password").asText() : null;
-    try {
-      limits.signInAttempt(ctx, name == null ? null : "account:" + name);
-    } catch (ApiException limited) {
-      sessions.failed(ctx, name, "too many attempts");
-      throw limited;
-    }
+    limits
+        .signInAttempt(ctx, name)
+        .onSuccess(v -> checkPassword(ctx, visdom, name, password))
+        .onFailure(
+            limited -> {
+              sessions.failed(ctx, name, "too many attempts");
+              ctx.fail(limited);
+            });
+  }
+
+  /** After the attempt was counted: the password against the users file (off the event loop). */
+  private void checkPassword(RoutingContext ctx, boolean visdom, String name, String password) {
+    ErrorCode failure = visdom ? ErrorCode.INVALID_FIELD : ErrorCode.UNAUTHORIZED;
     if (name == null || password == null) {
-      throw new ApiException(failure, "username and password are required");
+      ctx.fail(new ApiException(failure, "username and password are required"));
+      return;
     }
     String digest = visdom ? password : Passwords.sha256Hex(password);
     ctx.vertx()

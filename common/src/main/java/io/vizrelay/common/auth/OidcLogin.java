@@ -114,7 +114,21 @@ final class OidcLogin {
   }
 
   private void callback(RoutingContext ctx) {
-    limits.signInAttempt(ctx, null);
+    limits
+        .signInAttempt(ctx, null)
+        .onSuccess(
+            v -> {
+              try {
+                counted(ctx);
+              } catch (RuntimeException e) {
+                ctx.fail(e);
+              }
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /** The callback once the attempt was counted (and let through). */
+  private void counted(RoutingContext ctx) {
     Cookie cookie = ctx.request().getCookie(FLOW_COOKIE);
     ctx.response().addCookie(flowCookie("").setMaxAge(0));
     String error = ctx.request().getParam("error");

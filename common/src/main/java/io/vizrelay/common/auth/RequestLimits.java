@@ -1,5 +1,6 @@
 package io.vizrelay.common.auth;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -9,11 +10,12 @@ import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 
 /**
- * The request-rate limits of one process: the ingest rate per credential, and the sign-in attempts
- * per client address and per account (both count every attempt, right or wrong; the account limit
- * holds when many addresses guess one password, the address limit when one address tries many
- * accounts). The client address is the TCP peer, or the last address a trusted proxy ({@code
- * VIZRELAY_TRUSTED_PROXIES}) put in {@code X-Forwarded-For}.
+ * The request-rate limits: the ingest rate per credential, and the sign-in attempts per client
+ * address and per account (both count every attempt, right or wrong; the account limit holds when
+ * many addresses guess one password, the address limit when one address tries many accounts),
+ * counted in {@link RateBuckets} (cluster-wide in a cluster, per process otherwise). The client
+ * address is the TCP peer, or the last address a trusted proxy ({@code VIZRELAY_TRUSTED_PROXIES})
+ * put in {@code X-Forwarded-For}.
  */
 final class RequestLimits {
   /** Sign-in attempts per client address per second (bursts of twice that); beyond it 429. */
@@ -27,15 +29,24 @@ final class RequestLimits {
 
   static final int ACCOUNT_REFILL_SECONDS = 6;
 
-  private final AuthConfig auth;
-  private final IngestRate ingest;
-  private final RateLimiter loginByAddress = new RateLimiter(LOGIN_ATTEMPTS_PER_SECOND);
-  private final RateLimiter loginByAccount =
-      new RateLimiter(1.0 / ACCOUNT_REFILL_SECONDS, ACCOUNT_ATTEMPTS_BURST);
+  static final RateBuckets.Limit LOGIN_BY_ADDRESS =
+      new RateBuckets.Limit(
+          RateBuckets.LOGIN_ADDRESS, LOGIN_ATTEMPTS_PER_SECOND, 2.0 * LOGIN_ATTEMPTS_PER_SECOND);
 
-  RequestLimits(AuthConfig auth, IngestRate ingest) {
+  static final RateBuckets.Limit LOGIN_BY_ACCOUNT =
+      new RateBuckets.Limit(
+          RateBuckets.LOGIN_ACCOUNT, 1.0 / ACCOUNT_REFILL_SECONDS, ACCOUNT_ATTEMPTS_BURST);
+
+  private final AuthConfig auth;
+  private final RateBuckets buckets;
+  private final RateBuckets.Limit ingest;
+
+  RequestLimits(AuthConfig auth, RateBuckets buckets) {
     this.auth = auth;
-    this.ingest = ingest;
+    this.buckets = buckets;
+    this.ingest =
+        new RateBuckets.Limit(
+            RateBuckets.INGEST, auth.ingestRatePerSecond(), 2.0 * auth.ingestRatePerSecond());
   }
 
   /**
@@ -49,8 +60,8 @@ final class RequestLimits {
         return;
       }
       // a body stays paused (Authenticator) until the body handler after this step
-      ingest
-          .acquire(AuthGate.principal(ctx).credential())
+      buckets
+          .take(ingest, AuthGate.principal(ctx).credential())
           .onSuccess(
               wait -> {
                 if (wait == 0) {
@@ -70,20 +81,28 @@ final class RequestLimits {
   }
 
   /**
-   * Counts one sign-in attempt for {@code account} from the request's client; 429 beyond either
-   * limit.
+   * Counts one sign-in attempt for {@code account} (null: none named) from the request's client;
+   * fails with 429 (and sets {@code Retry-After}) beyond either limit. The account is counted only
+   * when the address was let through.
    */
-  void signInAttempt(RoutingContext ctx, String account) {
-    long now = System.nanoTime();
-    long wait = loginByAddress.acquire(clientAddress(ctx.request()), now);
-    if (wait == 0 && account != null) {
-      wait = loginByAccount.acquire(account, now);
-    }
-    if (wait > 0) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(wait));
-      throw new ApiException(
-          ErrorCode.TOO_MANY_REQUESTS, "too many sign-in attempts; try again later");
-    }
+  Future<Void> signInAttempt(RoutingContext ctx, String account) {
+    return buckets
+        .take(LOGIN_BY_ADDRESS, clientAddress(ctx.request()))
+        .compose(
+            wait ->
+                wait > 0 || account == null
+                    ? Future.succeededFuture(wait)
+                    : buckets.take(LOGIN_BY_ACCOUNT, account))
+        .compose(
+            wait -> {
+              if (wait == 0) {
+                return Future.succeededFuture();
+              }
+              ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(wait));
+              return Future.failedFuture(
+                  new ApiException(
+                      ErrorCode.TOO_MANY_REQUESTS, "too many sign-in attempts; try again later"));
+            });
   }
 
   /**

@@ -124,6 +124,7 @@ public final class ClusterNode {
                     .baseUnit("seconds")
                     .strongReference(true)
                     .register(Metrics.of(vertx).registry());
+                tier.residency().register(Metrics.of(vertx));
               }
               LOG.info(
                   "joined cluster {} as {} in {} ms; members={}",

@@ -6,14 +6,14 @@ import java.util.Map;
 
 /**
  * How much task state a store tier keeps in memory (README "Configuration"): the embedded store's
- * hot set, and the grid when PostgreSQL stands behind it (idle unwatched tasks are evicted from the
- * grid and loaded back on access; the bytes bound applies to the embedded store only).
+ * hot set, and the grid when PostgreSQL stands behind it (idle unwatched tasks, and past the bound
+ * the least recently used unwatched ones, are evicted from the grid and loaded back on access).
  *
  * @param idle a task with no open browser session and no operation for this long is unloaded
  *     ({@code VIZRELAY_HOT_IDLE_SECONDS}, default 300)
  * @param maxBytes bound of the estimated state of loaded tasks; past it the least recently used
- *     unwatched tasks are unloaded first ({@code VIZRELAY_HOT_MAX_BYTES}, default ¼ of the max
- *     heap)
+ *     unwatched tasks are unloaded first ({@link HotBound}; {@code VIZRELAY_HOT_MAX_BYTES}, default
+ *     ¼ of the max heap). In the grid, per member: the tasks it owns.
  */
 public record HotConfig(Duration idle, long maxBytes) {
 

@@ -8,25 +8,39 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.vizrelay.common.store.HotBound;
 import io.vizrelay.common.store.HotConfig;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Idle eviction of the task map when something stands behind it (PostgreSQL, {@link TaskMapStore}):
- * by the embedded hot set's rule ({@link HotConfig#idle()}, {@code VIZRELAY_HOT_IDLE_SECONDS}), a
- * task that no operation used for that long and that no browser session in the cluster watches is
- * evicted from the grid (primary and backups, the store behind it untouched); its next operation
- * loads it back through the {@code MapLoader}, serialized with every other operation on it. One per
- * member: its sweeper looks at the tasks this member owns.
+ * Eviction of the task map when PostgreSQL stands behind it ({@link TaskMapStore}), by the embedded
+ * hot set's two rules. One per member: its sweeper looks at the tasks this member owns.
+ *
+ * <ul>
+ *   <li><b>Idle</b> ({@link HotConfig#idle()}, {@code VIZRELAY_HOT_IDLE_SECONDS}): a task that no
+ *       operation used for that long and that no browser session in the cluster watches is evicted.
+ *   <li><b>Bound</b> ({@link HotConfig#maxBytes()}, {@code VIZRELAY_HOT_MAX_BYTES}): while the
+ *       estimated bytes of the tasks this member owns are above it, the ones {@link HotBound} picks
+ *       (unwatched first, least recently used first) are evicted; watched tasks never are.
+ * </ul>
+ *
+ * A task is evicted only when it is safely in PostgreSQL: every frame committed (sync mode, or a
+ * write behind that landed) and none on its way ({@code busy}). Eviction is {@link IMap#evict}:
+ * primary and backups leave the grid, PostgreSQL is untouched, and the next operation loads the
+ * task back through the {@code MapLoader}, serialized with every other operation on it. The
+ * footprint is measured by a read-only entry processor on the partition thread ({@link UsageOf});
+ * the sweeper's decision may be stale by the time it evicts, which costs at most a reload (the
+ * task's data is in PostgreSQL either way).
  *
  * <p>Watching is cluster-wide: each node's {@link ClusterTaskStore} keeps a lease per task its
  * browsers watch in {@value #WATCHED} (renewed while watched, expiring {@link #leaseSeconds} after
@@ -36,6 +50,9 @@ public final class GridEviction implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GridEviction.class);
   private static final String KEY = "vizrelay.gridEviction";
 
+  /** How often the bound is checked (as the embedded hot set's sweeper). */
+  static final long BOUND_SWEEP_MS = 500;
+
   /** In the member's user context from its configuration on: the idle time in ms. */
   private static final String IDLE_MS = "vizrelay.gridEviction.idleMs";
 
@@ -44,8 +61,10 @@ public final class GridEviction implements AutoCloseable {
 
   private final HazelcastInstance member;
   private final long idleMs;
+  private final long maxBytes;
+  private final boolean writeBehind;
   private final Predicate<String> busy;
-  private final AtomicLong evictions = new AtomicLong();
+  private final GridResidency residency;
   private final ScheduledExecutorService sweeper =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -55,10 +74,6 @@ public final class GridEviction implements AutoCloseable {
           });
 
   /**
-   * Starts the sweeper of {@code member}; {@code busy} says a task still has writes on their way
-   * behind the grid (it is not evicted then).
-   */
-  /**
    * Marks a member's configuration as evicting idle tasks by {@code hot}'s rule, so that its stores
    * keep watch leases from the start ({@link #enabled}).
    */
@@ -66,18 +81,36 @@ public final class GridEviction implements AutoCloseable {
     config.getUserContext().put(IDLE_MS, hot.idle().toMillis());
   }
 
-  static GridEviction start(HazelcastInstance member, HotConfig hot, Predicate<String> busy) {
-    GridEviction e = new GridEviction(member, hot.idle().toMillis(), busy);
+  /**
+   * Starts the sweeper of {@code member}; {@code busy} says a task still has writes on their way
+   * behind the grid, {@code writeBehind} that the member commits asynchronously (a task it did not
+   * write itself may then lack frames in PostgreSQL, and is not evicted).
+   */
+  static GridEviction start(
+      HazelcastInstance member,
+      HotConfig hot,
+      boolean writeBehind,
+      Predicate<String> busy,
+      GridResidency residency) {
+    GridEviction e = new GridEviction(member, hot, writeBehind, busy, residency);
     member.getUserContext().put(KEY, e);
-    long period = sweepMillis(e.idleMs);
+    long period = e.sweepMillis();
     e.sweeper.scheduleWithFixedDelay(e::sweepSafely, period, period, TimeUnit.MILLISECONDS);
     return e;
   }
 
-  private GridEviction(HazelcastInstance member, long idleMs, Predicate<String> busy) {
+  private GridEviction(
+      HazelcastInstance member,
+      HotConfig hot,
+      boolean writeBehind,
+      Predicate<String> busy,
+      GridResidency residency) {
     this.member = member;
-    this.idleMs = idleMs;
+    this.idleMs = hot.idle().toMillis();
+    this.maxBytes = hot.maxBytes();
+    this.writeBehind = writeBehind;
     this.busy = busy;
+    this.residency = residency;
   }
 
   /** Whether {@code member} evicts idle tasks (then its store keeps watch leases). */
@@ -91,13 +124,15 @@ public final class GridEviction implements AutoCloseable {
     return Math.max(3, Math.min(60, idle / 2000));
   }
 
-  private static long sweepMillis(long idleMs) {
-    return Math.max(250, Math.min(30_000, idleMs / 2));
+  /** Half the idle time (0.25-30 s); at most {@link #BOUND_SWEEP_MS} when a bound is set. */
+  private long sweepMillis() {
+    long idle = Math.max(250, Math.min(30_000, idleMs / 2));
+    return maxBytes == Long.MAX_VALUE ? idle : Math.min(idle, BOUND_SWEEP_MS);
   }
 
-  /** Tasks this member evicted since start. */
+  /** Tasks this member evicted since start (idle or past the bound). */
   public long evictions() {
-    return evictions.get();
+    return residency.unloads();
   }
 
   private void sweepSafely() {
@@ -110,25 +145,56 @@ public final class GridEviction implements AutoCloseable {
     }
   }
 
-  /** One pass over the tasks this member owns. */
+  /** One pass over the tasks this member owns: the idle ones go, then the bound is enforced. */
   void sweep() {
     IMap<String, StoredTask> tasks = member.getMap(ClusterTaskStore.MAP);
     Set<String> owned = tasks.localKeySet();
     if (owned.isEmpty()) {
+      residency.measured(0, 0);
       return;
     }
-    IMap<String, String> watched = member.getMap(WATCHED);
-    Map<String, Boolean> idle = tasks.executeOnKeys(owned, new IdleFor(idleMs));
-    for (Map.Entry<String, Boolean> e : idle.entrySet()) {
-      String taskId = e.getKey();
-      if (Boolean.TRUE.equals(e.getValue())
-          && !busy.test(taskId)
-          && !watched.containsKey(taskId)
-          && tasks.evict(taskId)) {
-        evictions.incrementAndGet();
-        LOG.debug("task {} evicted from the grid (idle, unwatched)", taskId);
+    Set<String> watched = Set.copyOf(member.<String, String>getMap(WATCHED).keySet());
+    Map<String, Usage> usage = tasks.executeOnKeys(owned, new UsageOf(writeBehind));
+    List<HotBound.Hot<String>> stay = evictIdle(tasks, usage, watched);
+    long bytes = HotBound.total(stay);
+    int count = stay.size();
+    for (HotBound.Hot<String> over : HotBound.overBound(stay, maxBytes)) {
+      if (evict(tasks, over.key(), true)) {
+        bytes -= over.bytes();
+        count--;
       }
     }
+    residency.measured(count, bytes);
+  }
+
+  /** Evicts the idle unwatched tasks; returns the others as the bound sees them. */
+  private List<HotBound.Hot<String>> evictIdle(
+      IMap<String, StoredTask> tasks, Map<String, Usage> usage, Set<String> watched) {
+    long now = System.currentTimeMillis();
+    List<HotBound.Hot<String>> stay = new ArrayList<>(usage.size());
+    for (Map.Entry<String, Usage> e : usage.entrySet()) {
+      String taskId = e.getKey();
+      Usage u = e.getValue();
+      if (u == null) {
+        continue;
+      }
+      boolean isWatched = watched.contains(taskId);
+      boolean unloadable = u.evictable && !isWatched;
+      if (unloadable && now - u.usedAtMs >= idleMs && evict(tasks, taskId, false)) {
+        continue;
+      }
+      stay.add(new HotBound.Hot<>(taskId, u.bytes, u.usedAtMs, isWatched, unloadable));
+    }
+    return stay;
+  }
+
+  private boolean evict(IMap<String, StoredTask> tasks, String taskId, boolean overBound) {
+    if (busy.test(taskId) || !tasks.evict(taskId)) {
+      return false;
+    }
+    residency.evicted(overBound);
+    LOG.debug("task {} evicted from the grid ({})", taskId, overBound ? "past the bound" : "idle");
+    return true;
   }
 
   @Override
@@ -137,36 +203,82 @@ public final class GridEviction implements AutoCloseable {
     member.getUserContext().remove(KEY, this);
   }
 
-  /** Whether the task went unused for the given time on its owner (read-only, no backup). */
-  public static final class IdleFor
-      implements EntryProcessor<String, StoredTask, Boolean>, DataSerializable, ReadOnly {
-    private long idleMs;
+  /** What the sweeper needs of one task. */
+  public static final class Usage implements DataSerializable {
+    long bytes;
+    long usedAtMs;
 
-    public IdleFor() {}
+    /** Not a diverged replica, and every frame known committed in PostgreSQL. */
+    boolean evictable;
 
-    IdleFor(long idleMs) {
-      this.idleMs = idleMs;
+    public Usage() {}
+
+    Usage(long bytes, long usedAtMs, boolean evictable) {
+      this.bytes = bytes;
+      this.usedAtMs = usedAtMs;
+      this.evictable = evictable;
     }
 
     @Override
-    public Boolean process(Map.Entry<String, StoredTask> entry) {
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeLong(bytes);
+      out.writeLong(usedAtMs);
+      out.writeBoolean(evictable);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      bytes = in.readLong();
+      usedAtMs = in.readLong();
+      evictable = in.readBoolean();
+    }
+  }
+
+  /**
+   * A task's footprint, last use and whether it may leave the grid, on its owner (read-only, no
+   * backup, nothing loaded: the sweeper asks only for keys in memory).
+   */
+  public static final class UsageOf
+      implements EntryProcessor<String, StoredTask, Usage>, DataSerializable, ReadOnly {
+    private boolean writeBehind;
+
+    public UsageOf() {}
+
+    UsageOf(boolean writeBehind) {
+      this.writeBehind = writeBehind;
+    }
+
+    @Override
+    public Usage process(Map.Entry<String, StoredTask> entry) {
       StoredTask task = entry.getValue();
-      return task != null && !task.diverged && System.currentTimeMillis() - task.usedAtMs >= idleMs;
+      if (task == null) {
+        return null;
+      }
+      return new Usage(task.footprint(), task.usedAtMs, !task.diverged && committed(task));
+    }
+
+    /**
+     * Whether PostgreSQL holds every frame: this member committed up to the last seq, or (sync
+     * mode) the task came from another member, which committed each frame before it was
+     * acknowledged.
+     */
+    private boolean committed(StoredTask task) {
+      return task.pgSeq == task.lastSeq || (!writeBehind && task.pgSeq == TaskMapStore.UNKNOWN);
     }
 
     @Override
-    public EntryProcessor<String, StoredTask, Boolean> getBackupProcessor() {
+    public EntryProcessor<String, StoredTask, Usage> getBackupProcessor() {
       return null;
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeLong(idleMs);
+      out.writeBoolean(writeBehind);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      idleMs = in.readLong();
+      writeBehind = in.readBoolean();
     }
   }
 }

@@ -6,6 +6,7 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import io.vizrelay.common.json.TreeCodec;
 import io.vizrelay.common.store.FrameEnvelope;
+import io.vizrelay.common.store.StateSize;
 import io.vizrelay.common.visdom.FrameApplier;
 import io.vizrelay.common.visdom.TaskState;
 import java.io.IOException;
@@ -53,6 +54,11 @@ public final class StoredTask implements DataSerializable {
    * the grid's idle eviction ({@link GridEviction}) reads it. Member-local, never serialized.
    */
   transient volatile long usedAtMs = System.currentTimeMillis();
+
+  /** {@link #footprint()} as last estimated, and the seq it was estimated at (-1: never). */
+  private transient long footprintBytes;
+
+  private transient long footprintSeq = -1;
 
   public StoredTask() {}
 
@@ -113,6 +119,26 @@ public final class StoredTask implements DataSerializable {
       }
     }
     return out;
+  }
+
+  /**
+   * The estimated heap of this task: its state ({@link StateSize}), its ring of frames and its
+   * remembered replies. Re-estimated only when the seq moved (O(containers + ring), not O(points)).
+   * Called on the partition thread only.
+   */
+  long footprint() {
+    if (footprintSeq != lastSeq) {
+      long bytes = 64 + StateSize.of(state);
+      for (RingFrame f : ring) {
+        bytes += 64 + f.visdom().length + (f.compact() == null ? 0 : f.compact().length);
+      }
+      for (Done d : recent.values()) {
+        bytes += 128 + (d.reply() == null ? 0 : d.reply().length());
+      }
+      footprintBytes = bytes;
+      footprintSeq = lastSeq;
+    }
+    return footprintBytes;
   }
 
   /** Applies a numbered frame to the state, as the embedded store replays its log. */

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *       committed seq. A refused request's frames are therefore never stored later behind the
  *       client's back, and its retry is not a duplicate.
  *   <li><b>load</b> (an operation on a task not in the grid: after a full-cluster restart, or after
- *       eviction): the latest snapshot plus the frames after it, replayed; the ring holds those
- *       frames, so a browser resuming within them gets exactly what it missed.
+ *       eviction): the latest snapshot plus the frames after it, replayed; the ring is refilled
+ *       with the last retained frames ({@code VIZRELAY_RETAIN_FRAMES}), so a browser resuming
+ *       within them gets exactly what it missed.
  *   <li><b>delete</b>: the whole stream.
  * </ul>
  *
@@ -79,6 +80,9 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
 
   private GridEviction eviction;
 
+  /** Loads and evictions of this member, for the hot-state meters. */
+  private final GridResidency residency;
+
   private volatile HazelcastInstance hazelcast;
   private volatile String mapName = ClusterTaskStore.MAP;
 
@@ -88,7 +92,7 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
       VizConfig config,
       int snapshotFrames,
       long writeTimeoutMs) {
-    this(writer, streams, config, snapshotFrames, writeTimeoutMs, 0, null);
+    this(writer, streams, config, snapshotFrames, writeTimeoutMs, 0, null, new GridResidency());
   }
 
   /** As above, writing behind with a lag bound of {@code maxLagMs} when it is above 0. */
@@ -99,7 +103,9 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
       int snapshotFrames,
       long writeTimeoutMs,
       long maxLagMs,
-      HotConfig hot) {
+      HotConfig hot,
+      GridResidency residency) {
+    this.residency = residency;
     this.maxLagMs = maxLagMs;
     this.hot = hot;
     this.writer = writer;
@@ -117,7 +123,7 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
       WriteGate.install(hazelcast, this::refusal);
     }
     if (hot != null) {
-      eviction = GridEviction.start(hazelcast, hot, writer::pending);
+      eviction = GridEviction.start(hazelcast, hot, maxLagMs > 0, writer::pending, residency);
     }
   }
 
@@ -312,10 +318,17 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
     taskIds.forEach(this::delete);
   }
 
+  /**
+   * A task not in the grid, from PostgreSQL: the latest snapshot plus the frames after it,
+   * replayed, and the ring refilled with the last {@link Retention#frames()} stored frames (those
+   * up to the snapshot are not replayed, only kept), so a browser resuming with {@code since}
+   * across an eviction or a full-cluster restart gets exactly the frames it missed.
+   */
   @Override
   public StoredTask load(String taskId) {
     awaitNoWrite(taskId); // evicted with writes still on their way behind: load what they bring
-    PgStreams.Loaded stored = streams.load(taskId);
+    long start = System.nanoTime();
+    PgStreams.Loaded stored = streams.load(taskId, retention.frames());
     if (stored == null) {
       return null;
     }
@@ -323,20 +336,45 @@ public final class TaskMapStore implements MapStore<String, StoredTask>, MapLoad
     if (stored.snapshot() != null) {
       task.state = TaskState.fromJson(WireJson.parse(stored.snapshot()));
     }
+    for (StreamWrite.Row r : stored.retained()) {
+      task.ring.addLast(frame(r));
+    }
     task.lastSeq = stored.snapshotSeq();
     for (StreamWrite.Row r : stored.frames()) {
-      RingFrame f = new RingFrame(r.seq(), r.env(), r.visdom(), r.compact(), r.atMs());
+      RingFrame f = frame(r);
       task.applyFrame(f);
       task.append(f, retention);
     }
     task.pgSeq = task.lastSeq;
+    long nanos = System.nanoTime() - start;
+    if (owns(taskId)) {
+      residency.loaded(nanos);
+    }
     LOG.debug(
-        "loaded task {} from PostgreSQL at {}:{} ({} frames after the snapshot)",
+        "loaded task {} from PostgreSQL at {}:{} ({} frames after the snapshot, ring {}) in {} ms",
         taskId,
         task.epoch,
         task.lastSeq,
-        stored.frames().size());
+        stored.frames().size(),
+        task.ring.size(),
+        nanos / 1_000_000);
     return task;
+  }
+
+  /**
+   * Whether this member owns {@code taskId}'s partition. A backup replica that lacks the task (the
+   * first replay after it was created or loaded on its owner) loads its copy through this loader
+   * too; the meters count the owner's loads only, one per task coming back.
+   */
+  private boolean owns(String taskId) {
+    HazelcastInstance hz = hazelcast;
+    return hz != null
+        && hz.getPartitionService().getPartition(taskId).getOwner() != null
+        && hz.getPartitionService().getPartition(taskId).getOwner().localMember();
+  }
+
+  private static RingFrame frame(StreamWrite.Row r) {
+    return new RingFrame(r.seq(), r.env(), r.visdom(), r.compact(), r.atMs());
   }
 
   @Override

@@ -19,6 +19,7 @@ import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.PointsQuery;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
+import io.vizrelay.common.store.StateSize;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.TracePoints;
 import io.vizrelay.common.visdom.FrameApplier;
@@ -448,7 +449,7 @@ public final class EmbeddedTaskStore implements TaskStore {
       writeSnapshot(slot);
     }
     slot.unload(log.written());
-    hot.unloaded(slot);
+    hot.unloaded(slot, still);
     return true;
   }
 

@@ -1,11 +1,10 @@
 package io.vizrelay.common.store.embedded;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Timer;
 import io.vizrelay.common.metrics.Metrics;
+import io.vizrelay.common.store.HotBound;
 import io.vizrelay.common.store.HotConfig;
+import io.vizrelay.common.store.HotMeters;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +21,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Which of the embedded store's tasks stay in memory. A sweeper thread, twice a second, asks the
  * shards to unload tasks that nobody watches and nobody used for {@link HotConfig#idle()}, then,
- * while the estimated hot state is above {@link HotConfig#maxBytes()}, the least recently used
- * tasks, unwatched ones first. The sweeper only decides; the task's shard unloads, after checking
- * again that the reason still holds. Also keeps the figures the metrics show.
+ * while the estimated hot state is above {@link HotConfig#maxBytes()}, the tasks {@link HotBound}
+ * picks (unwatched first, least recently used first; the grid applies the same rule). The sweeper
+ * only decides; the task's shard unloads, after checking again that the reason still holds. Also
+ * keeps the figures the metrics show.
  */
-public final class HotSet {
+public final class HotSet implements HotMeters.Figures {
   private static final Logger LOG = LoggerFactory.getLogger(HotSet.class);
   private static final long SWEEP_MS = 500;
 
@@ -36,6 +36,14 @@ public final class HotSet {
     boolean holds(TaskSlot slot);
   }
 
+  /** The bound's reason: the task was not used since the sweeper picked it. */
+  private record UnusedSince(long seen) implements Check {
+    @Override
+    public boolean holds(TaskSlot slot) {
+      return slot.lastUsedNanos == seen;
+    }
+  }
+
   private final HotConfig config;
   private final Map<String, TaskSlot> tasks;
   private final BiConsumer<String, Check> unload;
@@ -43,6 +51,7 @@ public final class HotSet {
   private final Map<String, Integer> watchers = new ConcurrentHashMap<>();
   private final AtomicLong loads = new AtomicLong();
   private final AtomicLong unloads = new AtomicLong();
+  private final AtomicLong boundUnloads = new AtomicLong();
   private final ScheduledExecutorService sweeper =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -71,23 +80,9 @@ public final class HotSet {
     sweeper.shutdownNow();
   }
 
-  /** Publishes the hot-state figures (docs/METRICS.md "Store memory"). */
+  /** Publishes the hot-state figures (docs/METRICS.md, {@link HotMeters}). */
   public void register(Metrics metrics) {
-    metrics.gauge("vizrelay.store.hot.tasks", "tasks whose state is in memory", this::hotTasks);
-    metrics.gauge(
-        "vizrelay.store.hot.bytes",
-        "estimated heap of the loaded tasks' state (bound: VIZRELAY_HOT_MAX_BYTES)",
-        this::hotBytes);
-    FunctionCounter.builder("vizrelay.store.loads", loads, AtomicLong::get)
-        .description("cold tasks loaded from the log")
-        .register(metrics.registry());
-    FunctionCounter.builder("vizrelay.store.unloads", unloads, AtomicLong::get)
-        .description("tasks unloaded from memory (idle, or past the memory bound)")
-        .register(metrics.registry());
-    Timer loadTime =
-        metrics.histogram(
-            "vizrelay.store.load", "time to load a cold task (snapshot plus later frames)");
-    this.loadTimes = nanos -> loadTime.record(nanos, TimeUnit.NANOSECONDS);
+    this.loadTimes = HotMeters.register(metrics, this);
   }
 
   public HotConfig config() {
@@ -95,6 +90,7 @@ public final class HotSet {
   }
 
   /** Loaded tasks now. */
+  @Override
   public int hotTasks() {
     int n = 0;
     for (TaskSlot s : tasks.values()) {
@@ -104,6 +100,7 @@ public final class HotSet {
   }
 
   /** Estimated bytes of the loaded tasks' state now. */
+  @Override
   public long hotBytes() {
     long n = 0;
     for (TaskSlot s : tasks.values()) {
@@ -113,11 +110,19 @@ public final class HotSet {
   }
 
   /** Tasks loaded from the log since start. */
+  @Override
   public long loads() {
     return loads.get();
   }
 
+  /** Tasks unloaded since start because the hot state was past its bound. */
+  @Override
+  public long boundUnloads() {
+    return boundUnloads.get();
+  }
+
   /** Tasks unloaded since start. */
+  @Override
   public long unloads() {
     return unloads.get();
   }
@@ -157,7 +162,15 @@ public final class HotSet {
   }
 
   void unloaded(TaskSlot slot) {
+    unloaded(slot, null);
+  }
+
+  /** Counts an unload; {@code reason} is the check it was asked with (null: none). */
+  void unloaded(TaskSlot slot, Check reason) {
     unloads.incrementAndGet();
+    if (reason instanceof UnusedSince) {
+      boundUnloads.incrementAndGet();
+    }
     LOG.debug("task unloaded: task_id={} seq={}", slot.taskId, slot.lastSeq);
   }
 
@@ -181,8 +194,7 @@ public final class HotSet {
   void sweep() {
     long now = System.nanoTime();
     long idle = config.idle().toNanos();
-    List<TaskSlot> stay = new ArrayList<>();
-    long total = 0;
+    List<HotBound.Hot<TaskSlot>> stay = new ArrayList<>();
     for (TaskSlot slot : tasks.values()) {
       if (!slot.hot()) {
         continue;
@@ -193,22 +205,13 @@ public final class HotSet {
       if (!watched(slot) && now - slot.lastUsedNanos >= idle) {
         unload.accept(slot.taskId, s -> !watched(s) && System.nanoTime() - s.lastUsedNanos >= idle);
       } else {
-        stay.add(slot);
-        total += slot.stateBytes;
+        stay.add(
+            new HotBound.Hot<>(slot, slot.stateBytes, slot.lastUsedNanos, watched(slot), true));
       }
     }
-    if (total <= config.maxBytes()) {
-      return;
-    }
-    stay.sort(
-        Comparator.comparing((TaskSlot s) -> watched(s)).thenComparingLong(s -> s.lastUsedNanos));
-    for (TaskSlot slot : stay) {
-      if (total <= config.maxBytes()) {
-        break;
-      }
-      long seen = slot.lastUsedNanos;
-      unload.accept(slot.taskId, s -> s.lastUsedNanos == seen);
-      total -= slot.stateBytes;
+    for (HotBound.Hot<TaskSlot> over : HotBound.overBound(stay, config.maxBytes())) {
+      TaskSlot slot = over.key();
+      unload.accept(slot.taskId, new UnusedSince(over.lastUsed()));
     }
   }
 }

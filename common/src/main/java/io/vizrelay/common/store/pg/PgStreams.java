@@ -22,10 +22,17 @@ public final class PgStreams {
   public record Head(String epoch, long lastSeq) {}
 
   /**
-   * A stream as stored: its head, the latest snapshot (or none) and every frame after it, in order.
+   * A stream as stored: its head, the latest snapshot (or none), every frame after it in order
+   * ({@code frames}), and the frames up to the snapshot that a ring of {@code retain} frames keeps
+   * ({@code retained}: contiguous, ending at {@code snapshotSeq}; they are already in the snapshot,
+   * and serve a browser resuming with {@code since}).
    */
   public record Loaded(
-      Head head, long snapshotSeq, byte[] snapshot, List<StreamWrite.Row> frames) {}
+      Head head,
+      long snapshotSeq,
+      byte[] snapshot,
+      List<StreamWrite.Row> retained,
+      List<StreamWrite.Row> frames) {}
 
   /** The committed head of a task's stream, or null when PostgreSQL has none. */
   public Head head(String taskId) {
@@ -41,14 +48,22 @@ public final class PgStreams {
     }
   }
 
-  /** The whole stored stream of a task, or null; read in one repeatable-read transaction. */
+  /** The whole stored stream of a task, or null, with no retained frames. */
   public Loaded load(String taskId) {
+    return load(taskId, 0);
+  }
+
+  /**
+   * The whole stored stream of a task, or null, with the last {@code retain} frames (at least the
+   * frames after the snapshot); read in one repeatable-read transaction.
+   */
+  public Loaded load(String taskId, int retain) {
     try (Connection c = db.connection()) {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
       try {
-        Loaded loaded = load(c, taskId);
+        Loaded loaded = load(c, taskId, retain);
         c.commit();
         return loaded;
       } finally {
@@ -62,7 +77,7 @@ public final class PgStreams {
     }
   }
 
-  private static Loaded load(Connection c, String taskId) throws SQLException {
+  private static Loaded load(Connection c, String taskId, int retain) throws SQLException {
     Head head;
     try (PreparedStatement s =
         c.prepareStatement("SELECT epoch, last_seq FROM streams WHERE task_id = ?")) {
@@ -87,24 +102,10 @@ public final class PgStreams {
         }
       }
     }
-    List<StreamWrite.Row> frames = new ArrayList<>();
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "SELECT seq, env, at_ms, visdom, compact FROM frames"
-                + " WHERE task_id = ? AND epoch = ? AND seq > ? AND seq <= ? ORDER BY seq")) {
-      s.setString(1, taskId);
-      s.setString(2, head.epoch());
-      s.setLong(3, snapshotSeq);
-      s.setLong(4, head.lastSeq());
-      s.setFetchSize(1000);
-      try (ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          frames.add(
-              new StreamWrite.Row(
-                  r.getLong(1), r.getString(2), r.getLong(3), r.getBytes(4), r.getBytes(5)));
-        }
-      }
-    }
+    long from = Math.max(0, Math.min(snapshotSeq, head.lastSeq() - retain));
+    List<StreamWrite.Row> rows = frames(c, taskId, head, from);
+    List<StreamWrite.Row> retained = retainedPart(rows, snapshotSeq);
+    List<StreamWrite.Row> frames = rows.subList(retainedCount(rows, snapshotSeq), rows.size());
     long expect = snapshotSeq + 1;
     for (StreamWrite.Row f : frames) {
       if (f.seq() != expect++) {
@@ -116,7 +117,55 @@ public final class PgStreams {
       throw new IllegalStateException(
           "stream of " + taskId + " ends at " + (expect - 1) + ", head says " + head.lastSeq());
     }
-    return new Loaded(head, snapshotSeq, snapshot, frames);
+    return new Loaded(head, snapshotSeq, snapshot, retained, List.copyOf(frames));
+  }
+
+  /** The frames after {@code from} up to the head, in order. */
+  private static List<StreamWrite.Row> frames(Connection c, String taskId, Head head, long from)
+      throws SQLException {
+    List<StreamWrite.Row> frames = new ArrayList<>();
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT seq, env, at_ms, visdom, compact FROM frames"
+                + " WHERE task_id = ? AND epoch = ? AND seq > ? AND seq <= ? ORDER BY seq")) {
+      s.setString(1, taskId);
+      s.setString(2, head.epoch());
+      s.setLong(3, from);
+      s.setLong(4, head.lastSeq());
+      s.setFetchSize(1000);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          frames.add(
+              new StreamWrite.Row(
+                  r.getLong(1), r.getString(2), r.getLong(3), r.getBytes(4), r.getBytes(5)));
+        }
+      }
+    }
+    return frames;
+  }
+
+  private static int retainedCount(List<StreamWrite.Row> rows, long snapshotSeq) {
+    int n = 0;
+    while (n < rows.size() && rows.get(n).seq() <= snapshotSeq) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * The frames up to the snapshot, without a hole and ending at it: the contiguous run that ends at
+   * {@code snapshotSeq} (empty when that frame is not stored).
+   */
+  private static List<StreamWrite.Row> retainedPart(List<StreamWrite.Row> rows, long snapshotSeq) {
+    int end = retainedCount(rows, snapshotSeq);
+    if (end == 0 || rows.get(end - 1).seq() != snapshotSeq) {
+      return List.of();
+    }
+    int start = end - 1;
+    while (start > 0 && rows.get(start - 1).seq() == rows.get(start).seq() - 1) {
+      start--;
+    }
+    return List.copyOf(rows.subList(start, end));
   }
 
   /** Removes a task's stream (frames, snapshot, head) in one transaction. */

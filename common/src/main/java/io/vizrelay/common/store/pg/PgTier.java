@@ -10,6 +10,7 @@ import io.vizrelay.common.registry.grid.RegistryGrid;
 import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import io.vizrelay.common.store.cluster.GridEviction;
+import io.vizrelay.common.store.cluster.GridResidency;
 import io.vizrelay.common.store.cluster.TaskMapStore;
 
 /**
@@ -21,6 +22,7 @@ import io.vizrelay.common.store.cluster.TaskMapStore;
 public final class PgTier implements AutoCloseable {
   private final PgDatabase db;
   private final PgStreamWriter writer;
+  private final GridResidency residency = new GridResidency();
 
   private PgTier(PgDatabase db) {
     this.db = db;
@@ -37,8 +39,9 @@ public final class PgTier implements AutoCloseable {
   }
 
   /**
-   * As above; with {@code hot} not null, idle unwatched tasks are evicted from the grid by its rule
-   * ({@code VIZRELAY_HOT_IDLE_SECONDS}) and loaded back from PostgreSQL on access.
+   * As above; with {@code hot} not null, idle unwatched tasks, and past {@code
+   * VIZRELAY_HOT_MAX_BYTES} the least recently used unwatched ones, are evicted from the grid by
+   * its rules and loaded back from PostgreSQL on access.
    */
   public static PgTier attach(Config hazelcast, PgConfig config, VizConfig viz, HotConfig hot) {
     if (config == null) {
@@ -78,7 +81,8 @@ public final class PgTier implements AutoCloseable {
                         config.commit() == PgConfig.Commit.ASYNC
                             ? 1000L * config.maxLagSeconds()
                             : 0,
-                        hot))
+                        hot,
+                        residency))
                 .setWriteDelaySeconds(0)
                 .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
   }
@@ -89,6 +93,14 @@ public final class PgTier implements AutoCloseable {
    */
   public double lagSeconds() {
     return writer.lagMillis() / 1000.0;
+  }
+
+  /**
+   * This member's share of the task map (hot tasks and bytes, loads, evictions) for the hot-state
+   * meters.
+   */
+  public GridResidency residency() {
+    return residency;
   }
 
   public PgDatabase database() {

@@ -1,4 +1,4 @@
-package io.vizrelay.common.store.embedded;
+package io.vizrelay.common.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vizrelay.common.json.CompactArrayNode;
@@ -12,14 +12,14 @@ import java.util.Map;
  * except numeric columns, whose size is known without a walk, so it costs O(containers and
  * strings), not O(points).
  */
-final class StateSize {
+public final class StateSize {
   private static final long OBJECT = 40;
   private static final long ENTRY = 48;
   private static final long LEAF = 24;
 
   private StateSize() {}
 
-  static long of(TaskState state) {
+  public static long of(TaskState state) {
     long bytes = 64;
     for (Map.Entry<String, EnvState> e : state.envs().entrySet()) {
       bytes += ENTRY + string(e.getKey()) + node(e.getValue().reload());
