@@ -2,12 +2,12 @@ package io.vizrelay.app;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.config.AuthConfig;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.http.HttpFront;
+import io.vizrelay.common.http.HttpListeners;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.TaskStore;
@@ -38,11 +38,15 @@ public final class EmbeddedServer {
   private final Vertx vertx;
   private final VizConfig config;
   private final TaskStore store;
-  private final HttpServer server;
+  private final HttpListeners server;
   private final List<String> deployments;
 
   private EmbeddedServer(
-      Vertx vertx, VizConfig config, TaskStore store, HttpServer server, List<String> deployments) {
+      Vertx vertx,
+      VizConfig config,
+      TaskStore store,
+      HttpListeners server,
+      List<String> deployments) {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
@@ -122,7 +126,7 @@ public final class EmbeddedServer {
               .compose(v -> deploy(vertx, ids, new SocketVerticle(config, store, router)))
               .compose(
                   v -> deploy(vertx, ids, new TaskinfoVerticle(config, taskinfo, store, router)))
-              .compose(v -> HttpFront.listen(vertx, config, router, metrics))
+              .compose(v -> HttpListeners.listen(vertx, config, router, metrics))
               .map(server -> new EmbeddedServer(vertx, config, store, server, ids))
               .compose(EmbeddedServer::announce);
         });
@@ -146,10 +150,11 @@ public final class EmbeddedServer {
               java.nio.file.StandardCopyOption.REPLACE_EXISTING,
               java.nio.file.StandardCopyOption.ATOMIC_MOVE);
           LOG.info(
-              "vizrelay listening on http://{}:{} (data dir {})",
+              "vizrelay listening on http://{}:{} (data dir {}, event loops {})",
               config.host(),
               port(),
-              config.dataDir().toAbsolutePath());
+              config.dataDir().toAbsolutePath(),
+              eventLoops());
           announceAuth(config);
           return this;
         });
@@ -178,7 +183,12 @@ public final class EmbeddedServer {
   }
 
   public int port() {
-    return server.actualPort();
+    return server.port();
+  }
+
+  /** The HTTP/WebSocket server instances (one per event loop). */
+  public int eventLoops() {
+    return server.size();
   }
 
   public TaskStore store() {

@@ -1,9 +1,9 @@
 package io.vizrelay.app;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vizrelay.common.auth.Tokens;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.http.HttpListeners;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
 import io.vizrelay.taskinfo.TaskinfoConfig;
@@ -43,7 +43,7 @@ public final class Main {
     }
     CompletableFuture<EmbeddedTaskStore> store = EmbeddedServer.openStore(System.getenv());
     Metrics metrics = Metrics.create();
-    Vertx vertx = metrics.vertxBuilder(new VertxOptions()).build();
+    Vertx vertx = metrics.vertxBuilder(HttpListeners.vertxOptions(config)).build();
     metrics.install(vertx);
     EmbeddedServer server;
     try {

@@ -40,6 +40,10 @@ final class ServerProcess {
             new File(jar).getAbsolutePath());
     pb.environment().put("VIZRELAY_PORT", "0");
     pb.environment().put("VIZRELAY_DATA_DIR", dataDir.toString());
+    String loops = System.getProperty("vizrelay.test.eventLoops"); // as TestServer
+    if (loops != null && !loops.isBlank()) {
+      pb.environment().put("VIZRELAY_EVENT_LOOPS", loops.trim());
+    }
     pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process process = pb.start();

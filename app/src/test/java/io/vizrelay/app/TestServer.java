@@ -51,8 +51,20 @@ final class TestServer implements AutoCloseable {
     all.putIfAbsent("VIZRELAY_PORT", "0");
     all.putIfAbsent("VIZRELAY_DATA_DIR", dataDir.toString());
     all.putIfAbsent("VIZRELAY_FSYNC", "batch");
+    eventLoops(all);
     EmbeddedServer server = await(EmbeddedServer.start(vertx, all));
     return new TestServer(vertx, server);
+  }
+
+  /**
+   * {@code -Dvizrelay.test.eventLoops=N} runs the test servers with {@code VIZRELAY_EVENT_LOOPS=N}
+   * (unless the test sets it); without it, the default (one per core).
+   */
+  static void eventLoops(Map<String, String> env) {
+    String loops = System.getProperty("vizrelay.test.eventLoops");
+    if (loops != null && !loops.isBlank()) {
+      env.putIfAbsent("VIZRELAY_EVENT_LOOPS", loops.trim());
+    }
   }
 
   int port() {

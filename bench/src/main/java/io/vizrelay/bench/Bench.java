@@ -60,7 +60,8 @@ public final class Bench {
             new ClusterRelayScenario(),
             new RegistryScenario(),
             new ClusterPgScenario(),
-            new ClusterPgMemoryScenario())) {
+            new ClusterPgMemoryScenario(),
+            new LoopsScenario())) {
       all.put(s.name(), s);
     }
     List<String> defaults = all.keySet().stream().filter(n -> !OPTIONAL.contains(n)).toList();

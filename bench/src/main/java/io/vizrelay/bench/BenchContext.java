@@ -41,6 +41,21 @@ final class BenchContext {
     return ServerProcess.bare(options.serverJvmOpts());
   }
 
+  /** The bare ceiling with {@code instances} server instances on one port. */
+  ServerProcess bare(int instances) throws Exception {
+    return ServerProcess.bare(options.serverJvmOpts(), instances);
+  }
+
+  /** The embedded vizrelay with {@code VIZRELAY_EVENT_LOOPS=loops}. */
+  ServerProcess vizrelay(String fsync, int loops) throws Exception {
+    return ServerProcess.vizrelayIn(
+        java.nio.file.Files.createTempDirectory("vizrelay-bench-"),
+        options.serverJar(),
+        fsync,
+        options.serverJvmOpts(),
+        java.util.Map.of("VIZRELAY_EVENT_LOOPS", Integer.toString(loops)));
+  }
+
   boolean quick() {
     return options.quick();
   }

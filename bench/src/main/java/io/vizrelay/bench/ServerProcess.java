@@ -58,11 +58,18 @@ final class ServerProcess implements AutoCloseable {
     Map<String, String> env = new java.util.HashMap<>(moreEnv);
     env.putAll(
         Map.of("VIZRELAY_PORT", "0", "VIZRELAY_DATA_DIR", dir.toString(), "VIZRELAY_FSYNC", fsync));
-    return launch("vizrelay fsync=" + fsync, dir, java, env);
+    String loops = moreEnv.get("VIZRELAY_EVENT_LOOPS");
+    return launch(
+        "vizrelay fsync=" + fsync + (loops == null ? "" : " loops=" + loops), dir, java, env);
   }
 
   /** The bare Vert.x ceiling, from this bench's own classpath. */
   static ServerProcess bare(List<String> jvmOpts) throws Exception {
+    return bare(jvmOpts, 1);
+  }
+
+  /** The bare ceiling with {@code instances} servers sharing its port (one per event loop). */
+  static ServerProcess bare(List<String> jvmOpts, int instances) throws Exception {
     Path dir = Files.createTempDirectory("vizrelay-bare-");
     List<String> java = new ArrayList<>(List.of(javaBin()));
     java.addAll(jvmOpts);
@@ -71,8 +78,10 @@ final class ServerProcess implements AutoCloseable {
             "-cp",
             System.getProperty("java.class.path"),
             BareServer.class.getName(),
-            dir.toString()));
-    return launch("bare vert.x", dir, java, Map.of());
+            dir.toString(),
+            Integer.toString(instances)));
+    return launch(
+        instances == 1 ? "bare vert.x" : "bare vert.x x" + instances, dir, java, Map.of());
   }
 
   private static Process start(Path dir, List<String> java, Map<String, String> env)

@@ -268,9 +268,11 @@ public final class IngestHandlers {
    */
   private static void send(RoutingContext ctx, Reply reply) {
     ctx.response()
-        .putHeader(
-            HttpHeaders.CONTENT_TYPE,
-            reply.json() ? "application/json" : "text/plain; charset=UTF-8")
+        .putHeader(HttpHeaders.CONTENT_TYPE, reply.json() ? JSON_TYPE : TEXT_TYPE)
         .end(reply.body());
   }
+
+  private static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence TEXT_TYPE =
+      HttpHeaders.createOptimized("text/plain; charset=UTF-8");
 }

@@ -2,27 +2,22 @@ package io.vizrelay.ingest;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.auth.AuthGate;
 import io.vizrelay.common.auth.ConnectionCounts;
-import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.http.PerLoop;
 import io.vizrelay.common.http.WebSocketKeepAlive;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The Python client's {@code /vis_socket} (docs/PROTOCOL.md): greets with {@code alive} at once,
  * then relays the task's browser events ({@code close}, {@code forward_to_vis}) to the task's
- * clients. One bus consumer per task per node. Runs on one event loop (the HTTP server's).
+ * clients. The sockets of each event loop are kept apart ({@link VisSockets}, one per loop): one
+ * bus consumer per task per loop, each socket touched only on its own loop.
  */
 public final class VisSocketHub {
   static final String ALIVE = "{\"command\":\"alive\",\"data\":\"vis_alive\"}";
@@ -30,13 +25,13 @@ public final class VisSocketHub {
   private final Vertx vertx;
   private final VizConfig config;
   private final AuthGate gate;
-  private final Map<String, Set<ServerWebSocket>> sockets = new HashMap<>();
-  private final Map<String, MessageConsumer<Buffer>> consumers = new HashMap<>();
+  private final PerLoop<VisSockets> loops;
 
   public VisSocketHub(Vertx vertx, VizConfig config, AuthGate gate) {
     this.vertx = vertx;
     this.config = config;
     this.gate = gate;
+    this.loops = new PerLoop<>(loop -> new VisSockets(vertx));
   }
 
   public void mount(Router router) {
@@ -96,19 +91,14 @@ public final class VisSocketHub {
   /** The per-user count is released on every close path: close frame, TCP drop, server close. */
   private void open(String taskId, ServerWebSocket ws, ConnectionCounts.Lease lease) {
     ws.writeTextMessage(ALIVE);
-    sockets.computeIfAbsent(taskId, k -> new LinkedHashSet<>()).add(ws);
-    consumers.computeIfAbsent(
-        taskId,
-        k ->
-            vertx
-                .eventBus()
-                .<Buffer>consumer(Addresses.visSocket(k), msg -> broadcast(k, msg.body())));
+    VisSockets local = loops.current();
+    local.add(taskId, ws);
     long keepAlive = WebSocketKeepAlive.start(vertx, config, ws);
     ws.closeHandler(
         v -> {
           lease.release();
           vertx.cancelTimer(keepAlive);
-          close(taskId, ws);
+          local.remove(taskId, ws);
         });
     // the node drains (HttpServer.shutdown): tell the client to go elsewhere now rather than at the
     // deadline
@@ -117,28 +107,5 @@ public final class VisSocketHub {
         text -> {
           /* echo/commands from Python clients are not relayed */
         });
-  }
-
-  private void broadcast(String taskId, Buffer message) {
-    for (ServerWebSocket ws : sockets.getOrDefault(taskId, Set.of())) {
-      if (!ws.writeQueueFull()) {
-        ws.writeTextMessage(message.toString());
-      }
-    }
-  }
-
-  private void close(String taskId, ServerWebSocket ws) {
-    Set<ServerWebSocket> set = sockets.get(taskId);
-    if (set == null) {
-      return;
-    }
-    set.remove(ws);
-    if (set.isEmpty()) {
-      sockets.remove(taskId);
-      MessageConsumer<Buffer> consumer = consumers.remove(taskId);
-      if (consumer != null) {
-        consumer.unregister();
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.vizrelay.socket;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.ServerWebSocket;
@@ -15,10 +16,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The node's browser sessions and task channels (one channel per task with local sessions, created
- * with the first session and closed with the last; the store keeps a task with a channel in memory:
- * {@link TaskStore#watch}). Confined to one event loop. Commands to a session by id (visdom's env
- * switch) arrive on this hub's one consumer ({@link Addresses#sessions}).
+ * One event loop's browser sessions and task channels (one channel per task with sessions on this
+ * loop, created with the first session and closed with the last; the store keeps a task with a
+ * channel in memory: {@link TaskStore#watch}, counted per channel). Confined to its event loop: the
+ * socket service has one hub per loop ({@link io.vizrelay.common.http.PerLoop}), and a task watched
+ * from several loops has a channel on each, so its frame bytes are shared by all sessions of a
+ * loop. The hubs of a process share one id and one consumer of session commands ({@link
+ * Addresses#sessions}, visdom's env switch), which finds the session's hub in the shared {@code
+ * index}.
  */
 final class SessionHub {
   /** Close code sent to browsers when the node shuts down; the reason is a resume hint. */
@@ -38,25 +43,37 @@ final class SessionHub {
   private final Map<String, TaskChannel<Session>> channels = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
 
-  /** This hub's id: the prefix of its session ids. */
-  private final String hubId = Addresses.newHubId();
+  /** The process's hub id: the prefix of its session ids. */
+  private final String hubId;
+
+  /** The hub of each open session of the process, for session commands (thread-safe). */
+  private final Map<String, SessionHub> index;
+
+  /** The event loop this hub is confined to. */
+  private final Context context;
 
   SessionHub(
       Vertx vertx,
       VizConfig config,
       TaskStore store,
       SocketMetrics metrics,
-      BrowserCommands commands) {
+      BrowserCommands commands,
+      String hubId,
+      Map<String, SessionHub> index,
+      Context context) {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
     this.metrics = metrics;
     this.commands = commands;
+    this.hubId = hubId;
+    this.index = index;
+    this.context = context;
   }
 
-  /** The address of this hub's session commands ({@link #sessionCommand}). */
-  String commandsAddress() {
-    return Addresses.sessions(hubId);
+  /** The event loop this hub is confined to. */
+  Context context() {
+    return context;
   }
 
   /**
@@ -97,6 +114,7 @@ final class SessionHub {
             metrics,
             config.sessionQueueBytes());
     sessions.put(sid, session);
+    index.put(sid, this);
     metrics.sessionOpened();
     TaskChannel<Session> channel =
         channels.computeIfAbsent(
@@ -155,6 +173,7 @@ final class SessionHub {
   private void close(Session session) {
     session.closed();
     if (sessions.remove(session.sid) != null) {
+      index.remove(session.sid);
       metrics.sessionClosed();
     }
     TaskChannel<Session> channel = channels.get(session.taskId);
@@ -183,13 +202,33 @@ final class SessionHub {
     }
   }
 
-  SocketMetrics.View stats() {
+  /** This loop's sessions and channels, and its largest send queues. */
+  Load load() {
     long maxQueued = 0;
     long maxAll = 0;
     for (Session s : sessions.values()) {
       maxQueued = Math.max(maxQueued, s.queuedDeltaBytes());
       maxAll = Math.max(maxAll, s.queuedBytes());
     }
-    return metrics.view(sessions.size(), channels.size(), maxQueued, maxAll);
+    return new Load(sessions.size(), channels.size(), maxQueued, maxAll);
+  }
+
+  /** One loop's share of {@code /api/relay/stats}; {@link #sum} adds the loops up. */
+  record Load(int sessions, int channels, long maxQueuedDeltaBytes, long maxQueuedBytes) {
+    static final Load NONE = new Load(0, 0, 0, 0);
+
+    /** Sessions and channels summed over the loops, the largest queues of any. */
+    static Load sum(java.util.List<Load> loads) {
+      Load total = NONE;
+      for (Load l : loads) {
+        total =
+            new Load(
+                total.sessions + l.sessions,
+                total.channels + l.channels,
+                Math.max(total.maxQueuedDeltaBytes, l.maxQueuedDeltaBytes),
+                Math.max(total.maxQueuedBytes, l.maxQueuedBytes));
+      }
+      return total;
+    }
   }
 }

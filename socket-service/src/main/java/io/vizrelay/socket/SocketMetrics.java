@@ -60,7 +60,7 @@ public final class SocketMetrics {
     m.gauge("vizrelay.sessions", "browser sockets open on this node", sessions, AtomicInteger::get);
     m.gauge(
         "vizrelay.channels",
-        "tasks with browsers on this node (one event-bus consumer each)",
+        "task channels on this node: one per task per event loop with its browsers (one event-bus consumer each)",
         channels,
         AtomicInteger::get);
   }
@@ -129,9 +129,15 @@ public final class SocketMetrics {
       int channels,
       long maxQueuedDeltaBytes,
       long maxQueuedBytes,
-      long resyncsHeld) {}
+      long resyncsHeld,
+      int eventLoops) {}
 
-  View view(int sessions, int channels, long maxQueuedDeltaBytes, long maxQueuedBytes) {
+  /**
+   * The counters with the socket hubs' figures: sessions and channels summed over the {@code
+   * eventLoops} loops that served a browser so far, the largest queues of any.
+   */
+  View view(
+      int sessions, int channels, long maxQueuedDeltaBytes, long maxQueuedBytes, int eventLoops) {
     return new View(
         (long) delivered.count(),
         (long) dropped.count(),
@@ -143,6 +149,7 @@ public final class SocketMetrics {
         channels,
         maxQueuedDeltaBytes,
         maxQueuedBytes,
-        (long) resyncsHeld.count());
+        (long) resyncsHeld.count(),
+        eventLoops);
   }
 }

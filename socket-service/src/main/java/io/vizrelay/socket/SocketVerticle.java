@@ -1,12 +1,11 @@
 package io.vizrelay.socket;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ServerWebSocket;
@@ -22,6 +21,7 @@ import io.vizrelay.common.bus.DeltaCodec;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.http.PerLoop;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.model.TaskGet;
@@ -29,6 +29,8 @@ import io.vizrelay.common.model.TaskRecord;
 import io.vizrelay.common.registry.TaskAdmission;
 import io.vizrelay.common.store.TaskStore;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The socket service: browsers' WebSockets ({@code /socket?task_id=}, visdom's {@code /socket} and
@@ -44,12 +46,15 @@ public final class SocketVerticle extends VerticleBase {
   private final VizConfig config;
   private final TaskStore store;
   private final Router router;
-  private SessionHub hub;
+
+  /** The sessions and channels of each event loop; one hub id and session index for all. */
+  private PerLoop<SessionHub> hubs;
+
+  private final String hubId = Addresses.newHubId();
+  private final Map<String, SessionHub> sessionIndex = new ConcurrentHashMap<>();
+  private SocketMetrics metrics;
   private TaskAdmission admission;
   private AuthGate gate;
-
-  /** The event loop the sessions live on (the HTTP server's); null until the first browser. */
-  private volatile Context hubContext;
 
   /** Server ping interval on browser sockets ({@link SocketPings}); 0 = off. */
   private final long pingIntervalMs;
@@ -73,21 +78,32 @@ public final class SocketVerticle extends VerticleBase {
               start(authGate);
               return vertx
                   .eventBus()
-                  .<String>consumer(
-                      hub.commandsAddress(),
-                      msg -> hubContext().runOnContext(x -> hub.sessionCommand(msg)))
+                  .<String>consumer(Addresses.sessions(hubId), this::sessionCommand)
                   .completion();
             });
+  }
+
+  /** A command to one session (visdom's env switch): handled by its hub, on its loop. */
+  private void sessionCommand(Message<String> msg) {
+    SessionHub hub = sessionIndex.get(msg.headers().get(Addresses.SID));
+    if (hub == null) {
+      msg.fail(404, "no such session");
+    } else {
+      hub.context().runOnContext(x -> hub.sessionCommand(msg));
+    }
   }
 
   private void start(AuthGate authGate) {
     gate = authGate;
     DeltaCodec.register(vertx);
-    SocketMetrics metrics = new SocketMetrics(Metrics.of(vertx));
+    metrics = new SocketMetrics(Metrics.of(vertx));
     admission = TaskAdmission.start(vertx);
     BrowserCommands commands =
         new BrowserCommands(store, vertx.eventBus(), admission, Metrics.of(vertx));
-    hub = new SessionHub(vertx, config, store, metrics, commands);
+    hubs =
+        new PerLoop<>(
+            loop ->
+                new SessionHub(vertx, config, store, metrics, commands, hubId, sessionIndex, loop));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_STATUS, msg -> forwardStatus(msg.body()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_SHARING, msg -> sharingChanged(msg.body()));
     vertx.eventBus().<Buffer>consumer(Addresses.TASK_DELETED, msg -> taskDeleted(msg.body()));
@@ -107,10 +123,24 @@ public final class SocketVerticle extends VerticleBase {
         .handler(
             ctx -> {
               AuthGate.require(AuthGate.principal(ctx).admin(), "relay stats are for admins");
-              ctx.json(hub.stats());
+              stats().onSuccess(ctx::json).onFailure(ctx::fail);
             });
     gate.mountLogin(router);
     mountPage();
+  }
+
+  /** The relay's counters, with sessions and channels summed over the event loops. */
+  private Future<SocketMetrics.View> stats() {
+    return hubs.collect(SessionHub::load)
+        .map(SessionHub.Load::sum)
+        .map(
+            l ->
+                metrics.view(
+                    l.sessions(),
+                    l.channels(),
+                    l.maxQueuedDeltaBytes(),
+                    l.maxQueuedBytes(),
+                    hubs.size()));
   }
 
   /**
@@ -121,10 +151,15 @@ public final class SocketVerticle extends VerticleBase {
     router.get("/").handler(ctx -> ctx.reroute("/static/index.html"));
     router
         .get("/static/*")
-        .handler(StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(60));
+        .handler(
+            PerLoop.handler( // a static handler's file cache is not thread-safe: one per loop
+                () ->
+                    StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(60)));
     router
         .get("/webjars/*")
-        .handler(StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(86400));
+        .handler(
+            PerLoop.handler(
+                () -> StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(86400)));
   }
 
   private void forwardStatus(Buffer body) {
@@ -133,7 +168,7 @@ public final class SocketVerticle extends VerticleBase {
     ObjectNode frame = Json.object().put("command", "task_status");
     frame.setAll(change);
     Buffer bytes = Buffer.buffer(Json.bytes(frame));
-    hubContext().runOnContext(v -> hub.taskStatus(taskId, bytes));
+    hubs.each(hub -> hub.taskStatus(taskId, bytes));
   }
 
   private void sharingChanged(Buffer body) {
@@ -143,10 +178,7 @@ public final class SocketVerticle extends VerticleBase {
     } catch (java.io.IOException e) {
       return;
     }
-    Context c = hubContext;
-    if (c != null) {
-      c.runOnContext(v -> hub.sharingChanged(task.taskId(), task.sharedWith()));
-    }
+    hubs.each(hub -> hub.sharingChanged(task.taskId(), task.sharedWith()));
   }
 
   /**
@@ -160,10 +192,7 @@ public final class SocketVerticle extends VerticleBase {
     } catch (java.io.IOException e) {
       return;
     }
-    Context c = hubContext;
-    if (c != null) {
-      c.runOnContext(v -> hub.sharingChanged(deleted.taskId(), List.of()));
-    }
+    hubs.each(hub -> hub.sharingChanged(deleted.taskId(), List.of()));
   }
 
   /**
@@ -295,10 +324,10 @@ public final class SocketVerticle extends VerticleBase {
     upgraded
         .onSuccess(
             ws -> {
-              hubContext = vertx.getOrCreateContext();
-              hub.open(
-                  request, ws, principal, readonly,
-                  lease); // the hub releases it on every close path
+              hubs.current()
+                  .open(
+                      request, ws, principal, readonly,
+                      lease); // the hub releases it on every close path
               SocketPings.start(vertx, ws, pingIntervalMs);
             })
         .onFailure(
@@ -308,23 +337,12 @@ public final class SocketVerticle extends VerticleBase {
             });
   }
 
-  private Context hubContext() {
-    Context c = hubContext;
-    return c != null ? c : vertx.getOrCreateContext();
-  }
-
   @Override
   public Future<?> stop() {
     Future<Void> admissionClosed = admission == null ? Future.succeededFuture() : admission.close();
-    if (hub == null || hubContext == null) {
+    if (hubs == null) {
       return admissionClosed;
     }
-    Promise<Void> closed = Promise.promise();
-    hubContext.runOnContext(
-        v -> {
-          hub.closeAll();
-          closed.complete();
-        });
-    return Future.all(closed.future(), admissionClosed);
+    return Future.all(hubs.each(SessionHub::closeAll), admissionClosed);
   }
 }

@@ -109,7 +109,7 @@ class SessionTest {
         received.indexOf(fourth.frameFor(false).toString())
             < received.indexOf(fifth.frameFor(false).toString()),
         "the missing delta first, from the store");
-    assertEquals(1, metrics.view(0, 0, 0, 0).gapsRepaired());
+    assertEquals(1, metrics.view(0, 0, 0, 0, 0).gapsRepaired());
   }
 
   @Test
@@ -129,7 +129,7 @@ class SessionTest {
     assertFalse(
         received.contains(fourth.frameFor(false).toString()),
         "the delta was dropped, the snapshot has it");
-    assertEquals(1, metrics.view(0, 0, 0, 0).dropped());
+    assertEquals(1, metrics.view(0, 0, 0, 0, 0).dropped());
   }
 
   @Test
@@ -144,7 +144,7 @@ class SessionTest {
           return null;
         });
     assertEquals(Session.Mode.CLOSED, s.session.mode());
-    assertEquals(0, metrics.view(0, 0, 0, 0).delivered());
+    assertEquals(0, metrics.view(0, 0, 0, 0, 0).delivered());
   }
 
   /** A session at seq 3, live. */

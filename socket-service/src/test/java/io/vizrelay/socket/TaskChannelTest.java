@@ -171,7 +171,7 @@ class TaskChannelTest {
   }
 
   private long gapsRepaired() {
-    return metrics.view(0, 0, 0, 0).gapsRepaired();
+    return metrics.view(0, 0, 0, 0, 0).gapsRepaired();
   }
 
   private static Delta inEpoch(Delta d, String epoch) {

@@ -72,6 +72,10 @@ final class ClusterHarness implements AutoCloseable {
     env.put("VIZRELAY_DATA_DIR", dir.resolve("node" + index).toString());
     env.put("VIZRELAY_FSYNC", "batch");
     env.put("VIZRELAY_SHUTDOWN_TIMEOUT_SECONDS", "10");
+    String loops = System.getProperty("vizrelay.test.eventLoops"); // as TestServer
+    if (loops != null && !loops.isBlank()) {
+      env.put("VIZRELAY_EVENT_LOOPS", loops.trim());
+    }
     env.putAll(extraEnv);
     return env;
   }

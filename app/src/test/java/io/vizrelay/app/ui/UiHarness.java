@@ -89,6 +89,10 @@ final class UiHarness implements AutoCloseable {
     all.putIfAbsent("VIZRELAY_PORT", "0");
     all.putIfAbsent("VIZRELAY_DATA_DIR", dataDir.toString());
     all.putIfAbsent("VIZRELAY_FSYNC", "batch");
+    String loops = System.getProperty("vizrelay.test.eventLoops"); // as TestServer
+    if (loops != null && !loops.isBlank()) {
+      all.putIfAbsent("VIZRELAY_EVENT_LOOPS", loops.trim());
+    }
     Vertx vertx = Vertx.vertx();
     EmbeddedServer server = await(EmbeddedServer.start(vertx, VizConfig.fromEnv(all)));
     Path profile = Files.createTempDirectory("vizrelay-ui-chrome");

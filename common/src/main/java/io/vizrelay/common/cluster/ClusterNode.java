@@ -6,15 +6,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.http.HttpFront;
+import io.vizrelay.common.http.HttpListeners;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.TaskStore;
@@ -59,7 +58,7 @@ public final class ClusterNode {
   private final VizConfig config;
   private final ClusterConfig cluster;
   private final TaskStore store;
-  private final HttpServer server;
+  private final HttpListeners server;
   private final NodeDrain drain;
 
   private ClusterNode(
@@ -68,7 +67,7 @@ public final class ClusterNode {
       VizConfig config,
       ClusterConfig cluster,
       TaskStore store,
-      HttpServer server,
+      HttpListeners server,
       NodeDrain drain) {
     this.vertx = vertx;
     this.manager = manager;
@@ -111,7 +110,7 @@ public final class ClusterNode {
     long started = System.nanoTime();
     Metrics metrics = Metrics.create();
     return metrics
-        .vertxBuilder(new VertxOptions().setEventBusOptions(eventBus(cluster)))
+        .vertxBuilder(HttpListeners.vertxOptions(config).setEventBusOptions(eventBus(cluster)))
         .withClusterManager(manager)
         .buildClustered()
         .onFailure(e -> PgTier.closeIfAny(tier))
@@ -142,7 +141,7 @@ public final class ClusterNode {
                   new ServiceContext(config, store, router, manager.getHazelcastInstance());
               List<String> ids = new ArrayList<>();
               return deploy(vertx, services, context, ids)
-                  .compose(v -> HttpFront.listen(vertx, config, router, metrics))
+                  .compose(v -> HttpListeners.listen(vertx, config, router, metrics))
                   .map(
                       server -> {
                         drain.attach(vertx, store, ids, server);
@@ -208,7 +207,7 @@ public final class ClusterNode {
   }
 
   public int port() {
-    return server.actualPort();
+    return server.port();
   }
 
   public Vertx vertx() {

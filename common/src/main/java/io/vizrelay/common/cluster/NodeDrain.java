@@ -3,8 +3,8 @@ package io.vizrelay.common.cluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.RoutingContext;
+import io.vizrelay.common.http.HttpListeners;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.pg.PgTier;
 import java.util.List;
@@ -43,7 +43,7 @@ final class NodeDrain {
   private Vertx vertx;
   private TaskStore store;
   private List<String> deployments;
-  private HttpServer server;
+  private HttpListeners server;
 
   /** The drain in progress, once {@link #stop} was called. */
   private Future<Void> stopping;
@@ -54,7 +54,7 @@ final class NodeDrain {
   }
 
   /** What the drain stops, once the node is up. */
-  void attach(Vertx vertx, TaskStore store, List<String> deployments, HttpServer server) {
+  void attach(Vertx vertx, TaskStore store, List<String> deployments, HttpListeners server) {
     this.vertx = vertx;
     this.store = store;
     this.deployments = deployments;

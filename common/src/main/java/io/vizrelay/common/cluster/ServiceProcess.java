@@ -50,10 +50,11 @@ public final class ServiceProcess {
       return;
     }
     LOG.info(
-        "vizrelay-{} listening on http://{}:{} (cluster {}, node {})",
+        "vizrelay-{} listening on http://{}:{} (event loops {}, cluster {}, node {})",
         name,
         config.host(),
         node.port(),
+        config.eventLoops(),
         cluster.clusterName(),
         node.nodeId());
     if (cluster.exitAfterMerge()) {

@@ -39,6 +39,9 @@ import java.util.regex.Pattern;
  *     exceed this and the last snapshot's size ({@code VIZRELAY_SNAPSHOT_BYTES}, default 4 MiB):
  *     restart replays at most about one state's worth of frames per task
  * @param auth identities, authorization and per-credential limits ({@link AuthConfig}, issue 7)
+ * @param eventLoops event loops serving HTTP and WebSockets ({@code VIZRELAY_EVENT_LOOPS}, default
+ *     the number of available processors, 1-256): as many server instances share the port ({@link
+ *     io.vizrelay.common.http.HttpListeners})
  */
 public record VizConfig(
     String host,
@@ -57,7 +60,8 @@ public record VizConfig(
     String user,
     long snapshotBytes,
     AuthConfig auth,
-    boolean wsCompression) {
+    boolean wsCompression,
+    int eventLoops) {
 
   /** Durability of an acknowledged event in the embedded store. */
   public enum Fsync {
@@ -68,6 +72,9 @@ public record VizConfig(
     /** written asynchronously; a crash may lose the last moments. */
     NEVER
   }
+
+  /** Most event loops {@code VIZRELAY_EVENT_LOOPS} accepts. */
+  public static final int MAX_EVENT_LOOPS = 256;
 
   private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
 
@@ -99,7 +106,12 @@ public record VizConfig(
             e.string("VIZRELAY_USER", "demo"),
             e.integer("VIZRELAY_SNAPSHOT_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
             AuthConfig.fromEnv(e),
-            e.bool("VIZRELAY_WS_COMPRESSION", false));
+            e.bool("VIZRELAY_WS_COMPRESSION", false),
+            e.integer(
+                "VIZRELAY_EVENT_LOOPS",
+                Math.min(Runtime.getRuntime().availableProcessors(), MAX_EVENT_LOOPS),
+                1,
+                MAX_EVENT_LOOPS));
     config.validate();
     checkLogFormat(e);
     return config;
@@ -130,7 +142,8 @@ public record VizConfig(
         user,
         snapshotBytes,
         auth,
-        wsCompression);
+        wsCompression,
+        eventLoops);
   }
 
   public VizConfig withLostAfter(Duration after) {
@@ -151,7 +164,30 @@ public record VizConfig(
         user,
         snapshotBytes,
         auth,
-        wsCompression);
+        wsCompression,
+        eventLoops);
+  }
+
+  public VizConfig withEventLoops(int loops) {
+    return new VizConfig(
+        host,
+        port,
+        dataDir,
+        demo,
+        defaultTask,
+        fsync,
+        maxBodyBytes,
+        retainFrames,
+        retainTime,
+        sessionQueueBytes,
+        maxWindowsPerTask,
+        maxPointsPerWindow,
+        lostAfter,
+        user,
+        snapshotBytes,
+        auth,
+        wsCompression,
+        loops);
   }
 
   /**

@@ -1,13 +1,11 @@
 package io.vizrelay.common.http;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vizrelay.common.auth.RequestOrigin;
-import io.vizrelay.common.config.ServerOptions;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ErrorHandler;
 import io.vizrelay.common.metrics.Metrics;
@@ -16,9 +14,9 @@ import io.vizrelay.common.metrics.Metrics;
  * The HTTP front end every vizrelay server shares (embedded and clustered): the one failure
  * handler, the security headers on every response, the {@code Host} check (DNS rebinding, auth
  * off), request metrics, {@code /health} and {@code /metrics}; then, once the services mounted
- * their routes, {@link #listen}: 404 for unknown paths, 405 for a known path with another method
- * and 400 for a path the router cannot decode (all through {@link ErrorHandler}), and the server
- * with its options (idle timeout included).
+ * their routes, {@link HttpListeners#listen}: 404 for unknown paths, 405 for a known path with
+ * another method and 400 for a path the router cannot decode (all through {@link ErrorHandler}),
+ * and the server with its options (idle timeout included).
  */
 public final class HttpFront {
   /**
@@ -62,12 +60,22 @@ public final class HttpFront {
     return router;
   }
 
+  // the headers of every response, encoded once (Vert.x writes an optimized header as is)
+  private static final CharSequence NOSNIFF_NAME =
+      HttpHeaders.createOptimized("X-Content-Type-Options");
+  private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+  private static final CharSequence CSP_NAME =
+      HttpHeaders.createOptimized("Content-Security-Policy");
+  private static final CharSequence CSP_VALUE = HttpHeaders.createOptimized(CSP);
+  private static final CharSequence REFERRER_NAME = HttpHeaders.createOptimized("Referrer-Policy");
+  private static final CharSequence SAME_ORIGIN = HttpHeaders.createOptimized("same-origin");
+
   /** Every response: no content sniffing, and the page's CSP (harmless on JSON). */
   private static void securityHeaders(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
-    response.putHeader("X-Content-Type-Options", "nosniff");
-    response.putHeader("Content-Security-Policy", CSP);
-    response.putHeader("Referrer-Policy", "same-origin");
+    response.putHeader(NOSNIFF_NAME, NOSNIFF);
+    response.putHeader(CSP_NAME, CSP_VALUE);
+    response.putHeader(REFERRER_NAME, SAME_ORIGIN);
     ctx.next();
   }
 
@@ -79,18 +87,13 @@ public final class HttpFront {
   static final int[] ROUTER_STATUSES = {400, 404, 405, 500};
 
   /**
-   * The router's own errors through the error handler, then listens with the shared server options.
+   * The router's own errors through the error handler; {@link HttpListeners#listen} calls it before
+   * the servers listen.
    */
-  public static Future<HttpServer> listen(
-      Vertx vertx, VizConfig config, Router router, Metrics metrics) {
+  static void routerErrors(Router router) {
     ErrorHandler errors = new ErrorHandler();
     for (int status : ROUTER_STATUSES) {
       router.errorHandler(status, errors);
     }
-    return metrics
-        .http()
-        .countConnections(vertx.createHttpServer(ServerOptions.http(config)))
-        .requestHandler(router)
-        .listen();
   }
 }

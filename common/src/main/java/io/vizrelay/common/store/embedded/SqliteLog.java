@@ -28,6 +28,7 @@ final class SqliteLog implements AutoCloseable {
   private static final int MAX_BATCH = 2000;
 
   private final Connection writer;
+  private final Statements statements;
   private final Connection reader;
   private final Fsync fsync;
   private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
@@ -36,7 +37,7 @@ final class SqliteLog implements AutoCloseable {
 
   /** One unit of work for the writer thread. */
   interface Op {
-    void execute(Connection c) throws SQLException;
+    void execute(Statements writer) throws SQLException;
 
     CompletableFuture<Void> done();
   }
@@ -55,6 +56,7 @@ final class SqliteLog implements AutoCloseable {
     configure(writer, fsync);
     createSchema(writer);
     writer.setAutoCommit(false);
+    this.statements = new Statements(writer);
     this.reader = DriverManager.getConnection(url);
     this.thread = new Thread(this::runWriter, "vizrelay-log-writer");
     this.thread.setDaemon(true);
@@ -136,7 +138,7 @@ final class SqliteLog implements AutoCloseable {
   private void commit(List<Op> batch) {
     try {
       for (Op op : batch) {
-        op.execute(writer);
+        op.execute(statements);
       }
       writer.commit();
       batch.forEach(op -> op.done().complete(null));
@@ -215,6 +217,7 @@ final class SqliteLog implements AutoCloseable {
       running = false;
     }
     thread.join();
+    statements.close();
     writer.close();
     reader.close();
   }
@@ -231,6 +234,6 @@ final class SqliteLog implements AutoCloseable {
 
   static final class Barrier extends BaseOp {
     @Override
-    public void execute(Connection c) {}
+    public void execute(Statements writer) {}
   }
 }
