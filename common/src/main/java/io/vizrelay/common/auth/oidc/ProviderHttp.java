@@ -111,12 +111,15 @@ public final class ProviderHttp {
     return promise.future();
   }
 
-  /** The body as bytes, or nothing when the provider announces more than {@link #MAX_BYTES}. */
+  /**
+   * The body as bytes, or null as soon as it is known to exceed {@link #MAX_BYTES} (announced by
+   * its length, or read that far without one): never more than that is held.
+   */
   private static HttpResponse.BodySubscriber<byte[]> bounded(HttpResponse.ResponseInfo info) {
     long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
     return length > MAX_BYTES
         ? HttpResponse.BodySubscribers.replacing(null)
-        : HttpResponse.BodySubscribers.ofByteArray();
+        : new BoundedBody(MAX_BYTES);
   }
 
   private static Future<JsonObject> read(HttpResponse<byte[]> resp, String url) {
