@@ -7,15 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vizrelay.common.cluster.ClusterConfig;
-import io.vizrelay.common.cluster.HazelcastSetup;
 import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.json.Json;
@@ -24,8 +20,7 @@ import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
-import io.vizrelay.common.store.pg.PgConfig;
-import io.vizrelay.common.store.pg.PgTier;
+import io.vizrelay.common.store.pg.PgGrid;
 import io.vizrelay.common.store.pg.TestPostgres;
 import io.vizrelay.common.visdom.VisdomCommand;
 import java.time.Duration;
@@ -57,8 +52,8 @@ class PgHotBoundTest {
 
   Vertx vertx;
   String url;
+  PgGrid pg;
   TestGrid grid;
-  final List<PgTier> tiers = new ArrayList<>();
   final VizConfig config =
       VizConfig.fromEnv(Map.of("VIZRELAY_RETAIN_FRAMES", "50", "VIZRELAY_RETAIN_SECONDS", "0"));
 
@@ -70,37 +65,29 @@ class PgHotBoundTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (grid != null) {
-      grid.close();
+    if (pg != null) {
+      pg.close();
     }
-    tiers.forEach(PgTier::close);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private TaskStore cluster(String commit) throws Exception {
-    grid = new TestGrid(2);
-    for (int i = 0; i < 2; i++) {
-      Config hz = HazelcastSetup.config(ClusterConfig.fromEnv(grid.env(i)));
-      tiers.add(
-          PgTier.attach(
-              hz,
-              PgConfig.fromEnv(
-                  Map.of(
-                      "VIZRELAY_PG_URL",
-                      url,
-                      "VIZRELAY_PG_COMMIT",
-                      commit,
-                      "VIZRELAY_PG_POOL_SIZE",
-                      "2",
-                      "VIZRELAY_PG_SNAPSHOT_FRAMES",
-                      "25")),
-              config,
-              new HotConfig(Duration.ofHours(1), BOUND)));
-      HazelcastInstance member = Hazelcast.newHazelcastInstance(hz);
-      grid.members.add(member);
-      TestGrid.awaitSize(member, i + 1);
-    }
-    return new ClusterTaskStore(vertx, grid.members.get(0), config);
+    pg =
+        PgGrid.start(
+            2,
+            Map.of(
+                "VIZRELAY_PG_URL",
+                url,
+                "VIZRELAY_PG_COMMIT",
+                commit,
+                "VIZRELAY_PG_POOL_SIZE",
+                "2",
+                "VIZRELAY_PG_SNAPSHOT_FRAMES",
+                "25"),
+            config,
+            new HotConfig(Duration.ofHours(1), BOUND));
+    grid = pg.grid;
+    return pg.store(vertx, config);
   }
 
   @ParameterizedTest
@@ -129,9 +116,9 @@ class PgHotBoundTest {
             },
             60_000),
         "each member's owned tasks end under the bound: " + footprints());
-    long evicted = tiers.stream().mapToLong(t -> t.residency().boundUnloads()).sum();
+    long evicted = pg.tiers().stream().mapToLong(t -> t.residency().boundUnloads()).sum();
     assertTrue(evicted > 0, "tasks were evicted past the bound");
-    assertEquals(evicted, tiers.stream().mapToLong(t -> t.residency().unloads()).sum());
+    assertEquals(evicted, pg.tiers().stream().mapToLong(t -> t.residency().unloads()).sum());
     List<String> cold = written.keySet().stream().filter(id -> !inGrid(id)).toList();
     assertFalse(cold.isEmpty(), "some tasks left the grid");
 
@@ -155,7 +142,7 @@ class PgHotBoundTest {
       assertEquals(POINTS + 1, next.seq(), id + ": seq continues");
     }
     assertTrue(
-        tiers.stream().mapToLong(t -> t.residency().loads()).sum() >= cold.size(),
+        pg.tiers().stream().mapToLong(t -> t.residency().loads()).sum() >= cold.size(),
         "each evicted task was loaded back from PostgreSQL");
   }
 
@@ -173,7 +160,7 @@ class PgHotBoundTest {
    * gauges ({@code vizrelay_store_hot_bytes}, {@code _hot_tasks}) say so.
    */
   private boolean settled(int i) {
-    GridResidency r = tiers.get(i).residency();
+    GridResidency r = pg.tiers().get(i).residency();
     return ownedBytes(i) <= BOUND
         && r.hotBytes() <= BOUND
         && r.hotBytes() > 0

@@ -7,24 +7,16 @@ import static io.vizrelay.common.store.pg.PgTaskStoreTest.pointsOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Vertx;
-import io.vizrelay.common.cluster.ClusterConfig;
-import io.vizrelay.common.cluster.HazelcastSetup;
 import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.store.TaskStore;
-import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +37,8 @@ class PgAsyncTest {
 
   Vertx vertx;
   String url;
+  PgGrid pg;
   TestGrid grid;
-  final List<PgTier> tiers = new ArrayList<>();
   final VizConfig config =
       VizConfig.fromEnv(Map.of("VIZRELAY_RETAIN_FRAMES", "5000", "VIZRELAY_RETAIN_SECONDS", "0"));
 
@@ -64,35 +56,28 @@ class PgAsyncTest {
   }
 
   private TaskStore cluster(int n) throws Exception {
-    grid = new TestGrid(n);
-    for (int i = 0; i < n; i++) {
-      Config hz = HazelcastSetup.config(ClusterConfig.fromEnv(grid.env(i)));
-      tiers.add(
-          PgTier.attach(
-              hz,
-              PgConfig.fromEnv(
-                  Map.of(
-                      "VIZRELAY_PG_URL", url,
-                      "VIZRELAY_PG_COMMIT", "async",
-                      "VIZRELAY_PG_MAX_LAG_SECONDS", "2",
-                      "VIZRELAY_PG_POOL_SIZE", "2",
-                      "VIZRELAY_PG_SNAPSHOT_FRAMES", "40",
-                      "VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS", "1")),
-              config));
-      HazelcastInstance member = Hazelcast.newHazelcastInstance(hz);
-      grid.members.add(member);
-      TestGrid.awaitSize(member, i + 1);
-    }
-    return new ClusterTaskStore(vertx, grid.members.get(0), config);
+    pg =
+        PgGrid.start(
+            n,
+            Map.of(
+                "VIZRELAY_PG_URL", url,
+                "VIZRELAY_PG_COMMIT", "async",
+                "VIZRELAY_PG_MAX_LAG_SECONDS", "2",
+                "VIZRELAY_PG_POOL_SIZE", "2",
+                "VIZRELAY_PG_SNAPSHOT_FRAMES", "40",
+                "VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS", "1"),
+            config,
+            null);
+    grid = pg.grid;
+    return pg.store(vertx, config);
   }
 
   private void fullStop() {
-    if (grid != null) {
-      grid.close();
+    if (pg != null) {
+      pg.close();
+      pg = null;
       grid = null;
     }
-    tiers.forEach(PgTier::close);
-    tiers.clear();
   }
 
   @Test
@@ -146,7 +131,7 @@ class PgAsyncTest {
   }
 
   private double maxLag() {
-    return tiers.stream().mapToDouble(PgTier::lagSeconds).max().orElse(0);
+    return pg.tiers().stream().mapToDouble(PgTier::lagSeconds).max().orElse(0);
   }
 
   /** Distinct frames of the task in PostgreSQL (0 while it is down). */

@@ -7,13 +7,9 @@ import static io.vizrelay.common.store.pg.PgTaskStoreTest.pointsOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vizrelay.common.cluster.ClusterConfig;
-import io.vizrelay.common.cluster.HazelcastSetup;
 import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.store.HotConfig;
@@ -21,7 +17,6 @@ import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +38,8 @@ class PgEvictionTest {
 
   Vertx vertx;
   String url;
+  PgGrid pg;
   TestGrid grid;
-  final List<PgTier> tiers = new ArrayList<>();
   final VizConfig config =
       VizConfig.fromEnv(Map.of("VIZRELAY_RETAIN_FRAMES", "5000", "VIZRELAY_RETAIN_SECONDS", "0"));
 
@@ -56,37 +51,29 @@ class PgEvictionTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (grid != null) {
-      grid.close();
+    if (pg != null) {
+      pg.close();
     }
-    tiers.forEach(PgTier::close);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private TaskStore cluster(int n, String commit) throws Exception {
-    grid = new TestGrid(n);
-    for (int i = 0; i < n; i++) {
-      Config hz = HazelcastSetup.config(ClusterConfig.fromEnv(grid.env(i)));
-      tiers.add(
-          PgTier.attach(
-              hz,
-              PgConfig.fromEnv(
-                  Map.of(
-                      "VIZRELAY_PG_URL",
-                      url,
-                      "VIZRELAY_PG_COMMIT",
-                      commit,
-                      "VIZRELAY_PG_POOL_SIZE",
-                      "2",
-                      "VIZRELAY_PG_SNAPSHOT_FRAMES",
-                      "25")),
-              config,
-              new HotConfig(Duration.ofSeconds(1), Long.MAX_VALUE)));
-      HazelcastInstance member = Hazelcast.newHazelcastInstance(hz);
-      grid.members.add(member);
-      TestGrid.awaitSize(member, i + 1);
-    }
-    return new ClusterTaskStore(vertx, grid.members.get(0), config);
+    pg =
+        PgGrid.start(
+            n,
+            Map.of(
+                "VIZRELAY_PG_URL",
+                url,
+                "VIZRELAY_PG_COMMIT",
+                commit,
+                "VIZRELAY_PG_POOL_SIZE",
+                "2",
+                "VIZRELAY_PG_SNAPSHOT_FRAMES",
+                "25"),
+            config,
+            new HotConfig(Duration.ofSeconds(1), Long.MAX_VALUE));
+    grid = pg.grid;
+    return pg.store(vertx, config);
   }
 
   @ParameterizedTest

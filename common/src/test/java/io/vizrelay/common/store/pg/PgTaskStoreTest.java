@@ -8,15 +8,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vizrelay.common.cluster.ClusterConfig;
-import io.vizrelay.common.cluster.HazelcastSetup;
-import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
@@ -25,7 +19,6 @@ import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
-import io.vizrelay.common.store.cluster.ClusterTaskStore;
 import io.vizrelay.common.visdom.VisdomCommand;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -52,8 +45,7 @@ class PgTaskStoreTest {
 
   Vertx vertx;
   String url;
-  final List<TestGrid> grids = new ArrayList<>();
-  final List<PgTier> tiers = new ArrayList<>();
+  final List<PgGrid> grids = new ArrayList<>();
   final VizConfig config =
       VizConfig.fromEnv(Map.of("VIZRELAY_RETAIN_FRAMES", "5000", "VIZRELAY_RETAIN_SECONDS", "0"));
 
@@ -65,42 +57,28 @@ class PgTaskStoreTest {
 
   @AfterEach
   void stop() throws Exception {
-    grids.forEach(TestGrid::close);
-    tiers.forEach(PgTier::close);
+    grids.forEach(PgGrid::close);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private TaskStore cluster(int n) throws Exception {
-    TestGrid grid = new TestGrid(n);
-    grids.add(grid);
-    for (int i = 0; i < n; i++) {
-      Config hz = HazelcastSetup.config(ClusterConfig.fromEnv(grid.env(i)));
-      tiers.add(
-          PgTier.attach(
-              hz,
-              PgConfig.fromEnv(
-                  Map.of(
-                      "VIZRELAY_PG_URL",
-                      url,
-                      "VIZRELAY_PG_POOL_SIZE",
-                      "2",
-                      "VIZRELAY_PG_SNAPSHOT_FRAMES",
-                      "100",
-                      "VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS",
-                      "2")),
-              config));
-      HazelcastInstance member = Hazelcast.newHazelcastInstance(hz);
-      grid.members.add(member);
-      TestGrid.awaitSize(member, i + 1);
-    }
-    return new ClusterTaskStore(vertx, grid.members.get(0), config);
+    PgGrid pg =
+        PgGrid.start(
+            n,
+            Map.of(
+                "VIZRELAY_PG_URL", url,
+                "VIZRELAY_PG_POOL_SIZE", "2",
+                "VIZRELAY_PG_SNAPSHOT_FRAMES", "100",
+                "VIZRELAY_PG_CONNECT_TIMEOUT_SECONDS", "2"),
+            config,
+            null);
+    grids.add(pg);
+    return pg.store(vertx, config);
   }
 
   private void fullStop() {
-    grids.forEach(TestGrid::close);
+    grids.forEach(PgGrid::close);
     grids.clear();
-    tiers.forEach(PgTier::close);
-    tiers.clear();
   }
 
   @Test
@@ -165,7 +143,9 @@ class PgTaskStoreTest {
               e.toString());
         }
       }
-      assertTrue(tiers.stream().anyMatch(t -> t.health() != null), "readiness can say why");
+      assertTrue(
+          grids.stream().flatMap(g -> g.tiers().stream()).anyMatch(t -> t.health() != null),
+          "readiness can say why");
     } finally {
       pg.start();
     }
