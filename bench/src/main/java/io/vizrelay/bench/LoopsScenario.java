@@ -19,7 +19,7 @@ final class LoopsScenario implements Scenario {
   static final int RELAY_SOCKETS = 1000;
 
   /** Low enough that both servers deliver every frame here, so both do the same work. */
-  static final int RELAY_RATE = 50;
+  static final int RELAY_RATE = 20;
 
   /** Issue 16's targets: CPU per request ≤ 2 × bare, per delivery ≤ 1.5 × bare. */
   static final double INGEST_TARGET = 2.0;
