@@ -46,6 +46,11 @@ final class BenchContext {
     return ServerProcess.bare(options.serverJvmOpts(), instances);
   }
 
+  /** The bare fan-out ceiling with {@code instances} server instances on one port. */
+  ServerProcess bareFanout(int instances) throws Exception {
+    return ServerProcess.bareFanout(options.serverJvmOpts(), instances);
+  }
+
   /** The embedded vizrelay with {@code VIZRELAY_EVENT_LOOPS=loops}. */
   ServerProcess vizrelay(String fsync, int loops) throws Exception {
     return ServerProcess.vizrelayIn(

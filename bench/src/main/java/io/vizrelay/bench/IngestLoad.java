@@ -35,7 +35,10 @@ final class IngestLoad {
   /** Where each poster appends: its task, its first window, and when to roll to a new one. */
   record Target(String taskPrefix, String winPrefix, long rotateAtPoints) {}
 
-  /** Rates per measured slice (requests/s), request latency over all slices, costs. */
+  /**
+   * Rates per measured slice (requests/s), request latency over all slices, costs (busy cores, and
+   * the server's CPU per thread).
+   */
   record Result(
       Shape shape,
       List<Double> requestRates,
@@ -45,7 +48,8 @@ final class IngestLoad {
       String firstError,
       double serverCores,
       double benchCores,
-      double otherCores) {
+      double otherCores,
+      ThreadCpu threads) {
     /** Pools repeated runs of one shape: all rate samples, all latencies, mean CPU. */
     static Result merge(List<Result> runs) {
       List<Double> rates = new ArrayList<>();
@@ -71,7 +75,8 @@ final class IngestLoad {
           first,
           cores[0],
           cores[1],
-          cores[2]);
+          cores[2],
+          ThreadCpu.pool(runs.stream().map(Result::threads).toList()));
     }
 
     double medianRequests() {
@@ -121,7 +126,7 @@ final class IngestLoad {
       rates.add((c1 - c0) / ((System.nanoTime() - t0) / 1e9));
     }
     measuring = false;
-    double[] cores = cpu.cores();
+    ProcStats.Reading used = cpu.read();
     running = false;
     Future.all(done).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     LongList latencies = new LongList();
@@ -137,9 +142,10 @@ final class IngestLoad {
         Stats.latency(latencies),
         errors.sum(),
         firstError.get(),
-        cores[0],
-        cores[1],
-        cores[2]);
+        used.serverCores(),
+        used.benchCores(),
+        used.otherCores(),
+        used.threads());
   }
 
   /** Closes the posters' windows so the next run starts from a small server heap. */

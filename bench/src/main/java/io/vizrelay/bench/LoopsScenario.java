@@ -1,18 +1,41 @@
 package io.vizrelay.bench;
 
+import io.vertx.core.buffer.Buffer;
+
 /**
- * Event-loop scaling (issue 16): the embedded server ({@code VIZRELAY_FSYNC=batch}) with {@code
- * VIZRELAY_EVENT_LOOPS} = 1 and 2, next to the bare ceiling with as many server instances. Ingest:
- * 8 posters x 1 point, requests/s and server CPU per request. Relay: 1,000 sockets on one task at
- * 200 updates/s, deliveries/s and server CPU per delivery. On a 2-core machine shared with the load
- * generator, two loops can only show what a second loop costs or saves; more cores are needed to
- * show the scaling itself.
+ * Event-loop scaling and the cost of ingest and fan-out next to bare ceilings (issue 16): the
+ * embedded server ({@code VIZRELAY_FSYNC=batch}) with {@code VIZRELAY_EVENT_LOOPS} = 1 and 2, and
+ * the bare servers with as many instances. Ingest: 8 posters x 1 point against {@link BareServer}.
+ * Relay: 1,000 sockets on one task at {@link #RELAY_RATE} updates/s, the same poster and
+ * subscribers against {@link BareFanoutServer}, which writes the frame vizrelay delivered for one
+ * update ({@link FrameCapture}) to every socket. Each row gives server CPU per request / delivery,
+ * in total and per thread ({@link ThreadCpu}), and vizrelay's rows the ratio to bare. On a 2-core
+ * machine shared with the load generator, two loops can only show what a second loop costs or
+ * saves; more cores are needed to show the scaling itself.
  */
 final class LoopsScenario implements Scenario {
   static final int[] LOOPS = {1, 2};
   static final IngestLoad.Shape SHAPE = new IngestLoad.Shape(8, 1, 1);
   static final int RELAY_SOCKETS = 1000;
-  static final int RELAY_RATE = 200;
+
+  /** Low enough that both servers deliver every frame here, so both do the same work. */
+  static final int RELAY_RATE = 20;
+
+  /** Issue 16's targets: CPU per request ≤ 2 × bare, per delivery ≤ 1.5 × bare. */
+  static final double INGEST_TARGET = 2.0;
+
+  static final double FANOUT_TARGET = 1.5;
+
+  /** One server's (or one pair of bare servers') figures. */
+  private record Side(IngestLoad.Result ingest, RelayMeasurement.Run relay) {
+    double cpuPerRequest() {
+      return ingest.serverCores() * 1e6 / ingest.medianRequests();
+    }
+
+    double cpuPerDelivery() {
+      return relay.cpuPerThousand() * 1000;
+    }
+  }
 
   @Override
   public String name() {
@@ -21,100 +44,162 @@ final class LoopsScenario implements Scenario {
 
   @Override
   public void run(BenchContext ctx) throws Exception {
-    IngestLoad.Timing timing = new IngestLoad.Timing(ctx.seconds(1, 0.5), 1, ctx.seconds(4, 2));
-    Table t =
-        new Table(
-            "Event loops: ingest 8x1 and relay 1,000 sockets x 200 updates/s, by VIZRELAY_EVENT_LOOPS",
-            "server",
-            "loops",
-            "ingest req/s",
-            "server CPU µs / request",
-            "relay deliveries/s (expected)",
-            "server CPU µs / delivery",
-            "relay p99 ms",
-            "CPU cores: server / bench / other (ingest)");
+    Table t = table();
     RelayMeasurement relay = RelayMeasurement.open(ctx);
-    for (int loops : LOOPS) {
-      try (ServerProcess bare = ctx.bare(loops)) {
-        IngestScenario.warmUp(ctx, bare);
-        IngestLoad.Result r = ingest(ctx, bare, "bare", loops, timing);
-        t.row(
-            "bare Vert.x",
-            loops,
-            Table.num(r.medianRequests()),
-            perRequest(r),
-            "—",
-            "—",
-            "—",
-            cores(r));
-      }
-      try (ServerProcess server = ctx.vizrelay("batch", loops)) {
-        IngestScenario.warmUp(ctx, server);
-        IngestLoad.Result r = ingest(ctx, server, "vizrelay", loops, timing);
-        RelayTarget target = RelayTarget.of(server);
-        relay.warmUp(target, "bench-loops-warmup-" + loops);
-        RelayMeasurement.Run run =
-            relay.run(
-                target,
-                "bench-loops-relay-" + loops,
-                RELAY_SOCKETS,
-                RELAY_RATE,
-                RelayMeasurement.Timing.of(ctx));
-        relay.report("loops", run);
-        t.row(
-            "vizrelay fsync=batch",
-            loops,
-            Table.num(r.medianRequests()),
-            perRequest(r),
-            run.deliveriesCell(),
-            String.format("%.1f", run.cpuPerThousand() * 1000),
-            run.latency().p99Ms(),
-            cores(r));
-        if (run.gaps() + run.dups() + run.missing() > 0) {
-          ctx.observe(
-              "loops="
-                  + loops
-                  + ": relay gaps "
-                  + run.gaps()
-                  + ", dups "
-                  + run.dups()
-                  + ", missing "
-                  + run.missing());
+    try {
+      for (int loops : LOOPS) {
+        String frame;
+        Side vizrelay;
+        try (ServerProcess server = ctx.vizrelay("batch", loops)) {
+          frame = FrameCapture.capture(ctx, RelayTarget.of(server));
+          ctx.log("loops: vizrelay's frame for one update (%d bytes): %s", frame.length(), frame);
+          vizrelay = new Side(ingest(ctx, server, loops), relay(ctx, relay, server, loops));
         }
+        Side bare = bare(ctx, relay, loops, frame);
+        row(t, "bare Vert.x", loops, bare, null);
+        row(t, "vizrelay fsync=batch", loops, vizrelay, bare);
+        judge(ctx, loops, vizrelay, bare);
+        t.note(
+            "loops="
+                + loops
+                + ": the relayed frame is "
+                + frame.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                + " bytes.");
       }
+    } finally {
+      relay.close();
     }
-    t.note(
-        "Server CPU per request / delivery: the server process's CPU seconds over the measured"
-            + " interval divided by the requests (deliveries) in it.");
+    notes(t);
     ctx.tables.add(t);
   }
 
-  private static IngestLoad.Result ingest(
-      BenchContext ctx, ServerProcess server, String kind, int loops, IngestLoad.Timing timing)
+  private static Table table() {
+    return new Table(
+        "Event loops: ingest 8x1 and relay 1,000 sockets x "
+            + RELAY_RATE
+            + " updates/s, by VIZRELAY_EVENT_LOOPS, next to bare Vert.x",
+        "server",
+        "loops",
+        "ingest req/s",
+        "server CPU µs / request",
+        "per thread µs / request",
+        "relay deliveries/s (expected)",
+        "server CPU µs / delivery",
+        "per thread µs / delivery",
+        "relay p99 ms",
+        "CPU cores server / bench / other: ingest; relay");
+  }
+
+  /** The bare ceilings with {@code loops} instances: ingest, then fan-out of {@code frame}. */
+  private static Side bare(BenchContext ctx, RelayMeasurement relay, int loops, String frame)
       throws Exception {
+    IngestLoad.Result ingest;
+    try (ServerProcess bare = ctx.bare(loops)) {
+      ingest = ingest(ctx, bare, loops);
+    }
+    try (ServerProcess fanout = ctx.bareFanout(loops)) {
+      AdminClient.post(ctx.vertx, fanout, "/frame", Buffer.buffer(frame));
+      return new Side(ingest, relay(ctx, relay, fanout, loops));
+    }
+  }
+
+  private static IngestLoad.Result ingest(BenchContext ctx, ServerProcess server, int loops)
+      throws Exception {
+    IngestScenario.warmUp(ctx, server);
     IngestLoad.Result r =
         new IngestLoad(
                 ctx.vertx,
                 server,
                 SHAPE,
-                new IngestLoad.Target("bench-loops-" + kind + "-" + loops, "loss", 20_000))
-            .run(timing);
+                new IngestLoad.Target("bench-loops-" + server.pid() + "-" + loops, "loss", 20_000))
+            .run(new IngestLoad.Timing(ctx.seconds(1, 0.5), 1, ctx.seconds(4, 2)));
     ctx.log(
-        "loops %-28s %s req/s, server %.1f µs/request, cores server %.2f bench %.2f other %.2f",
+        "loops %-28s %s req/s, server %.1f µs/request (%s), cores server %.2f bench %.2f other %.2f",
         server.label,
         Table.num(r.medianRequests()),
         r.serverCores() * 1e6 / r.medianRequests(),
+        r.threads().perUnit(r.medianRequests()),
         r.serverCores(),
         r.benchCores(),
         r.otherCores());
     return r;
   }
 
-  private static String perRequest(IngestLoad.Result r) {
-    return String.format("%.1f", r.serverCores() * 1e6 / r.medianRequests());
+  private static RelayMeasurement.Run relay(
+      BenchContext ctx, RelayMeasurement relay, ServerProcess server, int loops) throws Exception {
+    RelayTarget target = RelayTarget.of(server);
+    String task = "bench-loops-relay-" + server.pid() + "-" + loops;
+    relay.warmUp(target, task + "-warmup");
+    RelayMeasurement.Run run =
+        relay.run(target, task, RELAY_SOCKETS, RELAY_RATE, RelayMeasurement.Timing.of(ctx));
+    relay.report("loops " + server.label, run);
+    ctx.log(
+        "loops %s: per thread µs/delivery %s",
+        server.label, run.cpu().threads().perUnit(run.deliveriesPerSecond()));
+    if (run.gaps() + run.dups() + run.missing() > 0) {
+      ctx.observe(
+          String.format(
+              "loops=%d %s: relay gaps %d, dups %d, missing %d",
+              loops, server.label, run.gaps(), run.dups(), run.missing()));
+    }
+    return run;
   }
 
-  private static String cores(IngestLoad.Result r) {
-    return String.format("%.2f / %.2f / %.2f", r.serverCores(), r.benchCores(), r.otherCores());
+  /** One table row; {@code bare} (null on the bare row itself) adds the ratios to it. */
+  private static void row(Table t, String name, int loops, Side s, Side bare) {
+    t.row(
+        name,
+        loops,
+        Table.num(s.ingest().medianRequests()),
+        micros(s.cpuPerRequest(), bare == null ? Double.NaN : bare.cpuPerRequest()),
+        s.ingest().threads().perUnit(s.ingest().medianRequests()),
+        s.relay().deliveriesCell(),
+        micros(s.cpuPerDelivery(), bare == null ? Double.NaN : bare.cpuPerDelivery()),
+        s.relay().cpu().threads().perUnit(s.relay().deliveriesPerSecond()),
+        s.relay().latency().p99Ms(),
+        String.format(
+                "%.2f / %.2f / %.2f; ",
+                s.ingest().serverCores(), s.ingest().benchCores(), s.ingest().otherCores())
+            + s.relay().cores());
+  }
+
+  /** {@code 23.9} or, next to a bare figure, {@code 23.9 (1.4× bare)}. */
+  private static String micros(double value, double bare) {
+    String v = String.format("%.1f", value);
+    return Double.isNaN(bare) ? v : v + String.format(" (%.1f× bare)", value / bare);
+  }
+
+  /** Issue 16's ingest and fan-out targets for this loop count. */
+  private static void judge(BenchContext ctx, int loops, Side vizrelay, Side bare) {
+    double ingest = vizrelay.cpuPerRequest() / bare.cpuPerRequest();
+    ctx.targets.add(
+        "server CPU per 1-point request ≤ " + INGEST_TARGET + " × bare (loops=" + loops + ")",
+        String.format(
+            "%.1f× (%.1f vs %.1f µs)", ingest, vizrelay.cpuPerRequest(), bare.cpuPerRequest()),
+        ingest <= INGEST_TARGET);
+    double fanout = vizrelay.cpuPerDelivery() / bare.cpuPerDelivery();
+    ctx.targets.add(
+        "server CPU per delivery ≤ "
+            + FANOUT_TARGET
+            + " × bare, 1,000 sockets (loops="
+            + loops
+            + ")",
+        String.format(
+            "%.1f× (%.1f vs %.1f µs)", fanout, vizrelay.cpuPerDelivery(), bare.cpuPerDelivery()),
+        fanout <= FANOUT_TARGET);
+  }
+
+  private static void notes(Table t) {
+    t.note(
+        "Server CPU per request / delivery: the server process's CPU seconds over the measured"
+            + " interval (/proc/<pid>/stat) divided by the requests (deliveries) in it. The bare row's"
+            + " ingest is BareServer, its relay BareFanoutServer (same poster, same 1,000 subscribers,"
+            + " the bytes vizrelay sent for one update, rendered once per update and written to every"
+            + " socket).");
+    t.note(
+        "Per thread: the same CPU split by thread (/proc/<pid>/task/*/stat, named by comm): each"
+            + " busy event loop (vert.x-eventloop-thread-*) on its own, store = vizrelay-shard-*,"
+            + " log = vizrelay-log-*, JIT = C1/C2 compiler threads, GC = GC/G1 threads, other ="
+            + " the rest (Vert.x acceptor, VM thread, ...); groups under 0.05 µs are left out.");
   }
 }

@@ -34,10 +34,7 @@ final class ProcStats {
   /** User + system CPU time in seconds. */
   static double cpuSeconds(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+      return statSeconds(Files.readString(Path.of("/proc/" + pid + "/stat")));
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
@@ -45,26 +42,52 @@ final class ProcStats {
 
   /**
    * User + system CPU seconds of the JIT compiler threads of {@code pid} ({@code C1/C2
-   * CompilerThread*} in {@code /proc/<pid>/task/<tid>/comm}); threads that ended are not counted.
+   * CompilerThread*}); threads that ended are not counted.
    */
   static double jitSeconds(long pid) {
-    double total = 0;
+    List<ThreadTime> threads = threads(pid);
+    return threads.isEmpty()
+        ? Double.NaN
+        : threads.stream().filter(ThreadTime::jit).mapToDouble(ThreadTime::seconds).sum();
+  }
+
+  /** One thread's user + system CPU seconds so far, with its name as the kernel keeps it. */
+  record ThreadTime(long pid, long tid, String comm, double seconds) {
+    /** A C1/C2 compiler thread. */
+    boolean jit() {
+      return comm.contains("CompilerThre");
+    }
+  }
+
+  /**
+   * Every live thread of {@code pid} with its CPU seconds ({@code /proc/<pid>/task/<tid>/stat}) and
+   * its name ({@code comm}: the Java thread name cut to 15 characters, e.g. {@code
+   * vert.x-eventloo}); empty when the process is gone. Threads that ended are not listed.
+   */
+  static List<ThreadTime> threads(long pid) {
+    List<ThreadTime> threads = new java.util.ArrayList<>();
     try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
         try {
-          if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
-            String stat = Files.readString(task.resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
-          }
+          String comm = Files.readString(task.resolve("comm")).strip();
+          double seconds = statSeconds(Files.readString(task.resolve("stat")));
+          threads.add(
+              new ThreadTime(pid, Long.parseLong(task.getFileName().toString()), comm, seconds));
         } catch (IOException | RuntimeException threadEnded) {
-          // a compiler thread may come and go between listing and reading
+          // a thread may come and go between listing and reading
         }
       }
     } catch (IOException e) {
-      return Double.NaN;
+      return List.of();
     }
-    return total;
+    return threads;
+  }
+
+  /** utime + stime of a {@code stat} line, in seconds. */
+  private static double statSeconds(String stat) {
+    // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
   }
 
   /**
@@ -123,14 +146,24 @@ final class ProcStats {
    * node of a cluster), the bench's, and everything else on the machine (other processes competing
    * for the same cores make a run noisy).
    */
-  record Meter(List<CpuMeter> servers, CpuMeter bench, double machineStart, long startNanos) {
+  record Meter(
+      List<CpuMeter> servers,
+      List<ThreadTime> serverThreads,
+      CpuMeter bench,
+      double machineStart,
+      long startNanos) {
     static Meter start(long serverPid) {
       return start(List.of(serverPid));
     }
 
     static Meter start(List<Long> serverPids) {
       List<CpuMeter> servers = serverPids.stream().map(CpuMeter::start).toList();
-      return new Meter(servers, CpuMeter.start(self()), machineBusySeconds(), System.nanoTime());
+      return new Meter(
+          servers,
+          serverThreads(serverPids),
+          CpuMeter.start(self()),
+          machineBusySeconds(),
+          System.nanoTime());
     }
 
     /** Busy cores of {server, bench, other processes}. */
@@ -150,15 +183,27 @@ final class ProcStats {
       double b = bench.used();
       double all = machineBusySeconds() - machineStart;
       double s = java.util.Arrays.stream(per).sum();
-      return new Reading(wall, per, b, Math.max(0, all - s - b));
+      ThreadCpu threads =
+          ThreadCpu.between(
+              serverThreads, serverThreads(servers.stream().map(CpuMeter::pid).toList()), wall);
+      return new Reading(wall, per, b, Math.max(0, all - s - b), threads);
+    }
+
+    private static List<ThreadTime> serverThreads(List<Long> pids) {
+      return pids.stream().flatMap(pid -> threads(pid).stream()).toList();
     }
   }
 
   /**
    * CPU seconds over a measured interval of {@code wall} seconds; {@code perServer} in the order
-   * the pids were given.
+   * the pids were given; {@code threads}: the servers' threads over the same interval.
    */
-  record Reading(double wall, double[] perServer, double benchSeconds, double otherSeconds) {
+  record Reading(
+      double wall,
+      double[] perServer,
+      double benchSeconds,
+      double otherSeconds,
+      ThreadCpu threads) {
     double serverSeconds() {
       return java.util.Arrays.stream(perServer).sum();
     }

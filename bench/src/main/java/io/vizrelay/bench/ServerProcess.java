@@ -17,9 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * A server under test, run as a child JVM so that its RSS and CPU are its own: the embedded
- * vizrelay ({@code java -jar vizrelay.jar}) or the bare ceiling ({@link BareServer}). Launched
- * through {@code bash -c 'ulimit -n <hard>; exec java ...'} so it may hold 10k sockets. It
- * announces its port in {@code <dataDir>/port}; ready means {@code GET /health} answers 200.
+ * vizrelay ({@code java -jar vizrelay.jar}) or a bare ceiling ({@link BareServer}, {@link
+ * BareFanoutServer}). Launched through {@code bash -c 'ulimit -n <hard>; exec java ...'} so it may
+ * hold 10k sockets. It announces its port in {@code <dataDir>/port}; ready means {@code GET
+ * /health} answers 200.
  */
 final class ServerProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -70,6 +71,20 @@ final class ServerProcess implements AutoCloseable {
 
   /** The bare ceiling with {@code instances} servers sharing its port (one per event loop). */
   static ServerProcess bare(List<String> jvmOpts, int instances) throws Exception {
+    return bare(jvmOpts, BareServer.class, instances, "bare vert.x");
+  }
+
+  /** The bare fan-out ceiling ({@link BareFanoutServer}) with {@code instances} servers. */
+  static ServerProcess bareFanout(List<String> jvmOpts, int instances) throws Exception {
+    return bare(jvmOpts, BareFanoutServer.class, instances, "bare vert.x fan-out");
+  }
+
+  /**
+   * A bare server class from this bench's own classpath, {@code main(<dir>, <instances>)}, labelled
+   * {@code label} ({@code xN} added for several instances).
+   */
+  private static ServerProcess bare(
+      List<String> jvmOpts, Class<?> main, int instances, String label) throws Exception {
     Path dir = Files.createTempDirectory("vizrelay-bare-");
     List<String> java = new ArrayList<>(List.of(javaBin()));
     java.addAll(jvmOpts);
@@ -77,11 +92,10 @@ final class ServerProcess implements AutoCloseable {
         List.of(
             "-cp",
             System.getProperty("java.class.path"),
-            BareServer.class.getName(),
+            main.getName(),
             dir.toString(),
             Integer.toString(instances)));
-    return launch(
-        instances == 1 ? "bare vert.x" : "bare vert.x x" + instances, dir, java, Map.of());
+    return launch(instances == 1 ? label : label + " x" + instances, dir, java, Map.of());
   }
 
   private static Process start(Path dir, List<String> java, Map<String, String> env)
