@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.store.Delta;
+import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.visdom.CorpusDeviations;
 import io.vizrelay.common.visdom.CorpusNormalizer;
 import io.vizrelay.common.visdom.JsonCompare;
@@ -378,7 +380,9 @@ class CorpusOverWireTest {
       String expectedBody = deviations.reply(no);
       boolean rejected = response.get("status").asInt() != 200 && expectedBody == null;
       boolean expectFrames = !step.get("broadcast").isEmpty() || deviations.extraBroadcast(no);
-      List<JsonNode> got = taskFrames(at, stepFrames(observer, before, expectFrames && !rejected));
+      long storeSeq = expectFrames && !rejected ? storeSeq() : -1;
+      List<JsonNode> got =
+          taskFrames(at, stepFrames(observer, before, storeSeq > lastSeq ? storeSeq : -1));
       if (rejected) {
         checkError(at, r);
         assertTrue(got.isEmpty(), at + "a rejected request broadcast " + got);
@@ -414,23 +418,39 @@ class CorpusOverWireTest {
     }
 
     /**
-     * The frames the observer got for one request: everything up to the barrier's pong. When frames
-     * are due and none came yet (the delta may still be on its way from ingest to the socket's
-     * event loop), waits for the first one and takes a second barrier.
+     * The frames the observer got for one request: everything up to the barrier's pong. When the
+     * request made a delta the observer's env sees ({@code untilSeq} ≥ 0), first everything up to
+     * the frame of that seq: with several event loops the delta reaches the socket's loop on its
+     * own way from the store, so a barrier alone could leave the request's last frame to the next
+     * step.
      */
-    private static List<JsonNode> stepFrames(Browser observer, int before, boolean due)
+    private static List<JsonNode> stepFrames(Browser observer, int before, long untilSeq)
         throws Exception {
-      TestServer.await(observer.barrier());
-      if (due) {
-        try {
-          awaitFrame(observer, before, f -> !isTaskStatus(f), "a frame");
-        } catch (AssertionError none) {
-          return List.of();
-        }
-        TestServer.await(observer.barrier());
+      if (untilSeq >= 0) {
+        awaitFrame(observer, before, f -> f.path("seq").asLong(-1) >= untilSeq, "seq " + untilSeq);
       }
+      TestServer.await(observer.barrier());
       List<JsonNode> all = observer.frames();
       return new ArrayList<>(all.subList(before, all.size()));
+    }
+
+    /**
+     * The last seq the observer must see after a request was answered: the newest delta since the
+     * observer's last frame that is visible in its env (-1: none, or no longer retained).
+     */
+    private long storeSeq() throws Exception {
+      TaskStore store = server.server.store();
+      TaskStore.TaskStats stats = TestServer.await(store.stats(taskId));
+      if (stats == null || stats.lastSeq() <= lastSeq) {
+        return -1;
+      }
+      long newest = -1;
+      for (Delta d : TestServer.await(store.since(taskId, stats.epoch(), lastSeq)).deltas()) {
+        if (d.visibleIn(env)) {
+          newest = Math.max(newest, d.seq());
+        }
+      }
+      return newest;
     }
 
     private void checkSeq(String at, JsonNode f) {
