@@ -106,6 +106,24 @@ final class Browser {
     }
   }
 
+  /**
+   * Waits (bounded) until a live frame with a seq of at least {@code seq} has arrived: with several
+   * event loops a delta reaches the socket's loop on its own way, so a {@link #barrier} right after
+   * the write that made it does not cover it.
+   */
+  void awaitSeq(long seq, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    synchronized (frames) {
+      while (frames.stream().noneMatch(f -> f.path("seq").asLong(-1) >= seq)) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          throw new AssertionError("no frame of seq " + seq + " within " + timeoutMs + " ms");
+        }
+        frames.wait(left);
+      }
+    }
+  }
+
   /** Waits (bounded) until {@code count} frames have arrived in total. */
   void awaitCount(int count, long timeoutMs) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;

@@ -92,7 +92,8 @@ class DurabilityIT {
       assertEquals(
           epoch, resync.path("epoch").asText(), "the stream keeps its epoch across a restart");
       assertEquals(200, post(second.port, xs.size()).statusCode());
-      TestServer.await(resumed.barrier());
+      resumed.awaitSeq(xs.size() + 1, 10_000);
+      TestServer.await(resumed.barrier()); // and nothing after it
       long expect = lastSeen;
       for (JsonNode f : resumed.frames()) {
         if (Frames.isLive(f)) {
