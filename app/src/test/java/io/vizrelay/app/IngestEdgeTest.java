@@ -125,8 +125,7 @@ class IngestEdgeTest extends EmbeddedServerTest {
     int points = 100;
     String body = SlowBody.append(TASK, 1000, points);
     assertEquals(200, server.post("/update", body).status());
-    TestServer.await(compact.barrier());
-    JsonNode append = compact.frames("append").get(0);
+    JsonNode append = compact.await("append", 10_000);
     int frameBytes = Json.bytes(append).length;
     double ratio =
         (frameBytes / (double) points)
@@ -148,7 +147,7 @@ class IngestEdgeTest extends EmbeddedServerTest {
           200, server.post("/update", SlowBody.append(TASK, 10 + chunk * 2000, 2000)).status());
     }
     assertEquals(200, server.post("/update", Frames.body(TASK, "loss", 60_000, 2)).status());
-    TestServer.await(visdom.barrier());
+    visdom.awaitSeq(TestServer.await(server.server.store().stats(TASK)).lastSeq(), 10_000);
     var updates = visdom.frames("window_update");
     int small = Json.bytes(updates.get(0)).length;
     int big = Json.bytes(updates.get(updates.size() - 1)).length;
