@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Who may do what (issue 7): the identity sources and the per-credential limits. Part of {@link
@@ -184,8 +185,11 @@ public record AuthConfig(
     return h.equals("localhost")
         || h.equals("::1")
         || h.equals("[::1]")
-        || h.matches("127(\\.\\d{1,3}){3}");
+        || LOOPBACK_V4.matcher(h).matches();
   }
+
+  /** Checked on every request's {@code Host} (auth off): compiled once. */
+  private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.\\d{1,3}){3}");
 
   private static List<String> list(String commaSeparated) {
     return Arrays.stream(commaSeparated.split(","))

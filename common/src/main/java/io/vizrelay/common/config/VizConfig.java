@@ -42,6 +42,10 @@ import java.util.regex.Pattern;
  * @param eventLoops event loops serving HTTP and WebSockets ({@code VIZRELAY_EVENT_LOOPS}, default
  *     the number of available processors, 1-256): as many server instances share the port ({@link
  *     io.vizrelay.common.http.HttpListeners})
+ * @param journalTime how long acknowledged writes may stay only in the embedded log's journal
+ *     before SQLite takes them ({@code VIZRELAY_JOURNAL_MS}, default 50, 1-600000): longer means
+ *     fewer, larger SQLite transactions and a longer redo after a crash; a read of the log takes
+ *     them at once
  */
 public record VizConfig(
     String host,
@@ -61,7 +65,8 @@ public record VizConfig(
     long snapshotBytes,
     AuthConfig auth,
     boolean wsCompression,
-    int eventLoops) {
+    int eventLoops,
+    Duration journalTime) {
 
   /** Durability of an acknowledged event in the embedded store. */
   public enum Fsync {
@@ -111,7 +116,8 @@ public record VizConfig(
                 "VIZRELAY_EVENT_LOOPS",
                 Math.min(Runtime.getRuntime().availableProcessors(), MAX_EVENT_LOOPS),
                 1,
-                MAX_EVENT_LOOPS));
+                MAX_EVENT_LOOPS),
+            Duration.ofMillis(e.integer("VIZRELAY_JOURNAL_MS", 50, 1, 600_000)));
     config.validate();
     checkLogFormat(e);
     return config;
@@ -143,7 +149,8 @@ public record VizConfig(
         snapshotBytes,
         auth,
         wsCompression,
-        eventLoops);
+        eventLoops,
+        journalTime);
   }
 
   public VizConfig withLostAfter(Duration after) {
@@ -165,7 +172,8 @@ public record VizConfig(
         snapshotBytes,
         auth,
         wsCompression,
-        eventLoops);
+        eventLoops,
+        journalTime);
   }
 
   public VizConfig withEventLoops(int loops) {
@@ -187,7 +195,8 @@ public record VizConfig(
         snapshotBytes,
         auth,
         wsCompression,
-        loops);
+        loops,
+        journalTime);
   }
 
   /**

@@ -51,10 +51,13 @@ import org.slf4j.LoggerFactory;
  * stored tasks, all cold; any operation on a cold task first loads it from its last snapshot plus
  * the frames after it. {@link HotSet} unloads tasks that are idle or past the memory bound.
  *
- * <p>Threading: each task belongs to one of {@link #SHARDS} single-thread shards, which run the
- * engine, the loads and the unloads (serial per task, parallel across shards, never on an event
- * loop): an operation never sees a half-loaded task, and a load never races a write. The log has
- * its own writer thread. Futures complete back on the caller's Vert.x context.
+ * <p>Threading: each task belongs to one of {@link #SHARDS} {@link Shard}s, which run the engine,
+ * the loads and the unloads holding the shard (serial per task, parallel across shards): an
+ * operation never sees a half-loaded task, and a load never races a write. Loads, unloads,
+ * snapshots and reads run on the shard's thread, never on an event loop; an apply to a hot task
+ * whose shard is idle runs on the caller's thread in the shard's place (the engine's work on one
+ * command, which the caller's JSON parse of it already bounds). The log has its own writer thread.
+ * Futures complete back on the caller's Vert.x context.
  */
 public final class EmbeddedTaskStore implements TaskStore {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedTaskStore.class);
@@ -70,7 +73,7 @@ public final class EmbeddedTaskStore implements TaskStore {
   private final VizConfig config;
   private final SqliteLog log;
   private final VisdomEngine engine;
-  private final ExecutorService[] shards = new ExecutorService[SHARDS];
+  private final Shard[] shards = new Shard[SHARDS];
   private final ExecutorService reader =
       Executors.newSingleThreadExecutor(r -> daemon(r, "vizrelay-log-reader"));
   private final Map<String, TaskSlot> tasks = new ConcurrentHashMap<>();
@@ -84,7 +87,7 @@ public final class EmbeddedTaskStore implements TaskStore {
         new VisdomEngine(ids, new Limits(config.maxWindowsPerTask(), config.maxPointsPerWindow()));
     for (int i = 0; i < SHARDS; i++) {
       String name = "vizrelay-shard-" + i;
-      shards[i] = Executors.newSingleThreadExecutor(r -> daemon(r, name));
+      shards[i] = new Shard(name);
     }
     this.hot = new HotSet(hotConfig, tasks, this::unloadLater, this::measureLater);
   }
@@ -114,7 +117,11 @@ public final class EmbeddedTaskStore implements TaskStore {
       throws Exception {
     long start = System.nanoTime();
     EmbeddedTaskStore store =
-        new EmbeddedTaskStore(config, hot, new SqliteLog(config.dataDir(), config.fsync()), ids);
+        new EmbeddedTaskStore(
+            config,
+            hot,
+            new SqliteLog(config.dataDir(), config.fsync(), config.journalTime()),
+            ids);
     for (SqliteLog.TaskId id : store.log.listTasks()) {
       store.tasks.put(id.taskId(), TaskSlot.cold(id.taskId(), id.epoch()));
     }
@@ -198,13 +205,49 @@ public final class EmbeddedTaskStore implements TaskStore {
                     }));
   }
 
+  /**
+   * Applies on the calling thread in the shard's place when the task is hot and its shard idle (the
+   * common case of a training job's appends: no hop to the shard and back), else on the shard.
+   */
   @Override
   public Future<Applied> apply(String taskId, VisdomCommand command) {
-    return onShard(taskId, () -> applyOnShard(taskId, command));
+    Future<Applied> inPlace = applyInPlace(taskId, command);
+    return inPlace != null ? inPlace : onShard(taskId, () -> applyOnShard(taskId, command, false));
   }
 
-  private CompletionStage<Applied> applyOnShard(String taskId, VisdomCommand command)
-      throws Exception {
+  /** The in-place apply, or null when the task is not hot or its shard is busy. */
+  private Future<Applied> applyInPlace(String taskId, VisdomCommand command) {
+    TaskSlot known = tasks.get(taskId);
+    if (closed || known == null || !known.hot()) {
+      return null;
+    }
+    Shard shard = shard(taskId);
+    if (!shard.enterIfIdle()) {
+      return null;
+    }
+    CompletionStage<Applied> stage;
+    try {
+      if (tasks.get(taskId) != known || !known.hot()) {
+        return null;
+      }
+      stage = applyOnShard(taskId, command, true);
+    } catch (Throwable t) {
+      stage = CompletableFuture.failedFuture(t);
+    } finally {
+      shard.leave();
+    }
+    Context context = Vertx.currentContext();
+    Promise<Applied> promise = Promise.promise();
+    stage.whenComplete((value, error) -> completeOn(context, promise, value, error));
+    return promise.future();
+  }
+
+  /**
+   * The apply itself, holding the task's shard. {@code inPlace}: on a caller's thread (an event
+   * loop), so a due snapshot, which serializes the whole state, is left to the shard's thread.
+   */
+  private CompletionStage<Applied> applyOnShard(
+      String taskId, VisdomCommand command, boolean inPlace) throws Exception {
     TaskSlot slot = tasks.get(taskId);
     boolean created = slot == null;
     if (created) {
@@ -231,7 +274,11 @@ public final class EmbeddedTaskStore implements TaskStore {
     long last = slot.lastSeq;
     CompletableFuture<Void> durable =
         log.submit(LogOps.appendFrames(taskId, deltas, System.currentTimeMillis()));
-    maybeSnapshot(slot);
+    if (inPlace) {
+      snapshotLaterIfDue(slot);
+    } else {
+      maybeSnapshot(slot);
+    }
     remeasureIfStale(slot);
     return durable.handle(
         (v, error) -> {
@@ -259,10 +306,29 @@ public final class EmbeddedTaskStore implements TaskStore {
   }
 
   private void maybeSnapshot(TaskSlot slot) {
-    if (slot.bytesSinceSnapshot < Math.max(config.snapshotBytes(), slot.lastSnapshotBytes)) {
+    if (snapshotDue(slot)) {
+      writeSnapshot(slot);
+    }
+  }
+
+  private boolean snapshotDue(TaskSlot slot) {
+    return slot.bytesSinceSnapshot >= Math.max(config.snapshotBytes(), slot.lastSnapshotBytes);
+  }
+
+  /** Queues a due snapshot on the task's shard (once until it ran). */
+  private void snapshotLaterIfDue(TaskSlot slot) {
+    if (slot.snapshotQueued || !snapshotDue(slot)) {
       return;
     }
-    writeSnapshot(slot);
+    slot.snapshotQueued = true;
+    runOnShard(
+        slot.taskId,
+        () -> {
+          slot.snapshotQueued = false;
+          if (tasks.get(slot.taskId) == slot && slot.hot()) {
+            maybeSnapshot(slot);
+          }
+        });
   }
 
   private void writeSnapshot(TaskSlot slot) {
@@ -484,10 +550,10 @@ public final class EmbeddedTaskStore implements TaskStore {
     closed = true;
     hot.stop();
     try {
-      for (ExecutorService shard : shards) {
+      for (Shard shard : shards) {
         shard.shutdown();
       }
-      for (ExecutorService shard : shards) {
+      for (Shard shard : shards) {
         if (!shard.awaitTermination(60, TimeUnit.SECONDS)) {
           LOG.warn("a store shard did not finish within 60 s; closing the log anyway");
         }
@@ -500,7 +566,7 @@ public final class EmbeddedTaskStore implements TaskStore {
     }
   }
 
-  private ExecutorService shard(String taskId) {
+  private Shard shard(String taskId) {
     return shards[Math.floorMod(taskId.hashCode(), SHARDS)];
   }
 
@@ -561,7 +627,7 @@ public final class EmbeddedTaskStore implements TaskStore {
             promise.complete(value);
           }
         };
-    if (context != null) {
+    if (context != null && context != Vertx.currentContext()) {
       context.runOnContext(v -> complete.run());
     } else {
       complete.run();

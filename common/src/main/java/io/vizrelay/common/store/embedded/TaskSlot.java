@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The life of one task in the embedded store. Hot: its state, recent deltas and cached window bytes
  * are in memory. Cold ({@link #state} null): only its id and epoch are; the rest is in the log,
- * loaded on the next operation. Confined to the task's shard thread, except the volatile figures
- * that the log writer and the sweeper read.
+ * loaded on the next operation. Confined to the thread holding the task's {@link Shard}, except the
+ * volatile figures that the log writer and the sweeper read.
  */
 final class TaskSlot {
   /** Recent deltas kept in memory for fast resume and gap repair; older ones come from the log. */
@@ -31,6 +31,9 @@ final class TaskSlot {
   volatile long committedSeq;
   long bytesSinceSnapshot;
   long lastSnapshotBytes;
+
+  /** A snapshot is queued on the shard and has not run yet (guarded by the shard). */
+  boolean snapshotQueued;
 
   /** Whether the log holds the task (false for a task only ever read, never written). */
   boolean persisted;
