@@ -148,7 +148,13 @@ public final class EmbeddedTaskStore implements TaskStore {
     }
     long start = System.nanoTime();
     if (slot.flushed != null) {
-      slot.flushed.join();
+      try {
+        slot.flushed.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        slot.flushed = log.written(); // the next load waits again
+        throw new ApiException(
+            ErrorCode.UNAVAILABLE, "the task's log cannot be read back yet; retry");
+      }
       slot.flushed = null;
     }
     SqliteLog.StoredTask stored = log.loadTask(slot.taskId);
@@ -187,8 +193,9 @@ public final class EmbeddedTaskStore implements TaskStore {
   }
 
   /**
-   * After a failed commit the task's memory is ahead of its log: unload it (on its shard, after
-   * everything queued so far), so the next operation reloads what the disk holds.
+   * After a failed write the task's memory is ahead of its log: unload it (on its shard, after
+   * everything queued so far), so the next operation reloads what the disk holds — once the
+   * database holds everything journaled before it (a load fails while it cannot).
    */
   private void reloadAfterFailure(String taskId) {
     log.written()
@@ -199,7 +206,7 @@ public final class EmbeddedTaskStore implements TaskStore {
                     () -> {
                       TaskSlot slot = tasks.get(taskId);
                       if (slot != null && slot.hot()) {
-                        slot.unload(null);
+                        slot.unload(log.written()); // a load waits for the database to hold it all
                         hot.unloaded(slot);
                       }
                     }));

@@ -42,11 +42,6 @@ final class SqliteLog implements AutoCloseable {
   private final long ingestAgeNanos;
 
   /**
-   * New groups fail (503) while SQLite has not taken this many journaled ops (it keeps failing).
-   */
-  static final int MAX_UNSAVED = 200_000;
-
-  /**
    * Page cache per connection, KiB (SQLite's default is 2,000): the leaf pages of the tasks being
    * written stay cached, so an append does not read its page back from the file.
    */
@@ -64,6 +59,13 @@ final class SqliteLog implements AutoCloseable {
 
   private long unsavedSince;
   private int awaitingDatabase;
+
+  /**
+   * The last move of journaled ops into SQLite failed: new groups fail (503) until a retry
+   * succeeds, so nothing new is acknowledged that a load from SQLite could not see.
+   */
+  private boolean ingestFailing;
+
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -198,16 +200,18 @@ final class SqliteLog implements AutoCloseable {
       }
     }
     try {
-      if (unsaved.size() + batch.size() > MAX_UNSAVED) {
+      if (ingestFailing) {
         throw new IOException(
-            "the database has not taken the journal's last " + unsaved.size() + " ops");
+            "the database did not take the journal's last " + unsaved.size() + " ops; retrying");
       }
       journal.append(records);
       if (fsync == Fsync.ALWAYS && !records.isEmpty()) {
         journal.force();
       }
     } catch (IOException | RuntimeException e) {
-      LOG.error("journal append failed for a group of {} ops", batch.size(), e);
+      if (!ingestFailing) { // a refusal while SQLite fails was logged by the failing move
+        LOG.error("journal append failed for a group of {} ops", batch.size(), e);
+      }
       batch.forEach(op -> op.done().completeExceptionally(e));
       return;
     }
@@ -256,8 +260,20 @@ final class SqliteLog implements AutoCloseable {
       }
       writer.commit();
       journal.clear();
+      if (ingestFailing) {
+        LOG.info("log: the database took the journal again; writes are accepted");
+        ingestFailing = false;
+      }
     } catch (SQLException | IOException | RuntimeException e) {
-      LOG.error("log commit failed for {} journaled ops; they stay journaled", unsaved.size(), e);
+      if (!ingestFailing) {
+        LOG.error(
+            "log commit failed for {} journaled ops; they stay journaled, new writes get 503"
+                + " and the move is retried every {} ms",
+            unsaved.size(),
+            ingestAgeNanos / 1_000_000,
+            e);
+      }
+      ingestFailing = true;
       rollback();
       failDatabaseWaiters(e);
       unsavedSince = System.nanoTime();

@@ -5,17 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.config.VizConfig;
+import io.vizrelay.common.error.ApiException;
+import io.vizrelay.common.error.ErrorCode;
 import io.vizrelay.common.json.Json;
+import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.visdom.VisdomCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,6 +30,7 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,6 +134,63 @@ class JournalTest {
     await(reopened.close());
   }
 
+  @Test
+  void whileSqliteRefusesTheJournalNothingNewIsAcknowledgedAndNothingAcknowledgedIsLost()
+      throws Exception {
+    VizConfig config = config(dir, "20");
+    EmbeddedTaskStore store = EmbeddedTaskStore.openBlocking(config);
+    List<Double> acknowledged = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      await(store.apply(TASK, append(i)));
+      acknowledged.add((double) i);
+    }
+    // SQLite refuses the next move of the journal: a trigger on another connection
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("vizrelay.db"))) {
+      c.createStatement()
+          .execute(
+              "CREATE TRIGGER poison BEFORE INSERT ON frames WHEN NEW.task_id = 'poison'"
+                  + " BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    }
+    await(store.apply("poison", append(42))); // journaled, so acknowledged
+    int x = 5;
+    ApiException refused = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (refused == null) {
+      assertTrue(System.nanoTime() < deadline, "writes kept being acknowledged");
+      try {
+        await(store.apply(TASK, append(x)));
+        acknowledged.add((double) x);
+      } catch (ExecutionException e) {
+        refused = (ApiException) e.getCause();
+      }
+      x++;
+    }
+    assertEquals(ErrorCode.UNAVAILABLE, refused.code());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("vizrelay.db"))) {
+      c.createStatement().execute("DROP TRIGGER poison");
+    }
+    boolean back = false;
+    while (!back) {
+      assertTrue(System.nanoTime() < deadline, "writes did not come back after SQLite did");
+      try {
+        await(store.apply(TASK, append(x)));
+        acknowledged.add((double) x);
+        back = true;
+      } catch (ExecutionException e) {
+        assertEquals(ErrorCode.UNAVAILABLE, ((ApiException) e.getCause()).code());
+      }
+      x++;
+    }
+    assertEquals(acknowledged, xs(store, TASK), "in memory: exactly the acknowledged points");
+    await(store.close());
+
+    EmbeddedTaskStore reopened = EmbeddedTaskStore.openBlocking(config);
+    assertEquals(acknowledged, xs(reopened, TASK), "on disk: exactly the acknowledged points");
+    assertEquals(List.of(42.0), xs(reopened, "poison"), "the refused move was retried");
+    assertEquals(0, Files.size(dir.resolve(Journal.FILE)));
+    await(reopened.close());
+  }
+
   private static void assertSameState(Snapshot expected, Snapshot actual) {
     assertEquals(expected.epoch(), actual.epoch());
     assertEquals(expected.seq(), actual.seq());
@@ -164,6 +227,10 @@ class JournalTest {
    * Writes stay in the journal for ten minutes unless a read needs them: a crash finds them there.
    */
   private static VizConfig config(Path dir) {
+    return config(dir, "600000");
+  }
+
+  private static VizConfig config(Path dir, String journalMs) {
     return VizConfig.fromEnv(
         Map.of(
             "VIZRELAY_DATA_DIR",
@@ -171,7 +238,7 @@ class JournalTest {
             "VIZRELAY_FSYNC",
             "batch",
             "VIZRELAY_JOURNAL_MS",
-            "600000"));
+            journalMs));
   }
 
   private static List<Journal.Record> records(int n) {
@@ -208,6 +275,14 @@ class JournalTest {
     ArrayNode data = Json.NODES.arrayNode().add(trace);
     return new VisdomCommand.UpdateWindow(
         "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
+  }
+
+  private static List<Double> xs(EmbeddedTaskStore store, String task) throws Exception {
+    Applied applied = await(store.apply(task, new VisdomCommand.GetWinData("main", "loss")));
+    JsonNode window = Json.parseTrusted(applied.reply().body().getBytes(StandardCharsets.UTF_8));
+    List<Double> out = new ArrayList<>();
+    window.path("content").path("data").path(0).path("x").forEach(n -> out.add(n.asDouble()));
+    return out;
   }
 
   private static <T> T await(Future<T> f) throws Exception {
