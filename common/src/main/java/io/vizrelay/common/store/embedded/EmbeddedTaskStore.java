@@ -78,6 +78,8 @@ public final class EmbeddedTaskStore implements TaskStore {
       Executors.newSingleThreadExecutor(r -> daemon(r, "vizrelay-log-reader"));
   private final Map<String, TaskSlot> tasks = new ConcurrentHashMap<>();
   private final HotSet hot;
+  private final java.util.concurrent.atomic.LongAdder inPlaceCount =
+      new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closed;
 
   private EmbeddedTaskStore(VizConfig config, HotConfig hotConfig, SqliteLog log, IdSource ids) {
@@ -134,6 +136,11 @@ public final class EmbeddedTaskStore implements TaskStore {
         hot.idle().toSeconds(),
         hot.maxBytes());
     return store;
+  }
+
+  /** Applies that ran on the caller's thread in their shard's place (tests, bench). */
+  long inPlaceApplies() {
+    return inPlaceCount.sum();
   }
 
   /** Loads, meters and unload figures of the hot state (metrics, {@code GET /api/tasks/{id}}). */
@@ -238,6 +245,7 @@ public final class EmbeddedTaskStore implements TaskStore {
         return null;
       }
       stage = applyOnShard(taskId, command, true);
+      inPlaceCount.increment();
     } catch (Throwable t) {
       stage = CompletableFuture.failedFuture(t);
     } finally {
