@@ -1,14 +1,14 @@
 package io.vizrelay.common.store.embedded;
 
+import static io.vizrelay.common.store.embedded.StoreFixtures.append;
+import static io.vizrelay.common.store.embedded.StoreFixtures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vertx.core.Future;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.json.Json;
@@ -17,13 +17,11 @@ import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.TaskStore.TaskStats;
 import io.vizrelay.common.visdom.VisdomCommand;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -162,24 +160,6 @@ class EmbeddedTaskStoreTest {
   }
 
   private static List<Double> xs(EmbeddedTaskStore store) throws Exception {
-    Applied applied = await(store.apply(TASK, new VisdomCommand.GetWinData("main", "loss")));
-    JsonNode window = Json.parseTrusted(applied.reply().body().getBytes(StandardCharsets.UTF_8));
-    java.util.ArrayList<Double> out = new java.util.ArrayList<>();
-    window.path("content").path("data").path(0).path("x").forEach(n -> out.add(n.asDouble()));
-    return out;
-  }
-
-  private static VisdomCommand append(double x) {
-    ObjectNode trace = Json.object();
-    trace.putArray("x").add(x);
-    trace.putArray("y").add(x * 2);
-    trace.put("name", "train").put("type", "scatter").put("mode", "lines");
-    ArrayNode data = Json.NODES.arrayNode().add(trace);
-    return new VisdomCommand.UpdateWindow(
-        "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return StoreFixtures.xs(store, TASK);
   }
 }

@@ -1,20 +1,16 @@
 package io.vizrelay.common.store.embedded;
 
+import static io.vizrelay.common.store.embedded.StoreFixtures.append;
+import static io.vizrelay.common.store.embedded.StoreFixtures.await;
+import static io.vizrelay.common.store.embedded.StoreFixtures.xs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vertx.core.Future;
 import io.vizrelay.common.config.VizConfig;
-import io.vizrelay.common.json.Json;
 import io.vizrelay.common.store.Applied;
 import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.Since;
-import io.vizrelay.common.visdom.VisdomCommand;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,27 +156,5 @@ class InPlaceApplyTest {
 
   private static String task(int i) {
     return "inplace-" + Math.floorMod(i, TASKS);
-  }
-
-  private static List<Double> xs(EmbeddedTaskStore store, String task) throws Exception {
-    Applied applied = await(store.apply(task, new VisdomCommand.GetWinData("main", "loss")));
-    JsonNode window = Json.parseTrusted(applied.reply().body().getBytes(StandardCharsets.UTF_8));
-    List<Double> out = new ArrayList<>();
-    window.path("content").path("data").path(0).path("x").forEach(n -> out.add(n.asDouble()));
-    return out;
-  }
-
-  private static VisdomCommand append(double x) {
-    ObjectNode trace = Json.object();
-    trace.putArray("x").add(x);
-    trace.putArray("y").add(x * 2);
-    trace.put("name", "train").put("type", "scatter").put("mode", "lines");
-    ArrayNode data = Json.NODES.arrayNode().add(trace);
-    return new VisdomCommand.UpdateWindow(
-        "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }
