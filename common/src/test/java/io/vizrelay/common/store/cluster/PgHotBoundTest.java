@@ -1,12 +1,11 @@
 package io.vizrelay.common.store.cluster;
 
+import static io.vizrelay.common.store.StoreFixtures.append;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
@@ -14,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.cluster.TestGrid;
 import io.vizrelay.common.config.VizConfig;
-import io.vizrelay.common.json.Json;
 import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.HotConfig;
 import io.vizrelay.common.store.Since;
@@ -22,7 +20,6 @@ import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
 import io.vizrelay.common.store.pg.PgGrid;
 import io.vizrelay.common.store.pg.TestPostgres;
-import io.vizrelay.common.visdom.VisdomCommand;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -193,16 +190,6 @@ class PgHotBoundTest {
 
   private static List<String> texts(Snapshot s) {
     return s.frames().stream().map(Buffer::toString).toList();
-  }
-
-  static VisdomCommand append(double x) {
-    ObjectNode trace = Json.object();
-    trace.putArray("x").add(x);
-    trace.putArray("y").add(x * 2);
-    trace.put("name", "train").put("type", "scatter").put("mode", "lines");
-    ArrayNode data = Json.NODES.arrayNode().add(trace);
-    return new VisdomCommand.UpdateWindow(
-        "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
   }
 
   static <T> T await(Future<T> f) throws Exception {

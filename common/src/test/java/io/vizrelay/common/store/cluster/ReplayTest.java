@@ -1,5 +1,6 @@
 package io.vizrelay.common.store.cluster;
 
+import static io.vizrelay.common.store.StoreFixtures.append;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,11 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vizrelay.common.json.Json;
 import io.vizrelay.common.visdom.Limits;
-import io.vizrelay.common.visdom.VisdomCommand;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.List;
@@ -113,15 +110,5 @@ class ReplayTest {
 
   private void replicate(Results.Apply ignored) {
     lastBackup.process(backup);
-  }
-
-  private static VisdomCommand append(double x) {
-    ObjectNode trace = Json.object();
-    trace.putArray("x").add(x);
-    trace.putArray("y").add(x * 2);
-    trace.put("name", "train").put("type", "scatter").put("mode", "lines");
-    ArrayNode data = Json.NODES.arrayNode().add(trace);
-    return new VisdomCommand.UpdateWindow(
-        "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
   }
 }

@@ -1,7 +1,7 @@
 package io.vizrelay.common.store.embedded;
 
-import static io.vizrelay.common.store.embedded.StoreFixtures.append;
-import static io.vizrelay.common.store.embedded.StoreFixtures.await;
+import static io.vizrelay.common.store.StoreFixtures.append;
+import static io.vizrelay.common.store.StoreFixtures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -160,6 +160,6 @@ class EmbeddedTaskStoreTest {
   }
 
   private static List<Double> xs(EmbeddedTaskStore store) throws Exception {
-    return StoreFixtures.xs(store, TASK);
+    return io.vizrelay.common.store.StoreFixtures.xs(store, TASK);
   }
 }

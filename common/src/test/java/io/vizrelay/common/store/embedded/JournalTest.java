@@ -1,8 +1,8 @@
 package io.vizrelay.common.store.embedded;
 
-import static io.vizrelay.common.store.embedded.StoreFixtures.append;
-import static io.vizrelay.common.store.embedded.StoreFixtures.await;
-import static io.vizrelay.common.store.embedded.StoreFixtures.xs;
+import static io.vizrelay.common.store.StoreFixtures.append;
+import static io.vizrelay.common.store.StoreFixtures.await;
+import static io.vizrelay.common.store.StoreFixtures.xs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,6 +1,6 @@
 package io.vizrelay.common.store.pg;
 
-import static io.vizrelay.common.store.pg.PgTaskStoreTest.append;
+import static io.vizrelay.common.store.StoreFixtures.append;
 import static io.vizrelay.common.store.pg.PgTaskStoreTest.await;
 import static io.vizrelay.common.store.pg.PgTaskStoreTest.points;
 import static io.vizrelay.common.store.pg.PgTaskStoreTest.pointsOf;

@@ -1,12 +1,12 @@
 package io.vizrelay.common.store.pg;
 
+import static io.vizrelay.common.store.StoreFixtures.append;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,7 +19,6 @@ import io.vizrelay.common.store.Delta;
 import io.vizrelay.common.store.Since;
 import io.vizrelay.common.store.Snapshot;
 import io.vizrelay.common.store.TaskStore;
-import io.vizrelay.common.visdom.VisdomCommand;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -203,16 +202,6 @@ class PgTaskStoreTest {
 
   private static List<String> texts(List<Buffer> frames) {
     return frames.stream().map(Buffer::toString).toList();
-  }
-
-  static VisdomCommand append(double x) {
-    ObjectNode trace = Json.object();
-    trace.putArray("x").add(x);
-    trace.putArray("y").add(x * 2);
-    trace.put("name", "train").put("type", "scatter").put("mode", "lines");
-    ArrayNode data = Json.NODES.arrayNode().add(trace);
-    return new VisdomCommand.UpdateWindow(
-        "main", "loss", data, Json.object(), Json.object(), "train", true, false, null);
   }
 
   static <T> T await(Future<T> f) throws Exception {

@@ -1,25 +1,27 @@
-package io.vizrelay.common.store.embedded;
+package io.vizrelay.common.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vizrelay.common.json.Json;
-import io.vizrelay.common.store.Applied;
+import io.vizrelay.common.store.embedded.EmbeddedTaskStore;
 import io.vizrelay.common.visdom.VisdomCommand;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** What the embedded store's tests send and read: one-point appends to window {@code loss}. */
-final class StoreFixtures {
+/**
+ * What the store tests send and read: one-point appends to window {@code loss} of env {@code main}.
+ */
+public final class StoreFixtures {
   private StoreFixtures() {}
 
   /**
    * Appends the point (x, 2x) to trace {@code train} of window {@code loss} in env {@code main}.
    */
-  static VisdomCommand append(double x) {
+  public static VisdomCommand append(double x) {
     ObjectNode trace = Json.object();
     trace.putArray("x").add(x);
     trace.putArray("y").add(x * 2);
@@ -30,7 +32,7 @@ final class StoreFixtures {
   }
 
   /** The x values of window {@code loss}'s first trace, as the store answers {@code /win_data}. */
-  static List<Double> xs(EmbeddedTaskStore store, String task) throws Exception {
+  public static List<Double> xs(EmbeddedTaskStore store, String task) throws Exception {
     Applied applied = await(store.apply(task, new VisdomCommand.GetWinData("main", "loss")));
     JsonNode window = Json.parseTrusted(applied.reply().body().getBytes(StandardCharsets.UTF_8));
     List<Double> out = new ArrayList<>();
@@ -38,7 +40,7 @@ final class StoreFixtures {
     return out;
   }
 
-  static <T> T await(Future<T> f) throws Exception {
+  public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }
