@@ -13,32 +13,36 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /**
  * The embedded write-ahead log: one SQLite file ({@code <dataDir>/vizrelay.db}, WAL mode) with the
- * frames of every task, their snapshots and the task list, in front of it a {@link Journal}. One
- * writer thread drains a queue: each group of ops is appended to the journal in one write (with
- * {@link Fsync#ALWAYS} fdatasynced) before the group's futures complete (group commit); the
- * journaled ops then go to SQLite in large transactions (after {@code VIZRELAY_JOURNAL_MS}, {@link
- * #INGEST_OPS} ops, or at once when a read waits for them: {@link #written}), after which the
- * journal is emptied. Opening redoes what a crash left in the journal. Reads use a second
- * connection.
+ * frames of every task, their snapshots and the task list, in front of it a memory-mapped {@link
+ * Journal}. A write's thread appends its record to the journal itself (under this log's lock, which
+ * also orders the writer's queue) and, unless {@link Fsync#ALWAYS} asks for an {@code msync} first,
+ * the write is durable at once: no hand-off, no wake-up of another thread. One writer thread forces
+ * the journal for {@link Fsync#ALWAYS} (group commit: one {@code msync} for every write waiting)
+ * and moves the journaled writes into SQLite in large transactions (every {@code
+ * VIZRELAY_JOURNAL_MS}, after {@link #INGEST_OPS} writes, when the journal's segment is half full,
+ * or at once when a read waits for them: {@link #written}), switching segments first and emptying
+ * the old one after the commit. A write that does not fit the journal's segment goes to SQLite
+ * directly, and the writes after it follow it until it is committed. Opening redoes what a crash
+ * left in the journal. Reads use a second connection.
  */
 final class SqliteLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteLog.class);
-  private static final int MAX_BATCH = 2000;
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   /** Journaled ops go to SQLite once this many wait, ... */
   static final int INGEST_OPS = 4096;
 
-  /** ... or the oldest waited {@link #ingestAgeNanos}, or a read waits for them. */
+  /** ... or {@link #ingestAgeNanos} after the last move, or a read waits for them. */
   private final long ingestAgeNanos;
 
   /**
@@ -51,23 +55,46 @@ final class SqliteLog implements AutoCloseable {
   private final Statements statements;
   private final Connection reader;
   private final Fsync fsync;
-  private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Journal journal;
 
-  /** Ops made durable by the journal and not yet committed to SQLite, in order (writer only). */
-  private final List<Op> unsaved = new ArrayList<>();
+  /** Ops for the writer thread, in the order they were made (added holding this log's lock). */
+  private final Queue<Op> queue = new ConcurrentLinkedQueue<>();
 
-  private long unsavedSince;
-  private int awaitingDatabase;
+  // --- guarded by this log's lock (appenders and the writer's hand-overs) ---
+  private boolean running = true;
+
+  /** Ops appended since the writer last took the queue for a move into SQLite. */
+  private int appendedSinceMove;
+
+  /** The writer has been woken for an early move and has not yet made it. */
+  private boolean moveRequested;
 
   /**
-   * The last move of journaled ops into SQLite failed: new groups fail (503) until a retry
-   * succeeds, so nothing new is acknowledged that a load from SQLite could not see.
+   * Writes that did not fit the journal (or followed one that did not) and wait for the database:
+   * while any wait, the next write follows them, so the journal never holds a write whose
+   * predecessor it lacks.
    */
-  private boolean ingestFailing;
+  private int overflowing;
+
+  // --- writer thread only ---
+  /** Ops made durable and not yet committed to SQLite, in order. */
+  private final List<Op> unsaved = new ArrayList<>();
+
+  private int awaitingDatabase;
+  private boolean overflowUnsaved;
+  private long lastMoveNanos = System.nanoTime();
+
+  /** The inactive segment holds records not yet known to be in SQLite (a move failed). */
+  private boolean inactiveDirty;
+
+  /**
+   * The last move of journaled ops into SQLite failed (or the journal could not be written or
+   * forced): new writes fail (503) until a retry succeeds, so nothing new is acknowledged that a
+   * load from SQLite could not see.
+   */
+  private volatile boolean ingestFailing;
 
   private final Thread thread;
-  private volatile boolean running = true;
 
   /** One unit of work for the writer thread. */
   interface Op {
@@ -132,134 +159,258 @@ final class SqliteLog implements AutoCloseable {
     }
   }
 
+  /** What {@link #admit} did with an op. */
+  private enum Admission {
+    /** Durable now: journaled (or nothing to wait for). */
+    DURABLE,
+    /** Queued; its future completes when the writer made it durable. */
+    QUEUED,
+    CLOSED,
+    FAILING
+  }
+
   /**
-   * Queues an op; its future completes once the op is durable: journaled, or committed for an op
-   * the journal does not keep (at once with {@link Fsync#NEVER}).
+   * Makes an op; the future completes once it is durable: journaled (plus forced with {@link
+   * Fsync#ALWAYS}), or committed for an op the journal does not keep. With {@link Fsync#NEVER} at
+   * once.
    */
   CompletableFuture<Void> submit(Op op) {
-    return enqueue(op)
-        ? (fsync == Fsync.NEVER ? CompletableFuture.completedFuture(null) : op.done())
-        : CompletableFuture.failedFuture(new IllegalStateException("log is closed"));
+    Admission admission;
+    try {
+      admission = admit(op);
+    } catch (IOException | RuntimeException | InternalError e) {
+      LOG.error("journal append failed; new writes get 503 until the journal is moved again", e);
+      return CompletableFuture.failedFuture(e);
+    }
+    return switch (admission) {
+      case DURABLE -> DONE;
+      case QUEUED -> fsync == Fsync.NEVER ? DONE : op.done();
+      case CLOSED -> CompletableFuture.failedFuture(new IllegalStateException("log is closed"));
+      case FAILING ->
+          CompletableFuture.failedFuture(
+              new IOException("the database does not take the journal's writes; retrying"));
+    };
   }
 
-  /** Queues unless closed; {@link #close} cannot slip between the check and the add. */
-  private synchronized boolean enqueue(Op op) {
+  /**
+   * Journals the op if it is a record, queues it for the writer and wakes the writer when it has
+   * something to do before its next scheduled move. Holding this log's lock, so the queue's order
+   * is the journal's.
+   */
+  private synchronized Admission admit(Op op) throws IOException {
     if (!running) {
-      return false;
+      return Admission.CLOSED;
+    }
+    if (ingestFailing) {
+      return Admission.FAILING;
+    }
+    boolean wake;
+    boolean durable;
+    if (op instanceof Journal.Record && fsync == Fsync.ALWAYS) {
+      durable = false; // the writer journals and syncs it with its group
+      wake = true;
+    } else if (op instanceof Journal.Record record) {
+      boolean journaled = overflowing == 0 && appendOrFail(record);
+      if (!journaled) {
+        ((BaseOp) op).overflow = true;
+        overflowing++;
+      }
+      durable = journaled && fsync != Fsync.ALWAYS;
+      wake = !durable || moveIsDue();
+    } else if (op instanceof Barrier) {
+      durable = overflowing == 0 && fsync != Fsync.ALWAYS;
+      if (durable) {
+        return Admission.DURABLE;
+      }
+      wake = true;
+    } else {
+      durable = false;
+      wake = op instanceof InDatabase;
     }
     queue.add(op);
-    return true;
+    if (wake) {
+      LockSupport.unpark(thread);
+    }
+    return durable ? Admission.DURABLE : Admission.QUEUED;
   }
 
-  /** Completes after everything queued before it is durable (at once with {@link Fsync#NEVER}). */
+  /** Appends to the journal; a failure to write it stops new writes until the next move. */
+  private boolean appendOrFail(Journal.Record record) throws IOException {
+    try {
+      return journal.append(record);
+    } catch (IOException | RuntimeException | InternalError e) {
+      ingestFailing = true;
+      throw e;
+    }
+  }
+
+  /** True once when enough was appended, or the segment is half full, to move before the tick. */
+  private boolean moveIsDue() {
+    if (moveRequested) {
+      return false;
+    }
+    moveRequested = ++appendedSinceMove >= INGEST_OPS || journal.halfFull();
+    return moveRequested;
+  }
+
+  /** Completes after everything made before it is durable (at once with {@link Fsync#NEVER}). */
   CompletableFuture<Void> barrier() {
     return submit(new Barrier());
   }
 
   /**
-   * Completes after everything queued before it is in the database, whatever the fsync mode: what a
+   * Completes after everything made before it is in the database, whatever the fsync mode: what a
    * read of the database must wait for to see every write made so far.
    */
   CompletableFuture<Void> written() {
     InDatabase b = new InDatabase();
-    return enqueue(b) ? b.done() : CompletableFuture.completedFuture(null);
+    return switch (submitQuietly(b)) {
+      case CLOSED -> DONE;
+      case FAILING ->
+          CompletableFuture.failedFuture(
+              new IOException("the database does not take the journal's writes; retrying"));
+      default -> b.done();
+    };
+  }
+
+  private Admission submitQuietly(Op op) {
+    try {
+      return admit(op);
+    } catch (IOException e) {
+      throw new IllegalStateException(e); // not a record: never appended
+    }
   }
 
   private void runWriter() {
     List<Op> batch = new ArrayList<>();
-    while (running || !queue.isEmpty()) {
-      try {
-        Op first = queue.poll(pollNanos(), TimeUnit.NANOSECONDS);
-        if (first != null) {
-          batch.add(first);
-          queue.drainTo(batch, MAX_BATCH - 1);
-          persist(batch);
-        }
-        if (ingestDue()) {
-          ingest();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    boolean stopping = false;
+    while (!stopping) {
+      LockSupport.parkNanos(this, untilNextMove());
+      if (Thread.interrupted()) {
         return;
-      } finally {
-        batch.clear();
+      }
+      stopping = take(batch);
+      settle(batch);
+      if (stopping || moveDue()) {
+        move();
       }
     }
-    ingest();
   }
 
   /**
-   * Makes a group durable: journals the ops the journal keeps (one write, plus an fdatasync with
-   * {@link Fsync#ALWAYS}) and completes them; the rest wait for the next {@link #ingest}.
+   * A full period when nothing waits (the first write after a quiet spell thus reaches SQLite
+   * within two periods), else what is left of the period since the last move.
    */
-  private void persist(List<Op> batch) {
-    List<Journal.Record> records = new ArrayList<>(batch.size());
+  private long untilNextMove() {
+    if (unsaved.isEmpty() && queue.isEmpty() && !ingestFailing) {
+      return ingestAgeNanos;
+    }
+    return Math.max(1, ingestAgeNanos - (System.nanoTime() - lastMoveNanos));
+  }
+
+  /** Takes the queue into {@code batch}; true once the log is closing (nothing more comes). */
+  private synchronized boolean take(List<Op> batch) {
+    drain(batch);
+    return !running;
+  }
+
+  private void drain(List<Op> batch) {
+    for (Op op; (op = queue.poll()) != null; ) {
+      batch.add(op);
+    }
+  }
+
+  /**
+   * Takes a batch into {@link #unsaved}: with {@link Fsync#ALWAYS} forces the journal first (one
+   * {@code msync} for the whole group), then completes the journaled writes and the barriers behind
+   * nothing that still waits for the database.
+   */
+  private void settle(List<Op> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    if (fsync == Fsync.ALWAYS && !journaled(batch)) {
+      batch.clear();
+      return;
+    }
+    for (Op op : batch) {
+      unsaved.add(op);
+      if (op instanceof BaseOp b && b.overflow) {
+        overflowUnsaved = true;
+      } else if (op instanceof InDatabase) {
+        awaitingDatabase++;
+      } else if (op instanceof Journal.Record || (op instanceof Barrier && !overflowUnsaved)) {
+        op.done().complete(null); // a no-op for a write acknowledged when it was journaled
+      }
+    }
+    batch.clear();
+  }
+
+  /**
+   * With {@link Fsync#ALWAYS}: appends the batch's records to the journal in one write and syncs it
+   * (group commit). Records that do not fit, and those after them until the next move, overflow to
+   * SQLite. On failure fails the batch and stops new writes until the next move.
+   */
+  private boolean journaled(List<Op> batch) {
+    List<Journal.Record> records = new ArrayList<>();
     for (Op op : batch) {
       if (op instanceof Journal.Record r) {
         records.add(r);
       }
     }
     try {
-      if (ingestFailing) {
-        throw new IOException(
-            "the database did not take the journal's last " + unsaved.size() + " ops; retrying");
+      int fitting = overflowUnsaved ? 0 : journal.appendAll(records);
+      for (int i = fitting; i < records.size(); i++) {
+        ((BaseOp) records.get(i)).overflow = true;
       }
-      journal.append(records);
-      if (fsync == Fsync.ALWAYS && !records.isEmpty()) {
-        journal.force();
-      }
-    } catch (IOException | RuntimeException e) {
-      if (!ingestFailing) { // a refusal while SQLite fails was logged by the failing move
-        LOG.error("journal append failed for a group of {} ops", batch.size(), e);
-      }
+      journal.force();
+      return true;
+    } catch (IOException | RuntimeException | InternalError e) {
+      LOG.error("journal write or fsync failed for a group of {} ops", batch.size(), e);
+      ingestFailing = true;
       batch.forEach(op -> op.done().completeExceptionally(e));
-      return;
+      return false;
     }
-    if (unsaved.isEmpty()) {
-      unsavedSince = System.nanoTime();
-    }
-    for (Op op : batch) {
-      unsaved.add(op);
-      if (op instanceof Journal.Record || op instanceof Barrier) {
-        op.done().complete(null);
-      } else if (op instanceof InDatabase) {
-        awaitingDatabase++;
-      }
-    }
-  }
-
-  /** Until the oldest journaled op is due in the database, or 100 ms with none. */
-  private long pollNanos() {
-    return unsaved.isEmpty()
-        ? 100_000_000L
-        : Math.max(0, ingestAgeNanos - (System.nanoTime() - unsavedSince));
   }
 
   /**
-   * True when the journaled ops should go to the database now: a read waits for them, or they are
-   * many or old enough.
+   * True when the journaled ops should go to the database now: a read or an overflowing write waits
+   * for them, they are many, the segment is filling, or the last move is old enough.
    */
-  private boolean ingestDue() {
-    return !unsaved.isEmpty()
-        && (awaitingDatabase > 0
-            || unsaved.size() >= INGEST_OPS
-            || System.nanoTime() - unsavedSince >= ingestAgeNanos);
+  private boolean moveDue() {
+    return ingestFailing
+        || !unsaved.isEmpty()
+            && (awaitingDatabase > 0
+                || overflowUnsaved
+                || unsaved.size() >= INGEST_OPS
+                || earlyMoveRequested()
+                || journal.halfFull()
+                || System.nanoTime() - lastMoveNanos >= ingestAgeNanos);
+  }
+
+  private synchronized boolean earlyMoveRequested() {
+    return moveRequested;
   }
 
   /**
-   * Commits every journaled op to SQLite in one transaction, then empties the journal. On failure
-   * the ops stay journaled and are tried again; reads waiting for them fail.
+   * Switches the journal's segment, then commits every op made before the switch to SQLite in one
+   * transaction and empties the old segment. On failure the ops stay journaled and are tried again;
+   * reads waiting for them, and the writes that overflowed the journal, fail.
    */
-  private void ingest() {
-    if (unsaved.isEmpty()) {
-      return;
-    }
+  private void move() {
+    List<Op> batch = new ArrayList<>();
+    switchAndTake(batch);
+    settle(batch);
+    lastMoveNanos = System.nanoTime();
     try {
-      for (Op op : unsaved) {
-        op.execute(statements);
+      if (!unsaved.isEmpty()) {
+        for (Op op : unsaved) {
+          op.execute(statements);
+        }
+        writer.commit();
       }
-      writer.commit();
-      journal.clear();
+      journal.resetInactive();
+      inactiveDirty = false;
       if (ingestFailing) {
         LOG.info("log: the database took the journal again; writes are accepted");
         ingestFailing = false;
@@ -275,26 +426,69 @@ final class SqliteLog implements AutoCloseable {
       }
       ingestFailing = true;
       rollback();
-      failDatabaseWaiters(e);
-      unsavedSince = System.nanoTime();
+      failWaiters(e);
       return;
     }
+    int overflowed = 0;
     for (Op op : unsaved) {
-      op.done().complete(null); // no-op for the ops completed when journaled
+      op.done().complete(null); // a no-op for the ops completed when journaled
+      overflowed += op instanceof BaseOp b && b.overflow ? 1 : 0;
     }
     unsaved.clear();
     awaitingDatabase = 0;
+    overflowUnsaved = false;
+    overflowCommitted(overflowed);
   }
 
-  private void failDatabaseWaiters(Exception e) {
+  /**
+   * Switches segments (unless the inactive one still holds a failed move's records) and takes the
+   * queue in the same step: exactly the ops made before the switch.
+   */
+  private synchronized void switchAndTake(List<Op> batch) {
+    if (!inactiveDirty) {
+      try {
+        journal.switchSegments();
+        inactiveDirty = true;
+      } catch (IOException e) {
+        // the active segment keeps its records (a redo of them sets what they set) and fills up;
+        // writes that do not fit go to SQLite directly
+        LOG.error("journal segment switch failed; the next move tries again", e);
+      }
+    }
+    drain(batch);
+    appendedSinceMove = 0;
+    moveRequested = false;
+  }
+
+  /**
+   * {@link #overflowing} counts the overflows {@link #admit} made (not with {@link Fsync#ALWAYS}).
+   */
+  private synchronized void overflowCommitted(int n) {
+    if (fsync != Fsync.ALWAYS) {
+      overflowing -= n;
+    }
+  }
+
+  /**
+   * After a failed move: reads waiting for the database fail, and so do the writes that overflowed
+   * the journal and everything made after the first of them (none of it is journaled behind a
+   * journaled predecessor, and it will not be retried).
+   */
+  private void failWaiters(Exception e) {
+    int overflowed = 0;
+    boolean afterOverflow = false;
     for (Iterator<Op> it = unsaved.iterator(); it.hasNext(); ) {
       Op op = it.next();
-      if (op instanceof InDatabase) {
+      afterOverflow |= op instanceof BaseOp b && b.overflow;
+      if (op instanceof InDatabase || afterOverflow) {
         op.done().completeExceptionally(e);
+        overflowed += op instanceof BaseOp b && b.overflow ? 1 : 0;
         it.remove();
       }
     }
     awaitingDatabase = 0;
+    overflowUnsaved = false;
+    overflowCommitted(overflowed);
   }
 
   /** Redoes the journal's records left by a crash, in one transaction, before anything else. */
@@ -371,15 +565,13 @@ final class SqliteLog implements AutoCloseable {
     return frames;
   }
 
-  /** Stops taking ops, commits every op queued so far, then closes the connections. */
+  /** Stops taking ops, commits every op made so far, then closes the connections. */
   @Override
   public void close() throws Exception {
     synchronized (this) {
-      if (running) {
-        queue.add(new InDatabase()); // wakes the writer; it commits the journal, then stops
-      }
       running = false;
     }
+    LockSupport.unpark(thread); // it moves what is journaled, then stops
     thread.join();
     journal.close();
     statements.close();
@@ -390,6 +582,9 @@ final class SqliteLog implements AutoCloseable {
   /** An op with its own future. */
   abstract static class BaseOp implements Op {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    /** Did not fit the journal: durable once committed to SQLite. */
+    boolean overflow;
 
     @Override
     public CompletableFuture<Void> done() {
