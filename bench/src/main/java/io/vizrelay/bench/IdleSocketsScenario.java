@@ -18,6 +18,9 @@ final class IdleSocketsScenario implements Scenario {
   static final int TASKS = 100;
   static final int FD_MARGIN = 500;
 
+  /** How long the sockets sit idle before RSS is read. */
+  static final int SETTLE_SECONDS = 15;
+
   @Override
   public String name() {
     return "idle-sockets";
@@ -32,7 +35,7 @@ final class IdleSocketsScenario implements Scenario {
             "sockets",
             "client",
             "RSS before sockets",
-            "RSS idle (settled 5 s)",
+            "RSS idle (settled " + SETTLE_SECONDS + " s)",
             "RSS after full GC",
             "per socket",
             "server fds",
@@ -52,9 +55,20 @@ final class IdleSocketsScenario implements Scenario {
         client.close();
       }
     }
+    List<String> jvm = ctx.options.serverJvmOpts();
     t.note(
-        "The server runs with the JVM's default heap sizing (no -Xmx): on this machine that allows a heap of 1/4 of"
-            + " RAM, so RSS also reflects how far the heap grew before the collector ran, not only live data.");
+        jvm.isEmpty()
+            ? "The server runs with the JVM's default heap sizing (no -Xmx): on this machine that allows a heap of"
+                + " 1/4 of RAM, so RSS also reflects how far the heap grew before the collector ran, not only"
+                + " live data."
+            : "Server JVM options: `"
+                + String.join(" ", jvm)
+                + "` (the Dockerfile's are measured with `-XX:MaxRAM=1g` standing for the pods' 1 GiB limit).");
+    t.note(
+        "\"Idle\" is read "
+            + SETTLE_SECONDS
+            + " s after the last socket connected: longer than the Dockerfile's G1 periodic collection"
+            + " interval (10 s), which returns the heap the connection storm grew to the OS.");
     t.note(
         "Sockets are spread evenly over "
             + TASKS
@@ -105,7 +119,7 @@ final class IdleSocketsScenario implements Scenario {
           clientName, subs.size(), Table.mb(server.rssKb()));
     }
     double connectSeconds = (System.nanoTime() - start) / 1e9;
-    Thread.sleep(5000);
+    Thread.sleep(SETTLE_SECONDS * 1000L);
     long idle = server.rssKb();
     long fds = ProcStats.openFds(server.pid());
     logDiagnostics(ctx, server, clientName);

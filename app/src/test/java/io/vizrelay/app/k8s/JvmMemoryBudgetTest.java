@@ -80,6 +80,12 @@ class JvmMemoryBudgetTest {
     }
     double heapShare = Double.parseDouble(flags.get("MaxRAMPercentage")) / 100;
     assertTrue(heapShare <= 0.5, "MaxRAMPercentage above 50 leaves too little for the rest");
+    // idle memory goes back to the OS (10,000 idle sockets within 400 MB RSS, BENCHMARKS.md)
+    assertNotNull(flags.get("G1PeriodicGCInterval"), "no periodic collection when idle");
+    assertTrue(
+        Long.parseLong(flags.get("G1PeriodicGCInterval")) > 0
+            && Integer.parseInt(flags.get("MaxHeapFreeRatio")) <= 40,
+        "an idle heap is collected and shrunk");
     long fixed =
         bytes(flags.get("MaxDirectMemorySize"))
             + bytes(flags.get("MaxMetaspaceSize"))

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vizrelay.common.config.AuthConfig;
 import io.vizrelay.common.config.VizConfig;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +58,29 @@ class AuthConfigTest {
     assertTrue(AuthConfig.isLoopback("::1"));
     assertFalse(AuthConfig.isLoopback("0.0.0.0"));
     assertFalse(AuthConfig.isLoopback("10.0.0.1"));
+  }
+
+  @Test
+  void loopbackAddressesAreExactlyOneTwoSevenAndThreeGroupsOfOneToThreeDigits() {
+    for (String yes : List.of("127.0.0.1", "127.1.22.255", "127.999.0.1", "LocalHost", "[::1]")) {
+      assertTrue(AuthConfig.isLoopback(yes), yes);
+    }
+    for (String no :
+        List.of(
+            "127.0.0.1.example",
+            "127.0.0",
+            "127.0.0.",
+            "127..0.1",
+            "127.0.0.1234",
+            "127.0.0.1 ",
+            "1270.0.0.1",
+            "127.0.0.a",
+            "127.0.0.\u0661",
+            "127",
+            "",
+            "localhost.example")) {
+      assertFalse(AuthConfig.isLoopback(no), no);
+    }
   }
 
   @Test

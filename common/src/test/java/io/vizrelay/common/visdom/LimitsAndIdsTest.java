@@ -22,6 +22,20 @@ class LimitsAndIdsTest {
   }
 
   @Test
+  void contentIdsAreDistinctVersionFourUuids() {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      String id = IdSource.RANDOM.contentId();
+      java.util.UUID uuid = java.util.UUID.fromString(id);
+      assertEquals(4, uuid.version(), id);
+      assertEquals(2, uuid.variant(), id);
+      assertEquals(id, uuid.toString(), "canonical lower-case form");
+      seen.add(id);
+    }
+    assertEquals(10_000, seen.size(), "no repeats");
+  }
+
+  @Test
   void defaultsAreAThousandWindowsAndTenMillionPoints() {
     assertEquals(1000, Limits.DEFAULTS.maxWindowsPerTask());
     assertEquals(10_000_000L, Limits.DEFAULTS.maxPointsPerWindow());

@@ -53,8 +53,15 @@ final class TaskSlot {
   /** The estimated heap of the state plus the recent deltas; 0 while cold. */
   volatile long stateBytes;
 
-  /** When {@link #stateBytes} was last estimated, or 0 when it is stale. */
+  /** When {@link #stateBytes} was last estimated, or 0 when it is stale (changed since). */
   long measuredNanos;
+
+  /**
+   * When {@link #stateBytes} was last estimated, whether or not the state changed since; 0 before
+   * the first estimate. Paces the estimates an apply makes ({@link #measuredNanos} turns 0 with
+   * every write, so it cannot).
+   */
+  long lastMeasureNanos;
 
   TaskSlot(String taskId, String epoch, TaskState state, long lastSeq) {
     this.taskId = taskId;
@@ -103,6 +110,7 @@ final class TaskSlot {
     flushed = flushedBefore;
     stateBytes = 0;
     measuredNanos = 0;
+    lastMeasureNanos = 0;
   }
 
   /** The deltas after {@code seq} when the ring still holds all of them, else null. */

@@ -40,6 +40,32 @@ class InPlaceApplyTest {
 
   @TempDir Path dir;
 
+  /**
+   * The heap estimate walks the task's state: made on every write, a 1-point append cost
+   * O(windows). Writes re-estimate at most once per {@link EmbeddedTaskStore#REMEASURE_NANOS}.
+   */
+  @Test
+  void writesReestimateTheTaskHeapAtMostOncePerInterval() throws Exception {
+    VizConfig config =
+        VizConfig.fromEnv(Map.of("VIZRELAY_DATA_DIR", dir.toString(), "VIZRELAY_FSYNC", "batch"));
+    EmbeddedTaskStore store =
+        EmbeddedTaskStore.openBlocking(config, new HotConfig(Duration.ofDays(1), Long.MAX_VALUE));
+    int writes = 2_000;
+    long started = System.nanoTime();
+    for (int i = 0; i < writes; i++) {
+      await(store.apply("measured", append(i)));
+    }
+    long intervals = (System.nanoTime() - started) / EmbeddedTaskStore.REMEASURE_NANOS;
+    long measures = store.applyMeasures();
+    assertTrue(measures >= 1, "the first write estimates the heap");
+    assertTrue(
+        measures <= intervals + 1,
+        measures + " estimates for " + writes + " writes in " + intervals + " intervals");
+    assertTrue(await(store.residency("measured")).stateBytes() > 0, "and the estimate is kept");
+    assertEquals(writes, xs(store, "measured").size());
+    await(store.close());
+  }
+
   @Test
   void inPlaceAppliesRacingUnloadsSnapshotsAndResumesLoseAndReorderNothing() throws Exception {
     VizConfig config =
