@@ -42,9 +42,25 @@ final class LoopsScenario implements Scenario {
     return "loops";
   }
 
+  /**
+   * Ingest rounds per loop count (the first is the full row above): one 4 s run of a server varies
+   * by ±15 % from one process to the next here, so the target is judged on the median of the
+   * rounds' ratios, each round a fresh vizrelay and a fresh bare server measured back to back.
+   */
+  static final int INGEST_ROUNDS = 3;
+
   @Override
   public void run(BenchContext ctx) throws Exception {
     Table t = table();
+    Table rounds =
+        new Table(
+            "Ingest 8x1, server CPU µs per request by round (fresh servers each round)",
+            "loops",
+            "round",
+            "vizrelay fsync=batch",
+            "bare Vert.x",
+            "ratio");
+    java.util.Map<Integer, java.util.List<Double>> ratios = new java.util.TreeMap<>();
     RelayMeasurement relay = RelayMeasurement.open(ctx);
     try {
       for (int loops : LOOPS) {
@@ -58,7 +74,8 @@ final class LoopsScenario implements Scenario {
         Side bare = bare(ctx, relay, loops, frame);
         row(t, "bare Vert.x", loops, bare, null);
         row(t, "vizrelay fsync=batch", loops, vizrelay, bare);
-        judge(ctx, loops, vizrelay, bare);
+        judgeFanout(ctx, loops, vizrelay, bare);
+        round(rounds, ratios, loops, 1, vizrelay.cpuPerRequest(), bare.cpuPerRequest());
         t.note(
             "loops="
                 + loops
@@ -66,11 +83,71 @@ final class LoopsScenario implements Scenario {
                 + frame.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
                 + " bytes.");
       }
+      for (int r = 2; r <= ctx.pick(INGEST_ROUNDS, 1); r++) {
+        for (int loops : LOOPS) {
+          double viz;
+          try (ServerProcess server = ctx.vizrelay("batch", loops)) {
+            viz = cpuPerRequest(ingest(ctx, server, loops));
+          }
+          double bare;
+          try (ServerProcess server = ctx.bare(loops)) {
+            bare = cpuPerRequest(ingest(ctx, server, loops));
+          }
+          round(rounds, ratios, loops, r, viz, bare);
+        }
+      }
     } finally {
       relay.close();
     }
+    judgeIngest(ctx, rounds, ratios);
     notes(t);
     ctx.tables.add(t);
+    ctx.tables.add(rounds);
+  }
+
+  private static double cpuPerRequest(IngestLoad.Result r) {
+    return r.serverCores() * 1e6 / r.medianRequests();
+  }
+
+  private static void round(
+      Table rounds,
+      java.util.Map<Integer, java.util.List<Double>> ratios,
+      int loops,
+      int round,
+      double viz,
+      double bare) {
+    rounds.row(
+        loops,
+        round,
+        String.format("%.1f", viz),
+        String.format("%.1f", bare),
+        String.format("%.2f×", viz / bare));
+    ratios.computeIfAbsent(loops, l -> new java.util.ArrayList<>()).add(viz / bare);
+  }
+
+  /** Issue 16's ingest target for each loop count, on the median of the rounds' ratios. */
+  private static void judgeIngest(
+      BenchContext ctx, Table rounds, java.util.Map<Integer, java.util.List<Double>> ratios) {
+    for (var e : ratios.entrySet()) {
+      java.util.List<Double> sorted = e.getValue().stream().sorted().toList();
+      double median = sorted.get(sorted.size() / 2);
+      rounds.note(
+          String.format(
+              "loops=%d: median ratio %.2f× over %d round(s) (%.2f–%.2f)",
+              e.getKey(), median, sorted.size(), sorted.get(0), sorted.get(sorted.size() - 1)));
+      ctx.targets.add(
+          "server CPU per 1-point request ≤ "
+              + INGEST_TARGET
+              + " × bare (loops="
+              + e.getKey()
+              + ", median of "
+              + sorted.size()
+              + " rounds)",
+          String.format(
+              "%.2f× (rounds %s)",
+              median, e.getValue().stream().map(v -> String.format("%.2f", v)).toList()),
+          median <= INGEST_TARGET);
+    }
   }
 
   private static Table table() {
@@ -169,14 +246,8 @@ final class LoopsScenario implements Scenario {
     return Double.isNaN(bare) ? v : v + String.format(" (%.1f× bare)", value / bare);
   }
 
-  /** Issue 16's ingest and fan-out targets for this loop count. */
-  private static void judge(BenchContext ctx, int loops, Side vizrelay, Side bare) {
-    double ingest = vizrelay.cpuPerRequest() / bare.cpuPerRequest();
-    ctx.targets.add(
-        "server CPU per 1-point request ≤ " + INGEST_TARGET + " × bare (loops=" + loops + ")",
-        String.format(
-            "%.1f× (%.1f vs %.1f µs)", ingest, vizrelay.cpuPerRequest(), bare.cpuPerRequest()),
-        ingest <= INGEST_TARGET);
+  /** Issue 16's fan-out target for this loop count. */
+  private static void judgeFanout(BenchContext ctx, int loops, Side vizrelay, Side bare) {
     double fanout = vizrelay.cpuPerDelivery() / bare.cpuPerDelivery();
     ctx.targets.add(
         "server CPU per delivery ≤ "

@@ -37,7 +37,7 @@ class JvmMemoryBudgetTest {
     assertTrue(env.find(), "the Dockerfile sets no JAVA_OPTS");
     Map<String, String> flags = new HashMap<>();
     for (String f : env.group(1).trim().split("\\s+")) {
-      Matcher kv = Pattern.compile("-XX:([A-Za-z]+)=(\\S+)").matcher(f);
+      Matcher kv = Pattern.compile("-XX:([A-Za-z0-9]+)=(\\S+)").matcher(f);
       if (kv.matches()) {
         flags.put(kv.group(1), kv.group(2));
       } else if (f.startsWith("-Xss")) {

@@ -51,6 +51,14 @@ final class SqliteLog implements AutoCloseable {
    */
   private static final int CACHE_KIB = 8192;
 
+  /**
+   * Page size of a new log file (SQLite's default is 4 KiB). A commit writes every page it dirtied
+   * to the WAL with one {@code pwrite} per page and one per page header, and a checkpoint writes
+   * them again: with small frames appended to a few tasks, 16 KiB pages cut those system calls
+   * fourfold (a third of the writer's time at 4 KiB in a profile of 1-point ingest).
+   */
+  static final int PAGE_BYTES = 16_384;
+
   private final Connection writer;
   private final Statements statements;
   private final Connection reader;
@@ -140,6 +148,8 @@ final class SqliteLog implements AutoCloseable {
 
   private static void configure(Connection c, Fsync fsync) throws SQLException {
     try (Statement s = c.createStatement()) {
+      // before WAL mode, and only effective when the file is new: an existing log keeps its size
+      s.execute("PRAGMA page_size=" + PAGE_BYTES);
       s.execute("PRAGMA journal_mode=WAL");
       s.execute("PRAGMA cache_size=-" + CACHE_KIB);
       s.execute("PRAGMA synchronous=" + (fsync == Fsync.ALWAYS ? "FULL" : "OFF"));

@@ -50,6 +50,42 @@ class EmbeddedTaskStoreTest {
   }
 
   @Test
+  void aNewLogHasSixteenKibPagesAndAnOlderLogKeepsItsOwn() throws Exception {
+    EmbeddedTaskStore store = EmbeddedTaskStore.openBlocking(config(1 << 30));
+    await(store.apply(TASK, append(1)));
+    await(store.close());
+    assertEquals(SqliteLog.PAGE_BYTES, pageSize(dir));
+
+    // a log made before the page size was set (SQLite's default, 4 KiB) opens and keeps working
+    Path older = dir.resolve("older");
+    Files.createDirectories(older);
+    try (java.sql.Connection c =
+        java.sql.DriverManager.getConnection("jdbc:sqlite:" + older.resolve("vizrelay.db"))) {
+      c.createStatement().execute("CREATE TABLE made_before(a)");
+    }
+    VizConfig olderConfig =
+        VizConfig.fromEnv(Map.of("VIZRELAY_DATA_DIR", older.toString(), "VIZRELAY_FSYNC", "batch"));
+    EmbeddedTaskStore reopened = EmbeddedTaskStore.openBlocking(olderConfig);
+    for (int i = 0; i < 3; i++) {
+      await(reopened.apply(TASK, append(i)));
+    }
+    await(reopened.close());
+    reopened = EmbeddedTaskStore.openBlocking(olderConfig);
+    assertEquals(List.of(0.0, 1.0, 2.0), io.vizrelay.common.store.StoreFixtures.xs(reopened, TASK));
+    await(reopened.close());
+    assertEquals(4096, pageSize(older));
+  }
+
+  private static int pageSize(Path dataDir) throws Exception {
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("vizrelay.db"));
+        java.sql.ResultSet r = c.createStatement().executeQuery("PRAGMA page_size")) {
+      assertTrue(r.next());
+      return r.getInt(1);
+    }
+  }
+
+  @Test
   void framesAreNumberedFromOneWithoutGaps() throws Exception {
     EmbeddedTaskStore store = EmbeddedTaskStore.openBlocking(config(1 << 30));
     for (int i = 0; i < 5; i++) {
