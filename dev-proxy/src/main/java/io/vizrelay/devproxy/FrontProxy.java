@@ -119,6 +119,7 @@ public final class FrontProxy {
             new HttpServerOptions()
                 .setHost(host)
                 .setPort(port)
+                .setHttp2ClearTextEnabled(false) // as the services: no h2c upgrade to tunnel
                 .setMaxWebSocketMessageSize(MAX_MESSAGE)
                 .setMaxWebSocketFrameSize(MAX_MESSAGE))
         .requestHandler(proxy::handle)

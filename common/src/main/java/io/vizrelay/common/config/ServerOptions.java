@@ -18,6 +18,11 @@ public final class ServerOptions {
         .setPerFrameWebSocketCompressionSupported(config.wsCompression())
         .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE)
         .setTcpNoDelay(true)
+        // no cleartext HTTP/2 upgrade: behind a proxy it lets a client tunnel requests past the
+        // proxy's rules (h2c smuggling), and an upgraded JDK client was seen to wedge its
+        // connection until the idle timeout. Clients that ask get HTTP/1.1, as visdom and browsers
+        // use anyway.
+        .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(config.auth().idleTimeoutSeconds())
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
   }

@@ -199,7 +199,10 @@ public final class HotSet implements HotMeters.Figures {
       if (!slot.hot()) {
         continue;
       }
-      if (slot.measuredNanos == 0) {
+      long measured = slot.lastMeasureNanos;
+      if (slot.measuredNanos == 0 && (measured == 0 || now - measured >= SWEEP_MS * 1_000_000L)) {
+        // changed and not estimated lately (a written task's applies keep theirs fresh): a
+        // re-estimate queued on the shard would send the shard's writes through its thread
         measure.accept(slot.taskId);
       }
       if (!watched(slot) && now - slot.lastUsedNanos >= idle) {

@@ -61,7 +61,7 @@ final class TaskSlot {
    * the first estimate. Paces the estimates an apply makes ({@link #measuredNanos} turns 0 with
    * every write, so it cannot).
    */
-  long lastMeasureNanos;
+  volatile long lastMeasureNanos;
 
   TaskSlot(String taskId, String epoch, TaskState state, long lastSeq) {
     this.taskId = taskId;
