@@ -60,11 +60,14 @@ class HotColdIT {
               }
             });
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (unloads(first.port) < 60 && System.nanoTime() < deadline && !poster.isDone()) {
-      Thread.sleep(20); // poll interval of a separate process's metrics, bounded by the deadline
+    try {
+      while (unloads(first.port) < 60 && System.nanoTime() < deadline && !poster.isDone()) {
+        Thread.sleep(20); // poll interval of a separate process's metrics, bounded by the deadline
+      }
+      assertTrue(unloads(first.port) >= 60, "tasks were unloaded while the stream ran");
+    } finally {
+      first.kill9(); // also when the wait failed: no server left running past its test
     }
-    assertTrue(unloads(first.port) >= 60, "tasks were unloaded while the stream ran");
-    first.kill9();
     stop.set(true);
     poster.join();
 

@@ -16,6 +16,18 @@ final class ServerProcess {
   private final Process process;
   final int port;
 
+  /**
+   * Every server started by this JVM; those a failed test left running are killed when the test JVM
+   * exits (a leftover whose data directory JUnit deleted retries its log's commits for ever).
+   */
+  private static final java.util.Queue<Process> STARTED =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly)));
+  }
+
   private ServerProcess(Process process, int port) {
     this.process = process;
     this.port = port;
@@ -47,6 +59,7 @@ final class ServerProcess {
     pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process process = pb.start();
+    STARTED.add(process);
     int port = awaitHealthy(process, dataDir);
     return new ServerProcess(process, port);
   }
