@@ -79,6 +79,21 @@ public final class TestGrid implements AutoCloseable {
   }
 
   /** Starts the next plain member and waits until it sees every member started so far. */
+  /**
+   * Waits (bounded) until no partition migrates and every backup is in step: a write made while the
+   * second member's partitions still migrate can reach a backup out of order, which then
+   * (correctly) diverges and resynchronizes — an extra divergence a test counting them would see.
+   */
+  public void awaitSafe() throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (!members.get(0).getPartitionService().isClusterSafe()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the test cluster did not become safe in 60 s");
+      }
+      Thread.sleep(20); // polling interval, bounded by the deadline
+    }
+  }
+
   public HazelcastInstance startMember() throws InterruptedException {
     HazelcastInstance member =
         Hazelcast.newHazelcastInstance(

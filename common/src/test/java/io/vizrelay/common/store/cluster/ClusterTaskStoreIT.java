@@ -58,6 +58,7 @@ class ClusterTaskStoreIT {
     grid = new TestGrid(2);
     grid.startMember();
     grid.startMember();
+    grid.awaitSafe(); // partitions settled before the first write (divergences are counted)
     members.addAll(grid.members);
   }
 
