@@ -1,6 +1,7 @@
 package io.vizrelay.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -35,7 +36,7 @@ class CleartextHttp2Test extends EmbeddedServerTest {
       String head = raw.readHead();
       assertEquals(200, RawHttp.status(head), head);
       assertTrue(head.startsWith("HTTP/1.1 "), head);
-      assertTrue(!head.toLowerCase().contains("upgrade: h2c"), head);
+      assertFalse(head.toLowerCase().contains("upgrade: h2c"), head);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.vizrelay.bench;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,14 +30,12 @@ final class AdminClient {
 
   private AdminClient() {}
 
-  static HttpPoster.Reply post(Vertx vertx, ServerProcess server, String path, Buffer body)
-      throws Exception {
-    return post(vertx, server.port, server::alive, path, body);
+  static HttpPoster.Reply post(ServerProcess server, String path, Buffer body) throws Exception {
+    return post(server.port, server::alive, path, body);
   }
 
-  /** {@code vertx} is unused (kept so callers need not change): the JDK client blocks instead. */
-  static HttpPoster.Reply post(
-      Vertx vertx, int port, BooleanSupplier alive, String path, Buffer body) throws Exception {
+  static HttpPoster.Reply post(int port, BooleanSupplier alive, String path, Buffer body)
+      throws Exception {
     Exception last = null;
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

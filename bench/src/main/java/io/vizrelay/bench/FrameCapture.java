@@ -18,7 +18,6 @@ final class FrameCapture {
   /** The text of the frame, from a window of 100 points like the relay scenarios'. */
   static String capture(BenchContext ctx, RelayTarget target) throws Exception {
     AdminClient.post(
-        ctx.vertx,
         target.ingestPort(),
         target.alive(),
         "/update",
@@ -37,7 +36,6 @@ final class FrameCapture {
                       .setURI("/socket?task_id=" + TASK))
               .compose(v -> synced.future()));
       AdminClient.post(
-          ctx.vertx,
           target.ingestPort(),
           target.alive(),
           "/update",
@@ -45,8 +43,7 @@ final class FrameCapture {
       return RelayMeasurement.await(probe.future());
     } finally {
       client.close();
-      AdminClient.post(
-          ctx.vertx, target.ingestPort(), target.alive(), "/close", PlotBodies.closeAll(TASK));
+      AdminClient.post(target.ingestPort(), target.alive(), "/close", PlotBodies.closeAll(TASK));
     }
   }
 

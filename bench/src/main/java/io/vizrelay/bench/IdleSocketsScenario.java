@@ -171,6 +171,6 @@ final class IdleSocketsScenario implements Scenario {
 
   private static void createTask(BenchContext ctx, ServerProcess server, String task)
       throws Exception {
-    AdminClient.post(ctx.vertx, server, "/update", PlotBodies.append(task, "loss", 0, 100));
+    AdminClient.post(server, "/update", PlotBodies.append(task, "loss", 0, 100));
   }
 }

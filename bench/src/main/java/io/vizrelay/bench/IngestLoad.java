@@ -152,7 +152,7 @@ final class IngestLoad {
   private void cleanUp() {
     try {
       for (int i = 0; i < shape.posters(); i++) {
-        AdminClient.post(vertx, server, "/close", PlotBodies.closeAll(taskId(i)));
+        AdminClient.post(server, "/close", PlotBodies.closeAll(taskId(i)));
       }
     } catch (Exception e) {
       firstError.compareAndSet(null, "closing the bench windows failed: " + e);

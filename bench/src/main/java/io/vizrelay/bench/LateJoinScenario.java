@@ -150,10 +150,7 @@ final class LateJoinScenario implements Scenario {
       throws Exception {
     for (int x = 0; x < points; x += FILL_CHUNK) {
       AdminClient.post(
-          ctx.vertx,
-          server,
-          "/update",
-          PlotBodies.append(task, "loss", x, Math.min(FILL_CHUNK, points - x)));
+          server, "/update", PlotBodies.append(task, "loss", x, Math.min(FILL_CHUNK, points - x)));
     }
   }
 

@@ -1,6 +1,10 @@
 package io.vizrelay.bench;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Event-loop scaling and the cost of ingest and fan-out next to bare ceilings (issue 16): the
@@ -60,7 +64,7 @@ final class LoopsScenario implements Scenario {
             "vizrelay fsync=batch",
             "bare Vert.x",
             "ratio");
-    java.util.Map<Integer, java.util.List<Double>> ratios = new java.util.TreeMap<>();
+    Map<Integer, List<Double>> ratios = new TreeMap<>();
     RelayMeasurement relay = RelayMeasurement.open(ctx);
     try {
       for (int loops : LOOPS) {
@@ -111,7 +115,7 @@ final class LoopsScenario implements Scenario {
 
   private static void round(
       Table rounds,
-      java.util.Map<Integer, java.util.List<Double>> ratios,
+      Map<Integer, List<Double>> ratios,
       int loops,
       int round,
       double viz,
@@ -122,14 +126,14 @@ final class LoopsScenario implements Scenario {
         String.format("%.1f", viz),
         String.format("%.1f", bare),
         String.format("%.2f×", viz / bare));
-    ratios.computeIfAbsent(loops, l -> new java.util.ArrayList<>()).add(viz / bare);
+    ratios.computeIfAbsent(loops, l -> new ArrayList<>()).add(viz / bare);
   }
 
   /** Issue 16's ingest target for each loop count, on the median of the rounds' ratios. */
   private static void judgeIngest(
-      BenchContext ctx, Table rounds, java.util.Map<Integer, java.util.List<Double>> ratios) {
+      BenchContext ctx, Table rounds, Map<Integer, List<Double>> ratios) {
     for (var e : ratios.entrySet()) {
-      java.util.List<Double> sorted = e.getValue().stream().sorted().toList();
+      List<Double> sorted = e.getValue().stream().sorted().toList();
       double median = sorted.get(sorted.size() / 2);
       rounds.note(
           String.format(
@@ -175,7 +179,7 @@ final class LoopsScenario implements Scenario {
       ingest = ingest(ctx, bare, loops);
     }
     try (ServerProcess fanout = ctx.bareFanout(loops)) {
-      AdminClient.post(ctx.vertx, fanout, "/frame", Buffer.buffer(frame));
+      AdminClient.post(fanout, "/frame", Buffer.buffer(frame));
       return new Side(ingest, relay(ctx, relay, fanout, loops));
     }
   }

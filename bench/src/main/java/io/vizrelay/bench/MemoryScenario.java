@@ -307,7 +307,6 @@ final class MemoryScenario implements Scenario {
   private static void winExists(BenchContext ctx, ServerProcess server, String task)
       throws Exception {
     AdminClient.post(
-        ctx.vertx,
         server,
         "/win_exists",
         Buffer.buffer("{\"task_id\":\"" + task + "\",\"win\":\"loss\",\"eid\":\"main\"}"));

@@ -289,8 +289,7 @@ final class RelayMeasurement {
       for (Subscriber s : subs) {
         await(s.close());
       }
-      AdminClient.post(
-          ctx.vertx, target.ingestPort(), target.alive(), "/close", PlotBodies.closeAll(task));
+      AdminClient.post(target.ingestPort(), target.alive(), "/close", PlotBodies.closeAll(task));
     }
   }
 
@@ -352,11 +351,7 @@ final class RelayMeasurement {
       y[i] = -1;
     }
     AdminClient.post(
-        ctx.vertx,
-        target.ingestPort(),
-        target.alive(),
-        "/update",
-        PlotBodies.append(task, "loss", x, y));
+        target.ingestPort(), target.alive(), "/update", PlotBodies.append(task, "loss", x, y));
   }
 
   static <T> T await(Future<T> f) throws Exception {

@@ -113,7 +113,6 @@ final class WindowSizeScenario implements Scenario {
     for (int p = 0; p < posters; p++) {
       for (int x = 0; x < PREFILL_POINTS; x += PREFILL_CHUNK) {
         AdminClient.post(
-            ctx.vertx,
             server,
             "/update",
             PlotBodies.append(

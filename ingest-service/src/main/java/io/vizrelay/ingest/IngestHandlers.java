@@ -3,7 +3,6 @@ package io.vizrelay.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -216,13 +215,9 @@ public final class IngestHandlers {
   private void apply(RoutingContext ctx, String taskId, VisdomCommand command, String endpoint) {
     AuthGate.requireWrite(ctx, taskId);
     long started = System.nanoTime();
-    Future<Void> admitted = admission.admit(taskId);
-    // a remembered task is admitted at once: no composition step on the hot path
-    Future<Applied> result =
-        admitted.succeeded()
-            ? store.apply(taskId, command)
-            : admitted.compose(ok -> store.apply(taskId, command));
-    result
+    admission
+        .admit(taskId)
+        .compose(admitted -> store.apply(taskId, command))
         .onSuccess(
             applied -> {
               applyTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

@@ -38,7 +38,7 @@ class ConnectionGridTest {
         first = first == null ? member : first;
         grids.add(ConnectionGrid.start(member));
       }
-      awaitSafe(first);
+      TestGrid.awaitSafe(first);
       List<Future<Boolean>> claims = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
         claims.add(grids.get(i % 3).claim(KEY, MAX));
@@ -71,7 +71,8 @@ class ConnectionGridTest {
         members.add(cluster.startMember());
         grids.add(ConnectionGrid.start(members.get(i)));
       }
-      awaitSafe(members.get(0)); // partitions settled: a first claim during migration can pass the
+      TestGrid.awaitSafe(
+          members.get(0)); // partitions settled: a first claim during migration can pass the
       // 5 s claim timeout on a loaded 2-core machine (seen in CI)
       // the oldest holds 1, the second 1, the youngest 2: at the limit
       assertTrue(await(grids.get(0).claim(KEY, MAX)));
@@ -80,14 +81,15 @@ class ConnectionGridTest {
       assertTrue(await(grids.get(2).claim(KEY, MAX)));
       assertFalse(await(grids.get(0).claim(KEY, MAX)));
 
-      awaitSafe(members.get(0)); // every count has its backup before a member crashes
+      TestGrid.awaitSafe(members.get(0)); // every count has its backup before a member crashes
       members.get(2).getLifecycleService().terminate(); // a crash: no release is sent
       awaitTotal(grids.get(0), MAX - 2);
       assertTrue(await(grids.get(0).claim(KEY, MAX)));
       assertTrue(await(grids.get(1).claim(KEY, MAX)));
       assertFalse(await(grids.get(1).claim(KEY, MAX)), "the survivors' own counts still hold");
 
-      awaitSafe(members.get(1)); // backups re-made on the two survivors (else a second crash loses
+      TestGrid.awaitSafe(
+          members.get(1)); // backups re-made on the two survivors (else a second crash loses
       // the entries with it, which is Hazelcast's documented limit, not this rule's)
       members.get(0).getLifecycleService().terminate(); // the oldest, holding 2
       awaitTotal(grids.get(1), MAX - 2);
@@ -123,18 +125,6 @@ class ConnectionGridTest {
       return Future.succeededFuture(await(f));
     } catch (java.util.concurrent.ExecutionException e) {
       return Future.failedFuture(e.getCause());
-    }
-  }
-
-  /**
-   * Waits (bounded) until no partition migrates and every backup is in step, so a crash loses no
-   * entry.
-   */
-  private static void awaitSafe(HazelcastInstance member) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!member.getPartitionService().isClusterSafe()) {
-      assertTrue(System.nanoTime() < deadline, "the cluster did not become safe");
-      Thread.sleep(20); // polling interval, not a synchronisation
     }
   }
 

@@ -85,8 +85,13 @@ public final class TestGrid implements AutoCloseable {
    * (correctly) diverges and resynchronizes — an extra divergence a test counting them would see.
    */
   public void awaitSafe() throws InterruptedException {
+    awaitSafe(members.get(0));
+  }
+
+  /** The same, as {@code member} sees the cluster. */
+  public static void awaitSafe(HazelcastInstance member) throws InterruptedException {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-    while (!members.get(0).getPartitionService().isClusterSafe()) {
+    while (!member.getPartitionService().isClusterSafe()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the test cluster did not become safe in 60 s");
       }

@@ -387,7 +387,7 @@ public final class EmbeddedTaskStore implements TaskStore {
                   slot.windowBytes,
                   maxPoints);
           slot.windowBytes.endSnapshot(slot.state.windowCount());
-          slot.measuredNanos = 0;
+          slot.changedSinceMeasure = true;
           return whenDurable(slot, snapshot.seq()).thenApply(v -> snapshot);
         });
   }
@@ -574,8 +574,8 @@ public final class EmbeddedTaskStore implements TaskStore {
 
   private void measure(TaskSlot slot) {
     slot.stateBytes = StateSize.of(slot.state) + slot.ringBytes() + slot.windowBytes.heldBytes();
-    slot.measuredNanos = System.nanoTime();
-    slot.lastMeasureNanos = slot.measuredNanos;
+    slot.changedSinceMeasure = false;
+    slot.lastMeasureNanos = System.nanoTime();
   }
 
   /**

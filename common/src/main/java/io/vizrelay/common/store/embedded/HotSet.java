@@ -200,7 +200,7 @@ public final class HotSet implements HotMeters.Figures {
         continue;
       }
       long measured = slot.lastMeasureNanos;
-      if (slot.measuredNanos == 0 && (measured == 0 || now - measured >= SWEEP_MS * 1_000_000L)) {
+      if (slot.changedSinceMeasure && (measured == 0 || now - measured >= SWEEP_MS * 1_000_000L)) {
         // changed and not estimated lately (a written task's applies keep theirs fresh): a
         // re-estimate queued on the shard would send the shard's writes through its thread
         measure.accept(slot.taskId);

@@ -53,14 +53,13 @@ final class TaskSlot {
   /** The estimated heap of the state plus the recent deltas; 0 while cold. */
   volatile long stateBytes;
 
-  /** When {@link #stateBytes} was last estimated, or 0 when it is stale (changed since). */
-  long measuredNanos;
-
   /**
-   * When {@link #stateBytes} was last estimated, whether or not the state changed since; 0 before
-   * the first estimate. Paces the estimates an apply makes ({@link #measuredNanos} turns 0 with
-   * every write, so it cannot).
+   * The state changed since {@link #stateBytes} was estimated, or never was (the sweeper
+   * re-estimates).
    */
+  boolean changedSinceMeasure = true;
+
+  /** When {@link #stateBytes} was last estimated ({@link System#nanoTime}); 0 before the first. */
   volatile long lastMeasureNanos;
 
   TaskSlot(String taskId, String epoch, TaskState state, long lastSeq) {
@@ -94,7 +93,7 @@ final class TaskSlot {
     while (ring.size() > RING || (ringBytes > RING_BYTES && ring.size() > 1)) {
       ringBytes -= ring.removeFirst().stored().length();
     }
-    measuredNanos = 0;
+    changedSinceMeasure = true;
   }
 
   long ringBytes() {
@@ -109,7 +108,7 @@ final class TaskSlot {
     windowBytes = new WindowBytesCache();
     flushed = flushedBefore;
     stateBytes = 0;
-    measuredNanos = 0;
+    changedSinceMeasure = true;
     lastMeasureNanos = 0;
   }
 
