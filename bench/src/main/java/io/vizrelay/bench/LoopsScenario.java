@@ -51,7 +51,7 @@ final class LoopsScenario implements Scenario {
    * by ±15 % from one process to the next here, so the target is judged on the median of the
    * rounds' ratios, each round a fresh vizrelay and a fresh bare server measured back to back.
    */
-  static final int INGEST_ROUNDS = 3;
+  static final int INGEST_ROUNDS = 5;
 
   @Override
   public void run(BenchContext ctx) throws Exception {

@@ -12,7 +12,8 @@ import java.io.IOException;
  * Reads JSON text into the tree {@code Json.MAPPER.readTree} makes (same node classes, same
  * values), but puts the numbers of an array straight into its primitive column instead of making a
  * node per number first: a 1M-point frame log replays without a million short-lived nodes. Used for
- * trusted input (the store's own frames); the parser and its limits are the mapper's.
+ * every JSON body and the store's own frames; the parser and its limits (nesting depth, number and
+ * string lengths) are the mapper's, so recursion is bounded by {@link Json#MAX_DEPTH}.
  */
 final class TreeReader {
   private TreeReader() {}

@@ -1,14 +1,22 @@
 package io.vizrelay.common.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.visdom.EnvState;
 import io.vizrelay.common.visdom.Frame;
 import io.vizrelay.common.visdom.TaskState;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Serializes frames and snapshots once, with the {@code seq}/{@code env} envelope members. */
@@ -38,21 +46,66 @@ public final class FrameCodec {
   }
 
   /**
-   * {@code command} stays first when it is first in the message (always, except a window stored
-   * through {@code /win_data} with its members in another order, which keeps that order: the state
-   * rebuilt from the log must hold the window exactly as it was stored).
+   * {@code {"command":..., "seq":N, "env":E, ...rest}}: what copying the message's members after
+   * {@code command}, {@code seq} and {@code env} into a new object would give (a member of the
+   * message with one of those names keeps its value in that place), written straight to the
+   * generator without the copy. {@code command} stays first when it is first in the message
+   * (always, except a window stored through {@code /win_data} with its members in another order,
+   * which keeps that order: the state rebuilt from the log must hold the window exactly as it was
+   * stored).
    */
-  private static ObjectNode envelope(ObjectNode message, long seq, String env) {
-    ObjectNode out = Json.object();
-    if ("command".equals(firstField(message))) {
-      out.set("command", message.get("command"));
+  static JsonSerializable envelope(ObjectNode message, long seq, String env) {
+    return new Envelope(message, seq, env);
+  }
+
+  private record Envelope(ObjectNode message, long seq, String env) implements JsonSerializable {
+    @Override
+    public void serialize(JsonGenerator g, SerializerProvider provider) throws IOException {
+      g.writeStartObject();
+      boolean commandFirst = "command".equals(firstField(message));
+      if (commandFirst) {
+        member(g, provider, "command");
+      }
+      JsonNode ownSeq = message.get("seq");
+      if (ownSeq == null) {
+        g.writeNumberField("seq", seq);
+      } else {
+        member(g, provider, "seq");
+      }
+      if (env != null) {
+        JsonNode ownEnv = message.get("env");
+        if (ownEnv == null) {
+          g.writeStringField("env", env);
+        } else {
+          member(g, provider, "env");
+        }
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = message.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> m = it.next();
+        String name = m.getKey();
+        boolean written =
+            commandFirst && "command".equals(name)
+                || "seq".equals(name)
+                || env != null && "env".equals(name);
+        if (!written) {
+          g.writeFieldName(name);
+          m.getValue().serialize(g, provider);
+        }
+      }
+      g.writeEndObject();
     }
-    out.put("seq", seq);
-    if (env != null) {
-      out.put("env", env);
+
+    private void member(JsonGenerator g, SerializerProvider provider, String name)
+        throws IOException {
+      g.writeFieldName(name);
+      message.get(name).serialize(g, provider);
     }
-    out.setAll(message);
-    return out;
+
+    @Override
+    public void serializeWithType(
+        JsonGenerator g, SerializerProvider provider, TypeSerializer typeSer) throws IOException {
+      serialize(g, provider);
+    }
   }
 
   private static String firstField(ObjectNode message) {

@@ -3,6 +3,7 @@ package io.vizrelay.common.visdom;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vizrelay.common.json.CompactArrayNode;
 import io.vizrelay.common.json.Json;
 import java.util.List;
 
@@ -111,9 +112,7 @@ final class TraceUpdater {
    */
   private static void appendAll(UpdateContext ctx, ArrayNode target, JsonNode values, String path) {
     ctx.patch.appendAll(path, target.size(), values);
-    for (JsonNode v : values) {
-      target.add(v.isContainerNode() ? v.deepCopy() : v);
-    }
+    CompactArrayNode.appendCopies(target, values);
   }
 
   static String tracePath(int idx) {

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.visdom.Frame;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +60,48 @@ class FrameEnvelopeTest {
     }
     assertEquals(1000, seen.size());
     assertNotEquals(Epochs.next(), Epochs.next());
+  }
+
+  /**
+   * The envelope is written straight to the generator; it must give the bytes the copy it replaced
+   * gave ({@code command} if first, {@code seq}, {@code env}, then the message's members, a member
+   * of the message named like one of those keeping its value in that place).
+   */
+  @Test
+  void theStreamedEnvelopeWritesWhatTheCopyWrote() {
+    List<String> messages =
+        List.of(
+            "{\"command\":\"append\",\"win\":\"w\",\"x\":[1],\"y\":[0.5]}",
+            "{\"command\":\"window\",\"id\":\"w\",\"content\":{\"data\":[{\"x\":[1,2],\"y\":[NaN,1e300]}]}}",
+            "{\"id\":\"w\",\"i\":0,\"command\":\"window\"}",
+            "{\"command\":\"close\",\"env\":\"other\",\"data\":\"w\"}",
+            "{\"env\":\"first\",\"command\":\"env_update\"}",
+            "{\"command\":\"x\",\"seq\":\"theirs\",\"a\":null,\"b\":[],\"c\":{}}",
+            "{\"seq\":7,\"env\":\"e\"}",
+            "{}");
+    for (String text : messages) {
+      ObjectNode message = (ObjectNode) Json.parseTrusted(text.getBytes(StandardCharsets.UTF_8));
+      for (String env : new String[] {null, "main", "ünï \"quoted\""}) {
+        assertEquals(
+            new String(copied(message, 42, env), StandardCharsets.UTF_8),
+            new String(Json.bytes(FrameCodec.envelope(message, 42, env)), StandardCharsets.UTF_8),
+            text + " in " + env);
+      }
+    }
+  }
+
+  /** The envelope as it was made before: a new object, then the message's members copied in. */
+  private static byte[] copied(ObjectNode message, long seq, String env) {
+    ObjectNode out = Json.object();
+    var names = message.fieldNames();
+    if (names.hasNext() && "command".equals(names.next())) {
+      out.set("command", message.get("command"));
+    }
+    out.put("seq", seq);
+    if (env != null) {
+      out.put("env", env);
+    }
+    out.setAll(message);
+    return Json.bytes(out);
   }
 }

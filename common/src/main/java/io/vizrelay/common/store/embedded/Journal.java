@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
@@ -376,13 +378,48 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** A reusable byte buffer whose array can be read without a copy. */
+  /**
+   * A reusable byte buffer whose array can be read without a copy. Confined to the thread holding
+   * the log's lock, so its writes skip {@link ByteArrayOutputStream}'s per-call monitor (a record
+   * is a dozen small writes).
+   */
   private static final class Buffer extends ByteArrayOutputStream {
     /** Larger arrays, grown for one large record, are dropped after it. */
     static final int KEEP = 1 << 20;
 
     Buffer() {
       super(64 * 1024);
+    }
+
+    @Override
+    public void write(int b) {
+      room(1);
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      Objects.checkFromIndexSize(off, len, b.length);
+      room(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    @Override
+    public void reset() {
+      count = 0;
+    }
+
+    @Override
+    public int size() {
+      return count;
+    }
+
+    private void room(int more) {
+      int needed = Math.addExact(count, more);
+      if (needed > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(needed, buf.length << 1));
+      }
     }
 
     byte[] bytes() {
