@@ -5,14 +5,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
 /**
  * Keep-alive HTTP/1.1 POSTs to 127.0.0.1 over at most {@code connections} connections, like the
- * visdom client's {@code requests.Session}. With {@code pipelineDepth > 1} requests are pipelined
- * on each connection.
+ * visdom client's {@code requests.Session}, with its headers. With {@code pipelineDepth > 1}
+ * requests are pipelined on each connection.
  */
 final class HttpPoster implements AutoCloseable {
   /** What a POST returned. */
@@ -24,6 +25,13 @@ final class HttpPoster implements AutoCloseable {
 
   /** A request with no byte received for this long fails (so no loop can hang). */
   static final long REQUEST_IDLE_TIMEOUT_MS = 30_000;
+
+  // the headers of the visdom client's requests session: a server that compressed every answer
+  // for it (it accepts gzip) went unnoticed while the bench sent none
+  private static final CharSequence USER_AGENT =
+      HttpHeaders.createOptimized("python-requests/2.31.0");
+  private static final CharSequence ACCEPT_ENCODING = HttpHeaders.createOptimized("gzip, deflate");
+  private static final CharSequence ACCEPT = HttpHeaders.createOptimized("*/*");
 
   private final HttpClientAgent client;
   private final int port;
@@ -52,7 +60,10 @@ final class HttpPoster implements AutoCloseable {
             .setPort(port)
             .setURI(path)
             .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS)
-            .setConnectTimeout(REQUEST_IDLE_TIMEOUT_MS);
+            .setConnectTimeout(REQUEST_IDLE_TIMEOUT_MS)
+            .putHeader(HttpHeaders.USER_AGENT, USER_AGENT)
+            .putHeader(HttpHeaders.ACCEPT_ENCODING, ACCEPT_ENCODING)
+            .putHeader(HttpHeaders.ACCEPT, ACCEPT);
     return client
         .request(req)
         .compose(r -> r.send(body))

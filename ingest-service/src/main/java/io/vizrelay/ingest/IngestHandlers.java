@@ -17,6 +17,7 @@ import io.vizrelay.common.bus.Addresses;
 import io.vizrelay.common.config.VizConfig;
 import io.vizrelay.common.error.ApiException;
 import io.vizrelay.common.error.ErrorCode;
+import io.vizrelay.common.http.Compression;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.metrics.Metrics;
 import io.vizrelay.common.registry.TaskAdmission;
@@ -267,7 +268,7 @@ public final class IngestHandlers {
    * response), and the visdom client reads the text whatever the type.
    */
   private static void send(RoutingContext ctx, Reply reply) {
-    ctx.response()
+    Compression.skipIfSmall(ctx.response(), reply.body().length())
         .putHeader(HttpHeaders.CONTENT_TYPE, reply.json() ? JSON_TYPE : TEXT_TYPE)
         .end(reply.body());
   }

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vizrelay.common.http.Compression;
 import io.vizrelay.common.json.Json;
 import io.vizrelay.common.metrics.Metrics;
 import java.util.Map;
@@ -42,10 +43,11 @@ public final class ErrorHandler implements Handler<RoutingContext> {
       // the grid or its PostgreSQL is briefly away: clients retry after a second
       response.putHeader(HttpHeaders.RETRY_AFTER, "1");
     }
-    response
+    String body = body(error);
+    Compression.skipIfSmall(response, body.length())
         .setStatusCode(error.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(body(error));
+        .end(body);
   }
 
   public static String body(ApiException error) {
