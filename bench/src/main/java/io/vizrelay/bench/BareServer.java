@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -71,11 +72,17 @@ public final class BareServer {
     Files.writeString(dir.resolve("port"), Integer.toString(port), StandardCharsets.UTF_8);
   }
 
-  /** Reads the body, answers 200 {@code loss} (what vizrelay answers an append with). */
+  /**
+   * Reads the body, answers 200 {@code loss} (what vizrelay answers an append with), uncompressed
+   * as vizrelay sends its small answers (its {@code Compression}) to a client that accepts gzip.
+   */
   static void answer(HttpServerRequest req) {
     req.body()
         .onComplete(
             body ->
-                req.response().putHeader("content-type", "text/html; charset=UTF-8").end("loss"));
+                req.response()
+                    .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
+                    .putHeader("content-type", "text/html; charset=UTF-8")
+                    .end("loss"));
   }
 }
