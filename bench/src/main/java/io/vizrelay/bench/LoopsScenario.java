@@ -48,7 +48,7 @@ final class LoopsScenario implements Scenario {
 
   /**
    * Ingest rounds per loop count (the first is the full row above): one 4 s run of a server varies
-   * by ±15 % from one process to the next here, so the target is judged on the median of the
+   * by up to ±20 % from one process to the next here, so the target is judged on the median of the
    * rounds' ratios, each round a fresh vizrelay and a fresh bare server measured back to back.
    */
   static final int INGEST_ROUNDS = 5;
