@@ -22,10 +22,22 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The run is a warm-up followed by equal measured slices; each slice yields one rate sample.
  */
 final class IngestLoad {
-  /** P posters x N points per request, {@code depth} outstanding per poster. */
-  record Shape(int posters, int points, int depth) {
+  /**
+   * P posters x N points per request, {@code depth} outstanding per poster; with {@code asksFirst}
+   * each append is the visdom client's pair, {@code POST /win_exists} then {@code POST /update}
+   * ({@code line(update='append')} asks first), and a "request" of the results is one such append.
+   */
+  record Shape(int posters, int points, int depth, boolean asksFirst) {
+    Shape(int posters, int points, int depth) {
+      this(posters, points, depth, false);
+    }
+
     String label() {
-      return posters + "x" + points + (depth > 1 ? " (pipelined " + depth + ")" : "");
+      return posters
+          + "x"
+          + points
+          + (asksFirst ? "w (win_exists + update)" : "")
+          + (depth > 1 ? " (pipelined " + depth + ")" : "");
     }
   }
 
@@ -173,6 +185,7 @@ final class IngestLoad {
     long pointsInWindow;
     long nextX;
     Buffer body;
+    Buffer question;
     int chainsRunning;
     final Promise<Void> stopped = Promise.promise();
 
@@ -195,6 +208,7 @@ final class IngestLoad {
     }
 
     private Buffer nextBody() {
+      question = PlotBodies.winExists(taskId(index), target.winPrefix() + "-" + window);
       return PlotBodies.append(
           taskId(index), target.winPrefix() + "-" + window, nextX, shape.points());
     }
@@ -207,25 +221,29 @@ final class IngestLoad {
         return;
       }
       long t0 = System.nanoTime();
-      http.post("/update", body)
-          .onComplete(
-              ar -> {
-                if (ar.succeeded() && ar.result().ok()) {
-                  completed.increment();
-                  if (measuring) {
-                    latencies.add(System.nanoTime() - t0);
-                  }
-                  advance();
-                } else {
-                  errors.increment();
-                  firstError.compareAndSet(
-                      null,
-                      ar.succeeded()
-                          ? "HTTP " + ar.result().status() + " " + ar.result().body()
-                          : ar.cause().toString());
-                }
-                send();
-              });
+      Future<HttpPoster.Reply> asked =
+          shape.asksFirst()
+              ? http.post("/win_exists", question)
+                  .compose(r -> r.ok() ? http.post("/update", body) : Future.succeededFuture(r))
+              : http.post("/update", body);
+      asked.onComplete(
+          ar -> {
+            if (ar.succeeded() && ar.result().ok()) {
+              completed.increment();
+              if (measuring) {
+                latencies.add(System.nanoTime() - t0);
+              }
+              advance();
+            } else {
+              errors.increment();
+              firstError.compareAndSet(
+                  null,
+                  ar.succeeded()
+                      ? "HTTP " + ar.result().status() + " " + ar.result().body()
+                      : ar.cause().toString());
+            }
+            send();
+          });
     }
 
     private void advance() {

@@ -20,6 +20,7 @@ final class IngestScenario implements Scenario {
           new IngestLoad.Shape(1, 100, 1),
           new IngestLoad.Shape(8, 1, 1),
           new IngestLoad.Shape(8, 100, 1),
+          new IngestLoad.Shape(8, 1, 1, true),
           new IngestLoad.Shape(8, 1, 4));
 
   /** Windows are rolled over at this size, well under the window-size scenario's 100k. */
@@ -80,7 +81,15 @@ final class IngestScenario implements Scenario {
       IngestLoad.Timing timing)
       throws Exception {
     String task =
-        "bench-ingest-" + shape.posters() + "x" + shape.points() + "d" + shape.depth() + "-r" + rep;
+        "bench-ingest-"
+            + shape.posters()
+            + "x"
+            + shape.points()
+            + (shape.asksFirst() ? "w" : "")
+            + "d"
+            + shape.depth()
+            + "-r"
+            + rep;
     IngestLoad.Result r =
         new IngestLoad(ctx.vertx, server, shape, new IngestLoad.Target(task, "loss", ROTATE_AT))
             .run(timing);
@@ -204,6 +213,9 @@ final class IngestScenario implements Scenario {
             + " appends to its own task, and rolls to a new window every "
             + ROTATE_AT
             + " points.");
+    t.note(
+        "8x1w: each append is the visdom client's pair, POST /win_exists then POST /update (its"
+            + " line(update='append') asks first); requests/s counts appends, latency covers both.");
     t.note(
         "CPU cores: busy cores of the server process, of the load generator, and of every other process on the"
             + " machine during the measured seconds (\"other\" > 0 means the run shared the CPUs with something else).");

@@ -35,6 +35,7 @@ final class PlotBodies {
       String name,
       boolean append) {}
 
+  /** {@code /close} and {@code /win_exists} bodies: the task, the window (null: all), the env. */
   record Close(@JsonProperty("task_id") String taskId, String win, String eid) {}
 
   /** An append of {@code points} points starting at step {@code firstX}. */
@@ -56,6 +57,11 @@ final class PlotBodies {
   static Buffer append(String taskId, String win, long[] x, double[] y) {
     Trace trace = new Trace(x, y, TRACE, "scatter", "lines");
     return json(new Update(taskId, win, "main", List.of(trace), Map.of(), Map.of(), TRACE, true));
+  }
+
+  /** The visdom client's {@code win_exists} question for a window of env {@code main}. */
+  static Buffer winExists(String taskId, String win) {
+    return json(new Close(taskId, win, "main"));
   }
 
   /** Closes every window of env {@code main} of the task (frees server memory between runs). */
