@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
@@ -35,10 +36,9 @@ class HttpCompressionTest extends EmbeddedServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
-    assertEquals(
-        200, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
     assertNotCompressed(r);
-    assertEquals("loss", new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("loss", new String(r.body(), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -51,8 +51,7 @@ class HttpCompressionTest extends EmbeddedServerTest {
             HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(400, r.statusCode());
     assertNotCompressed(r);
-    assertTrue(
-        new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).contains("INVALID_JSON"));
+    assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("INVALID_JSON"));
   }
 
   /** No content coding, or the explicit {@code identity} (what clients read as none). */

@@ -193,7 +193,7 @@ final class IngestLoad {
       this.index = index;
       this.context = context;
       this.http = new HttpPoster(vertx, server.port, 1, shape.depth());
-      this.body = nextBody();
+      aimAtWindow();
     }
 
     Future<Void> start() {
@@ -207,10 +207,11 @@ final class IngestLoad {
       return stopped.future();
     }
 
-    private Buffer nextBody() {
-      question = PlotBodies.winExists(taskId(index), target.winPrefix() + "-" + window);
-      return PlotBodies.append(
-          taskId(index), target.winPrefix() + "-" + window, nextX, shape.points());
+    /** The bodies for the current window: the append, and the client's question before it. */
+    private void aimAtWindow() {
+      String win = target.winPrefix() + "-" + window;
+      body = PlotBodies.append(taskId(index), win, nextX, shape.points());
+      question = PlotBodies.winExists(taskId(index), win);
     }
 
     private void send() {
@@ -221,12 +222,12 @@ final class IngestLoad {
         return;
       }
       long t0 = System.nanoTime();
-      Future<HttpPoster.Reply> asked =
+      Future<HttpPoster.Reply> reply =
           shape.asksFirst()
               ? http.post("/win_exists", question)
                   .compose(r -> r.ok() ? http.post("/update", body) : Future.succeededFuture(r))
               : http.post("/update", body);
-      asked.onComplete(
+      reply.onComplete(
           ar -> {
             if (ar.succeeded() && ar.result().ok()) {
               completed.increment();
@@ -253,7 +254,7 @@ final class IngestLoad {
         window++;
         pointsInWindow = 0;
         nextX = 0;
-        body = nextBody();
+        aimAtWindow();
       }
     }
   }

@@ -66,19 +66,15 @@ public final class FrameCodec {
       if (commandFirst) {
         member(g, provider, "command");
       }
-      JsonNode ownSeq = message.get("seq");
-      if (ownSeq == null) {
-        g.writeNumberField("seq", seq);
-      } else {
+      if (message.has("seq")) {
         member(g, provider, "seq");
+      } else {
+        g.writeNumberField("seq", seq);
       }
-      if (env != null) {
-        JsonNode ownEnv = message.get("env");
-        if (ownEnv == null) {
-          g.writeStringField("env", env);
-        } else {
-          member(g, provider, "env");
-        }
+      if (env != null && message.has("env")) {
+        member(g, provider, "env");
+      } else if (env != null) {
+        g.writeStringField("env", env);
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = message.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> m = it.next();
