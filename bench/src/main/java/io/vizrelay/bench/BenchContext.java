@@ -37,8 +37,22 @@ final class BenchContext {
     return ServerProcess.vizrelay(options.serverJar(), fsync, opts);
   }
 
+  /**
+   * The event loops the embedded server runs by default ({@code VIZRELAY_EVENT_LOOPS}: the
+   * machine's cores), which the ceilings match when they stand next to a default vizrelay.
+   */
+  static int defaultLoops() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** The bare ceiling with as many server instances as vizrelay's default event loops. */
   ServerProcess bare() throws Exception {
-    return ServerProcess.bare(options.serverJvmOpts());
+    return ServerProcess.bare(options.serverJvmOpts(), defaultLoops());
+  }
+
+  /** The relay floor ({@link BareJsonServer}) with as many instances as the default loops. */
+  ServerProcess bareJson() throws Exception {
+    return ServerProcess.bareJson(options.serverJvmOpts(), defaultLoops());
   }
 
   /** The bare ceiling with {@code instances} server instances on one port. */

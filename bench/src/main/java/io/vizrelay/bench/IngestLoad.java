@@ -98,6 +98,11 @@ final class IngestLoad {
     double medianPoints() {
       return medianRequests() * shape.points();
     }
+
+    /** Server CPU µs per request: the server's busy cores over the median request rate. */
+    double cpuPerRequest() {
+      return serverCores * 1e6 / medianRequests();
+    }
   }
 
   private final Vertx vertx;

@@ -8,10 +8,11 @@ import java.util.Map;
 
 /**
  * Ingest throughput: P = 1, 8 posters x N = 1, 100 points per request (plus 8x1 pipelined 4 deep),
- * against the bare ceiling and the embedded server with {@code VIZRELAY_FSYNC=always} and {@code
- * batch}. The three servers run side by side (idle when not measured) and the runs are interleaved
- * — bare, always, batch, bare, always, ... — so that load from other processes on the machine hits
- * all three alike and the ratios stay meaningful.
+ * against the bare ceiling ({@link BareServer}), the relay floor ({@link BareJsonServer}) and the
+ * embedded server with {@code VIZRELAY_FSYNC=always} and {@code batch}. The four servers run side
+ * by side (idle when not measured), the bare ones with as many instances as vizrelay's default
+ * event loops, and the runs are interleaved — bare, floor, always, batch, bare, ... — so that load
+ * from other processes on the machine hits all alike and the ratios stay meaningful.
  */
 final class IngestScenario implements Scenario {
   static final List<IngestLoad.Shape> SHAPES =
@@ -26,7 +27,11 @@ final class IngestScenario implements Scenario {
   /** Windows are rolled over at this size, well under the window-size scenario's 100k. */
   static final long ROTATE_AT = 20_000;
 
-  static final List<String> SERVERS = List.of("bare", "always", "batch");
+  /**
+   * {@code bare}: the ceiling (reads each body); {@code json}: the relay floor (parses each body
+   * and writes it back, {@link BareJsonServer}); then vizrelay with each fsync mode.
+   */
+  static final List<String> SERVERS = List.of("bare", "json", "always", "batch");
 
   @Override
   public String name() {
@@ -41,7 +46,7 @@ final class IngestScenario implements Scenario {
     Map<String, Map<IngestLoad.Shape, List<IngestLoad.Result>>> runs = new LinkedHashMap<>();
     try {
       for (String name : SERVERS) {
-        servers.put(name, name.equals("bare") ? ctx.bare() : ctx.vizrelay(name));
+        servers.put(name, start(ctx, name));
         runs.put(name, new LinkedHashMap<>());
       }
       for (ServerProcess server : servers.values()) {
@@ -71,6 +76,22 @@ final class IngestScenario implements Scenario {
           merged.put(server, m);
         });
     report(ctx, merged, reps, timing);
+  }
+
+  private static ServerProcess start(BenchContext ctx, String name) throws Exception {
+    return switch (name) {
+      case "bare" -> ctx.bare();
+      case "json" -> ctx.bareJson();
+      default -> ctx.vizrelay(name);
+    };
+  }
+
+  private static String label(String name) {
+    return switch (name) {
+      case "bare" -> "bare Vert.x (ceiling)";
+      case "json" -> "bare + JSON parse/write (floor)";
+      default -> "vizrelay fsync=" + name;
+    };
   }
 
   private static IngestLoad.Result runOnce(
@@ -180,13 +201,14 @@ final class IngestScenario implements Scenario {
             "vs bare",
             "latency p50 / p99 ms",
             "CPU cores: server / bench / other",
+            "server CPU µs/request",
+            "per thread µs/request",
             "errors");
     for (IngestLoad.Shape shape : shapes) {
       IngestLoad.Result bare = byServer.get("bare").get(shape);
       for (var e : byServer.entrySet()) {
         IngestLoad.Result r = e.getValue().get(shape);
-        String server =
-            e.getKey().equals("bare") ? "bare Vert.x (ceiling)" : "vizrelay fsync=" + e.getKey();
+        String server = label(e.getKey());
         t.row(
             shape.label(),
             server,
@@ -195,6 +217,9 @@ final class IngestScenario implements Scenario {
             Table.pct(r.medianRequests() / bare.medianRequests()),
             r.latency().p50Ms() + " / " + r.latency().p99Ms(),
             String.format("%.2f / %.2f / %.2f", r.serverCores(), r.benchCores(), r.otherCores()),
+            String.format(
+                "%.1f (%.2f× bare)", r.cpuPerRequest(), r.cpuPerRequest() / bare.cpuPerRequest()),
+            r.threads().perUnit(r.medianRequests()),
             r.errors());
       }
     }
@@ -213,6 +238,11 @@ final class IngestScenario implements Scenario {
             + " appends to its own task, and rolls to a new window every "
             + ROTATE_AT
             + " points.");
+    t.note(
+        "bare + JSON: the ceiling plus the least work any relay of these bodies does, parsing each"
+            + " into a tree and writing the tree back to bytes (Jackson readTree, writeValueAsBytes);"
+            + " no state, no numbering, no log. Its ratio to bare is what parsing and writing the"
+            + " numbers cost by themselves.");
     t.note(
         "8x1w: each append is the visdom client's pair, POST /win_exists then POST /update (its"
             + " line(update='append') asks first); requests/s counts appends, latency covers both.");

@@ -33,7 +33,7 @@ final class LoopsScenario implements Scenario {
   /** One server's (or one pair of bare servers') figures. */
   private record Side(IngestLoad.Result ingest, RelayMeasurement.Run relay) {
     double cpuPerRequest() {
-      return ingest.serverCores() * 1e6 / ingest.medianRequests();
+      return ingest.cpuPerRequest();
     }
 
     double cpuPerDelivery() {
@@ -91,11 +91,11 @@ final class LoopsScenario implements Scenario {
         for (int loops : LOOPS) {
           double viz;
           try (ServerProcess server = ctx.vizrelay("batch", loops)) {
-            viz = cpuPerRequest(ingest(ctx, server, loops));
+            viz = ingest(ctx, server, loops).cpuPerRequest();
           }
           double bare;
           try (ServerProcess server = ctx.bare(loops)) {
-            bare = cpuPerRequest(ingest(ctx, server, loops));
+            bare = ingest(ctx, server, loops).cpuPerRequest();
           }
           round(rounds, ratios, loops, r, viz, bare);
         }
@@ -107,10 +107,6 @@ final class LoopsScenario implements Scenario {
     notes(t);
     ctx.tables.add(t);
     ctx.tables.add(rounds);
-  }
-
-  private static double cpuPerRequest(IngestLoad.Result r) {
-    return r.serverCores() * 1e6 / r.medianRequests();
   }
 
   private static void round(

@@ -64,14 +64,14 @@ final class ServerProcess implements AutoCloseable {
         "vizrelay fsync=" + fsync + (loops == null ? "" : " loops=" + loops), dir, java, env);
   }
 
-  /** The bare Vert.x ceiling, from this bench's own classpath. */
-  static ServerProcess bare(List<String> jvmOpts) throws Exception {
-    return bare(jvmOpts, 1);
-  }
-
   /** The bare ceiling with {@code instances} servers sharing its port (one per event loop). */
   static ServerProcess bare(List<String> jvmOpts, int instances) throws Exception {
     return bare(jvmOpts, BareServer.class, instances, "bare vert.x");
+  }
+
+  /** The relay floor ({@link BareJsonServer}: parse, write back) with {@code instances} servers. */
+  static ServerProcess bareJson(List<String> jvmOpts, int instances) throws Exception {
+    return bare(jvmOpts, BareJsonServer.class, instances, "bare vert.x + json");
   }
 
   /** The bare fan-out ceiling ({@link BareFanoutServer}) with {@code instances} servers. */
