@@ -38,11 +38,19 @@ final class BenchContext {
   }
 
   /**
-   * The event loops the embedded server runs by default ({@code VIZRELAY_EVENT_LOOPS}: the
-   * machine's cores), which the ceilings match when they stand next to a default vizrelay.
+   * The event loops a vizrelay started by this bench runs unless a scenario sets them: {@code
+   * VIZRELAY_EVENT_LOOPS} from the bench's environment (the servers inherit it), else the machine's
+   * cores (vizrelay's default). The ceilings match it when they stand next to such a vizrelay.
    */
   static int defaultLoops() {
-    return Runtime.getRuntime().availableProcessors();
+    String set = System.getenv("VIZRELAY_EVENT_LOOPS");
+    try {
+      return set == null
+          ? Runtime.getRuntime().availableProcessors()
+          : Integer.parseInt(set.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("VIZRELAY_EVENT_LOOPS is not a number: " + set, e);
+    }
   }
 
   /** The bare ceiling with as many server instances as vizrelay's default event loops. */
