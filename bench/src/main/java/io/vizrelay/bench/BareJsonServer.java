@@ -3,7 +3,6 @@ package io.vizrelay.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 
@@ -24,18 +23,9 @@ public final class BareJsonServer {
     BareServer.serve(args, (server, context) -> server.requestHandler(BareJsonServer::answer));
   }
 
-  /** Parses the body, writes it back to bytes, answers as {@link BareServer#answer} does. */
+  /** Parses the body, writes it back, answers as {@link BareServer#answer} does (400: not JSON). */
   static void answer(HttpServerRequest req) {
-    req.body()
-        .onSuccess(
-            body -> {
-              int written = relay(body);
-              req.response()
-                  .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
-                  .putHeader("content-type", "text/html; charset=UTF-8")
-                  .setStatusCode(written > 0 ? 200 : 400)
-                  .end("loss");
-            });
+    req.body().onSuccess(body -> BareServer.reply(req, relay(body) > 0 ? 200 : 400));
   }
 
   /** The body parsed and written back; the bytes written (0 for a body that is not JSON). */

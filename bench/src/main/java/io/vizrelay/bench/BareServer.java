@@ -77,12 +77,15 @@ public final class BareServer {
    * as vizrelay sends its small answers (its {@code Compression}) to a client that accepts gzip.
    */
   static void answer(HttpServerRequest req) {
-    req.body()
-        .onComplete(
-            body ->
-                req.response()
-                    .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
-                    .putHeader("content-type", "text/html; charset=UTF-8")
-                    .end("loss"));
+    req.body().onComplete(body -> reply(req, 200));
+  }
+
+  /** The answer every bare server gives: {@code loss} with {@code status}, uncompressed. */
+  static void reply(HttpServerRequest req, int status) {
+    req.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
+        .putHeader("content-type", "text/html; charset=UTF-8")
+        .end("loss");
   }
 }
